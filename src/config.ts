@@ -1,0 +1,286 @@
+/**
+ * The only reader of process.env. Every variable of the public contract (DESIGN.md §5) is
+ * validated here with zod; a bad value becomes one sentence that names the variable and what
+ * is expected. The result is a frozen, typed object that the composition root hands down.
+ */
+import { z } from 'zod';
+
+const PROVINCES = ['DR', 'FL', 'FR', 'GE', 'GR', 'LI', 'NB', 'NH', 'OV', 'UT', 'ZE', 'ZH'] as const;
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const commaList = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
+  );
+
+const httpUrl = (what: string) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), { message: `expected ${what} (an http or https URL)` });
+
+const positiveInt = (what: string) =>
+  z.coerce
+    .number({ message: `expected ${what} (a whole number)` })
+    .int({ message: `expected ${what} (a whole number)` })
+    .positive({ message: `expected ${what} (a number above 0)` });
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''], { message: 'expected true or false' })
+  .optional()
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test'], { message: 'expected development, production or test' }).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'expected fatal, error, warn, info, debug, trace or silent' }).default('info'),
+  DATABASE_URL: optionalText.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, { message: 'expected a postgres:// connection URL' })
+      .optional(),
+  ),
+  DATA_DIR: optionalText,
+  PORT: positiveInt('a TCP port').max(65535, { message: 'expected a TCP port (1-65535)' }).default(3978),
+  PUBLIC_BASE_URL: httpUrl('the public origin, e.g. https://storing.cbgconnect.nl').default('http://localhost:3978'),
+
+  MicrosoftAppId: optionalText,
+  MicrosoftAppPassword: optionalText,
+  MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { message: 'expected MultiTenant, SingleTenant or UserAssignedMSI' }).default('MultiTenant'),
+  MicrosoftAppTenantId: optionalText,
+  STAFF_AAD_OBJECT_IDS: commaList,
+  MANAGER_AAD_OBJECT_IDS: commaList,
+
+  WHATSAPP_API_BASE_URL: httpUrl('the Graph API base URL').default('https://graph.facebook.com'),
+  WHATSAPP_API_VERSION: z.string().trim().regex(/^v\d+\.\d+$/, { message: 'expected a Graph API version such as v21.0' }).default('v21.0'),
+  WHATSAPP_PHONE_NUMBER_ID: optionalText,
+  WHATSAPP_ACCESS_TOKEN: optionalText,
+  WHATSAPP_APP_SECRET: optionalText,
+  WHATSAPP_VERIFY_TOKEN: optionalText,
+  WHATSAPP_TEMPLATE_NAME: z.string().trim().regex(/^[a-z0-9_]+$/, { message: 'expected a template name of lowercase letters, digits and _' }).default('storing_melding'),
+  WHATSAPP_TEMPLATE_LANGUAGE: z.string().trim().regex(/^[a-z]{2}(_[A-Z]{2})?$/, { message: 'expected a language code such as nl or en_US' }).default('nl'),
+  WHATSAPP_MAX_MPS: positiveInt('messages per second').max(10000, { message: 'expected messages per second (at most 10000)' }).default(80),
+  WHATSAPP_DISPLAY_NUMBER: z.string().trim().default('085 48 69 699'),
+
+  SMTP_URL: optionalText.pipe(z.string().regex(/^smtps?:\/\//, { message: 'expected an smtp:// or smtps:// URL' }).optional()),
+  MAIL_FROM: z.string().trim().default('CBG Connect <noreply@cbgconnect.nl>'),
+  CRM_ARCHIVE_BCC: optionalText.pipe(z.string().email({ message: 'expected an e-mail address' }).optional()),
+  SUPPORT_EMAIL: z.string().trim().email({ message: 'expected an e-mail address' }).default('support@cbgconnect.nl'),
+
+  BUSINESS_HOURS: z.string().trim().default('mon-fri 08:30-17:00 Europe/Amsterdam'),
+  RETENTION_DAYS: positiveInt('a number of days').default(183),
+  REQUIRE_APPROVAL: booleanFlag,
+});
+
+type Env = z.infer<typeof envSchema>;
+
+export interface BusinessHours {
+  always: boolean;
+  /** ISO weekdays 1 (Monday) to 7 (Sunday). */
+  days: number[];
+  /** Minutes after midnight, local time. */
+  openMinute: number;
+  closeMinute: number;
+  timeZone: string;
+}
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  production: boolean;
+  logLevel: Env['LOG_LEVEL'];
+  databaseUrl: string | undefined;
+  dataDir: string;
+  port: number;
+  publicBaseUrl: string;
+  bot: {
+    appId: string | undefined;
+    appPassword: string | undefined;
+    appType: Env['MicrosoftAppType'];
+    tenantId: string | undefined;
+    /** No Bot Framework credentials: Emulator mode, everyone is staff and manager. */
+    localMode: boolean;
+    staffIds: string[];
+    managerIds: string[];
+  };
+  whatsapp: {
+    baseUrl: string;
+    version: string;
+    phoneNumberId: string;
+    accessToken: string;
+    appSecret: string;
+    verifyToken: string;
+    templateName: string;
+    templateLanguage: string;
+    maxMps: number;
+    displayNumber: string;
+    /** No Cloud API credentials: the built-in Graph API stand-in is used. */
+    localMode: boolean;
+  };
+  mail: {
+    smtpUrl: string | undefined;
+    from: string;
+    crmArchiveBcc: string | undefined;
+    supportEmail: string;
+  };
+  businessHours: BusinessHours;
+  retentionDays: number;
+  requireApproval: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+const DAY_NAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+/** Parses `mon-fri 08:30-17:00 Europe/Amsterdam` (or `always`). Throws a sentence on bad input. */
+export function parseBusinessHours(text: string): BusinessHours {
+  if (text.trim().toLowerCase() === 'always') {
+    return { always: true, days: [1, 2, 3, 4, 5, 6, 7], openMinute: 0, closeMinute: 24 * 60, timeZone: 'Europe/Amsterdam' };
+  }
+  const expected = 'expected e.g. "mon-fri 08:30-17:00 Europe/Amsterdam" or "always"';
+  const match = /^([a-z]{3})(?:-([a-z]{3}))?\s+(\d{2}):(\d{2})-(\d{2}):(\d{2})\s+(\S+)$/i.exec(text.trim());
+  if (!match) throw new Error(expected);
+  const [, fromDay, toDay, oh, om, ch, cm, timeZone] = match;
+  const from = DAY_NAMES.indexOf(fromDay.toLowerCase());
+  const to = DAY_NAMES.indexOf((toDay ?? fromDay).toLowerCase());
+  if (from < 0 || to < 0 || to < from) throw new Error(`${expected}; days are mon, tue, wed, thu, fri, sat, sun`);
+  const openMinute = Number(oh) * 60 + Number(om);
+  const closeMinute = Number(ch) * 60 + Number(cm);
+  if (Number(om) > 59 || Number(cm) > 59 || closeMinute > 24 * 60 || openMinute >= closeMinute) {
+    throw new Error(`${expected}; the window must open before it closes`);
+  }
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+  } catch {
+    throw new Error(`${expected}; "${timeZone}" is not a known time zone`);
+  }
+  const days: number[] = [];
+  for (let d = from; d <= to; d++) days.push(d + 1);
+  return { always: false, days, openMinute, closeMinute, timeZone };
+}
+
+/**
+ * Validates an environment (process.env by default) and returns the frozen config.
+ * Throws ConfigError listing one line per problem.
+ */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = issue.path.join('.');
+      const line = `${name}: ${issue.message}${name in source ? '' : ' (not set)'}`;
+      if (!problems.includes(line)) problems.push(line);
+    }
+    try {
+      if (typeof source.BUSINESS_HOURS === 'string') parseBusinessHours(source.BUSINESS_HOURS);
+    } catch (error) {
+      problems.push(`BUSINESS_HOURS: ${(error as Error).message}`);
+    }
+    throw new ConfigError(problems);
+  }
+  const env = parsed.data;
+
+  let businessHours: BusinessHours | undefined;
+  try {
+    businessHours = parseBusinessHours(env.BUSINESS_HOURS);
+  } catch (error) {
+    problems.push(`BUSINESS_HOURS: ${(error as Error).message}`);
+  }
+
+  const botLocal = env.MicrosoftAppId === undefined;
+  const whatsappLocal = env.WHATSAPP_ACCESS_TOKEN === undefined;
+  const production = env.NODE_ENV === 'production';
+
+  if (!botLocal) {
+    if (env.MicrosoftAppType !== 'UserAssignedMSI' && !env.MicrosoftAppPassword) problems.push('MicrosoftAppPassword: required when MicrosoftAppId is set');
+    if (env.MicrosoftAppType !== 'MultiTenant' && !env.MicrosoftAppTenantId) problems.push(`MicrosoftAppTenantId: required when MicrosoftAppType is ${env.MicrosoftAppType}`);
+  }
+  if (!whatsappLocal) {
+    for (const name of ['WHATSAPP_PHONE_NUMBER_ID', 'WHATSAPP_APP_SECRET', 'WHATSAPP_VERIFY_TOKEN'] as const) {
+      if (!env[name]) problems.push(`${name}: required when WHATSAPP_ACCESS_TOKEN is set`);
+    }
+  }
+  if (production) {
+    // Local conveniences (Emulator mode, WhatsApp simulator, .eml outbox, embedded database)
+    // must never run in production.
+    if (botLocal) problems.push('MicrosoftAppId: required when NODE_ENV=production (local Emulator mode is for development only)');
+    if (whatsappLocal) problems.push('WHATSAPP_ACCESS_TOKEN: required when NODE_ENV=production (the WhatsApp simulator is for development only)');
+    if (!env.SMTP_URL) problems.push('SMTP_URL: required when NODE_ENV=production');
+    if (!env.DATABASE_URL) problems.push('DATABASE_URL: required when NODE_ENV=production (the embedded database is for development only)');
+    if (!env.CRM_ARCHIVE_BCC) problems.push('CRM_ARCHIVE_BCC: required when NODE_ENV=production (AVG notices must be archived in the CRM)');
+    if (!env.PUBLIC_BASE_URL.startsWith('https://')) problems.push('PUBLIC_BASE_URL: expected an https:// origin when NODE_ENV=production');
+  }
+  if (problems.length > 0 || !businessHours) throw new ConfigError(problems);
+
+  const config: Config = {
+    env: env.NODE_ENV,
+    production,
+    logLevel: env.LOG_LEVEL,
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.DATA_DIR ?? '.data',
+    port: env.PORT,
+    publicBaseUrl: env.PUBLIC_BASE_URL.replace(/\/+$/, ''),
+    bot: {
+      appId: env.MicrosoftAppId,
+      appPassword: env.MicrosoftAppPassword,
+      appType: env.MicrosoftAppType,
+      tenantId: env.MicrosoftAppTenantId,
+      localMode: botLocal,
+      staffIds: env.STAFF_AAD_OBJECT_IDS,
+      managerIds: env.MANAGER_AAD_OBJECT_IDS,
+    },
+    whatsapp: {
+      baseUrl: env.WHATSAPP_API_BASE_URL.replace(/\/+$/, ''),
+      version: env.WHATSAPP_API_VERSION,
+      phoneNumberId: env.WHATSAPP_PHONE_NUMBER_ID ?? 'local-phone-number-id',
+      accessToken: env.WHATSAPP_ACCESS_TOKEN ?? 'local-access-token',
+      appSecret: env.WHATSAPP_APP_SECRET ?? 'local-app-secret',
+      verifyToken: env.WHATSAPP_VERIFY_TOKEN ?? 'local-verify-token',
+      templateName: env.WHATSAPP_TEMPLATE_NAME,
+      templateLanguage: env.WHATSAPP_TEMPLATE_LANGUAGE,
+      maxMps: env.WHATSAPP_MAX_MPS,
+      displayNumber: env.WHATSAPP_DISPLAY_NUMBER,
+      localMode: whatsappLocal,
+    },
+    mail: {
+      smtpUrl: env.SMTP_URL,
+      from: env.MAIL_FROM,
+      crmArchiveBcc: env.CRM_ARCHIVE_BCC,
+      supportEmail: env.SUPPORT_EMAIL,
+    },
+    businessHours,
+    retentionDays: env.RETENTION_DAYS,
+    requireApproval: env.REQUIRE_APPROVAL,
+  };
+  return deepFreeze(config);
+}
+
+export { PROVINCES };
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Loads `.env` from the working folder into process.env when present; real env vars win. */
+export function loadDotEnv(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('dotenv').config({ quiet: true });
+}

@@ -1,0 +1,84 @@
+/**
+ * Opens the database: DATABASE_URL when given, else the embedded PostgreSQL under the data
+ * folder. Migrations run before anything else touches the schema.
+ */
+import path from 'node:path';
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import type { Logger } from '../logger';
+import { createDataSource } from './data-source';
+import { startEmbeddedPostgres } from './embedded-postgres';
+
+export interface Database {
+  dataSource: DataSource;
+  url: string;
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+export class DatabaseUnavailableError extends Error {
+  readonly name = 'DatabaseUnavailableError';
+}
+
+const EMBEDDED_DATABASE = 'storingsmelder';
+
+export async function openDatabase(options: { url?: string; dataDir: string; logger: Logger; poolSize?: number }): Promise<Database> {
+  let url = options.url;
+  let stopEmbedded: (() => Promise<void>) | undefined;
+  if (!url) {
+    const started = Date.now();
+    const server = await startEmbeddedPostgres({ dataDir: path.join(options.dataDir, 'postgres') });
+    stopEmbedded = server.stop;
+    url = await ensureDatabase(server.url, EMBEDDED_DATABASE);
+    options.logger.info({ port: server.port, ms: Date.now() - started }, 'embedded PostgreSQL is running');
+  }
+  const dataSource = createDataSource({ url, poolSize: options.poolSize });
+  try {
+    await dataSource.initialize();
+  } catch (error) {
+    await stopEmbedded?.();
+    throw new DatabaseUnavailableError(`the database at ${describe(url)} cannot be reached (${(error as Error).message})`);
+  }
+  try {
+    const ran = await dataSource.runMigrations({ transaction: 'each' });
+    if (ran.length > 0) options.logger.info({ migrations: ran.map((m) => m.name) }, 'database migrated');
+  } catch (error) {
+    await dataSource.destroy();
+    await stopEmbedded?.();
+    throw error;
+  }
+  return {
+    dataSource,
+    url,
+    embedded: stopEmbedded !== undefined,
+    close: async () => {
+      if (dataSource.isInitialized) await dataSource.destroy();
+      await stopEmbedded?.();
+    },
+  };
+}
+
+/** Creates the database if it does not exist; returns the URL pointing at it. */
+export async function ensureDatabase(serverUrl: string, name: string): Promise<string> {
+  const client = new Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`);
+  } finally {
+    await client.end();
+  }
+  const target = new URL(serverUrl);
+  target.pathname = `/${name}`;
+  return target.toString();
+}
+
+/** host:port/database without credentials, for messages. */
+export function describe(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
+  } catch {
+    return 'the configured address';
+  }
+}

@@ -1,0 +1,88 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { OutageMessage } from './outage-message.entity';
+import { Subscriber } from './subscriber.entity';
+
+export enum DeliveryStatus {
+  Queued = 'queued',
+  Sending = 'sending',
+  Sent = 'sent',
+  Delivered = 'delivered',
+  Read = 'read',
+  Failed = 'failed',
+  Cancelled = 'cancelled',
+}
+
+/**
+ * The delivery ledger: one row per recipient per notice. The recipient link (subscriber_id,
+ * phone) is cleared at opt-out and after RETENTION_DAYS (R14); the row itself stays so the
+ * anonymous counts remain.
+ */
+@Entity({ name: 'delivery' })
+@Index('ix_delivery_claim', ['status', 'nextAttemptAt'])
+@Index('ix_delivery_message_status', ['outageMessageId', 'status'])
+@Index('uq_delivery_message_subscriber', ['outageMessageId', 'subscriberId'], { unique: true })
+export class Delivery {
+  @PrimaryGeneratedColumn('increment', { name: 'id', type: 'bigint' })
+  id: string;
+
+  @ManyToOne(() => OutageMessage, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn({ name: 'outage_message_id', foreignKeyConstraintName: 'fk_delivery_outage_message' })
+  outageMessage: OutageMessage;
+
+  @Column({ name: 'outage_message_id', type: 'uuid' })
+  outageMessageId: string;
+
+  @Index('ix_delivery_subscriber')
+  @ManyToOne(() => Subscriber, { onDelete: 'SET NULL', nullable: true })
+  @JoinColumn({ name: 'subscriber_id', foreignKeyConstraintName: 'fk_delivery_subscriber' })
+  subscriber: Subscriber | null;
+
+  @Column({ name: 'subscriber_id', type: 'uuid', nullable: true })
+  subscriberId: string | null;
+
+  /** The number at snapshot time; null after opt-out or retention. */
+  @Column({ name: 'phone', type: 'varchar', length: 20, nullable: true })
+  phone: string | null;
+
+  @Column({ name: 'status', type: 'enum', enum: DeliveryStatus, enumName: 'delivery_status', default: DeliveryStatus.Queued })
+  status: DeliveryStatus;
+
+  @Column({ name: 'attempts', type: 'integer', default: 0 })
+  attempts: number;
+
+  @Column({ name: 'next_attempt_at', type: 'timestamptz', default: () => 'now()' })
+  nextAttemptAt: Date;
+
+  /** When the row was claimed for sending: a stale claim is retried (crash safety). */
+  @Column({ name: 'claimed_at', type: 'timestamptz', nullable: true })
+  claimedAt: Date | null;
+
+  @Index('uq_delivery_wa_message', { unique: true })
+  @Column({ name: 'wa_message_id', type: 'varchar', length: 128, nullable: true })
+  waMessageId: string | null;
+
+  /** Time of the newest status applied (webhooks arrive out of order). */
+  @Column({ name: 'status_at', type: 'timestamptz', nullable: true })
+  statusAt: Date | null;
+
+  @Column({ name: 'sent_at', type: 'timestamptz', nullable: true })
+  sentAt: Date | null;
+
+  @Column({ name: 'delivered_at', type: 'timestamptz', nullable: true })
+  deliveredAt: Date | null;
+
+  @Column({ name: 'read_at', type: 'timestamptz', nullable: true })
+  readAt: Date | null;
+
+  @Column({ name: 'failed_at', type: 'timestamptz', nullable: true })
+  failedAt: Date | null;
+
+  @Column({ name: 'error_code', type: 'integer', nullable: true })
+  errorCode: number | null;
+
+  @Column({ name: 'error_title', type: 'varchar', length: 200, nullable: true })
+  errorTitle: string | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt: Date;
+}

@@ -1,0 +1,37 @@
+import { AuditEvent } from './audit-event.entity';
+import { ContactThrottle } from './contact-throttle.entity';
+import { Customer } from './customer.entity';
+import { Delivery } from './delivery.entity';
+import { EmailNotice } from './email-notice.entity';
+import { InboundMessage } from './inbound-message.entity';
+import { Invitation } from './invitation.entity';
+import { Outage } from './outage.entity';
+import { OutageMessage } from './outage-message.entity';
+import { Subscriber } from './subscriber.entity';
+import { SubscriptionEvent } from './subscription-event.entity';
+
+export * from './audit-event.entity';
+export * from './contact-throttle.entity';
+export * from './customer.entity';
+export * from './delivery.entity';
+export * from './email-notice.entity';
+export * from './inbound-message.entity';
+export * from './invitation.entity';
+export * from './outage.entity';
+export * from './outage-message.entity';
+export * from './subscriber.entity';
+export * from './subscription-event.entity';
+
+export const ENTITIES = [
+  AuditEvent,
+  ContactThrottle,
+  Customer,
+  Delivery,
+  EmailNotice,
+  InboundMessage,
+  Invitation,
+  Outage,
+  OutageMessage,
+  Subscriber,
+  SubscriptionEvent,
+];

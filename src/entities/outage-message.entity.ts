@@ -1,0 +1,92 @@
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Outage } from './outage.entity';
+
+export enum OutageMessageKind {
+  Initial = 'initial',
+  Update = 'update',
+  Resolved = 'resolved',
+}
+
+export enum OutageMessageStatus {
+  /** Four-eyes: waiting for a second staff member (REQUIRE_APPROVAL). */
+  AwaitingApproval = 'awaiting_approval',
+  /** Composed outside business hours: released at release_at (R12). */
+  Held = 'held',
+  /** Deliveries snapshotted; the dispatcher is (or will be) sending. */
+  Sending = 'sending',
+  /** Stopped by 131048/368: needs staff attention. */
+  Paused = 'paused',
+  Done = 'done',
+  Cancelled = 'cancelled',
+  /** A newer message of the same outage replaced it before it was released. */
+  Superseded = 'superseded',
+}
+
+/** One notice to subscribers: the initial report, an update or "opgelost". */
+@Entity({ name: 'outage_message' })
+@Index('ix_outage_message_status_release', ['status', 'releaseAt'])
+export class OutageMessage {
+  @PrimaryGeneratedColumn('uuid', { name: 'id' })
+  id: string;
+
+  @Index('ix_outage_message_outage')
+  @ManyToOne(() => Outage, (outage) => outage.messages, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn({ name: 'outage_id', foreignKeyConstraintName: 'fk_outage_message_outage' })
+  outage: Outage;
+
+  @Column({ name: 'outage_id', type: 'uuid' })
+  outageId: string;
+
+  @Column({ name: 'kind', type: 'enum', enum: OutageMessageKind, enumName: 'outage_message_kind' })
+  kind: OutageMessageKind;
+
+  /** The staff text as typed. */
+  @Column({ name: 'text', type: 'text' })
+  text: string;
+
+  @Column({ name: 'expected_resolution', type: 'varchar', length: 100, nullable: true })
+  expectedResolution: string | null;
+
+  /** The template body parameters exactly as sent (DESIGN.md §5), frozen at compose time. */
+  @Column({ name: 'template_parameters', type: 'jsonb' })
+  templateParameters: string[];
+
+  @Column({ name: 'status', type: 'enum', enum: OutageMessageStatus, enumName: 'outage_message_status' })
+  status: OutageMessageStatus;
+
+  /** When a held message goes out (start of the next business-hours window). */
+  @Column({ name: 'release_at', type: 'timestamptz', nullable: true })
+  releaseAt: Date | null;
+
+  @Column({ name: 'created_by', type: 'varchar', length: 64 })
+  createdBy: string;
+
+  @Column({ name: 'approved_by', type: 'varchar', length: 64, nullable: true })
+  approvedBy: string | null;
+
+  /** Idempotency key from the card: a double click on Versturen sends once. */
+  @Index('uq_outage_message_request', { unique: true })
+  @Column({ name: 'request_id', type: 'varchar', length: 64, nullable: true })
+  requestId: string | null;
+
+  /** Bot Framework conversation reference of the staff card, for proactive status updates. */
+  @Column({ name: 'conversation_reference', type: 'jsonb', nullable: true })
+  conversationReference: Record<string, unknown> | null;
+
+  /** Activity id of the status card, for updateActivity. */
+  @Column({ name: 'card_activity_id', type: 'varchar', length: 128, nullable: true })
+  cardActivityId: string | null;
+
+  @Column({ name: 'recipient_count', type: 'integer', default: 0 })
+  recipientCount: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  /** When the deliveries were snapshotted (sending started). */
+  @Column({ name: 'released_at', type: 'timestamptz', nullable: true })
+  releasedAt: Date | null;
+
+  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
+  finishedAt: Date | null;
+}

@@ -1,0 +1,115 @@
+/**
+ * The restify app: error mapping, metrics, health, and the routes of the public contract
+ * (DESIGN.md §5). Features hand in their routes; this file knows nothing of their domain.
+ */
+import restify, { type Request, type Response, type Server } from 'restify';
+import type { DataSource } from 'typeorm';
+import type { Logger } from './logger';
+import type { Metrics } from './metrics';
+import { toHttp } from './http/errors';
+
+export type Method = 'get' | 'post' | 'put' | 'del';
+export type Handler = (req: Request, res: Response) => Promise<void>;
+
+export interface RouteDefinition {
+  method: Method;
+  path: string;
+  handler: Handler;
+}
+
+export interface ServerDependencies {
+  logger: Logger;
+  metrics: Metrics;
+  dataSource: DataSource;
+  routes: RouteDefinition[];
+}
+
+/** Sends an error as JSON: status and a short reason, never a stack trace. */
+export function sendError(res: Response, logger: Logger, error: unknown): void {
+  const answer = toHttp(error);
+  if (answer.status >= 500) logger.error({ err: error }, 'request failed');
+  if (!res.headersSent) res.send(answer.status, answer.body);
+}
+
+function wrap(handler: Handler, logger: Logger): Handler {
+  return async (req, res) => {
+    try {
+      await handler(req, res);
+    } catch (error) {
+      sendError(res, logger, error);
+    }
+  };
+}
+
+export function createServer(deps: ServerDependencies): Server {
+  const { logger, metrics, dataSource } = deps;
+  const server = restify.createServer({ name: 'storingsmelder', handleUncaughtExceptions: false });
+  server.use(restify.plugins.queryParser({ mapParams: false }));
+
+  server.on('after', (req: Request, res: Response) => {
+    const route = (req.getRoute?.()?.path as string | undefined) ?? 'unmatched';
+    metrics.httpRequests.inc({ method: req.method ?? 'GET', route, status: String(res.statusCode) });
+    metrics.httpDuration.observe({ method: req.method ?? 'GET', route }, (Date.now() - req.time()) / 1000);
+  });
+  // Errors restify itself raises (404, 405, bad query) as the same JSON shape as ours.
+  server.on('restifyError', (_req: Request, _res: Response, error: Error & { statusCode?: number }, callback: () => void) => {
+    const status = error.statusCode ?? 500;
+    Object.assign(error, { toJSON: () => ({ error: status === 404 ? 'not_found' : status === 405 ? 'method_not_allowed' : 'internal', message: status < 500 ? error.message : 'internal error' }) });
+    callback();
+  });
+
+  server.get('/healthz', wrap(async (_req, res) => {
+    const healthy = await databaseAnswers(dataSource);
+    res.send(healthy ? 200 : 503, { status: healthy ? 'ok' : 'unavailable', database: healthy ? 'up' : 'down' });
+  }, logger));
+
+  server.get('/metrics', wrap(async (_req, res) => {
+    const body = await metrics.registry.metrics();
+    res.setHeader('Content-Type', metrics.registry.contentType);
+    res.writeHead(200);
+    res.end(body);
+  }, logger));
+
+  for (const route of deps.routes) server[route.method](route.path, wrap(route.handler, logger));
+  return server;
+}
+
+async function databaseAnswers(dataSource: DataSource): Promise<boolean> {
+  if (!dataSource.isInitialized) return false;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error('database health check timed out')), 2000);
+    });
+    await Promise.race([dataSource.query('SELECT 1'), timeout]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A route of the contract whose feature has not landed yet. */
+export function notImplemented(method: Method, path: string): RouteDefinition {
+  return {
+    method,
+    path,
+    handler: async (_req, res) => {
+      res.send(501, { error: 'not_implemented', message: `${method.toUpperCase()} ${path} is not available yet` });
+    },
+  };
+}
+
+/** Stops accepting connections, lets in-flight requests finish (up to graceMs), then closes the rest. */
+export function closeServer(server: Server, graceMs = 10_000): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.server.closeAllConnections(), graceMs);
+    timer.unref();
+    server.server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.server.closeIdleConnections();
+  });
+}
