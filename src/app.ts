@@ -1,51 +1,62 @@
 /**
  * Builds the running application from a validated config and an open database: metrics, jobs,
- * routes, HTTP server. Used by the entry point and by tests, so both run the same wiring.
+ * features, HTTP server. Used by the entry point and by tests, so both run the same wiring.
  */
 import type { Server } from 'restify';
+import { teamsBotFeature } from './bots/feature';
 import type { Config } from './config';
 import type { Database } from './db/database';
+import type { AppContext, Feature } from './feature';
 import { startJobs, stopJobs, type Jobs } from './jobs';
 import type { Logger } from './logger';
+import { managementFeature } from './management/feature';
 import { createMetrics, type Metrics } from './metrics';
-import { closeServer, createServer, notImplemented, type RouteDefinition } from './server';
+import { closeServer, createServer } from './server';
+import { dispatcherFeature } from './services/dispatcher/feature';
+import { whatsappFeature } from './services/whatsapp/feature';
 
 export type ServiceSelection = 'all' | 'teams' | 'whatsapp';
 
 export interface App {
   server: Server;
+  context: AppContext;
+  features: Feature[];
   metrics: Metrics;
   jobs: Jobs;
-  /** Starts listening; resolves with the bound port. */
+  /** Starts listening, then starts the features' background work; resolves with the bound port. */
   listen(port: number, host?: string): Promise<number>;
-  /** Graceful: stop accepting, finish in-flight requests, stop jobs. The database stays open. */
+  /** Graceful: stop accepting, finish in-flight requests, stop features and jobs. The database stays open. */
   close(): Promise<void>;
 }
 
 export async function createApp(config: Config, database: Database, logger: Logger, services: ServiceSelection = 'all'): Promise<App> {
   const metrics = createMetrics();
   const jobs = await startJobs(database.url, logger);
+  const context: AppContext = { config, logger, dataSource: database.dataSource, jobs, metrics };
 
-  const teams: RouteDefinition[] = [
-    notImplemented('post', '/api/messages'),
-    notImplemented('get', '/tab'),
-    notImplemented('get', '/api/stats'),
+  const features: Feature[] = [
+    ...(services !== 'whatsapp' ? [teamsBotFeature(context), managementFeature(context)] : []),
+    ...(services !== 'teams' ? [whatsappFeature(context), dispatcherFeature(context)] : []),
   ];
-  const whatsapp: RouteDefinition[] = [notImplemented('get', '/webhooks/whatsapp'), notImplemented('post', '/webhooks/whatsapp')];
-  const routes = [...(services !== 'whatsapp' ? teams : []), ...(services !== 'teams' ? whatsapp : [])];
+  const server = createServer({ logger, metrics, dataSource: database.dataSource, routes: features.flatMap((f) => f.routes) });
 
-  const server = createServer({ logger, metrics, dataSource: database.dataSource, routes });
   return {
     server,
+    context,
+    features,
     metrics,
     jobs,
-    listen: (port, host) =>
-      new Promise((resolve, reject) => {
+    listen: async (port, host) => {
+      const bound = await new Promise<number>((resolve, reject) => {
         server.server.once('error', reject);
         server.listen(port, host, () => resolve((server.address() as { port: number }).port));
-      }),
+      });
+      for (const feature of features) await feature.start?.();
+      return bound;
+    },
     close: async () => {
       await closeServer(server);
+      for (const feature of [...features].reverse()) await feature.stop?.();
       await stopJobs(jobs);
     },
   };
