@@ -1,0 +1,66 @@
+/**
+ * Applies WhatsApp status callbacks (sent/delivered/read/failed) to the delivery ledger. The
+ * seam between the webhook (services/whatsapp) and the ledger: the webhook parses and hands
+ * over; this module decides. Statuses never move backwards (webhooks arrive out of order).
+ */
+import type { DataSource, EntityManager } from 'typeorm';
+
+export type WhatsAppStatus = 'sent' | 'delivered' | 'read' | 'failed';
+
+export interface StatusUpdate {
+  waMessageId: string;
+  status: WhatsAppStatus;
+  timestamp: Date;
+  errorCode?: number | null;
+  errorTitle?: string | null;
+}
+
+export interface StatusResult {
+  applied: number;
+  /** Ids that match no delivery (not ours, or already anonymised). */
+  unknown: number;
+}
+
+/** Applies a batch in one statement; unknown ids are counted, not stored. */
+export async function applyStatusUpdates(db: DataSource | EntityManager, updates: StatusUpdate[]): Promise<StatusResult> {
+  if (updates.length === 0) return { applied: 0, unknown: 0 };
+  const rows: { id: string; matched: boolean; changed: boolean }[] = await db.query(
+    `WITH incoming AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::text[])
+         AS u(wa_message_id, status, at, error_code, error_title)
+     ),
+     ranked AS (
+       SELECT DISTINCT ON (wa_message_id) * FROM incoming
+        ORDER BY wa_message_id,
+                 CASE status WHEN 'failed' THEN 4 WHEN 'read' THEN 3 WHEN 'delivered' THEN 2 ELSE 1 END DESC
+     ),
+     updated AS (
+       UPDATE delivery d
+          SET status = r.status::delivery_status,
+              status_at = GREATEST(coalesce(d.status_at, r.at), r.at),
+              sent_at = coalesce(d.sent_at, CASE WHEN r.status IN ('sent', 'delivered', 'read') THEN r.at END),
+              delivered_at = coalesce(d.delivered_at, CASE WHEN r.status IN ('delivered', 'read') THEN r.at END),
+              read_at = coalesce(d.read_at, CASE WHEN r.status = 'read' THEN r.at END),
+              failed_at = CASE WHEN r.status = 'failed' THEN r.at ELSE d.failed_at END,
+              error_code = CASE WHEN r.status = 'failed' THEN r.error_code ELSE d.error_code END,
+              error_title = CASE WHEN r.status = 'failed' THEN left(r.error_title, 200) ELSE d.error_title END
+         FROM ranked r
+        WHERE d.wa_message_id = r.wa_message_id
+          AND (CASE r.status WHEN 'failed' THEN 4 WHEN 'read' THEN 3 WHEN 'delivered' THEN 2 ELSE 1 END)
+            > (CASE d.status::text WHEN 'failed' THEN 4 WHEN 'read' THEN 3 WHEN 'delivered' THEN 2 WHEN 'sent' THEN 1 ELSE 0 END)
+       RETURNING d.wa_message_id
+     )
+     SELECT r.wa_message_id AS id,
+            EXISTS (SELECT 1 FROM delivery d WHERE d.wa_message_id = r.wa_message_id) AS matched,
+            EXISTS (SELECT 1 FROM updated u WHERE u.wa_message_id = r.wa_message_id) AS changed
+       FROM ranked r`,
+    [
+      updates.map((u) => u.waMessageId),
+      updates.map((u) => u.status),
+      updates.map((u) => u.timestamp.toISOString()),
+      updates.map((u) => u.errorCode ?? null),
+      updates.map((u) => u.errorTitle ?? null),
+    ],
+  );
+  return { applied: rows.filter((r) => r.changed).length, unknown: rows.filter((r) => !r.matched).length };
+}

@@ -1,0 +1,91 @@
+/**
+ * The approved WhatsApp template `storing_melding` (DESIGN.md §5): its body text as registered
+ * with Meta, the five body parameters in order, and the rendering staff see in the preview.
+ * Parameters are frozen into outage_message.template_parameters at compose time, so the
+ * preview and what the dispatcher sends can never differ.
+ */
+import { OutageMessageKind, OutageScope, OutageService, OutageSeverity } from '../entities';
+
+/** Body of the template as registered with Meta ({{n}} = parameter n). Keep in sync with WhatsApp Manager. */
+export const TEMPLATE_BODY =
+  '*{{1}}* KPN {{2}}\nGebied: {{3}}\nImpact: {{4}}\n\n{{5}}\n\nCBG Connect. Afmelden? Stuur "afmelden".';
+
+/** Meta's limit for one text parameter is generous, but the whole body must stay under 1024. */
+export const MAX_STAFF_TEXT = 700;
+
+export const PROVINCE_NAMES: Record<string, string> = {
+  DR: 'Drenthe',
+  FL: 'Flevoland',
+  FR: 'Friesland',
+  GE: 'Gelderland',
+  GR: 'Groningen',
+  LI: 'Limburg',
+  NB: 'Noord-Brabant',
+  NH: 'Noord-Holland',
+  OV: 'Overijssel',
+  UT: 'Utrecht',
+  ZE: 'Zeeland',
+  ZH: 'Zuid-Holland',
+};
+
+const STATUS_LABEL: Record<OutageMessageKind, string> = {
+  [OutageMessageKind.Initial]: 'Storing',
+  [OutageMessageKind.Update]: 'Update',
+  [OutageMessageKind.Resolved]: 'Opgelost',
+};
+
+const SERVICE_LABEL: Record<OutageService, string> = {
+  [OutageService.Internet]: 'internet',
+  [OutageService.Voip]: 'VoIP (bellen)',
+  [OutageService.InternetVoip]: 'internet en VoIP (bellen)',
+};
+
+const SEVERITY_LABEL: Record<OutageSeverity, string> = {
+  [OutageSeverity.Laag]: 'Laag',
+  [OutageSeverity.Middel]: 'Middel',
+  [OutageSeverity.Hoog]: 'Hoog',
+};
+
+export interface NoticeContent {
+  kind: OutageMessageKind;
+  service: OutageService;
+  scope: OutageScope;
+  regions: string[];
+  severity: OutageSeverity;
+  text: string;
+  expectedResolution?: string | null;
+}
+
+/**
+ * WhatsApp refuses a text parameter with a newline, a tab or more than 4 consecutive spaces
+ * (error 132018): flatten them, and trim to the length limit.
+ */
+export function sanitizeParameter(value: string, maxLength = MAX_STAFF_TEXT): string {
+  const flat = value
+    .replace(/[\r\n\t\f\v]+/g, ' ')
+    .replace(/ {2,}/g, ' ')
+    .trim();
+  return flat.length > maxLength ? `${flat.slice(0, maxLength - 1).trimEnd()}…` : flat;
+}
+
+export function areaLabel(scope: OutageScope, regions: string[]): string {
+  if (scope === OutageScope.Landelijk) return 'Landelijk';
+  return regions.map((code) => PROVINCE_NAMES[code] ?? code).join(', ');
+}
+
+/** The five body parameters in template order: status, service, area, severity, text. */
+export function buildTemplateParameters(content: NoticeContent): string[] {
+  const text = content.expectedResolution ? `${content.text} Verwachte oplossing: ${content.expectedResolution}.` : content.text;
+  return [
+    STATUS_LABEL[content.kind],
+    SERVICE_LABEL[content.service],
+    areaLabel(content.scope, content.regions),
+    SEVERITY_LABEL[content.severity],
+    text,
+  ].map((p) => sanitizeParameter(p));
+}
+
+/** Exactly what a subscriber reads: the template body with the parameters filled in. */
+export function renderNotice(parameters: string[]): string {
+  return TEMPLATE_BODY.replace(/\{\{(\d)\}\}/g, (_m, n: string) => parameters[Number(n) - 1] ?? '');
+}
