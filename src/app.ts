@@ -13,7 +13,11 @@ import { managementFeature } from './management/feature';
 import { createMetrics, type Metrics } from './metrics';
 import { closeServer, createServer } from './server';
 import { dispatcherFeature } from './services/dispatcher/feature';
+import { createEmailService } from './services/email/feature';
+import { CloudApiClient } from './services/whatsapp/cloud-api-client';
 import { whatsappFeature } from './services/whatsapp/feature';
+import { GraphStandIn } from './services/whatsapp/graph-standin';
+import { maskPhone } from './lib/mask';
 
 export type ServiceSelection = 'all' | 'teams' | 'whatsapp';
 
@@ -23,7 +27,7 @@ export interface App {
   features: Feature[];
   metrics: Metrics;
   jobs: Jobs;
-  /** Starts listening, then starts the features' background work; resolves with the bound port. */
+  /** Starts the features' background work, then listens; resolves with the bound port. */
   listen(port: number, host?: string): Promise<number>;
   /** Graceful: stop accepting, finish in-flight requests, stop features and jobs. The database stays open. */
   close(): Promise<void>;
@@ -32,9 +36,13 @@ export interface App {
 export async function createApp(config: Config, database: Database, logger: Logger, services: ServiceSelection = 'all'): Promise<App> {
   const metrics = createMetrics();
   const jobs = await startJobs(database.url, logger);
-  const context: AppContext = { config, logger, dataSource: database.dataSource, jobs, metrics };
+  const standIn = config.whatsapp.localMode ? await startLocalWhatsApp(config, logger) : undefined;
+  const whatsapp = new CloudApiClient({ ...config.whatsapp, baseUrl: standIn?.url ?? config.whatsapp.baseUrl });
+  const email = createEmailService({ config, dataSource: database.dataSource, jobs, logger });
+  const context: AppContext = { config, logger, dataSource: database.dataSource, jobs, metrics, whatsapp, email };
 
   const features: Feature[] = [
+    { name: 'email', routes: [], start: email.start, stop: email.stop },
     ...(services !== 'whatsapp' ? [teamsBotFeature(context), managementFeature(context)] : []),
     ...(services !== 'teams' ? [whatsappFeature(context), dispatcherFeature(context)] : []),
   ];
@@ -47,17 +55,39 @@ export async function createApp(config: Config, database: Database, logger: Logg
     metrics,
     jobs,
     listen: async (port, host) => {
-      const bound = await new Promise<number>((resolve, reject) => {
+      // Background work first: once /healthz answers, the whole app is up.
+      for (const feature of features) await feature.start?.();
+      return new Promise<number>((resolve, reject) => {
         server.server.once('error', reject);
         server.listen(port, host, () => resolve((server.address() as { port: number }).port));
       });
-      for (const feature of features) await feature.start?.();
-      return bound;
     },
     close: async () => {
       await closeServer(server);
       for (const feature of [...features].reverse()) await feature.stop?.();
       await stopJobs(jobs);
+      whatsapp.close();
+      await standIn?.stop();
     },
   };
+}
+
+/**
+ * Local mode (no WHATSAPP_ACCESS_TOKEN): a Graph API stand-in on a free local port takes what
+ * would go to Meta and logs it, so the whole service runs end to end without a Meta account.
+ */
+async function startLocalWhatsApp(config: Config, logger: Logger): Promise<GraphStandIn> {
+  const standIn = new GraphStandIn({
+    accessToken: config.whatsapp.accessToken,
+    phoneNumberId: config.whatsapp.phoneNumberId,
+    keep: 1000,
+    onMessage: (request) => {
+      const body = request.body as { to: string; type: string; text?: { body: string }; template?: { components: { parameters: { text: string }[] }[] } };
+      const content = body.type === 'text' ? body.text?.body : body.template?.components[0]?.parameters.map((p) => p.text).join(' | ');
+      logger.info({ to: maskPhone(body.to), type: body.type, content }, 'WhatsApp simulator: message that would have been sent');
+    },
+  });
+  const url = await standIn.start();
+  logger.info({ url }, 'WhatsApp simulator (Graph API stand-in) is running; no messages leave this machine');
+  return standIn;
 }

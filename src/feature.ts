@@ -9,6 +9,8 @@ import type { Jobs } from './jobs';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 import type { RouteDefinition } from './server';
+import type { EmailService } from './services/email/feature';
+import type { CloudApiClient } from './services/whatsapp/cloud-api-client';
 
 export interface AppContext {
   config: Config;
@@ -16,6 +18,9 @@ export interface AppContext {
   dataSource: DataSource;
   jobs: Jobs;
   metrics: Metrics;
+  /** WhatsApp Cloud API (or, in local mode, the built-in stand-in behind the same client). */
+  whatsapp: CloudApiClient;
+  email: EmailService;
 }
 
 export interface Feature {

@@ -3,8 +3,8 @@
  * `node dist/src/index.js [all|teams|whatsapp]` picks which service(s) this process serves.
  */
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './config';
-import { createApp, type ServiceSelection } from './app';
-import { openDatabase } from './db/database';
+import { createApp, type App, type ServiceSelection } from './app';
+import { openDatabase, type Database } from './db/database';
 import { createLogger } from './logger';
 
 async function main(): Promise<void> {
@@ -23,19 +23,17 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, pretty: !config.production });
   const started = Date.now();
 
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger });
-  const app = await createApp(config, database, logger, services);
-  const port = await app.listen(config.port);
-  logger.info({ port, services, ms: Date.now() - started, database: database.embedded ? 'embedded' : 'external' }, `Storingsmelder is listening on http://localhost:${port}`);
-
+  // Signals are handled from the first moment: a stop during start-up still closes cleanly.
+  let database: Database | undefined;
+  let app: App | undefined;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
     try {
-      await app.close();
-      await database.close();
+      await app?.close();
+      await database?.close();
       logger.info('stopped');
       process.exit(0);
     } catch (error) {
@@ -45,6 +43,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger });
+  if (stopping) return;
+  app = await createApp(config, database, logger, services);
+  if (stopping) return;
+  const port = await app.listen(config.port);
+  logger.info({ port, services, ms: Date.now() - started, database: database.embedded ? 'embedded' : 'external' }, `Storingsmelder is listening on http://localhost:${port}`);
 }
 
 function parseServices(arg: string | undefined): ServiceSelection {

@@ -17,3 +17,30 @@ export async function startJobs(url: string, logger: Logger): Promise<Jobs> {
 export async function stopJobs(boss: Jobs): Promise<void> {
   await boss.stop({ graceful: true, close: true, timeout: 10_000, wait: true });
 }
+
+/**
+ * A named background task triggered on demand (trigger()) and by a cron backstop. The queue
+ * is "stately": at most one run queued and one active across all instances, so a burst of
+ * triggers costs one run.
+ */
+export interface BackgroundTask {
+  trigger(): Promise<void>;
+}
+
+export async function registerTask(boss: Jobs, name: string, cron: string, run: () => Promise<unknown>, logger: Logger): Promise<BackgroundTask> {
+  await boss.createQueue(name, { name, policy: 'stately', retryLimit: 3, retryDelay: 5, retryBackoff: true });
+  await boss.work(name, { pollingIntervalSeconds: 0.5 }, async () => {
+    await run();
+  });
+  await boss.schedule(name, cron, {}, { tz: 'Europe/Amsterdam' });
+  return {
+    trigger: async () => {
+      try {
+        await boss.send(name, {});
+      } catch (error) {
+        // The cron backstop will run it; the work itself is safe in Postgres.
+        logger.warn({ err: error, task: name }, 'could not trigger background task');
+      }
+    },
+  };
+}

@@ -19,6 +19,10 @@ export class ContactThrottle {
   @Column({ name: 'first_failed_at', type: 'timestamptz', nullable: true })
   firstFailedAt: Date | null;
 
+  /** The opt-in sentence came without a code: the code may follow in the next message (R4). */
+  @Column({ name: 'sentence_at', type: 'timestamptz', nullable: true })
+  sentenceAt: Date | null;
+
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
   updatedAt: Date;
 }

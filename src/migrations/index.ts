@@ -1,4 +1,5 @@
 import { Initial1763870000000 } from './1763870000000-initial';
+import { ContactSentence1763880000000 } from './1763880000000-contact-sentence';
 
 /** Every migration, oldest first. A new one is added here as well as in its own file. */
-export const MIGRATIONS = [Initial1763870000000];
+export const MIGRATIONS = [Initial1763870000000, ContactSentence1763880000000];

@@ -1,7 +1,53 @@
+/**
+ * The WhatsApp channel: webhook verification and events. Statuses go to the delivery ledger,
+ * messages to the sign-up conversation; replies are sent after the answer to Meta, which must
+ * come fast (Meta retries anything slower than a few seconds).
+ */
+import { Counter } from 'prom-client';
 import type { AppContext, Feature } from '../../feature';
-import { notImplemented } from '../../server';
+import { registerTask } from '../../jobs';
+import { applyStatusUpdates } from '../delivery-status';
+import { handleInbound, purgeStaleContacts } from '../subscriptions';
+import { extractEvents, readWebhook, verificationHandler } from './webhook';
+import { ReplySender } from './reply-sender';
 
-/** The WhatsApp channel: webhook verification and events. */
-export function whatsappFeature(_ctx: AppContext): Feature {
-  return { name: 'whatsapp', routes: [notImplemented('get', '/webhooks/whatsapp'), notImplemented('post', '/webhooks/whatsapp')] };
+export function whatsappFeature(ctx: AppContext): Feature {
+  const { config, dataSource, logger } = ctx;
+  const replies = new ReplySender(ctx.whatsapp, logger);
+  const events = new Counter({ name: 'whatsapp_webhook_events_total', help: 'WhatsApp webhook events by kind and outcome', labelNames: ['kind', 'outcome'], registers: [ctx.metrics.registry] });
+
+  return {
+    name: 'whatsapp',
+    routes: [
+      { method: 'get', path: '/webhooks/whatsapp', handler: verificationHandler(config.whatsapp.verifyToken) },
+      {
+        method: 'post',
+        path: '/webhooks/whatsapp',
+        handler: async (req, res) => {
+          const body = await readWebhook(req, config.whatsapp.appSecret);
+          const { messages, statuses } = extractEvents(body, config.whatsapp.phoneNumberId);
+          if (statuses.length > 0) {
+            const result = await applyStatusUpdates(dataSource, statuses);
+            events.inc({ kind: 'status', outcome: 'applied' }, result.applied);
+            events.inc({ kind: 'status', outcome: 'unknown' }, result.unknown);
+          }
+          const outgoing: { phone: string; text: string }[] = [];
+          let mail = false;
+          for (const message of messages.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime())) {
+            const outcome = await handleInbound(dataSource, config, { messageId: message.id, phone: message.phone, text: message.text, receivedAt: message.receivedAt });
+            events.inc({ kind: 'message', outcome: outcome.duplicate ? 'duplicate' : 'handled' });
+            outgoing.push(...outcome.replies.map((text) => ({ phone: message.phone, text })));
+            mail ||= outcome.emailQueued;
+          }
+          res.send(200, { received: true });
+          for (const reply of outgoing) replies.send(reply.phone, reply.text);
+          if (mail) await ctx.email.flushSoon();
+        },
+      },
+    ],
+    start: async () => {
+      await registerTask(ctx.jobs, 'whatsapp-housekeeping', '17 * * * *', () => purgeStaleContacts(dataSource), logger);
+    },
+    stop: () => replies.drain(),
+  };
 }

@@ -1,0 +1,56 @@
+/**
+ * Removing a subscriber (opt-out by WhatsApp, R11; erasure on request, R15). One routine for
+ * both: queued deliveries cancelled, every recipient link cleared, open invitations to the
+ * address cleared, the subscriber row deleted, an anonymous history event kept, the AVG
+ * opt-out e-mail queued (the e-mail archive is the one place that keeps the name and address).
+ */
+import type { EntityManager } from 'typeorm';
+import type { Config } from '../config';
+import { AuditEvent, Customer, EmailKind, Subscriber, SubscriptionEvent, SubscriptionEventKind } from '../entities';
+import { maskPersonalData, maskPhone } from '../lib/mask';
+import { queueEmail } from './email/outbox';
+import { avgOptOutMail } from './email/templates';
+import { phoneHash } from './phone-hash';
+
+export interface ErasureOptions {
+  kind: SubscriptionEventKind.OptOut | SubscriptionEventKind.Erasure;
+  /** Who asked: 'subscriber' for a WhatsApp opt-out, else the staff member's Entra object id. */
+  actor: string;
+  reason?: string;
+}
+
+/** Erases inside the caller's transaction. Returns whether an opt-out e-mail was queued. */
+export async function eraseSubscriber(manager: EntityManager, config: Config, subscriber: Subscriber, options: ErasureOptions): Promise<{ emailQueued: boolean }> {
+  const customer = await manager.getRepository(Customer).findOneBy({ id: subscriber.customerId });
+  await manager.query(
+    `UPDATE delivery
+        SET status = CASE WHEN status = 'queued' THEN 'cancelled'::delivery_status ELSE status END,
+            subscriber_id = NULL, phone = NULL
+      WHERE subscriber_id = $1 OR phone = $2`,
+    [subscriber.id, subscriber.phone],
+  );
+  if (subscriber.email) {
+    await manager.query(`UPDATE invitation SET email = NULL, status = CASE WHEN status = 'open' THEN 'revoked'::invitation_status ELSE status END WHERE email = $1`, [subscriber.email]);
+  }
+  await manager.query('DELETE FROM contact_throttle WHERE phone_hash = $1', [phoneHash(config, subscriber.phone)]);
+  await manager.getRepository(Subscriber).delete({ id: subscriber.id });
+  await manager.getRepository(SubscriptionEvent).insert({ kind: options.kind, customerId: subscriber.customerId });
+  const detail: Record<string, string> = { customer: customer?.customerNumber ?? 'unknown' };
+  if (options.reason) detail.reason = maskPersonalData(options.reason);
+  await manager.getRepository(AuditEvent).insert({
+    actor: options.actor,
+    action: options.kind === SubscriptionEventKind.OptOut ? 'subscriber.opt_out' : 'subscriber.erase',
+    target: maskPhone(subscriber.phone),
+    detail,
+  });
+  if (!subscriber.email) return { emailQueued: false };
+  const mail = avgOptOutMail({
+    firstName: subscriber.firstName ?? 'relatie',
+    companyName: customer?.name ?? 'je bedrijf',
+    supportEmail: config.mail.supportEmail,
+    retentionMonths: Math.round(config.retentionDays / 30.5),
+    erasedOnRequest: options.kind === SubscriptionEventKind.Erasure,
+  });
+  await queueEmail(manager, EmailKind.AvgOptOut, subscriber.email, mail, config.mail.crmArchiveBcc);
+  return { emailQueued: true };
+}

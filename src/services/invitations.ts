@@ -1,0 +1,85 @@
+/**
+ * Stappenplan invitations (R1, R2): staff invite a contact of a registry customer by e-mail;
+ * the e-mail carries a personal, single-use sign-up code inside the exact sentence to send.
+ */
+import { randomInt } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { z } from 'zod';
+import type { Config } from '../config';
+import { EmailKind, Invitation, InvitationStatus } from '../entities';
+import { NotFoundError, ValidationError } from '../http/errors';
+import { findCustomer, suggestCustomers } from './customers';
+import { queueEmail } from './email/outbox';
+import { stappenplanMail } from './email/templates';
+
+/** No 0/O, 1/I/L, 5/S, 2/Z, 8/B: readable on a phone and over the telephone. */
+const CODE_ALPHABET = 'ACDEFGHJKMNPQRTUVWXY34679';
+export const INVITATION_DAYS = 30;
+
+/** e.g. K7P2-QX: 6 characters, about 2.4e8 combinations. */
+export function newSignUpCode(): string {
+  const pick = () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
+  return `${pick()}${pick()}${pick()}${pick()}-${pick()}${pick()}`;
+}
+
+/** The code as a subscriber may type it (lower case, without the dash, O for 0...) normalised. */
+export function normaliseCode(typed: string): string {
+  const clean = typed.toUpperCase().replace(/[^A-Z0-9]/g, '');
+  return clean.length === 6 ? `${clean.slice(0, 4)}-${clean.slice(4)}` : clean;
+}
+
+const emailSchema = z.string().trim().toLowerCase().email();
+
+export interface InvitationResult {
+  invitation: Invitation;
+  customerName: string;
+}
+
+export async function createInvitation(
+  dataSource: DataSource,
+  config: Config,
+  input: { email: string; customer: string; createdBy: string | null },
+): Promise<InvitationResult> {
+  const email = emailSchema.safeParse(input.email);
+  if (!email.success) throw new ValidationError('the e-mail address is not valid', `"${input.email}" is geen geldig e-mailadres.`);
+  return dataSource.transaction(async (manager) => {
+    const customer = await findCustomer(manager, input.customer);
+    if (!customer) {
+      const suggestions = await suggestCustomers(manager, input.customer);
+      throw new NotFoundError(
+        'the customer is not in the registry',
+        `"${input.customer}" staat niet in het klantenbestand van CBG Connect.${suggestions.length ? ` Bedoel je: ${suggestions.join(', ')}?` : ''}`,
+      );
+    }
+    const expiresAt = new Date(Date.now() + INVITATION_DAYS * 24 * 3600 * 1000);
+    const invitation = await insertWithUniqueCode(manager, { customerId: customer.id, email: email.data, expiresAt, createdBy: input.createdBy });
+    const mail = stappenplanMail({
+      code: invitation.code,
+      companyName: customer.name,
+      whatsappNumber: config.whatsapp.displayNumber,
+      supportEmail: config.mail.supportEmail,
+      expiresOn: expiresAt.toLocaleDateString('nl-NL', { timeZone: 'Europe/Amsterdam', day: 'numeric', month: 'long', year: 'numeric' }),
+    });
+    await queueEmail(manager, EmailKind.Stappenplan, email.data, mail, undefined);
+    return { invitation, customerName: customer.name };
+  });
+}
+
+async function insertWithUniqueCode(manager: EntityManager, values: Partial<Invitation>): Promise<Invitation> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const code = newSignUpCode();
+    const clash = await manager.getRepository(Invitation).existsBy({ code });
+    if (!clash) return manager.getRepository(Invitation).save({ ...values, code, status: InvitationStatus.Open });
+  }
+  throw new Error('could not find a free sign-up code');
+}
+
+/** An open, unexpired invitation for this code, locked for the caller's transaction. */
+export async function findUsableInvitation(manager: EntityManager, typedCode: string): Promise<Invitation | null> {
+  return manager
+    .getRepository(Invitation)
+    .createQueryBuilder('i')
+    .setLock('pessimistic_write')
+    .where('i.code = :code AND i.status = :open AND i.expires_at > now()', { code: normaliseCode(typedCode), open: InvitationStatus.Open })
+    .getOne();
+}

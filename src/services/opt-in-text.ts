@@ -1,0 +1,64 @@
+/**
+ * Reading what a subscriber typed: the opt-in sentence with its code (R4, tolerant of case,
+ * accents, punctuation, spacing and small typos), an opt-out (R11), a first name (R6).
+ */
+import { OPT_IN_SENTENCE } from './email/templates';
+import { distance } from './customers';
+
+/** Lower case, accents off, punctuation to spaces, single spaces. */
+export function normalise(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+}
+
+const SENTENCE = normalise(OPT_IN_SENTENCE);
+/** Up to about one typo per seven letters still counts as the sentence. */
+const MAX_SENTENCE_EDITS = Math.floor(SENTENCE.length / 7);
+
+// "Code: K7P2-QX", "code k7p2qx", or a lone K7P2-QX token.
+const CODE_AFTER_WORD = /\bcode\b\s*[:=.-]?\s*([a-z0-9]{4})[\s-]?([a-z0-9]{2})\b/i;
+const LONE_CODE = /(?:^|\s)([a-z0-9]{4})-([a-z0-9]{2})(?=$|[\s.,!])/i;
+
+export interface OptInParts {
+  /** The sentence (or something close to it) is there. */
+  hasSentence: boolean;
+  /** The code as typed, normalised to XXXX-XX, if any. */
+  code: string | null;
+}
+
+export function readOptIn(text: string): OptInParts {
+  const match = CODE_AFTER_WORD.exec(text) ?? LONE_CODE.exec(text);
+  const code = match ? `${match[1]}-${match[2]}`.toUpperCase() : null;
+  const rest = normalise(match ? text.replace(match[0], ' ') : text);
+  return { hasSentence: rest.length > 0 && distance(rest, SENTENCE) <= MAX_SENTENCE_EDITS, code };
+}
+
+const OPT_OUT_WORDS = new Set(['afmelden', 'afmelding', 'uitschrijven', 'uitschrijving', 'stop', 'stoppen', 'opzeggen', 'unsubscribe']);
+const OPT_OUT_PHRASES = [/\bmeld (me|mij|ons) af\b/, /\bschrijf (me|mij|ons) uit\b/, /\bgeen (storings)?(berichten|meldingen) meer\b/, /\bniet meer ontvangen\b/, /\bwil .*\b(afmelden|uitschrijven|stoppen)\b/];
+
+/** "afmelden", "uitschrijven", "stop", "stoppen", or a sentence saying so. */
+export function isOptOut(text: string): boolean {
+  const clean = normalise(text);
+  if (clean === '') return false;
+  const words = clean.split(' ');
+  // A long message that merely mentions "stop" somewhere is a question, not an opt-out.
+  if (words.length <= 3 && words.some((w) => OPT_OUT_WORDS.has(w) || (w.length >= 6 && [...OPT_OUT_WORDS].some((k) => k.length >= 6 && distance(w, k) <= 1)))) return true;
+  if (words.some((w) => w === 'afmelden' || w === 'uitschrijven')) return true;
+  return OPT_OUT_PHRASES.some((phrase) => phrase.test(clean));
+}
+
+const NAME_PREFIXES = /^(ik ben|mijn naam is|mijn voornaam is|naam|voornaam|dit is|met)\s*[:,]?\s*/i;
+
+/** A plausible first name (letters, at most three words), title-cased; null otherwise. */
+export function readFirstName(text: string): string | null {
+  const stripped = text.trim().replace(NAME_PREFIXES, '').replace(/[.!]+$/, '').trim();
+  if (stripped.length < 2 || stripped.length > 50) return null;
+  if (!/^[\p{L}][\p{L}'’ -]*$/u.test(stripped)) return null;
+  const words = stripped.split(/\s+/);
+  if (words.length > 3) return null;
+  return words.map((w) => w.charAt(0).toLocaleUpperCase('nl-NL') + w.slice(1)).join(' ');
+}

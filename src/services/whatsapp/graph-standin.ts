@@ -1,0 +1,156 @@
+/**
+ * A local stand-in for Meta's Graph API messages endpoint. It speaks the real protocol (path,
+ * bearer token, request and answer bodies, error bodies) so the production client is what runs.
+ * Used by `npm start` in local mode (no Meta account needed: it logs what would be sent), by
+ * the tests (scripted errors, delays, hangs, resets) and by `npm run bench`.
+ */
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { MessagesRequest } from './cloud-api-types';
+
+export interface RecordedRequest {
+  at: number;
+  path: string;
+  authorization: string | undefined;
+  body: MessagesRequest;
+  /** The wamid answered, when the answer was a success. */
+  answeredId?: string;
+}
+
+/** A scripted answer: an error body, a delay, a hang past the client's timeout, or a reset. */
+export interface ScriptedAnswer {
+  status?: number;
+  error?: { code: number; message: string; details?: string };
+  retryAfterSeconds?: number;
+  delayMs?: number;
+  hang?: boolean;
+  reset?: boolean;
+}
+
+export interface GraphStandInOptions {
+  accessToken: string;
+  phoneNumberId: string;
+  version?: string;
+  /** How many requests to keep for inspection (oldest dropped). */
+  keep?: number;
+  /** Called for every accepted message (local mode logs it). */
+  onMessage?: (request: RecordedRequest) => void;
+}
+
+export class GraphStandIn {
+  readonly requests: RecordedRequest[] = [];
+  /** Answers used in order for the next requests; afterwards: success. */
+  readonly script: ScriptedAnswer[] = [];
+  /** Decides per request when set (after the script is used up); undefined = success. */
+  decide?: (body: MessagesRequest) => ScriptedAnswer | undefined;
+  accepted = 0;
+  private server: http.Server | undefined;
+  private readonly hanging = new Set<http.ServerResponse>();
+
+  constructor(private readonly options: GraphStandInOptions) {}
+
+  get url(): string {
+    const address = this.server?.address() as AddressInfo | undefined;
+    if (!address) throw new Error('the Graph API stand-in is not listening');
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  async start(port = 0): Promise<string> {
+    this.server = http.createServer((req, res) => this.handle(req, res));
+    this.server.keepAliveTimeout = 30_000;
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    for (const res of this.hanging) res.destroy();
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** The messages that went to one number (text and template), in order. */
+  messagesTo(waId: string): MessagesRequest[] {
+    return this.requests.filter((r) => 'to' in r.body && r.body.to === waId).map((r) => r.body);
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const version = this.options.version ?? '[^/]+';
+      const pathOk = new RegExp(`^/${version}/${this.options.phoneNumberId}/messages$`).test(req.url ?? '');
+      if (req.method !== 'POST' || !pathOk) return graphError(res, 400, 100, 'Unsupported post request. Object does not exist or is not supported.');
+      if (req.headers.authorization !== `Bearer ${this.options.accessToken}`) return graphError(res, 401, 190, 'Invalid OAuth access token - Cannot parse access token');
+      let body: MessagesRequest;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as MessagesRequest;
+      } catch {
+        return graphError(res, 400, 100, 'Invalid JSON');
+      }
+      const problem = validate(body);
+      if (problem) return graphError(res, 400, problem.code, problem.message);
+
+      const recorded: RecordedRequest = { at: Date.now(), path: req.url ?? '', authorization: req.headers.authorization, body };
+      this.requests.push(recorded);
+      if (this.requests.length > (this.options.keep ?? 10_000)) this.requests.shift();
+
+      const scripted = this.script.shift() ?? this.decide?.(body);
+      const answer = () => {
+        if (scripted?.reset) return req.socket.destroy();
+        if (scripted?.hang) {
+          this.hanging.add(res);
+          return;
+        }
+        if (scripted?.error || (scripted?.status && scripted.status >= 300)) {
+          const headers: Record<string, string> = scripted.retryAfterSeconds !== undefined ? { 'Retry-After': String(scripted.retryAfterSeconds) } : {};
+          return graphError(res, scripted.status ?? 400, scripted.error?.code ?? 131000, scripted.error?.message ?? 'Something went wrong', scripted.error?.details, headers);
+        }
+        this.accepted += 1;
+        if ('status' in body) return json(res, 200, { success: true });
+        const id = `wamid.${randomBytes(24).toString('base64url')}`;
+        recorded.answeredId = id;
+        this.options.onMessage?.(recorded);
+        const to = (body as { to: string }).to;
+        json(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id }] });
+      };
+      if (scripted?.delayMs) setTimeout(answer, scripted.delayMs);
+      else answer();
+    });
+  }
+}
+
+function validate(body: MessagesRequest): { code: number; message: string } | undefined {
+  if (!body || body.messaging_product !== 'whatsapp') return { code: 100, message: 'The parameter messaging_product is required.' };
+  if ('status' in body) return body.status === 'read' && typeof body.message_id === 'string' ? undefined : { code: 100, message: 'Invalid parameter' };
+  if (typeof body.to !== 'string' || !/^\d{8,15}$/.test(body.to)) return { code: 131009, message: 'Parameter value is not valid' };
+  if (body.type === 'text') {
+    if (typeof body.text?.body !== 'string' || body.text.body.length === 0 || body.text.body.length > 4096) return { code: 100, message: 'Invalid parameter: text.body' };
+    return undefined;
+  }
+  if (body.type === 'template') {
+    const parameters = body.template?.components?.[0]?.parameters ?? [];
+    if (!body.template?.name || !body.template.language?.code) return { code: 132001, message: 'Template name does not exist in the translation' };
+    for (const p of parameters) {
+      if (p.type !== 'text' || typeof p.text !== 'string' || /[\n\t]| {5,}/.test(p.text)) {
+        return { code: 132018, message: 'There was an issue with the parameters in your template.' };
+      }
+    }
+    return undefined;
+  }
+  return { code: 100, message: 'Invalid parameter: type' };
+}
+
+function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function graphError(res: http.ServerResponse, status: number, code: number, message: string, details?: string, headers: Record<string, string> = {}): void {
+  json(res, status, { error: { message, type: 'OAuthException', code, error_data: { messaging_product: 'whatsapp', details: details ?? message }, fbtrace_id: randomBytes(8).toString('hex') } }, headers);
+}
+
+export function newGraphStandIn(options: GraphStandInOptions): GraphStandIn {
+  return new GraphStandIn(options);
+}

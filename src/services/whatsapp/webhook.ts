@@ -1,0 +1,99 @@
+/**
+ * The WhatsApp webhook: GET verification, POST events. The signature is checked on the raw
+ * bytes before anything is parsed or stored; a body that is not what Meta sends gets a 400
+ * and changes nothing; a redelivered message id changes nothing.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Request, Response } from 'restify';
+import { UnauthorizedError, ValidationError } from '../../http/errors';
+import { readRawBody } from '../../http/body';
+import type { StatusUpdate, WhatsAppStatus } from '../delivery-status';
+import { webhookSchema, type WebhookBody } from './webhook-schema';
+
+/** Meta allows webhook payloads up to 3 MB. */
+export const MAX_WEBHOOK_BYTES = 3 * 1024 * 1024;
+
+export function signBody(appSecret: string, body: Buffer | string): string {
+  return `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}`;
+}
+
+export function verifySignature(appSecret: string, body: Buffer, header: string | undefined): boolean {
+  if (!header || !/^sha256=[0-9a-f]{64}$/i.test(header)) return false;
+  const expected = Buffer.from(signBody(appSecret, body));
+  const given = Buffer.from(header.toLowerCase());
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+/** GET: answers Meta's hub.challenge when the verify token matches. */
+export function verificationHandler(verifyToken: string) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const query = (req.query ?? {}) as Record<string, string | undefined>;
+    const token = query['hub.verify_token'];
+    const matches = typeof token === 'string' && token.length === verifyToken.length && timingSafeEqual(Buffer.from(token), Buffer.from(verifyToken));
+    if (query['hub.mode'] === 'subscribe' && matches && typeof query['hub.challenge'] === 'string') {
+      res.setHeader('Content-Type', 'text/plain');
+      res.writeHead(200);
+      res.end(query['hub.challenge']);
+      return;
+    }
+    res.send(403, { error: 'forbidden', message: 'verification token does not match' });
+  };
+}
+
+/** Reads, authenticates and parses a POST; throws 401/400 errors. */
+export async function readWebhook(req: Request, appSecret: string): Promise<WebhookBody> {
+  const raw = await readRawBody(req, MAX_WEBHOOK_BYTES);
+  const header = req.headers['x-hub-signature-256'];
+  if (!verifySignature(appSecret, raw, Array.isArray(header) ? header[0] : header)) {
+    throw new UnauthorizedError('missing or invalid X-Hub-Signature-256');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new ValidationError('body is not valid JSON');
+  }
+  const parsed = webhookSchema.safeParse(json);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new ValidationError(`body is not a WhatsApp webhook: ${first.path.join('.') || 'body'}: ${first.message}`);
+  }
+  return parsed.data;
+}
+
+export interface WebhookEvents {
+  messages: { id: string; phone: string; text: string | null; receivedAt: Date }[];
+  statuses: StatusUpdate[];
+}
+
+const STATUSES = new Set<WhatsAppStatus>(['sent', 'delivered', 'read', 'failed']);
+
+/** The events we act on: inbound messages of the messages field, and delivery statuses. */
+export function extractEvents(body: WebhookBody, phoneNumberId: string): WebhookEvents {
+  const events: WebhookEvents = { messages: [], statuses: [] };
+  if (body.object !== 'whatsapp_business_account') return events;
+  for (const entry of body.entry) {
+    for (const change of entry.changes) {
+      if (change.field !== 'messages') continue;
+      const value = change.value;
+      // Another number of the same business account is not ours to answer.
+      if (value.metadata && value.metadata.phone_number_id !== phoneNumberId) continue;
+      for (const message of value.messages ?? []) {
+        const text = message.type === 'text' ? (message.text?.body ?? '') : message.type === 'button' ? (message.button?.text ?? null) : null;
+        events.messages.push({ id: message.id, phone: message.from, text, receivedAt: new Date(Number(message.timestamp) * 1000) });
+      }
+      for (const status of value.statuses ?? []) {
+        if (!STATUSES.has(status.status as WhatsAppStatus)) continue;
+        const error = status.errors?.[0];
+        events.statuses.push({
+          waMessageId: status.id,
+          status: status.status as WhatsAppStatus,
+          timestamp: new Date(Number(status.timestamp) * 1000),
+          errorCode: error?.code ?? null,
+          errorTitle: error ? (error.title ?? error.message ?? null) : null,
+        });
+      }
+    }
+  }
+  return events;
+}
