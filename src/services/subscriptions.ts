@@ -147,9 +147,12 @@ function reply(...texts: string[]): InboundOutcome {
 
 /** Housekeeping: sign-ups never completed within 7 days, stale counters, old de-dup ids. */
 export async function purgeStaleContacts(dataSource: DataSource): Promise<{ pending: number }> {
-  const pending: unknown[] = await dataSource.query(`DELETE FROM subscriber WHERE status = 'pending_name' AND created_at < now() - interval '7 days' RETURNING 1`);
+  const [{ pending }]: { pending: number }[] = await dataSource.query(
+    `WITH gone AS (DELETE FROM subscriber WHERE status = 'pending_name' AND created_at < now() - interval '7 days' RETURNING 1)
+     SELECT count(*)::int AS pending FROM gone`,
+  );
   await dataSource.query(`DELETE FROM contact_throttle WHERE updated_at < now() - interval '2 days'`);
   // Meta retries a webhook for up to 7 days; ids older than that can no longer come back.
   await dataSource.query(`DELETE FROM inbound_message WHERE received_at < now() - interval '8 days'`);
-  return { pending: pending.length };
+  return { pending };
 }

@@ -53,13 +53,18 @@ export class EmailSender {
     this.transport.close();
   }
 
-  /** Claims due rows by pushing their next attempt out: a crash mid-send retries them later. */
+  /**
+   * Claims due rows by pushing their next attempt out: a crash mid-send retries them later.
+   * (Wrapped in a CTE so TypeORM returns plain rows, as for a SELECT.)
+   */
   private claim(limit: number): Promise<DueNotice[]> {
     return this.dataSource.query(
-      `UPDATE email_notice SET next_attempt_at = now() + interval '5 minutes'
-        WHERE id IN (SELECT id FROM email_notice WHERE status = 'pending' AND next_attempt_at <= now()
-                      ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-        RETURNING id, recipient, bcc, subject, text_body, html_body, attempts`,
+      `WITH claimed AS (
+         UPDATE email_notice SET next_attempt_at = now() + interval '5 minutes'
+          WHERE id IN (SELECT id FROM email_notice WHERE status = 'pending' AND next_attempt_at <= now()
+                        ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+          RETURNING id, recipient, bcc, subject, text_body, html_body, attempts)
+       SELECT * FROM claimed`,
       [limit],
     );
   }
