@@ -1,0 +1,115 @@
+import { expect } from 'chai';
+import type { DataSource } from 'typeorm';
+import { Customer, Delivery, DeliveryStatus, Outage, OutageMessage, OutageMessageKind, OutageMessageStatus, OutageScope, OutageService, OutageSeverity, Subscriber } from '../../src/entities';
+import { createInvitation } from '../../src/services/invitations';
+import { snapshotAudience } from '../../src/services/ledger';
+import { startWhatsAppApp, textWebhook, textsTo, type WhatsAppTestApp } from '../helpers/whatsapp';
+
+const SENTENCE = 'Ja ik wil storingsberichten van CBG Connect ontvangen.';
+
+/** Every text, varchar, char and jsonb value of every table that contains the needle. */
+export async function findEverywhere(db: DataSource, needle: string): Promise<string[]> {
+  const columns: { table_name: string; column_name: string }[] = await db.query(
+    `SELECT table_name, column_name FROM information_schema.columns
+      WHERE table_schema = 'public' AND data_type IN ('text', 'character varying', 'character', 'jsonb', 'ARRAY')`,
+  );
+  const hits: string[] = [];
+  for (const { table_name, column_name } of columns) {
+    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM "${table_name}" WHERE strpos("${column_name}"::text, $1) > 0`, [needle]);
+    if (n > 0) hits.push(`${table_name}.${column_name}`);
+  }
+  return hits;
+}
+
+describe('WhatsApp opt-out (R11)', () => {
+  let t: WhatsAppTestApp;
+  let seq = 31613000000;
+  /** Addresses must not contain the number's digits, or the scan below would find them there. */
+  const tag = () => (seq % 1000).toString(36).replace(/\d/g, (d) => 'abcdefghij'[Number(d)]);
+
+  before(async () => {
+    t = await startWhatsAppApp();
+    await t.database.dataSource.getRepository(Customer).save({ customerNumber: 'C-2002', name: 'Installatiebedrijf Visser', regions: ['GE'] });
+  });
+  after(async () => t.close());
+
+  async function signUp(phone: string, email: string, firstName: string | null): Promise<void> {
+    const { invitation } = await createInvitation(t.database.dataSource, t.config, { email, customer: 'C-2002', createdBy: 'staff-1' });
+    await t.post(textWebhook(phone, `${SENTENCE} Code: ${invitation.code}`));
+    await textsTo(t.graph, phone, 1);
+    if (firstName) {
+      await t.post(textWebhook(phone, firstName));
+      await textsTo(t.graph, phone, 2);
+    }
+  }
+
+  async function queuedNotice(): Promise<OutageMessage> {
+    const db = t.database.dataSource;
+    const outage = await db.getRepository(Outage).save({ service: OutageService.Internet, scope: OutageScope.Landelijk, severity: OutageSeverity.Hoog, createdBy: 'staff-1' });
+    const message = await db.getRepository(OutageMessage).save({
+      outageId: outage.id,
+      kind: OutageMessageKind.Initial,
+      text: 'Storing',
+      templateParameters: ['Storing', 'internet', 'Landelijk', 'Hoog', 'Storing'],
+      // Held, so no dispatcher picks it up during the test.
+      status: OutageMessageStatus.Held,
+      createdBy: 'staff-1',
+    });
+    await snapshotAudience(db.manager, message.id, { regions: null });
+    return message;
+  }
+
+  for (const word of ['afmelden', 'Uitschrijven', 'STOP', 'stoppen', 'Ik wil me graag afmelden voor de meldingen.', 'Graag geen berichten meer']) {
+    it(`an active subscriber saying "${word}" is removed at once, with a confirmation and the archived AVG e-mail`, async () => {
+      const phone = String(++seq);
+      const email = `eva.${tag()}@visser.nl`;
+      await signUp(phone, email, 'Eva');
+      const message = await queuedNotice();
+
+      const res = await t.post(textWebhook(phone, word));
+      expect(res.status).to.equal(200);
+      const texts = await textsTo(t.graph, phone, 3);
+      expect(texts[2]).to.match(/Je bent afgemeld/);
+
+      const db = t.database.dataSource;
+      expect(await db.getRepository(Subscriber).findOneBy({ phone })).to.equal(null);
+      const deliveries = await db.getRepository(Delivery).findBy({ outageMessageId: message.id });
+      expect(deliveries.every((d) => d.phone !== phone)).to.equal(true);
+      expect(deliveries.filter((d) => d.subscriberId === null && d.phone === null).map((d) => d.status)).to.include(DeliveryStatus.Cancelled);
+
+      // The number is in no table; the name and address only in the e-mail archive.
+      expect(await findEverywhere(db, phone)).to.deep.equal([]);
+      expect(await findEverywhere(db, email)).to.deep.equal(['email_notice.recipient']);
+      const nameHits = await findEverywhere(db, 'Beste Eva,');
+      expect(nameHits.every((h) => h.startsWith('email_notice.'))).to.equal(true);
+
+      const mail = await t.smtp.waitForMail((m) => m.envelopeTo.includes(email) && /afmelding/.test(m.parsed.subject ?? ''));
+      expect(mail.envelopeTo).to.include('archief@crm.cbgconnect.nl');
+      const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM subscription_event WHERE kind = 'opt_out'`);
+      expect(n).to.be.greaterThan(0);
+    });
+  }
+
+  it('removes a sign-up that is waiting for the first name', async () => {
+    const phone = String(++seq);
+    await signUp(phone, `frank.${tag()}@visser.nl`, null);
+    await t.post(textWebhook(phone, 'afmelden'));
+    expect((await textsTo(t.graph, phone, 2))[1]).to.match(/Je bent afgemeld/);
+    expect(await findEverywhere(t.database.dataSource, phone)).to.deep.equal([]);
+  });
+
+  it('answers a number that is not signed up without storing it', async () => {
+    const phone = String(++seq);
+    await t.post(textWebhook(phone, 'stop'));
+    expect((await textsTo(t.graph, phone, 1))[0]).to.match(/niet aangemeld/);
+    expect(await findEverywhere(t.database.dataSource, phone)).to.deep.equal([]);
+  });
+
+  it('does not take a question that mentions stopping for an opt-out', async () => {
+    const phone = String(++seq);
+    await signUp(phone, `gert.${tag()}@visser.nl`, 'Gert');
+    await t.post(textWebhook(phone, 'Wanneer stopt de storing in Arnhem eigenlijk? Wij merken er nog veel van'));
+    expect((await textsTo(t.graph, phone, 3))[2]).to.match(/verstuurt alleen storingsmeldingen/);
+    expect(await t.database.dataSource.getRepository(Subscriber).findOneBy({ phone })).to.not.equal(null);
+  });
+});

@@ -1,0 +1,185 @@
+import { expect } from 'chai';
+import { Customer, EmailNotice, Invitation, Subscriber, SubscriberStatus, SubscriptionEvent } from '../../src/entities';
+import { createInvitation } from '../../src/services/invitations';
+import { CRM_BCC, imageWebhook, startWhatsAppApp, textWebhook, textsTo, type WhatsAppTestApp } from '../helpers/whatsapp';
+
+const SENTENCE = 'Ja ik wil storingsberichten van CBG Connect ontvangen.';
+
+describe('WhatsApp sign-up conversation', () => {
+  let t: WhatsAppTestApp;
+  let phoneSeq = 31612000000;
+  const nextPhone = () => String(++phoneSeq);
+
+  async function invite(email = `contact${phoneSeq}@korenschoof.nl`): Promise<string> {
+    const { invitation } = await createInvitation(t.database.dataSource, t.config, { email, customer: 'C-1001', createdBy: 'staff-1' });
+    return invitation.code;
+  }
+
+  async function subscriber(phone: string): Promise<Subscriber | null> {
+    return t.database.dataSource.getRepository(Subscriber).findOneBy({ phone });
+  }
+
+  before(async () => {
+    t = await startWhatsAppApp();
+    await t.database.dataSource.getRepository(Customer).save({ customerNumber: 'C-1001', name: 'Bakkerij De Korenschoof', regions: ['UT'] });
+  });
+  after(async () => t.close());
+
+  it('R2: e-mails a stappenplan whose opt-in sentence carries the personal code on one copyable line', async () => {
+    const before = t.smtp.received.length;
+    const code = await invite('anna@korenschoof.nl');
+    await t.app.context.email.flushSoon();
+    const mails = await t.smtp.waitFor(before + 1);
+    const mail = mails[before].parsed;
+    expect(mail.subject).to.match(/Stappenplan/);
+    const line = `${SENTENCE} Code: ${code}`;
+    expect((mail.text ?? '').split('\n').map((l) => l.trim())).to.include(line);
+    expect(mail.html).to.include(line);
+    expect(mail.text).to.include('085 48 69 699');
+    expect(code).to.match(/^[ACDEFGHJKMNPQRTUVWXY34679]{4}-[ACDEFGHJKMNPQRTUVWXY34679]{2}$/);
+  });
+
+  it('R4, R6, R7, R8: opt-in with typos, then the first name, makes an active subscriber, confirms on WhatsApp and sends the archived AVG e-mail', async () => {
+    const phone = nextPhone();
+    const code = await invite('bram@korenschoof.nl');
+    const res = await t.post(textWebhook(phone, `ja, ik wil storingsberichten  van cbg conect ontvangen!! code: ${code.toLowerCase().replace('-', '')}`));
+    expect(res.status).to.equal(200);
+    const [askName] = await textsTo(t.graph, phone, 1);
+    expect(askName).to.match(/Wat is je voornaam/);
+    expect(askName).to.include('Bakkerij De Korenschoof');
+    // R6: not active yet, so no notices.
+    expect((await subscriber(phone))?.status).to.equal(SubscriberStatus.PendingName);
+
+    await t.post(textWebhook(phone, 'bram'));
+    const texts = await textsTo(t.graph, phone, 2);
+    expect(texts[1]).to.match(/^Welkom Bram! Je aanmelding is compleet/);
+    expect(texts[1]).to.include('Bakkerij De Korenschoof');
+    expect(texts[1]).to.include('"afmelden"');
+    const row = await subscriber(phone);
+    expect(row).to.include({ status: SubscriberStatus.Active, firstName: 'Bram', email: 'bram@korenschoof.nl' });
+
+    // R8: the AVG notice goes out, BCC to the CRM in the envelope only, and is archived.
+    const received = await t.smtp.waitForMail((m) => m.envelopeTo.includes('bram@korenschoof.nl') && /je aanmelding/.test(m.parsed.subject ?? ''));
+    expect(received.envelopeTo).to.have.members(['bram@korenschoof.nl', CRM_BCC]);
+    expect(received.parsed.headers.has('bcc')).to.equal(false);
+    expect(received.parsed.text).to.include('voornaam, je bedrijfsnaam, je mobiele telefoonnummer');
+    const archived = await t.database.dataSource.getRepository(EmailNotice).findOneByOrFail({ kind: 'avg_opt_in' as never, recipient: 'bram@korenschoof.nl' });
+    expect(archived.bcc).to.equal(CRM_BCC);
+    expect(archived.sha256).to.match(/^[0-9a-f]{64}$/);
+    expect(archived.status).to.equal('sent');
+    expect(archived.smtpMessageId).to.be.a('string').and.not.equal('');
+    expect(archived.textBody).to.equal(received.parsed.text);
+    // The invitation is spent and no longer holds the address.
+    const invitation = await t.database.dataSource.getRepository(Invitation).findOneByOrFail({ code });
+    expect(invitation).to.include({ status: 'used', email: null });
+  });
+
+  it('R4: accepts the sentence first and the code in the next message', async () => {
+    const phone = nextPhone();
+    const code = await invite();
+    await t.post(textWebhook(phone, SENTENCE));
+    expect((await textsTo(t.graph, phone, 1))[0]).to.match(/persoonlijke code uit het stappenplan/);
+    await t.post(textWebhook(phone, code));
+    expect((await textsTo(t.graph, phone, 2))[1]).to.match(/Wat is je voornaam/);
+  });
+
+  it('R2: a code works once, and not after it expired', async () => {
+    const first = nextPhone();
+    const second = nextPhone();
+    const code = await invite();
+    await t.post(textWebhook(first, `${SENTENCE} Code: ${code}`));
+    await textsTo(t.graph, first, 1);
+    await t.post(textWebhook(second, `${SENTENCE} Code: ${code}`));
+    expect((await textsTo(t.graph, second, 1))[0]).to.match(/kennen we niet, of hij is verlopen of al gebruikt/);
+    expect(await subscriber(second)).to.equal(null);
+
+    const expired = await invite();
+    await t.database.dataSource.query(`UPDATE invitation SET expires_at = now() - interval '1 minute' WHERE code = $1`, [expired]);
+    const third = nextPhone();
+    await t.post(textWebhook(third, `${SENTENCE} Code: ${expired}`));
+    expect((await textsTo(t.graph, third, 1))[0]).to.match(/verlopen/);
+    expect(await subscriber(third)).to.equal(null);
+  });
+
+  it('R2, R5: without a code nobody gets in, and wrong codes are limited per number', async () => {
+    const phone = nextPhone();
+    for (let i = 0; i < 7; i++) await t.post(textWebhook(phone, `${SENTENCE} Code: AAAA-A${i}`));
+    const texts = await textsTo(t.graph, phone, 5);
+    expect(texts.slice(0, 4).every((x) => /kennen we niet/.test(x))).to.equal(true);
+    expect(texts[4]).to.match(/te veel onjuiste codes/);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(t.graph.messagesTo(phone)).to.have.length(5);
+    // Even a valid code is refused once the limit is reached.
+    const code = await invite();
+    await t.post(textWebhook(phone, `${SENTENCE} Code: ${code}`));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await subscriber(phone)).to.equal(null);
+    // The counters are keyed by a hash; the number itself is stored nowhere.
+    const [{ n }] = await t.database.dataSource.query(`SELECT count(*)::int AS n FROM contact_throttle WHERE phone_hash LIKE '%' || $1 || '%'`, [phone]);
+    expect(n).to.equal(0);
+  });
+
+  it('R1: only invitations of registry customers exist (unknown customer refused, with a suggestion)', async () => {
+    try {
+      await createInvitation(t.database.dataSource, t.config, { email: 'x@y.nl', customer: 'Bakkerij De Korenschof', createdBy: 'staff-1' });
+      expect.fail('expected a refusal');
+    } catch (error) {
+      expect((error as { dutch: string }).dutch).to.match(/staat niet in het klantenbestand.*Bedoel je: Bakkerij De Korenschoof \(C-1001\)/);
+    }
+  });
+
+  it('tells an active subscriber that they are already signed up', async () => {
+    const phone = nextPhone();
+    const code = await invite();
+    await t.post(textWebhook(phone, `${SENTENCE} Code: ${code}`));
+    await t.post(textWebhook(phone, 'Carla'));
+    await textsTo(t.graph, phone, 2);
+    await t.post(textWebhook(phone, SENTENCE));
+    expect((await textsTo(t.graph, phone, 3))[2]).to.match(/al aangemeld/);
+  });
+
+  it('R10: any other message, text or not, gets one polite reply per 24 hours', async () => {
+    const phone = nextPhone();
+    const start = new Date();
+    await t.post(textWebhook(phone, 'Hallo, wij hebben geen internet!', { at: start }));
+    await t.post(imageWebhook(phone, { at: new Date(start.getTime() + 60_000) }));
+    await t.post(textWebhook(phone, 'Hallo?', { at: new Date(start.getTime() + 3600_000) }));
+    const [only] = await textsTo(t.graph, phone, 1);
+    expect(only).to.match(/verstuurt alleen storingsmeldingen/);
+    expect(only).to.include('support@cbgconnect.nl');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(t.graph.messagesTo(phone)).to.have.length(1);
+    await t.post(textWebhook(phone, 'Nog steeds niets', { at: new Date(start.getTime() + 25 * 3600_000) }));
+    expect(await textsTo(t.graph, phone, 2)).to.have.length(2);
+  });
+
+  it('R5: stores no message contents', async () => {
+    const phone = nextPhone();
+    await t.post(textWebhook(phone, 'Geheime tekst 8472 over onze storing'));
+    await textsTo(t.graph, phone, 1);
+    const tables: { table_name: string; column_name: string }[] = await t.database.dataSource.query(
+      `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' AND data_type IN ('text', 'character varying', 'jsonb', 'character')`,
+    );
+    for (const { table_name, column_name } of tables) {
+      const [{ n }] = await t.database.dataSource.query(`SELECT count(*)::int AS n FROM "${table_name}" WHERE "${column_name}"::text LIKE '%Geheime tekst 8472%'`);
+      expect(n, `${table_name}.${column_name}`).to.equal(0);
+    }
+  });
+
+  it('handles 50 concurrent webhooks for the same number into one consistent state', async () => {
+    const phone = nextPhone();
+    const code = await invite();
+    const bodies = Array.from({ length: 50 }, (_v, i) => (i % 2 === 0 ? textWebhook(phone, `${SENTENCE} Code: ${code}`) : textWebhook(phone, 'Dirk')));
+    const answers = await Promise.all(bodies.map((b) => t.post(b)));
+    expect(answers.every((a) => a.status === 200)).to.equal(true);
+    const rows = await t.database.dataSource.getRepository(Subscriber).findBy({ phone });
+    expect(rows).to.have.length(1);
+    expect([SubscriberStatus.PendingName, SubscriberStatus.Active]).to.include(rows[0].status);
+    if (rows[0].status === SubscriberStatus.Active) {
+      const events = await t.database.dataSource.getRepository(SubscriptionEvent).countBy({ kind: 'opt_in' as never, customerId: rows[0].customerId });
+      expect(events).to.be.greaterThan(0);
+    }
+    const [{ used }] = await t.database.dataSource.query(`SELECT count(*)::int AS used FROM invitation WHERE code = $1 AND status = 'used'`, [code]);
+    expect(used).to.equal(1);
+  });
+});
