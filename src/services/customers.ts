@@ -66,8 +66,8 @@ export async function importCustomers(dataSource: DataSource, text: string): Pro
   return dataSource.transaction(async (manager) => {
     const result: { inserted: boolean }[] = await manager.query(
       `INSERT INTO customer (customer_number, name, email_domains, regions)
-       SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::text[], $4::text[])
-           AS r(customer_number, name, email_domains, regions)
+       SELECT r.customer_number, r.name, r.email_domains::text[], r.regions::text[]
+         FROM unnest($1::varchar[], $2::varchar[], $3::text[], $4::text[]) AS r(customer_number, name, email_domains, regions)
        ON CONFLICT (customer_number) DO UPDATE
           SET name = EXCLUDED.name, email_domains = EXCLUDED.email_domains, regions = EXCLUDED.regions, updated_at = now()
        RETURNING (xmax = 0) AS inserted`,

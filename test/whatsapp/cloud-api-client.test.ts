@@ -1,0 +1,107 @@
+import { expect } from 'chai';
+import { CloudApiClient } from '../../src/services/whatsapp/cloud-api-client';
+import { CloudApiError, classifyCloudApiError, parseRetryAfter } from '../../src/services/whatsapp/cloud-api-errors';
+import { GraphStandIn } from '../../src/services/whatsapp/graph-standin';
+
+describe('WhatsApp Cloud API client', () => {
+  let graph: GraphStandIn;
+  let client: CloudApiClient;
+
+  before(async () => {
+    graph = new GraphStandIn({ accessToken: 'tok', phoneNumberId: '1065' });
+    const url = await graph.start();
+    client = new CloudApiClient({ baseUrl: url, version: 'v21.0', phoneNumberId: '1065', accessToken: 'tok', templateName: 'storing_melding', templateLanguage: 'nl', timeoutMs: 300 });
+  });
+  after(async () => {
+    client.close();
+    await graph.stop();
+  });
+
+  async function failure(promise: Promise<unknown>): Promise<CloudApiError> {
+    try {
+      await promise;
+    } catch (error) {
+      expect(error).to.be.instanceOf(CloudApiError);
+      return error as CloudApiError;
+    }
+    throw new Error('expected a CloudApiError');
+  }
+
+  it('sends a template to the exact URL with the bearer token and body', async () => {
+    const { id } = await client.sendTemplate('31612345678', ['Storing', 'internet', 'Landelijk', 'Hoog', 'Tekst'], { opaque: 'delivery:42' });
+    const last = graph.requests.at(-1)!;
+    expect(id).to.equal(last.answeredId);
+    expect(last.path).to.equal('/v21.0/1065/messages');
+    expect(last.authorization).to.equal('Bearer tok');
+    expect(last.body).to.deep.equal({
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to: '31612345678',
+      type: 'template',
+      template: {
+        name: 'storing_melding',
+        language: { code: 'nl', policy: 'deterministic' },
+        components: [{ type: 'body', parameters: ['Storing', 'internet', 'Landelijk', 'Hoog', 'Tekst'].map((text) => ({ type: 'text', text })) }],
+      },
+      biz_opaque_callback_data: 'delivery:42',
+    });
+  });
+
+  it('sends text and marks messages as read', async () => {
+    await client.sendText('31612345678', 'Hallo');
+    expect(graph.requests.at(-1)!.body).to.deep.equal({ messaging_product: 'whatsapp', recipient_type: 'individual', to: '31612345678', type: 'text', text: { body: 'Hallo', preview_url: false } });
+    await client.markRead('wamid.X');
+    expect(graph.requests.at(-1)!.body).to.deep.equal({ messaging_product: 'whatsapp', status: 'read', message_id: 'wamid.X' });
+  });
+
+  it('maps throughput errors with Retry-After to a global, retryable slow-down', async () => {
+    graph.script.push({ status: 429, error: { code: 130429, message: 'Rate limit hit' }, retryAfterSeconds: 2 });
+    const error = await failure(client.sendText('31612345678', 'x'));
+    expect(error).to.include({ httpStatus: 429, code: 130429, kind: 'retryable', scope: 'global', retryAfterMs: 2000 });
+  });
+
+  it('maps the pair rate limit to a retry of that recipient only', async () => {
+    graph.script.push({ status: 400, error: { code: 131056, message: 'Pair rate limit hit' } });
+    expect(await failure(client.sendText('31612345678', 'x'))).to.include({ kind: 'retryable', scope: 'recipient' });
+  });
+
+  it('maps undeliverable and template errors to permanent failures', async () => {
+    graph.script.push({ status: 400, error: { code: 131026, message: 'Message undeliverable' } });
+    expect(await failure(client.sendText('31612345678', 'x'))).to.include({ kind: 'permanent', code: 131026 });
+    const error = await failure(client.sendTemplate('31612345678', ['line\nbreak']));
+    expect(error).to.include({ kind: 'permanent', code: 132018 });
+  });
+
+  it('maps spam limits and a restricted account to stop-everything', async () => {
+    graph.script.push({ status: 400, error: { code: 131048, message: 'Spam rate limit hit' } });
+    expect(await failure(client.sendText('31612345678', 'x'))).to.include({ kind: 'stop' });
+    graph.script.push({ status: 400, error: { code: 368, message: 'Temporarily blocked for policies violations' } });
+    expect(await failure(client.sendText('31612345678', 'x'))).to.include({ kind: 'stop' });
+  });
+
+  it('treats 5xx, timeouts and connection resets as retryable', async () => {
+    graph.script.push({ status: 500, error: { code: 131000, message: 'Something went wrong' } });
+    expect(await failure(client.sendText('31612345678', 'x'))).to.include({ kind: 'retryable', httpStatus: 500 });
+    graph.script.push({ hang: true });
+    const timeout = await failure(client.sendText('31612345678', 'x'));
+    expect(timeout).to.include({ kind: 'retryable', httpStatus: 0 });
+    expect(timeout.title).to.match(/no answer within 300 ms/);
+    graph.script.push({ reset: true });
+    expect(await failure(client.sendText('31612345678', 'x'))).to.include({ kind: 'retryable', httpStatus: 0 });
+  });
+
+  it('refuses a wrong token the way Graph does', async () => {
+    const other = new CloudApiClient({ baseUrl: graph.url, version: 'v21.0', phoneNumberId: '1065', accessToken: 'wrong', templateName: 't', templateLanguage: 'nl' });
+    expect(await failure(other.sendText('31612345678', 'x'))).to.include({ httpStatus: 401, code: 190, kind: 'permanent' });
+    other.close();
+  });
+
+  it('classifies every code of the platform table', () => {
+    const kinds = (code: number, status = 400) => classifyCloudApiError(status, code, '').kind;
+    expect([130429, 4, 80007, 131056, 131000].map((c) => kinds(c))).to.deep.equal(['retryable', 'retryable', 'retryable', 'retryable', 'retryable']);
+    expect([131026, 131047, 131049, 131050, 132000, 132012, 132018].map((c) => kinds(c))).to.deep.equal(Array(7).fill('permanent'));
+    expect([131048, 368].map((c) => kinds(c))).to.deep.equal(['stop', 'stop']);
+    expect(parseRetryAfter('3')).to.equal(3000);
+    expect(parseRetryAfter(new Date(Date.now() + 5000).toUTCString())).to.be.within(3000, 5000);
+  });
+});
