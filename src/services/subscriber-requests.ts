@@ -1,0 +1,98 @@
+/**
+ * Requests about a subscriber's data (R15), handled by staff: access (export everything stored
+ * about a number), correction (first name, company) and erasure on written request. Every
+ * action is audited, naming the subscriber only by a masked number (R14).
+ */
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Config } from '../config';
+import { AuditEvent, Customer, Delivery, EmailNotice, Subscriber, SubscriptionEventKind } from '../entities';
+import { NotFoundError, ValidationError } from '../http/errors';
+import { maskPhone } from '../lib/mask';
+import { findCustomer } from './customers';
+import { eraseSubscriber } from './erasure';
+import { readFirstName } from './opt-in-text';
+
+/** A phone number as staff type it (06..., +31 6 ..., 0031...) as a WhatsApp id (digits). */
+export function toWaId(typed: string): string {
+  let digits = typed.replace(/[\s\-().]/g, '');
+  if (digits.startsWith('+')) digits = digits.slice(1);
+  else if (digits.startsWith('00')) digits = digits.slice(2);
+  else if (/^0[1-9]\d{8}$/.test(digits)) digits = `31${digits.slice(1)}`;
+  if (!/^\d{8,15}$/.test(digits)) throw new ValidationError('not a phone number', `"${typed}" is geen geldig telefoonnummer. Gebruik bijvoorbeeld 06 12345678 of +31 6 12345678.`);
+  return digits;
+}
+
+export interface SubscriberExport {
+  subscriber: { phone: string; firstName: string | null; company: string; customerNumber: string; email: string | null; status: string; signedUpAt: string; activatedAt: string | null; lastMessageAt: string | null } | null;
+  deliveries: { notice: string; status: string; sentAt: string | null; deliveredAt: string | null; readAt: string | null }[];
+  emails: { kind: string; subject: string; status: string; createdAt: string; sha256: string }[];
+}
+
+async function audit(manager: EntityManager, actor: string, action: string, phone: string, detail: Record<string, string> = {}): Promise<void> {
+  await manager.getRepository(AuditEvent).insert({ actor, action, target: maskPhone(phone), detail });
+}
+
+/** Everything stored about a number, as JSON (right of access). */
+export async function exportSubscriber(dataSource: DataSource, typedPhone: string, actor: string): Promise<SubscriberExport> {
+  const phone = toWaId(typedPhone);
+  return dataSource.transaction(async (manager) => {
+    const subscriber = await manager.getRepository(Subscriber).findOne({ where: { phone }, relations: { customer: true } });
+    const deliveries = subscriber
+      ? await manager.getRepository(Delivery).find({ where: { subscriberId: subscriber.id }, order: { createdAt: 'DESC' } })
+      : await manager.getRepository(Delivery).find({ where: { phone }, order: { createdAt: 'DESC' } });
+    const emails = subscriber?.email ? await manager.getRepository(EmailNotice).find({ where: { recipient: subscriber.email }, order: { createdAt: 'ASC' } }) : [];
+    await audit(manager, actor, 'subscriber.export', phone, { found: subscriber ? 'yes' : 'no' });
+    return {
+      subscriber: subscriber && {
+        phone: subscriber.phone,
+        firstName: subscriber.firstName,
+        company: subscriber.customer.name,
+        customerNumber: subscriber.customer.customerNumber,
+        email: subscriber.email,
+        status: subscriber.status,
+        signedUpAt: subscriber.createdAt.toISOString(),
+        activatedAt: subscriber.activatedAt?.toISOString() ?? null,
+        lastMessageAt: subscriber.lastInboundAt?.toISOString() ?? null,
+      },
+      deliveries: deliveries.map((d) => ({ notice: d.outageMessageId, status: d.status, sentAt: d.sentAt?.toISOString() ?? null, deliveredAt: d.deliveredAt?.toISOString() ?? null, readAt: d.readAt?.toISOString() ?? null })),
+      emails: emails.map((e) => ({ kind: e.kind, subject: e.subject, status: e.status, createdAt: e.createdAt.toISOString(), sha256: e.sha256 })),
+    };
+  });
+}
+
+/** Corrects the first name and/or the company (right of correction). */
+export async function correctSubscriber(dataSource: DataSource, typedPhone: string, changes: { firstName?: string; customer?: string }, actor: string): Promise<Subscriber> {
+  const phone = toWaId(typedPhone);
+  return dataSource.transaction(async (manager) => {
+    const subscriber = await manager.getRepository(Subscriber).findOneBy({ phone });
+    if (!subscriber) throw new NotFoundError('no subscriber with this number', 'Dit nummer staat niet in de lijst van aangemelde nummers.');
+    const update: Partial<Subscriber> = {};
+    const changed: Record<string, string> = {};
+    if (changes.firstName !== undefined) {
+      const name = readFirstName(changes.firstName);
+      if (!name) throw new ValidationError('not a first name', `"${changes.firstName}" is geen geldige voornaam.`);
+      update.firstName = name;
+      changed.firstName = 'changed';
+    }
+    if (changes.customer !== undefined) {
+      const customer: Customer | null = await findCustomer(manager, changes.customer);
+      if (!customer) throw new NotFoundError('unknown customer', `"${changes.customer}" staat niet in het klantenbestand.`);
+      update.customerId = customer.id;
+      changed.customer = customer.customerNumber;
+    }
+    await manager.getRepository(Subscriber).update({ id: subscriber.id }, update);
+    await audit(manager, actor, 'subscriber.correct', phone, changed);
+    return manager.getRepository(Subscriber).findOneByOrFail({ id: subscriber.id });
+  });
+}
+
+/** Erasure on written request: the same removal as an opt-out, recorded as erasure. */
+export async function eraseOnRequest(dataSource: DataSource, config: Config, typedPhone: string, actor: string, reason: string): Promise<{ emailQueued: boolean }> {
+  const phone = toWaId(typedPhone);
+  return dataSource.transaction(async (manager) => {
+    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`wa:${phone}`]);
+    const subscriber = await manager.getRepository(Subscriber).findOneBy({ phone });
+    if (!subscriber) throw new NotFoundError('no subscriber with this number', 'Dit nummer staat niet in de lijst van aangemelde nummers.');
+    return eraseSubscriber(manager, config, subscriber, { kind: SubscriptionEventKind.Erasure, actor, reason });
+  });
+}
