@@ -132,8 +132,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const password = (await fs.readFile(passwordFile, 'utf8')).trim();
   const existingPort = await runningServer(clusterDir);
   if (existingPort) {
-    log(`reusing the embedded PostgreSQL already running on port ${existingPort.port}`);
-    return { url: urlFor(existingPort.port, password), port: existingPort.port, stop: () => stopPid(existingPort.pid) };
+    // Another running process (the service, while a CLI runs) owns it: use it, leave it running.
+    // A server orphaned by a killed process is adopted and stopped with us.
+    const orphaned = parentPid(existingPort.pid) === 1;
+    log(`using the embedded PostgreSQL already running on port ${existingPort.port}${orphaned ? ' (adopted)' : ''}`);
+    return { url: urlFor(existingPort.port, password), port: existingPort.port, stop: orphaned ? () => stopPid(existingPort.pid) : async () => undefined };
   }
 
   const port = await freePort();
@@ -201,6 +204,14 @@ function stopServer(child: ChildProcess): Promise<void> {
     // SIGINT = "fast" shutdown: rolls back open transactions, writes a checkpoint, exits.
     child.kill('SIGINT');
   });
+}
+
+function parentPid(pid: number): number | undefined {
+  try {
+    return Number(execFileSync('ps', ['-o', 'ppid=', '-p', String(pid)], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim());
+  } catch {
+    return undefined;
+  }
 }
 
 async function stopPid(pid: number): Promise<void> {
