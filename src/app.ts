@@ -39,7 +39,7 @@ export async function createApp(config: Config, database: Database, logger: Logg
   const standIn = config.whatsapp.localMode ? await startLocalWhatsApp(config, logger) : undefined;
   const whatsapp = new CloudApiClient({ ...config.whatsapp, baseUrl: standIn?.url ?? config.whatsapp.baseUrl });
   const email = createEmailService({ config, dataSource: database.dataSource, jobs, logger });
-  const context: AppContext = { config, logger, dataSource: database.dataSource, jobs, metrics, whatsapp, email };
+  const context: AppContext = { config, logger, dataSource: database.dataSource, databaseUrl: database.url, jobs, metrics, whatsapp, email };
 
   const features: Feature[] = [
     { name: 'email', routes: [], start: email.start, stop: email.stop },

@@ -16,6 +16,8 @@ export interface AppContext {
   config: Config;
   logger: Logger;
   dataSource: DataSource;
+  /** The same database as a URL, for the few parts that need a connection of their own. */
+  databaseUrl: string;
   jobs: Jobs;
   metrics: Metrics;
   /** WhatsApp Cloud API (or, in local mode, the built-in stand-in behind the same client). */

@@ -1,0 +1,71 @@
+/**
+ * Sends per second for the WhatsApp number (WHATSAPP_MAX_MPS). A sliding window over the
+ * last `windowMs`: never more than `perSecond` sends in any window, so never above the limit in
+ * any one-second window, and exactly at it while there is work. A global pause (throughput
+ * errors, Retry-After) holds every send until it ends.
+ */
+export class RateLimiter {
+  private readonly stamps: number[];
+  private head = 0;
+  private pausedUntil = 0;
+  private chain: Promise<void> = Promise.resolve();
+
+  /**
+   * @param windowMs slightly over 1,000 ms, so network jitter between us and Meta cannot
+   *                 squeeze perSecond + 1 requests into one of their seconds.
+   */
+  constructor(
+    readonly perSecond: number,
+    private readonly windowMs = 1010,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.stamps = new Array(perSecond).fill(-Infinity);
+  }
+
+  /** Resolves when one more send is allowed; callers are served in order. */
+  acquire(): Promise<void> {
+    const turn = this.chain.then(() => this.waitForSlot());
+    this.chain = turn;
+    return turn;
+  }
+
+  /** Hold all sends for ms (e.g. Retry-After on 130429). */
+  pause(ms: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
+  }
+
+  private async waitForSlot(): Promise<void> {
+    for (;;) {
+      const now = this.now();
+      const wait = Math.max(this.pausedUntil - now, this.stamps[this.head] + this.windowMs - now);
+      if (wait <= 0) {
+        this.stamps[this.head] = now;
+        this.head = (this.head + 1) % this.stamps.length;
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
+
+/** About one message per 6 s to the same user (WhatsApp's pair rate limit, 131056). */
+export class PairLimiter {
+  private readonly last = new Map<string, number>();
+
+  constructor(private readonly gapMs = 6000) {}
+
+  /** 0 when the number may get a message now, else how long to wait. */
+  waitFor(phone: string, now = Date.now()): number {
+    const previous = this.last.get(phone);
+    return previous === undefined ? 0 : Math.max(0, previous + this.gapMs - now);
+  }
+
+  sent(phone: string, now = Date.now()): void {
+    this.last.set(phone, now);
+    if (this.last.size > 200_000) this.prune(now);
+  }
+
+  private prune(now: number): void {
+    for (const [phone, at] of this.last) if (at + this.gapMs < now) this.last.delete(phone);
+  }
+}

@@ -1,0 +1,168 @@
+import { expect } from 'chai';
+import type { DataSource } from 'typeorm';
+import { Dispatcher, type DispatcherOptions } from '../../src/services/dispatcher/dispatcher';
+import { CloudApiClient } from '../../src/services/whatsapp/cloud-api-client';
+import { GraphStandIn } from '../../src/services/whatsapp/graph-standin';
+import { PARAMETERS, seedSubscribers, startBroadcast, statusCounts, until } from '../helpers/broadcast';
+import { memoryLogger } from '../helpers/logger';
+import { freshDatabase } from '../helpers/postgres';
+import { createDataSource } from '../../src/db/data-source';
+import { loadConfig } from '../../src/config';
+import { eraseOnRequest } from '../../src/services/subscriber-requests';
+
+describe('broadcast dispatcher', function () {
+  this.timeout(60_000);
+  let db: DataSource;
+  let url: string;
+  let graph: GraphStandIn;
+  let client: CloudApiClient;
+  const running: Dispatcher[] = [];
+  let numbers = 31691000000;
+
+  beforeEach(async () => {
+    url = await freshDatabase();
+    db = await createDataSource({ url, poolSize: 10 }).initialize();
+    graph = new GraphStandIn({ accessToken: 'tok', phoneNumberId: 'PN' });
+    client = new CloudApiClient({ baseUrl: await graph.start(), version: 'v21.0', phoneNumberId: 'PN', accessToken: 'tok', templateName: 'storing_melding', templateLanguage: 'nl', timeoutMs: 300 });
+  });
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((d) => d.stop()));
+    client.close();
+    await graph.stop();
+    await db.destroy();
+  });
+
+  function dispatcher(options: Partial<DispatcherOptions> = {}): Dispatcher {
+    const d = new Dispatcher(db, client, memoryLogger().logger, { databaseUrl: url, phoneNumberId: 'PN', maxMps: 1000, idlePollMs: 100, pairGapMs: 0, ...options });
+    running.push(d);
+    d.start();
+    return d;
+  }
+
+  async function seed(count: number): Promise<number> {
+    const first = numbers;
+    numbers += count;
+    await seedSubscribers(db, count, first);
+    return first;
+  }
+
+  it('sends each recipient the template once, records the message ids and closes the notice', async () => {
+    await seed(50);
+    const messageId = await startBroadcast(db);
+    dispatcher();
+    await until(async () => (await statusCounts(db, messageId)).sent === 50, 20_000, 'all sent');
+    const recipients = graph.requests.map((r) => (r.body as { to: string }).to);
+    expect(new Set(recipients).size).to.equal(50);
+    expect(recipients).to.have.length(50);
+    const template = (graph.requests[0].body as { template: { components: { parameters: { text: string }[] }[] } }).template;
+    expect(template.components[0].parameters.map((p) => p.text)).to.deep.equal(PARAMETERS);
+    const ids: { wa_message_id: string }[] = await db.query('SELECT wa_message_id FROM delivery WHERE outage_message_id = $1', [messageId]);
+    expect(ids.map((r) => r.wa_message_id).sort()).to.deep.equal(graph.requests.map((r) => r.answeredId).sort());
+    await until(async () => (await db.query('SELECT status FROM outage_message WHERE id = $1', [messageId]))[0].status === 'done', 10_000, 'notice done');
+  });
+
+  it('ends every delivery sent or failed with a reason under throttling, 5xx, timeouts, resets and Meta errors', async () => {
+    await seed(12);
+    graph.script.push(
+      { status: 429, error: { code: 130429, message: 'Rate limit hit' }, retryAfterSeconds: 1 },
+      { status: 500, error: { code: 131000, message: 'Something went wrong' } },
+      { hang: true },
+      { reset: true },
+      { status: 400, error: { code: 131026, message: 'Message undeliverable' } },
+      { status: 400, error: { code: 131049, message: 'Meta chose not to deliver' } },
+      { status: 503 },
+    );
+    const messageId = await startBroadcast(db);
+    dispatcher({ maxAttempts: 5 });
+    await until(async () => {
+      const c = await statusCounts(db, messageId);
+      return (c.sent ?? 0) + (c.failed ?? 0) === 12;
+    }, 40_000, 'every delivery final');
+    const failed: { error_code: number; error_title: string }[] = await db.query(`SELECT error_code, error_title FROM delivery WHERE outage_message_id = $1 AND status = 'failed' ORDER BY error_code`, [messageId]);
+    expect(failed).to.deep.equal([
+      { error_code: 131026, error_title: 'Message undeliverable' },
+      { error_code: 131049, error_title: 'Meta chose not to deliver' },
+    ]);
+    expect((await statusCounts(db, messageId)).sent).to.equal(10);
+  });
+
+  it('gives up after the attempt limit with the last reason', async () => {
+    await seed(1);
+    graph.decide = () => ({ status: 500, error: { code: 131000, message: 'Something went wrong' } });
+    const messageId = await startBroadcast(db);
+    dispatcher({ maxAttempts: 2 });
+    await until(async () => (await statusCounts(db, messageId)).failed === 1, 20_000, 'failed');
+    const [row] = await db.query('SELECT attempts, error_code, error_title FROM delivery WHERE outage_message_id = $1', [messageId]);
+    expect(row).to.deep.equal({ attempts: 2, error_code: 131000, error_title: 'gave up after 2 attempts: Something went wrong' });
+  });
+
+  it('never sends more than WHATSAPP_MAX_MPS in any one-second window', async () => {
+    await seed(45);
+    const messageId = await startBroadcast(db);
+    dispatcher({ maxMps: 15 });
+    await until(async () => (await statusCounts(db, messageId)).sent === 45, 20_000, 'all sent');
+    const times = graph.requests.map((r) => r.at).sort((a, b) => a - b);
+    let worst = 0;
+    for (let i = 0; i < times.length; i++) {
+      let j = i;
+      while (j < times.length && times[j] < times[i] + 1000) j++;
+      worst = Math.max(worst, j - i);
+    }
+    expect(worst).to.be.at.most(15);
+    expect(worst).to.be.at.least(14);
+  });
+
+  it('stops sending to a number that opts out during the broadcast (R3, R11)', async () => {
+    await seed(20);
+    const messageId = await startBroadcast(db);
+    dispatcher({ maxMps: 5 });
+    await until(async () => graph.requests.length >= 2, 10_000, 'first sends');
+    // Someone still waiting in the queue opts out.
+    const [{ phone: leaver }] = await db.query(`SELECT phone FROM delivery WHERE outage_message_id = $1 AND status = 'queued' ORDER BY next_attempt_at DESC, id DESC LIMIT 1`, [messageId]);
+    await eraseOnRequest(db, loadConfig({}), leaver, 'staff', 'test');
+    await until(async () => {
+      const c = await statusCounts(db, messageId);
+      return (c.queued ?? 0) + (c.sending ?? 0) === 0;
+    }, 20_000, 'broadcast finished');
+    expect(graph.messagesTo(leaver)).to.have.length(0);
+    const c = await statusCounts(db, messageId);
+    expect(c).to.deep.equal({ sent: 19, cancelled: 1 });
+  });
+
+  it('lets only one of two dispatchers send for the number', async () => {
+    await seed(30);
+    const messageId = await startBroadcast(db);
+    const a = dispatcher({ maxMps: 50 });
+    const b = dispatcher({ maxMps: 50 });
+    await until(async () => (await statusCounts(db, messageId)).sent === 30, 20_000, 'all sent');
+    expect([a.isLeader, b.isLeader].filter(Boolean)).to.have.length(1);
+    expect(graph.requests).to.have.length(30);
+  });
+
+  it('pauses the whole notice on 131048 and tells staff', async () => {
+    await seed(5);
+    graph.script.push({ status: 400, error: { code: 131048, message: 'Spam rate limit hit' } });
+    const messageId = await startBroadcast(db);
+    const paused: string[] = [];
+    dispatcher({ maxMps: 1, onBroadcastPaused: (id, reason) => void paused.push(`${id} ${reason}`) });
+    await until(async () => paused.length === 1, 10_000, 'paused');
+    expect(paused[0]).to.equal(`${messageId} WhatsApp 131048: Spam rate limit hit`);
+    const [{ status }] = await db.query('SELECT status FROM outage_message WHERE id = $1', [messageId]);
+    expect(status).to.equal('paused');
+    // What was already claimed finishes; nothing new is claimed for a paused notice.
+    await until(async () => ((await statusCounts(db, messageId)).sending ?? 0) === 0, 10_000, 'in-flight finished');
+    await new Promise((r) => setTimeout(r, 1500));
+    const c = await statusCounts(db, messageId);
+    expect(c.queued ?? 0).to.be.greaterThan(0);
+    expect(c.failed ?? 0).to.equal(0);
+    expect((c.sent ?? 0) + (c.queued ?? 0)).to.equal(5);
+  });
+
+  it("re-queues deliveries a dead dispatcher left in 'sending'", async () => {
+    await seed(3);
+    const messageId = await startBroadcast(db);
+    await db.query(`UPDATE delivery SET status = 'sending', claimed_at = now() - interval '5 minutes', attempts = 1 WHERE outage_message_id = $1`, [messageId]);
+    dispatcher({ staleMs: 1000 });
+    await until(async () => (await statusCounts(db, messageId)).sent === 3, 20_000, 'sent');
+  });
+});
