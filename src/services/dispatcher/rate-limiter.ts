@@ -1,14 +1,18 @@
 /**
- * Sends per second for the WhatsApp number (WHATSAPP_MAX_MPS). A sliding window over the
- * last `windowMs`: never more than `perSecond` sends in any window, so never above the limit in
- * any one-second window, and exactly at it while there is work. A global pause (throughput
- * errors, Retry-After) holds every send until it ends.
+ * Sends per second for the WhatsApp number (WHATSAPP_MAX_MPS). Sends are paced evenly (one per
+ * windowMs / perSecond, with a small burst allowance for timer granularity), because a burst
+ * of a full second's sends reaches Meta spread out and overlaps the next second's. A sliding
+ * window over the last `windowMs` is the hard guarantee: never more than `perSecond` sends in
+ * any window. A global pause (throughput errors, Retry-After) holds every send until it ends.
  */
 export class RateLimiter {
   private readonly stamps: number[];
   private head = 0;
   private pausedUntil = 0;
   private chain: Promise<void> = Promise.resolve();
+  /** Theoretical time of the next send (GCRA). */
+  private nextAt = 0;
+  private readonly spacingMs: number;
 
   /**
    * @param windowMs slightly over 1,000 ms, so network jitter between us and Meta cannot
@@ -18,8 +22,10 @@ export class RateLimiter {
     readonly perSecond: number,
     private readonly windowMs = 1010,
     private readonly now: () => number = Date.now,
+    private readonly burstMs = 20,
   ) {
     this.stamps = new Array(perSecond).fill(-Infinity);
+    this.spacingMs = windowMs / perSecond;
   }
 
   /** Resolves when one more send is allowed; callers are served in order. */
@@ -37,8 +43,9 @@ export class RateLimiter {
   private async waitForSlot(): Promise<void> {
     for (;;) {
       const now = this.now();
-      const wait = Math.max(this.pausedUntil - now, this.stamps[this.head] + this.windowMs - now);
+      const wait = Math.max(this.pausedUntil - now, this.nextAt - this.burstMs - now, this.stamps[this.head] + this.windowMs - now);
       if (wait <= 0) {
+        this.nextAt = Math.max(this.nextAt, now) + this.spacingMs;
         this.stamps[this.head] = now;
         this.head = (this.head + 1) % this.stamps.length;
         return;

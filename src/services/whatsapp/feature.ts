@@ -6,7 +6,7 @@
 import { Counter } from 'prom-client';
 import type { AppContext, Feature } from '../../feature';
 import { registerTask } from '../../jobs';
-import { applyStatusUpdates } from '../delivery-status';
+import { StatusBatcher } from '../delivery-status';
 import { handleInbound, purgeStaleContacts } from '../subscriptions';
 import { extractEvents, readWebhook, verificationHandler } from './webhook';
 import { ReplySender } from './reply-sender';
@@ -14,6 +14,7 @@ import { ReplySender } from './reply-sender';
 export function whatsappFeature(ctx: AppContext): Feature {
   const { config, dataSource, logger } = ctx;
   const replies = new ReplySender(ctx.whatsapp, logger);
+  const statusBatcher = new StatusBatcher(dataSource);
   const events = new Counter({ name: 'whatsapp_webhook_events_total', help: 'WhatsApp webhook events by kind and outcome', labelNames: ['kind', 'outcome'], registers: [ctx.metrics.registry] });
 
   return {
@@ -27,7 +28,7 @@ export function whatsappFeature(ctx: AppContext): Feature {
           const body = await readWebhook(req, config.whatsapp.appSecret);
           const { messages, statuses } = extractEvents(body, config.whatsapp.phoneNumberId);
           if (statuses.length > 0) {
-            const result = await applyStatusUpdates(dataSource, statuses);
+            const result = await statusBatcher.add(statuses);
             events.inc({ kind: 'status', outcome: 'applied' }, result.applied);
             events.inc({ kind: 'status', outcome: 'unknown' }, result.unknown);
           }
