@@ -1,7 +1,75 @@
+/**
+ * The Teams staff bot: POST /api/messages, the status-card refresher (at most every 5 s while
+ * a notice is sending, through the conversation reference stored with the notice) and the task
+ * that releases held notices when business hours open (R12).
+ */
+import type { Activity, ConversationReference } from 'botbuilder';
 import type { AppContext, Feature } from '../feature';
-import { notImplemented } from '../server';
+import { readJsonBody } from '../http/body';
+import { ValidationError } from '../http/errors';
+import { registerTask } from '../jobs';
+import { StaffServices } from '../services/staff-services';
+import { createAdapter } from './adapter';
+import { attachment, statusCard } from './cards';
+import { OutageBot } from './outage-bot';
+import { cardsToRefresh } from '../services/status-cards';
 
-/** The Teams staff bot: POST /api/messages. */
-export function teamsBotFeature(_ctx: AppContext): Feature {
-  return { name: 'teams-bot', routes: [notImplemented('post', '/api/messages')] };
+const REFRESH_MS = 5000;
+
+export function teamsBotFeature(ctx: AppContext): Feature {
+  const adapter = createAdapter(ctx.config, ctx.logger);
+  const services = new StaffServices(ctx.dataSource, ctx.config, ctx.email);
+  const bot = new OutageBot(ctx.config, services, ctx.logger);
+  let refresher: NodeJS.Timeout | undefined;
+  let refreshing = false;
+
+  const refresh = async () => {
+    if (refreshing) return;
+    refreshing = true;
+    try {
+      for (const target of await cardsToRefresh(ctx.dataSource, REFRESH_MS * 2)) {
+        const card = statusCard(await services.statusOf(target.messageId));
+        await adapter.continueConversationAsync(ctx.config.bot.appId ?? '', target.reference as unknown as Partial<ConversationReference>, async (turn) => {
+          await turn.updateActivity({ type: 'message', id: target.activityId, attachments: [attachment(card)] });
+        });
+      }
+    } catch (error) {
+      ctx.logger.warn({ err: error }, 'status card refresh failed');
+    } finally {
+      refreshing = false;
+    }
+  };
+
+  return {
+    name: 'teams-bot',
+    routes: [
+      {
+        method: 'post',
+        path: '/api/messages',
+        handler: async (req, res) => {
+          const body = await readJsonBody(req, 1024 * 1024);
+          if (!body || typeof body !== 'object' || typeof (body as { type?: unknown }).type !== 'string') throw new ValidationError('body is not a Bot Framework activity');
+          const header = req.headers.authorization ?? '';
+          try {
+            const response = await adapter.handle(header, body as Activity, (context) => bot.run(context));
+            res.send(response?.status ?? 200, response?.body ?? undefined);
+          } catch (error) {
+            if ((error as { statusCode?: number }).statusCode === 401 || (error as Error).name === 'AuthenticationError') {
+              res.send(401, { error: 'unauthorized', message: 'invalid or missing Bot Framework token' });
+              return;
+            }
+            throw error;
+          }
+        },
+      },
+    ],
+    start: async () => {
+      await registerTask(ctx.jobs, 'release-held-notices', '* * * * *', () => services.outages.releaseDue(), ctx.logger);
+      refresher = setInterval(() => void refresh(), REFRESH_MS);
+      refresher.unref();
+    },
+    stop: async () => {
+      clearInterval(refresher);
+    },
+  };
 }

@@ -1,0 +1,208 @@
+/**
+ * Adaptive Cards (schema 1.5) for staff, as pure functions of their data. Actions are
+ * Action.Execute (Teams universal actions) with data.verb as in DESIGN.md §5; the bot accepts
+ * the same data from Action.Submit too.
+ */
+import { CardFactory, type Attachment } from 'botbuilder';
+import { PROVINCES } from '../config';
+import type { DeliveryProgress } from '../services/dispatcher/progress';
+import { PROVINCE_NAMES } from '../services/notice-template';
+
+export type Card = Record<string, unknown>;
+
+const KIND_TITLE: Record<string, string> = { initial: 'Nieuwe storingsmelding', update: 'Update van de storing', resolved: 'Storing opgelost' };
+
+function card(body: unknown[], actions: unknown[] = []): Card {
+  return { type: 'AdaptiveCard', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', version: '1.5', body, ...(actions.length ? { actions } : {}) };
+}
+
+function execute(title: string, verb: string, data: Record<string, unknown>, style?: 'positive' | 'destructive'): Card {
+  return { type: 'Action.Execute', title, verb, data: { verb, ...data }, ...(style ? { style } : {}) };
+}
+
+function errorLine(errors: Record<string, string>, field: string): unknown[] {
+  return errors[field] ? [{ type: 'TextBlock', text: errors[field], color: 'Attention', wrap: true, size: 'Small', spacing: 'None' }] : [];
+}
+
+export interface ComposeValues {
+  service?: string;
+  scope?: string;
+  regions?: string;
+  severity?: string;
+  text?: string;
+  expectedResolution?: string;
+}
+
+export function composeCard(options: { kind: string; outageId?: string; values?: ComposeValues; errors?: Record<string, string> }): Card {
+  const v = options.values ?? {};
+  const e = options.errors ?? {};
+  const fixed = options.kind !== 'initial';
+  return card(
+    [
+      { type: 'TextBlock', text: KIND_TITLE[options.kind] ?? 'Storingsmelding', weight: 'Bolder', size: 'Medium', wrap: true },
+      { type: 'TextBlock', text: 'Alleen landelijke of regionale KPN-storingen; geen gepland onderhoud of werkzaamheden.', isSubtle: true, wrap: true, size: 'Small' },
+      {
+        type: 'Input.ChoiceSet',
+        id: 'service',
+        label: 'Dienst',
+        isRequired: true,
+        errorMessage: 'Kies de dienst.',
+        value: v.service ?? 'internet',
+        choices: [
+          { title: 'Internet', value: 'internet' },
+          { title: 'VoIP (bellen)', value: 'voip' },
+          { title: 'Internet en VoIP', value: 'internet_voip' },
+        ],
+        isVisible: !fixed,
+      },
+      ...errorLine(e, 'service'),
+      {
+        type: 'Input.ChoiceSet',
+        id: 'scope',
+        label: 'Gebied',
+        style: 'expanded',
+        isRequired: true,
+        value: v.scope ?? 'landelijk',
+        choices: [
+          { title: 'Landelijk', value: 'landelijk' },
+          { title: 'Regionaal', value: 'regionaal' },
+        ],
+        isVisible: !fixed,
+      },
+      ...errorLine(e, 'scope'),
+      {
+        type: 'Input.ChoiceSet',
+        id: 'regions',
+        label: 'Provincies (bij regionaal)',
+        isMultiSelect: true,
+        style: 'filtered',
+        value: v.regions ?? '',
+        choices: PROVINCES.map((code) => ({ title: PROVINCE_NAMES[code], value: code })),
+        isVisible: !fixed,
+      },
+      ...errorLine(e, 'regions'),
+      {
+        type: 'Input.ChoiceSet',
+        id: 'severity',
+        label: 'Ernst',
+        isRequired: true,
+        value: v.severity ?? 'middel',
+        choices: [
+          { title: 'Laag', value: 'laag' },
+          { title: 'Middel', value: 'middel' },
+          { title: 'Hoog', value: 'hoog' },
+        ],
+      },
+      ...errorLine(e, 'severity'),
+      { type: 'Input.Text', id: 'text', label: 'Tekst voor de klant', isMultiline: true, maxLength: 700, isRequired: true, errorMessage: 'Beschrijf de storing.', value: v.text ?? '', placeholder: 'Wat merkt de klant, wat doet KPN eraan?' },
+      ...errorLine(e, 'text'),
+      { type: 'Input.Text', id: 'expectedResolution', label: 'Verwachte oplossing (optioneel)', maxLength: 100, value: v.expectedResolution ?? '', placeholder: 'bijv. vandaag 14:00' },
+      ...errorLine(e, 'expectedResolution'),
+    ],
+    [execute('Voorbeeld bekijken', 'preview', { kind: options.kind, ...(options.outageId ? { outageId: options.outageId } : {}) })],
+  );
+}
+
+export interface PreviewData {
+  kind: string;
+  outageId?: string;
+  requestId: string;
+  values: ComposeValues;
+  text: string;
+  recipients: number;
+  releaseText: string;
+  warnings: string[];
+}
+
+export function previewCard(p: PreviewData): Card {
+  const data = { kind: p.kind, requestId: p.requestId, ...(p.outageId ? { outageId: p.outageId } : {}), ...p.values };
+  return card(
+    [
+      { type: 'TextBlock', text: `Voorbeeld: ${KIND_TITLE[p.kind] ?? 'melding'}`, weight: 'Bolder', size: 'Medium', wrap: true },
+      { type: 'TextBlock', text: 'Dit bericht krijgt iedere ontvanger afzonderlijk via WhatsApp:', isSubtle: true, wrap: true, size: 'Small' },
+      { type: 'Container', style: 'emphasis', items: [{ type: 'TextBlock', text: p.text, wrap: true, fontType: 'Monospace' }] },
+      {
+        type: 'FactSet',
+        facts: [
+          { title: 'Ontvangers', value: String(p.recipients) },
+          { title: 'Verzending', value: p.releaseText },
+        ],
+      },
+      ...p.warnings.map((w) => ({ type: 'TextBlock', text: `⚠️ ${w}`, color: 'Warning', wrap: true })),
+    ],
+    [execute('Versturen', 'send', data, 'positive'), execute('Wijzigen', 'edit', data), execute('Annuleren', 'cancel', { kind: p.kind })],
+  );
+}
+
+export interface StatusData {
+  outageId: string;
+  messageId: string;
+  kind: string;
+  status: string;
+  statusText: string;
+  text: string;
+  progress: DeliveryProgress;
+  outageOpen: boolean;
+}
+
+export function statusCard(s: StatusData): Card {
+  const actions: Card[] = [];
+  if (s.status === 'awaiting_approval') actions.push(execute('Goedkeuren', 'approve', { messageId: s.messageId, outageId: s.outageId }, 'positive'));
+  if (s.status === 'held' || s.status === 'awaiting_approval') actions.push(execute('Annuleren', 'cancel', { messageId: s.messageId, outageId: s.outageId }, 'destructive'));
+  if (s.outageOpen) actions.push(execute('Update', 'update', { outageId: s.outageId }), execute('Opgelost', 'resolve', { outageId: s.outageId }, 'positive'));
+  const p = s.progress;
+  return card(
+    [
+      { type: 'TextBlock', text: KIND_TITLE[s.kind] ?? 'Melding', weight: 'Bolder', size: 'Medium', wrap: true },
+      { type: 'TextBlock', text: s.statusText, wrap: true, weight: 'Bolder', color: s.status === 'paused' ? 'Attention' : 'Default' },
+      { type: 'TextBlock', text: s.text, wrap: true, isSubtle: true, maxLines: 4 },
+      {
+        type: 'FactSet',
+        facts: [
+          { title: 'Ontvangers', value: String(p.total) },
+          { title: 'In de wachtrij', value: String(p.queued + p.sending) },
+          { title: 'Verstuurd', value: String(p.sent + p.delivered + p.read) },
+          { title: 'Afgeleverd', value: String(p.delivered + p.read) },
+          { title: 'Gelezen', value: String(p.read) },
+          { title: 'Mislukt', value: String(p.failed) },
+        ],
+      },
+    ],
+    actions,
+  );
+}
+
+export function messageCard(title: string, lines: string[], color: 'Default' | 'Attention' | 'Good' = 'Default'): Card {
+  return card([{ type: 'TextBlock', text: title, weight: 'Bolder', wrap: true, color }, ...lines.map((text) => ({ type: 'TextBlock', text, wrap: true }))]);
+}
+
+export function helpCard(): Card {
+  return card([
+    { type: 'TextBlock', text: 'Storingsmelder: wat kan ik doen?', weight: 'Bolder', size: 'Medium', wrap: true },
+    {
+      type: 'FactSet',
+      facts: [
+        { title: '/outage', value: 'Een storingsmelding opstellen, bekijken en versturen' },
+        { title: '/stappenplan <e-mail> <klant>', value: 'Het stappenplan naar een contactpersoon van een klant sturen' },
+        { title: '/abonnee <telefoon>', value: 'Alles wat over een nummer is opgeslagen (inzage, export)' },
+        { title: '/verwijder <telefoon>', value: 'Een abonnee verwijderen op schriftelijk verzoek' },
+        { title: 'help', value: 'Dit overzicht' },
+      ],
+    },
+  ]);
+}
+
+export function confirmEraseCard(phone: string, masked: string): Card {
+  return card(
+    [
+      { type: 'TextBlock', text: `Abonnee ${masked} verwijderen?`, weight: 'Bolder', wrap: true },
+      { type: 'TextBlock', text: 'Alleen op schriftelijk verzoek van de abonnee. De gegevens worden direct verwijderd en de abonnee krijgt het AVG-afmeldbericht per e-mail.', wrap: true },
+      { type: 'Input.Text', id: 'reason', label: 'Verzoek (datum en kanaal, zonder persoonsgegevens)', isRequired: true, errorMessage: 'Vul het verzoek in.', maxLength: 200 },
+    ],
+    [execute('Definitief verwijderen', 'erase', { phone }, 'destructive'), execute('Annuleren', 'cancel', {})],
+  );
+}
+
+export function attachment(content: Card): Attachment {
+  return CardFactory.adaptiveCard(content);
+}

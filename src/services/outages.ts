@@ -1,0 +1,258 @@
+/**
+ * Outage notices as staff compose them in Teams: validation (Dutch messages per field), the
+ * preview (exact subscriber text, audience, when it goes out, warnings), sending (the notice
+ * and its audience snapshot in one transaction, idempotent per card click), follow-ups to the
+ * same audience, holding outside business hours (R12), four-eyes approval and cancelling.
+ */
+import type { DataSource, EntityManager } from 'typeorm';
+import { z } from 'zod';
+import { PROVINCES, type Config } from '../config';
+import { AuditEvent, Outage, OutageMessage, OutageMessageKind, OutageMessageStatus, OutageScope, OutageService, OutageSeverity, OutageStatus } from '../entities';
+import { ForbiddenError, NotFoundError, ValidationError } from '../http/errors';
+import { BusinessCalendar } from './business-hours';
+import { distance } from './customers';
+import { notifyDeliveriesReady } from './dispatcher/ledger-sql';
+import { countAudience, snapshotAudience, type Audience } from './ledger';
+import { buildTemplateParameters, MAX_STAFF_TEXT, renderNotice } from './notice-template';
+import { normalise } from './opt-in-text';
+
+/** Above this many recipients a preview warns about WhatsApp's 24 h messaging limit tier. */
+export const MESSAGING_LIMIT_TIER = 2000;
+
+const PLANNED_WORKS = /\b(werkzaamheden|werkzaamheid|onderhoud|gepland(e)?|planned|maintenance)\b/i;
+
+export const composeSchema = z
+  .object({
+    service: z.enum(['internet', 'voip', 'internet_voip'], { message: 'Kies de dienst: internet, VoIP of beide.' }),
+    scope: z.enum(['landelijk', 'regionaal'], { message: 'Kies landelijk of regionaal.' }),
+    regions: z
+      .union([z.string(), z.array(z.string())])
+      .optional()
+      .transform((v) => (Array.isArray(v) ? v : (v ?? '').split(',')).map((r) => r.trim().toUpperCase()).filter((r) => r !== '')),
+    severity: z.enum(['laag', 'middel', 'hoog'], { message: 'Kies de ernst: laag, middel of hoog.' }),
+    text: z
+      .string({ message: 'Beschrijf de storing.' })
+      .trim()
+      .min(10, 'Beschrijf de storing in minimaal 10 tekens.')
+      .max(MAX_STAFF_TEXT, `De tekst mag hoogstens ${MAX_STAFF_TEXT} tekens zijn.`),
+    expectedResolution: z
+      .string()
+      .trim()
+      .max(100, 'De verwachte oplostijd mag hoogstens 100 tekens zijn.')
+      .optional()
+      .transform((v) => (v ? v : undefined)),
+  })
+  .superRefine((value, ctx) => {
+    const unknown = value.regions.filter((r) => !(PROVINCES as readonly string[]).includes(r));
+    if (unknown.length) ctx.addIssue({ code: 'custom', path: ['regions'], message: `Onbekende provincie: ${unknown.join(', ')}.` });
+    if (value.scope === 'regionaal' && value.regions.length === 0) ctx.addIssue({ code: 'custom', path: ['regions'], message: 'Kies minstens één provincie voor een regionale storing.' });
+  });
+
+export type ComposeInput = z.infer<typeof composeSchema>;
+
+export interface Draft extends ComposeInput {
+  kind: OutageMessageKind;
+}
+
+/** Field -> Dutch error; empty when valid. */
+export function validateCompose(input: unknown): { value?: ComposeInput; errors: Record<string, string> } {
+  const parsed = composeSchema.safeParse(input);
+  if (parsed.success) return { value: parsed.data, errors: {} };
+  const errors: Record<string, string> = {};
+  for (const issue of parsed.error.issues) {
+    const field = String(issue.path[0] ?? 'text');
+    errors[field] ??= issue.message;
+  }
+  return { errors };
+}
+
+export interface Preview {
+  parameters: string[];
+  text: string;
+  recipients: number;
+  /** null: goes out at once. */
+  releaseAt: Date | null;
+  warnings: string[];
+}
+
+
+export class Outages {
+  private readonly calendar: BusinessCalendar;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: Config,
+  ) {
+    this.calendar = new BusinessCalendar(config.businessHours);
+  }
+
+  parametersOf(draft: Draft): string[] {
+    return buildTemplateParameters({
+      kind: draft.kind,
+      service: draft.service as OutageService,
+      scope: draft.scope as OutageScope,
+      regions: draft.scope === 'landelijk' ? [] : draft.regions,
+      severity: draft.severity as OutageSeverity,
+      text: draft.text,
+      expectedResolution: draft.expectedResolution,
+    });
+  }
+
+  async preview(draft: Draft, followUpOf?: string, now = new Date()): Promise<Preview> {
+    const parameters = this.parametersOf(draft);
+    const audience = followUpOf ? await this.followUpAudience(this.dataSource.manager, followUpOf) : regionsAudience(draft);
+    const recipients = await countAudience(this.dataSource.manager, audience);
+    const opening = this.calendar.nextOpening(now);
+    const warnings: string[] = [];
+    if (PLANNED_WORKS.test(draft.text)) {
+      warnings.push('De tekst lijkt over gepland onderhoud of werkzaamheden te gaan. Die worden niet via WhatsApp gemeld: alleen landelijke en regionale storingen.');
+    }
+    if (recipients > MESSAGING_LIMIT_TIER) {
+      warnings.push(`Het publiek (${recipients}) is groter dan ${MESSAGING_LIMIT_TIER}: controleer of de WhatsApp-berichtlimiet van het nummer per 24 uur dit toelaat.`);
+    }
+    if (recipients === 0) warnings.push('Er zijn geen aangemelde ontvangers voor deze selectie.');
+    if (await this.nearDuplicate(parameters, now)) warnings.push('Een vrijwel gelijke melding is in het afgelopen uur al verstuurd.');
+    return { parameters, text: renderNotice(parameters), recipients, releaseAt: opening.getTime() === now.getTime() ? null : opening, warnings };
+  }
+
+  /**
+   * Creates the notice (and, for an initial one, the outage). Idempotent on requestId: a double
+   * click returns the first result. Goes out now, is held until the window opens, or waits for
+   * approval (REQUIRE_APPROVAL).
+   */
+  async send(input: { draft: Draft; outageId?: string; createdBy: string; requestId: string; conversationReference?: Record<string, unknown>; now?: Date }): Promise<OutageMessage> {
+    const now = input.now ?? new Date();
+    const message = await this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`outage-request:${input.requestId}`]);
+      const existing = await manager.getRepository(OutageMessage).findOneBy({ requestId: input.requestId });
+      if (existing) return existing;
+      const outage = input.outageId ? await this.openOutage(manager, input.outageId) : await this.newOutage(manager, input.draft, input.createdBy);
+      const releaseAt = this.calendar.nextOpening(now);
+      const status = this.config.requireApproval ? OutageMessageStatus.AwaitingApproval : releaseAt > now ? OutageMessageStatus.Held : OutageMessageStatus.Sending;
+      const saved = await manager.getRepository(OutageMessage).save({
+        outageId: outage.id,
+        kind: input.draft.kind,
+        text: input.draft.text,
+        expectedResolution: input.draft.expectedResolution ?? null,
+        templateParameters: this.parametersOf(input.draft),
+        status,
+        releaseAt: releaseAt > now ? releaseAt : null,
+        createdBy: input.createdBy,
+        requestId: input.requestId,
+        conversationReference: input.conversationReference ?? null,
+      });
+      // Only the newest state of an outage goes out: an older notice still waiting is dropped.
+      await manager.query(
+        `UPDATE outage_message SET status = 'superseded' WHERE outage_id = $1 AND id <> $2 AND status IN ('held', 'awaiting_approval')`,
+        [outage.id, saved.id],
+      );
+      if (status === OutageMessageStatus.Sending) await this.release(manager, saved, now);
+      if (input.draft.kind === OutageMessageKind.Resolved) await manager.getRepository(Outage).update({ id: outage.id }, { status: OutageStatus.Resolved, resolvedAt: now });
+      await audit(manager, input.createdBy, `outage.${input.draft.kind}`, outage.id, { status });
+      return manager.getRepository(OutageMessage).findOneByOrFail({ id: saved.id });
+    });
+    return message;
+  }
+
+  /** Four-eyes: a second staff member approves; the author cannot approve their own notice. */
+  async approve(messageId: string, approver: string, now = new Date()): Promise<OutageMessage> {
+    return this.dataSource.transaction(async (manager) => {
+      const message = await this.lockedMessage(manager, messageId);
+      if (message.status !== OutageMessageStatus.AwaitingApproval) throw new ValidationError('not awaiting approval', 'Deze melding wacht niet (meer) op goedkeuring.');
+      if (message.createdBy === approver) throw new ForbiddenError('author cannot approve', 'Je kunt je eigen melding niet goedkeuren; vraag een collega.');
+      const releaseAt = this.calendar.nextOpening(now);
+      await manager.getRepository(OutageMessage).update({ id: message.id }, { approvedBy: approver, status: releaseAt > now ? OutageMessageStatus.Held : OutageMessageStatus.Sending, releaseAt: releaseAt > now ? releaseAt : null });
+      if (releaseAt <= now) await this.release(manager, message, now);
+      await audit(manager, approver, 'outage.approve', message.outageId, {});
+      return manager.getRepository(OutageMessage).findOneByOrFail({ id: message.id });
+    });
+  }
+
+  /** Staff cancel a notice that has not gone out (held or awaiting approval). */
+  async cancel(messageId: string, actor: string): Promise<OutageMessage> {
+    return this.dataSource.transaction(async (manager) => {
+      const message = await this.lockedMessage(manager, messageId);
+      if (![OutageMessageStatus.Held, OutageMessageStatus.AwaitingApproval].includes(message.status)) {
+        throw new ValidationError('already released', 'Deze melding is al verstuurd en kan niet meer worden geannuleerd.');
+      }
+      await manager.getRepository(OutageMessage).update({ id: message.id }, { status: OutageMessageStatus.Cancelled });
+      await audit(manager, actor, 'outage.cancel', message.outageId, {});
+      return manager.getRepository(OutageMessage).findOneByOrFail({ id: message.id });
+    });
+  }
+
+  /** Releases held notices whose window has opened (run every minute and at the opening). */
+  async releaseDue(now = new Date()): Promise<number> {
+    if (!this.calendar.isOpen(now)) return 0;
+    const due = await this.dataSource.getRepository(OutageMessage).find({ where: { status: OutageMessageStatus.Held }, select: { id: true } });
+    let released = 0;
+    for (const { id } of due) {
+      await this.dataSource.transaction(async (manager) => {
+        const message = await this.lockedMessage(manager, id);
+        if (message.status !== OutageMessageStatus.Held || (message.releaseAt && message.releaseAt > now)) return;
+        await this.release(manager, message, now);
+        released += 1;
+      });
+    }
+    return released;
+  }
+
+  private async release(manager: EntityManager, message: OutageMessage, now: Date): Promise<void> {
+    const audience = await this.followUpAudience(manager, message.outageId, message.id);
+    const recipients = await snapshotAudience(manager, message.id, audience);
+    await manager.getRepository(OutageMessage).update({ id: message.id }, { status: OutageMessageStatus.Sending, releasedAt: now, recipientCount: recipients });
+    await notifyDeliveriesReady(manager);
+  }
+
+  /** A follow-up goes to whoever got the last released notice of the outage and is still subscribed. */
+  private async followUpAudience(manager: EntityManager, outageId: string, excludeMessageId?: string): Promise<Audience> {
+    const outage = await manager.getRepository(Outage).findOneBy({ id: outageId });
+    if (!outage) throw new NotFoundError('no such outage', 'Deze storing bestaat niet (meer).');
+    const [previous] = await manager.query(
+      `SELECT id FROM outage_message WHERE outage_id = $1 AND released_at IS NOT NULL AND id <> coalesce($2::uuid, '00000000-0000-0000-0000-000000000000') ORDER BY released_at DESC LIMIT 1`,
+      [outageId, excludeMessageId ?? null],
+    );
+    const regions = outage.scope === OutageScope.Landelijk ? null : outage.regions;
+    return previous ? { regions, sameAudienceAs: previous.id } : { regions };
+  }
+
+  private async newOutage(manager: EntityManager, draft: Draft, createdBy: string): Promise<Outage> {
+    return manager.getRepository(Outage).save({
+      service: draft.service as OutageService,
+      scope: draft.scope as OutageScope,
+      regions: draft.scope === 'landelijk' ? [] : draft.regions,
+      severity: draft.severity as OutageSeverity,
+      createdBy,
+    });
+  }
+
+  private async openOutage(manager: EntityManager, outageId: string): Promise<Outage> {
+    const outage = await manager.getRepository(Outage).findOneBy({ id: outageId });
+    if (!outage) throw new NotFoundError('no such outage', 'Deze storing bestaat niet (meer).');
+    if (outage.status !== OutageStatus.Open) throw new ValidationError('outage closed', 'Deze storing is al opgelost; maak een nieuwe melding.');
+    return outage;
+  }
+
+  private async lockedMessage(manager: EntityManager, id: string): Promise<OutageMessage> {
+    const message = await manager.getRepository(OutageMessage).createQueryBuilder('m').setLock('pessimistic_write').where('m.id = :id', { id }).getOne();
+    if (!message) throw new NotFoundError('no such message', 'Deze melding bestaat niet (meer).');
+    return message;
+  }
+
+  private async nearDuplicate(parameters: string[], now: Date): Promise<boolean> {
+    const recent: { template_parameters: string[] }[] = await this.dataSource.query(
+      `SELECT template_parameters FROM outage_message WHERE created_at > $1::timestamptz - interval '1 hour' AND status NOT IN ('cancelled', 'superseded')`,
+      [now.toISOString()],
+    );
+    const text = normalise(parameters[4]);
+    return recent.some((r) => r.template_parameters.slice(0, 4).join('|') === parameters.slice(0, 4).join('|') && distance(normalise(r.template_parameters[4] ?? ''), text) <= Math.max(3, text.length / 5));
+  }
+}
+
+function regionsAudience(draft: Draft): Audience {
+  return { regions: draft.scope === 'landelijk' ? null : draft.regions };
+}
+
+async function audit(manager: EntityManager, actor: string, action: string, target: string, detail: Record<string, string>): Promise<void> {
+  await manager.getRepository(AuditEvent).insert({ actor, action, target, detail });
+}

@@ -1,0 +1,114 @@
+/**
+ * What the Teams bot may ask of the domain, in one place: the bot stays a thin layer over these
+ * calls (so a later move from botbuilder to another Teams SDK touches only bots/).
+ */
+import type { DataSource } from 'typeorm';
+import type { Config } from '../config';
+import { AuditEvent, Outage, OutageMessage, OutageStatus } from '../entities';
+import { NotFoundError } from '../http/errors';
+import { formatDutch } from './business-hours';
+import { deliveryProgress, type DeliveryProgress } from './dispatcher/progress';
+import type { EmailService } from './email/feature';
+import { createInvitation } from './invitations';
+import { Outages, validateCompose, type Draft } from './outages';
+import { renderNotice } from './notice-template';
+import { eraseOnRequest, exportSubscriber } from './subscriber-requests';
+import type { OutageMessageKind } from '../entities';
+
+export interface ComposeFields {
+  service?: string;
+  scope?: string;
+  regions?: string;
+  severity?: string;
+  text?: string;
+  expectedResolution?: string;
+}
+
+export interface NoticeStatus {
+  outageId: string;
+  messageId: string;
+  kind: string;
+  status: string;
+  statusText: string;
+  text: string;
+  progress: DeliveryProgress;
+  outageOpen: boolean;
+}
+
+const STATUS_TEXT: Record<string, string> = {
+  awaiting_approval: 'Wacht op goedkeuring door een tweede medewerker.',
+  sending: 'Wordt verstuurd.',
+  paused: 'Gepauzeerd door WhatsApp (limiet of blokkade). Team Techniek moet het account controleren.',
+  done: 'Verstuurd.',
+  cancelled: 'Geannuleerd: er is niets verstuurd.',
+  superseded: 'Vervangen door een nieuwere melding voordat hij werd verstuurd.',
+};
+
+export class StaffServices {
+  readonly outages: Outages;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: Config,
+    private readonly email: EmailService,
+  ) {
+    this.outages = new Outages(dataSource, config);
+  }
+
+  /** Validates the card's fields; a follow-up keeps the outage's service and area. */
+  async draftFrom(fields: ComposeFields, kind: OutageMessageKind, outageId?: string): Promise<{ draft: Draft } | { errors: Record<string, string> }> {
+    const base = outageId ? await this.outageValues(outageId) : {};
+    const { value, errors } = validateCompose({ ...fields, ...(outageId ? { service: base.service, scope: base.scope, regions: base.regions } : {}) });
+    return value ? { draft: { ...value, kind } } : { errors };
+  }
+
+  async outageValues(outageId: string | undefined): Promise<ComposeFields> {
+    const outage = outageId ? await this.dataSource.getRepository(Outage).findOneBy({ id: outageId }) : null;
+    if (!outage) throw new NotFoundError('no such outage', 'Deze storing bestaat niet (meer).');
+    return { service: outage.service, scope: outage.scope, regions: outage.regions.join(','), severity: outage.severity };
+  }
+
+  async invite(email: string, customer: string, actor: string): Promise<{ customerName: string }> {
+    const result = await createInvitation(this.dataSource, this.config, { email, customer, createdBy: actor });
+    await this.audit(actor, 'invitation.create', result.invitation.id, 'ok');
+    await this.email.flushSoon();
+    return { customerName: result.customerName };
+  }
+
+  exportSubscriber(phone: string, actor: string) {
+    return exportSubscriber(this.dataSource, phone, actor);
+  }
+
+  async erase(phone: string, actor: string, reason: string): Promise<void> {
+    await eraseOnRequest(this.dataSource, this.config, phone, actor, reason);
+    await this.email.flushSoon();
+  }
+
+  /** The activity id of the card that shows this notice, for later status updates. */
+  async rememberCard(messageId: string, activityId: string | undefined): Promise<void> {
+    if (activityId) await this.dataSource.getRepository(OutageMessage).update({ id: messageId }, { cardActivityId: activityId });
+  }
+
+  async statusOf(messageId: string): Promise<NoticeStatus> {
+    const message = await this.dataSource.getRepository(OutageMessage).findOne({ where: { id: messageId }, relations: { outage: true } });
+    if (!message) throw new NotFoundError('no such message', 'Deze melding bestaat niet (meer).');
+    const statusText =
+      message.status === 'held' && message.releaseAt
+        ? `Buiten kantoortijden: wordt verstuurd op ${formatDutch(message.releaseAt, this.config.businessHours.timeZone)}.`
+        : (STATUS_TEXT[message.status] ?? message.status);
+    return {
+      outageId: message.outageId,
+      messageId: message.id,
+      kind: message.kind,
+      status: message.status,
+      statusText,
+      text: renderNotice(message.templateParameters),
+      progress: await deliveryProgress(this.dataSource, message.id),
+      outageOpen: message.outage.status === OutageStatus.Open,
+    };
+  }
+
+  async audit(actor: string, action: string, target: string | null, outcome: string): Promise<void> {
+    await this.dataSource.getRepository(AuditEvent).insert({ actor, action, target, outcome });
+  }
+}
