@@ -1,0 +1,23 @@
+/**
+ * Every card the bot can build, in each of its states: checked by the tests with the
+ * adaptivecards package and by CI against the official Adaptive Cards 1.5 JSON schema.
+ */
+import { composeCard, confirmEraseCard, helpCard, messageCard, previewCard, statusCard, type Card } from '../src/bots/cards';
+
+const progress = { total: 10, queued: 2, sending: 1, sent: 3, delivered: 2, read: 1, failed: 1, cancelled: 0 };
+
+export function allCards(): Record<string, Card> {
+  return {
+    compose: composeCard({ kind: 'initial' }),
+    composeWithErrors: composeCard({ kind: 'initial', values: { text: 'kort' }, errors: { text: 'Beschrijf de storing in minimaal 10 tekens.', regions: 'Kies minstens één provincie.' } }),
+    composeFollowUp: composeCard({ kind: 'resolved', outageId: 'o-1', values: { service: 'voip', scope: 'landelijk', severity: 'laag' } }),
+    preview: previewCard({ kind: 'initial', requestId: 'r', values: { text: 'x' }, text: '*Storing* KPN internet', recipients: 12, releaseText: 'Direct na Versturen', warnings: ['Let op'] }),
+    statusSending: statusCard({ outageId: 'o', messageId: 'm', kind: 'initial', status: 'sending', statusText: 'Wordt verstuurd.', text: 't', progress, outageOpen: true }),
+    statusAwaiting: statusCard({ outageId: 'o', messageId: 'm', kind: 'update', status: 'awaiting_approval', statusText: 'Wacht', text: 't', progress, outageOpen: true }),
+    statusResolved: statusCard({ outageId: 'o', messageId: 'm', kind: 'resolved', status: 'done', statusText: 'Verstuurd.', text: 't', progress, outageOpen: false }),
+    help: helpCard(),
+    message: messageCard('Titel', ['regel'], 'Attention'),
+    confirmErase: confirmEraseCard('31612345678', '+31 6 ****5678'),
+  };
+}
+

@@ -1,0 +1,194 @@
+import { expect } from 'chai';
+import { loadConfig } from '../../src/config';
+import { createApp, type App } from '../../src/app';
+import { openDatabase, type Database } from '../../src/db/database';
+import { AuditEvent, Customer, Delivery, Outage, OutageMessage, Subscriber, SubscriberStatus } from '../../src/entities';
+import { BotConnectorStandIn, cardAction, teamsMessage } from '../helpers/bot-connector';
+import { memoryLogger } from '../helpers/logger';
+import { freshDatabase } from '../helpers/postgres';
+
+type CardJson = { body: Record<string, unknown>[]; actions?: { verb: string; data: Record<string, unknown> }[] };
+
+/** A business-hours window that is closed right now (a weekday that is not today). */
+function closedWindow(): string {
+  const today = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Amsterdam', weekday: 'short' }).format(new Date()).toLowerCase();
+  const other = today === 'sat' ? 'sun' : 'sat';
+  return `${other}-${other} 08:30-17:00 Europe/Amsterdam`;
+}
+
+function texts(card: CardJson): string {
+  return JSON.stringify(card);
+}
+
+describe('Teams staff bot over HTTP', function () {
+  this.timeout(30_000);
+  let connector: BotConnectorStandIn;
+  let database: Database;
+  let app: App;
+  let base: string;
+
+  async function startApp(env: Record<string, string>): Promise<void> {
+    const { logger } = memoryLogger();
+    database = await openDatabase({ url: await freshDatabase(), dataDir: '.data', logger });
+    app = await createApp(loadConfig({ BUSINESS_HOURS: 'always', ...env }), database, logger);
+    base = `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}`;
+    const [utrecht, zeeland] = await database.dataSource.getRepository(Customer).save([
+      { customerNumber: 'C-1', name: 'Utrechtse Bakkerij', regions: ['UT'] },
+      { customerNumber: 'C-2', name: 'Zeeuwse Visserij', regions: ['ZE'] },
+    ]);
+    await database.dataSource.getRepository(Subscriber).save([
+      { phone: '31611111111', firstName: 'Ada', customerId: utrecht.id, status: SubscriberStatus.Active },
+      { phone: '31622222222', firstName: 'Bas', customerId: zeeland.id, status: SubscriberStatus.Active },
+      { phone: '31633333333', firstName: null, customerId: zeeland.id, status: SubscriberStatus.PendingName },
+    ]);
+  }
+
+  async function post(activity: unknown): Promise<{ status: number; body: { statusCode?: number; type?: string; value?: CardJson } }> {
+    const res = await fetch(`${base}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(activity) });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : {} };
+  }
+
+  async function invoke(verb: string, data: Record<string, unknown>, options: { aadObjectId?: string } = {}): Promise<CardJson> {
+    const answer = await post(cardAction(connector.url, verb, data, options));
+    expect(answer.status).to.equal(200);
+    expect(answer.body.statusCode).to.equal(200);
+    expect(answer.body.type).to.equal('application/vnd.microsoft.card.adaptive');
+    return answer.body.value!;
+  }
+
+  const valid = { service: 'internet', scope: 'regionaal', regions: 'UT,NH', severity: 'hoog', text: 'Storing op het KPN-netwerk in Utrecht: geen internet.', expectedResolution: '14:00' };
+
+  beforeEach(async () => {
+    connector = new BotConnectorStandIn();
+    await connector.start();
+  });
+  afterEach(async () => {
+    await app.close();
+    await database.close();
+    await connector.stop();
+  });
+
+  it('answers /outage (with a mention, without the slash too) with the compose card', async () => {
+    await startApp({});
+    for (const text of ['/outage', '<at>Storingsmelder</at> outage']) {
+      const res = await post(teamsMessage(connector.url, text));
+      expect(res.status).to.equal(200);
+    }
+    const cards = connector.cards() as CardJson[];
+    expect(cards).to.have.length(2);
+    const ids = cards[0].body.map((e) => e.id).filter(Boolean);
+    expect(ids).to.deep.equal(['service', 'scope', 'regions', 'severity', 'text', 'expectedResolution']);
+    expect(connector.calls[0].path).to.match(/^\/v3\/conversations\/a%3Aconversation-1\/activities\/incoming-\d+$/);
+  });
+
+  it('returns validation errors on the card in Dutch, keeping the values entered', async () => {
+    await startApp({});
+    const card = await invoke('preview', { kind: 'initial', service: 'internet', scope: 'regionaal', regions: '', severity: 'hoog', text: 'kort' });
+    expect(texts(card)).to.include('Kies minstens één provincie voor een regionale storing.');
+    expect(texts(card)).to.include('Beschrijf de storing in minimaal 10 tekens.');
+    const text = card.body.find((e) => e.id === 'text');
+    expect(text?.value).to.equal('kort');
+  });
+
+  it('previews the exact WhatsApp text, the audience and "now"; warns about planned works (R13)', async () => {
+    await startApp({});
+    const card = await invoke('preview', { kind: 'initial', ...valid, text: 'Gepland onderhoud aan de centrale in Utrecht.' });
+    const json = texts(card);
+    expect(json).to.include('*Storing* KPN internet\\nGebied: Utrecht, Noord-Holland\\nImpact: Hoog');
+    expect(json).to.include('Gepland onderhoud aan de centrale in Utrecht. Verwachte oplossing: 14:00.');
+    expect(json).to.include('{"title":"Ontvangers","value":"1"}');
+    expect(json).to.include('Direct na Versturen');
+    expect(json).to.include('gepland onderhoud of werkzaamheden');
+    expect(card.actions!.map((a) => a.verb)).to.deep.equal(['send', 'edit', 'cancel']);
+  });
+
+  it('sends once even when Versturen is clicked twice: one notice, one delivery per active recipient (R3, R9)', async () => {
+    await startApp({});
+    const preview = await invoke('preview', { kind: 'initial', ...valid, scope: 'landelijk', regions: '' });
+    const send = preview.actions!.find((a) => a.verb === 'send')!;
+    const [first, second] = await Promise.all([invoke('send', send.data), invoke('send', send.data)]);
+    expect(texts(first)).to.include('Wordt verstuurd.');
+    expect(texts(second)).to.include('Wordt verstuurd.');
+    const db = database.dataSource;
+    expect(await db.getRepository(OutageMessage).count()).to.equal(1);
+    const deliveries = await db.getRepository(Delivery).find();
+    expect(deliveries.map((d) => d.phone).sort()).to.deep.equal(['31611111111', '31622222222']);
+    const message = await db.getRepository(OutageMessage).findOneByOrFail({});
+    expect(message.cardActivityId).to.equal('card-activity-1');
+    expect(message.conversationReference).to.have.property('serviceUrl', connector.url);
+    expect(first.actions!.map((a) => a.verb)).to.deep.equal(['update', 'resolve']);
+  });
+
+  it('holds a notice outside business hours and says when it goes (R12); staff can cancel it', async () => {
+    await startApp({ BUSINESS_HOURS: closedWindow() });
+    const preview = await invoke('preview', { kind: 'initial', ...valid });
+    expect(texts(preview)).to.match(/Buiten kantoortijden: wordt verstuurd op (zaterdag|zondag) \d+ \w+ om 08:30/);
+    const status = await invoke('send', preview.actions!.find((a) => a.verb === 'send')!.data);
+    expect(texts(status)).to.match(/wordt verstuurd op (zaterdag|zondag)/);
+    expect(await database.dataSource.getRepository(Delivery).count()).to.equal(0);
+    const cancel = status.actions!.find((a) => a.verb === 'cancel')!;
+    expect(texts(await invoke('cancel', cancel.data))).to.include('Geannuleerd');
+  });
+
+  it('sends "opgelost" to the same audience minus who left, and closes the outage', async () => {
+    await startApp({});
+    const preview = await invoke('preview', { kind: 'initial', ...valid, scope: 'landelijk', regions: '' });
+    const status = await invoke('send', preview.actions!.find((a) => a.verb === 'send')!.data);
+    const outageId = status.actions!.find((a) => a.verb === 'resolve')!.data.outageId as string;
+    await database.dataSource.getRepository(Subscriber).delete({ phone: '31622222222' });
+    const compose = await invoke('resolve', { outageId });
+    expect(texts(compose)).to.include('Storing opgelost');
+    const resolvedPreview = await invoke('preview', { kind: 'resolved', outageId, severity: 'laag', text: 'De storing is verholpen. Excuses voor het ongemak.' });
+    expect(texts(resolvedPreview)).to.include('*Opgelost* KPN internet');
+    await invoke('send', resolvedPreview.actions!.find((a) => a.verb === 'send')!.data);
+    const messages = await database.dataSource.getRepository(OutageMessage).find({ order: { createdAt: 'ASC' } });
+    const followUp = await database.dataSource.getRepository(Delivery).findBy({ outageMessageId: messages[1].id });
+    expect(followUp.map((d) => d.phone)).to.deep.equal(['31611111111']);
+    expect((await database.dataSource.getRepository(Outage).findOneByOrFail({ id: outageId })).status).to.equal('resolved');
+  });
+
+  it('asks a second staff member to approve when REQUIRE_APPROVAL=true; the author cannot', async () => {
+    await startApp({ REQUIRE_APPROVAL: 'true' });
+    const preview = await invoke('preview', { kind: 'initial', ...valid });
+    const status = await invoke('send', preview.actions!.find((a) => a.verb === 'send')!.data);
+    expect(texts(status)).to.include('Wacht op goedkeuring');
+    const approve = status.actions!.find((a) => a.verb === 'approve')!;
+    expect(texts(await invoke('approve', approve.data))).to.include('eigen melding niet goedkeuren');
+    expect(await database.dataSource.getRepository(Delivery).count()).to.equal(0);
+    expect(texts(await invoke('approve', approve.data, { aadObjectId: 'staff-aad-2' }))).to.include('Wordt verstuurd.');
+    expect(await database.dataSource.getRepository(Delivery).count()).to.equal(1);
+  });
+
+  it('sends the stappenplan with /stappenplan and suggests close names for an unknown customer', async () => {
+    await startApp({});
+    await post(teamsMessage(connector.url, '/stappenplan anna@bakkerij.nl C-1'));
+    await post(teamsMessage(connector.url, '/stappenplan anna@bakkerij.nl Utrechtse Bakerij'));
+    const [ok, unknown] = connector.cards().map((c) => JSON.stringify(c));
+    expect(ok).to.include('Stappenplan verstuurd');
+    expect(unknown).to.include('Bedoel je: Utrechtse Bakkerij (C-1)?');
+    const [{ n }] = await database.dataSource.query(`SELECT count(*)::int AS n FROM invitation WHERE email = 'anna@bakkerij.nl'`);
+    expect(n).to.equal(1);
+  });
+
+  it('erases a subscriber on request after a confirmation step, audited (R15)', async () => {
+    await startApp({});
+    await post(teamsMessage(connector.url, '/abonnee 06 11111111'));
+    expect(JSON.stringify(connector.cards()[0])).to.include('Ada');
+    await post(teamsMessage(connector.url, '/verwijder 06 11111111'));
+    const confirm = connector.cards()[1] as CardJson;
+    const erase = confirm.actions!.find((a) => a.verb === 'erase')!;
+    const done = await invoke('erase', { ...erase.data, reason: 'brief van 20 november' });
+    expect(texts(done)).to.include('is verwijderd');
+    expect(await database.dataSource.getRepository(Subscriber).countBy({ phone: '31611111111' })).to.equal(0);
+    const actions = (await database.dataSource.getRepository(AuditEvent).find()).map((a) => a.action);
+    expect(actions).to.include.members(['subscriber.export', 'subscriber.erase']);
+  });
+
+  it('answers a malformed activity with 400 and no stack trace', async () => {
+    await startApp({});
+    const res = await fetch(`${base}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"text": 1}' });
+    expect(res.status).to.equal(400);
+    expect(await res.text()).not.to.match(/\bat .*\.js/);
+  });
+});
