@@ -1,0 +1,42 @@
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { AppManifestUtils } from '@microsoft/app-manifest';
+import { imageSize } from 'image-size';
+import JSZip from 'jszip';
+import { loadConfig } from '../../src/config';
+import { buildPackage, filledManifest, MANIFEST_DIR } from '../../scripts/package-teams';
+
+const SCHEMA = JSON.parse(readFileSync(require.resolve('@microsoft/app-manifest/build/json-schemas/teams/v1.24/MicrosoftTeams.schema.json'), 'utf8'));
+const config = loadConfig({ MicrosoftAppId: '6f1d2c3b-1111-4aaa-8bbb-0123456789ab', MicrosoftAppPassword: 'x', PUBLIC_BASE_URL: 'https://storing.cbgconnect.nl' });
+
+describe('Teams app package', () => {
+  it('fills in the app id and host and validates against the official v1.24 schema, offline', async () => {
+    const manifest = filledManifest(config);
+    const errors = await AppManifestUtils.validateAgainstSchema(manifest as never, SCHEMA);
+    expect(errors).to.deep.equal([]);
+    expect(manifest).to.deep.include({ id: '6f1d2c3b-1111-4aaa-8bbb-0123456789ab', validDomains: ['storing.cbgconnect.nl'] });
+    expect(manifest.webApplicationInfo).to.deep.equal({ id: '6f1d2c3b-1111-4aaa-8bbb-0123456789ab', resource: 'api://storing.cbgconnect.nl/6f1d2c3b-1111-4aaa-8bbb-0123456789ab' });
+    const tab = (manifest.staticTabs as { contentUrl: string }[])[0];
+    expect(tab.contentUrl).to.equal('https://storing.cbgconnect.nl/tab');
+    const commands = (manifest.bots as { commandLists: { commands: { title: string }[] }[] }[])[0].commandLists[0].commands.map((c) => c.title);
+    expect(commands).to.deep.equal(['outage', 'stappenplan', 'abonnee', 'verwijder', 'help']);
+  });
+
+  it('refuses a broken manifest (the validation can fail)', async () => {
+    const broken = { ...filledManifest(config), id: 'not-a-guid' };
+    expect(await AppManifestUtils.validateAgainstSchema(broken as never, SCHEMA)).to.not.deep.equal([]);
+  });
+
+  it('has icons of the sizes Teams requires', () => {
+    expect(imageSize(readFileSync(path.join(MANIFEST_DIR, 'color.png')))).to.include({ width: 192, height: 192 });
+    expect(imageSize(readFileSync(path.join(MANIFEST_DIR, 'outline.png')))).to.include({ width: 32, height: 32 });
+  });
+
+  it('zips manifest.json, color.png and outline.png at the root', async () => {
+    const zip = await JSZip.loadAsync(await buildPackage(config));
+    expect(Object.keys(zip.files).sort()).to.deep.equal(['color.png', 'manifest.json', 'outline.png']);
+    const inside = JSON.parse(await zip.file('manifest.json')!.async('string'));
+    expect(inside.id).to.equal('6f1d2c3b-1111-4aaa-8bbb-0123456789ab');
+  });
+});
