@@ -57,6 +57,7 @@ const envSchema = z.object({
   MicrosoftAppPassword: optionalText,
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { message: 'expected MultiTenant, SingleTenant or UserAssignedMSI' }).default('MultiTenant'),
   MicrosoftAppTenantId: optionalText,
+  ENTRA_AUTHORITY_URL: httpUrl('the Entra ID authority, e.g. https://login.microsoftonline.com').default('https://login.microsoftonline.com'),
   STAFF_AAD_OBJECT_IDS: commaList,
   MANAGER_AAD_OBJECT_IDS: commaList,
 
@@ -110,6 +111,8 @@ export interface Config {
     localMode: boolean;
     staffIds: string[];
     managerIds: string[];
+    /** Where Teams SSO tokens come from (OpenID discovery): {authority}/{tenant}/v2.0. */
+    authorityUrl: string;
   };
   whatsapp: {
     baseUrl: string;
@@ -242,6 +245,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       localMode: botLocal,
       staffIds: env.STAFF_AAD_OBJECT_IDS,
       managerIds: env.MANAGER_AAD_OBJECT_IDS,
+      authorityUrl: env.ENTRA_AUTHORITY_URL.replace(/\/+$/, ''),
     },
     whatsapp: {
       baseUrl: env.WHATSAPP_API_BASE_URL.replace(/\/+$/, ''),

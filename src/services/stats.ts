@@ -1,0 +1,114 @@
+/**
+ * The management figures behind GET /api/stats (DESIGN.md §5): subscribers now, per company,
+ * opt-ins and opt-outs per ISO week (from subscription_event, so erased subscribers still
+ * count in the history), and the delivery funnel of the last 20 notices. Funnel counts are
+ * cumulative: "sent" includes delivered and read, "delivered" includes read.
+ */
+import type { DataSource } from 'typeorm';
+
+export interface Stats {
+  generatedAt: string;
+  subscribers: { active: number; pending: number };
+  byCompany: { customer: string; customerNumber: string; active: number }[];
+  history: { week: string; weekStart: string; optIns: number; optOuts: number; active: number }[];
+  outages: {
+    id: string;
+    outageId: string;
+    kind: string;
+    createdAt: string;
+    releasedAt: string | null;
+    recipients: number;
+    sent: number;
+    delivered: number;
+    read: number;
+    failed: number;
+    /** Seconds from release until 95% of the recipients had it delivered; null until then. */
+    secondsTo95Delivered: number | null;
+  }[];
+}
+
+export async function loadStats(db: DataSource, weeks = 26): Promise<Stats> {
+  const [counts] = await db.query(
+    `SELECT count(*) FILTER (WHERE status = 'active')::int AS active, count(*) FILTER (WHERE status = 'pending_name')::int AS pending FROM subscriber`,
+  );
+  const byCompany: { customer: string; customerNumber: string; active: number }[] = await db.query(
+    `SELECT c.name AS customer, c.customer_number AS "customerNumber", count(*)::int AS active
+       FROM subscriber s JOIN customer c ON c.id = s.customer_id
+      WHERE s.status = 'active'
+      GROUP BY c.id ORDER BY active DESC, c.name`,
+  );
+  const weekly: { week: string; weekStart: Date; optIns: number; optOuts: number }[] = await db.query(
+    `WITH weeks AS (
+       SELECT generate_series(date_trunc('week', now() AT TIME ZONE 'Europe/Amsterdam') - (($1::int - 1) * interval '1 week'),
+                              date_trunc('week', now() AT TIME ZONE 'Europe/Amsterdam'), interval '1 week') AS start
+     )
+     SELECT to_char(w.start, 'IYYY-"W"IW') AS week, w.start AS "weekStart",
+            count(e.id) FILTER (WHERE e.kind = 'opt_in')::int AS "optIns",
+            count(e.id) FILTER (WHERE e.kind IN ('opt_out', 'erasure'))::int AS "optOuts"
+       FROM weeks w
+       LEFT JOIN subscription_event e
+         ON e.occurred_at AT TIME ZONE 'Europe/Amsterdam' >= w.start AND e.occurred_at AT TIME ZONE 'Europe/Amsterdam' < w.start + interval '1 week'
+      GROUP BY w.start ORDER BY w.start`,
+    [weeks],
+  );
+  // Active at the end of each week: today's count minus the net changes after that week.
+  let active = counts.active as number;
+  const history: Stats['history'] = [];
+  for (let i = weekly.length - 1; i >= 0; i--) {
+    history.unshift({ week: weekly[i].week, weekStart: toDate(weekly[i].weekStart), optIns: weekly[i].optIns, optOuts: weekly[i].optOuts, active: Math.max(0, active) });
+    active -= weekly[i].optIns - weekly[i].optOuts;
+  }
+  const outages: {
+    id: string;
+    outage_id: string;
+    kind: string;
+    created_at: Date;
+    released_at: Date | null;
+    recipients: number;
+    sent: number;
+    delivered: number;
+    read: number;
+    failed: number;
+    t95: number | null;
+  }[] = await db.query(
+    `SELECT m.id, m.outage_id, m.kind, m.created_at, m.released_at, f.*,
+            (SELECT extract(epoch FROM d.delivered_at - m.released_at)::int
+               FROM delivery d
+              WHERE d.outage_message_id = m.id AND d.delivered_at IS NOT NULL
+              ORDER BY d.delivered_at
+              OFFSET greatest(ceil(0.95 * f.recipients)::int - 1, 0) LIMIT 1) AS t95
+       FROM (SELECT * FROM outage_message WHERE released_at IS NOT NULL ORDER BY released_at DESC LIMIT 20) m
+       CROSS JOIN LATERAL (
+         SELECT count(*)::int AS recipients,
+                count(*) FILTER (WHERE status IN ('sent', 'delivered', 'read'))::int AS sent,
+                count(*) FILTER (WHERE status IN ('delivered', 'read'))::int AS delivered,
+                count(*) FILTER (WHERE status = 'read')::int AS read,
+                count(*) FILTER (WHERE status = 'failed')::int AS failed
+           FROM delivery WHERE outage_message_id = m.id) f
+      ORDER BY m.released_at DESC`,
+  );
+  return {
+    generatedAt: new Date().toISOString(),
+    subscribers: { active: counts.active, pending: counts.pending },
+    byCompany,
+    history,
+    outages: outages.map((o) => ({
+      id: o.id,
+      outageId: o.outage_id,
+      kind: o.kind,
+      createdAt: new Date(o.created_at).toISOString(),
+      releasedAt: o.released_at ? new Date(o.released_at).toISOString() : null,
+      recipients: o.recipients,
+      sent: o.sent,
+      delivered: o.delivered,
+      read: o.read,
+      failed: o.failed,
+      secondsTo95Delivered: o.recipients > 0 && o.delivered >= Math.ceil(0.95 * o.recipients) ? o.t95 : null,
+    })),
+  };
+}
+
+function toDate(value: Date | string): string {
+  const d = new Date(value);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}

@@ -1,0 +1,153 @@
+/**
+ * The management tab (browser). Inside Teams: initialise teams-js, follow the theme, get an SSO
+ * token, fetch /api/stats. Opened in a plain browser it says so within a few seconds instead of
+ * waiting for the SDK's own 60 s timeout, and in local mode still shows the figures.
+ */
+import { app, authentication } from '@microsoft/teams-js';
+import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
+
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Legend, Tooltip);
+
+interface Stats {
+  subscribers: { active: number; pending: number };
+  byCompany: { customer: string; customerNumber: string; active: number }[];
+  history: { week: string; optIns: number; optOuts: number; active: number }[];
+  outages: { id: string; kind: string; releasedAt: string | null; createdAt: string; recipients: number; sent: number; delivered: number; read: number; failed: number; secondsTo95Delivered: number | null }[];
+}
+
+const LOCAL_MODE = (window as unknown as { STORINGSMELDER_LOCAL_MODE: boolean }).STORINGSMELDER_LOCAL_MODE;
+const KIND: Record<string, string> = { initial: 'Storing', update: 'Update', resolved: 'Opgelost' };
+const $ = (id: string) => document.getElementById(id)!;
+const nf = new Intl.NumberFormat('nl-NL');
+
+function banner(text: string, kind: 'info' | 'warn' | 'error' = 'info'): void {
+  const div = document.createElement('div');
+  div.className = `banner ${kind}`;
+  div.textContent = text;
+  $('banners').appendChild(div);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([promise, new Promise<T>((_resolve, reject) => setTimeout(() => reject(new Error('timeout')), ms))]);
+}
+
+async function insideTeams(): Promise<boolean> {
+  // Outside Teams (not in a frame) initialize() only rejects after a long timeout.
+  if (window.parent === window) return false;
+  try {
+    await withTimeout(app.initialize(), 3000);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function applyTheme(theme: string | undefined): void {
+  document.body.classList.remove('theme-dark', 'theme-contrast');
+  if (theme === 'dark') document.body.classList.add('theme-dark');
+  if (theme === 'contrast') document.body.classList.add('theme-contrast');
+}
+
+function cell(text: string, className = ''): HTMLTableCellElement {
+  const td = document.createElement('td');
+  td.textContent = text;
+  if (className) td.className = className;
+  return td;
+}
+
+function duration(seconds: number | null): string {
+  if (seconds === null) return '–';
+  if (seconds < 90) return `${seconds} s`;
+  return `${Math.round(seconds / 60)} min`;
+}
+
+function render(stats: Stats): void {
+  const css = getComputedStyle(document.body);
+  const colour = (name: string) => css.getPropertyValue(name).trim();
+  $('kpi-active').textContent = nf.format(stats.subscribers.active);
+  $('kpi-pending').textContent = nf.format(stats.subscribers.pending);
+  $('kpi-companies').textContent = nf.format(stats.byCompany.length);
+  const thisWeek = stats.history[stats.history.length - 1];
+  const delta = thisWeek ? thisWeek.optIns - thisWeek.optOuts : 0;
+  const deltaEl = $('kpi-delta');
+  deltaEl.textContent = `${delta >= 0 ? '+' : ''}${nf.format(delta)} deze week`;
+  deltaEl.className = `delta ${delta > 0 ? 'up' : delta < 0 ? 'down' : ''}`;
+  const last = stats.outages[0];
+  $('kpi-last').textContent = last && last.recipients > 0 ? `${Math.round((100 * last.delivered) / last.recipients)}%` : '–';
+
+  const labels = stats.history.map((h) => h.week.replace(/^\d{4}-W/, 'wk '));
+  Chart.defaults.color = colour('--muted');
+  new Chart($('chart-flow') as HTMLCanvasElement, {
+    type: 'bar',
+    data: {
+      labels,
+      datasets: [
+        { label: 'Aanmeldingen', data: stats.history.map((h) => h.optIns), backgroundColor: colour('--good') },
+        { label: 'Afmeldingen', data: stats.history.map((h) => -h.optOuts), backgroundColor: colour('--bad') },
+      ],
+    },
+    options: { responsive: true, maintainAspectRatio: false, animation: false, scales: { x: { stacked: true }, y: { stacked: true, ticks: { precision: 0 } } } },
+  });
+  new Chart($('chart-active') as HTMLCanvasElement, {
+    type: 'line',
+    data: { labels, datasets: [{ label: 'Actief', data: stats.history.map((h) => h.active), borderColor: colour('--accent'), backgroundColor: colour('--accent'), tension: 0.2 }] },
+    options: { responsive: true, maintainAspectRatio: false, animation: false, plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+  });
+
+  const outages = $('outages');
+  outages.replaceChildren();
+  if (stats.outages.length === 0) outages.appendChild(Object.assign(document.createElement('tr'), { innerHTML: '<td colspan="7" class="muted">Nog geen meldingen verstuurd.</td>' }));
+  for (const o of stats.outages) {
+    const tr = document.createElement('tr');
+    tr.dataset.id = o.id;
+    const when = new Date(o.releasedAt ?? o.createdAt).toLocaleString('nl-NL', { dateStyle: 'short', timeStyle: 'short' });
+    tr.append(cell(when), cell(KIND[o.kind] ?? o.kind, 'hide-narrow'), cell(nf.format(o.recipients), 'num'), cell(nf.format(o.delivered), 'num'), cell(nf.format(o.read), 'num hide-narrow'), cell(nf.format(o.failed), 'num'), cell(duration(o.secondsTo95Delivered), 'hide-narrow'));
+    outages.appendChild(tr);
+  }
+  const companies = $('companies');
+  companies.replaceChildren();
+  const max = Math.max(1, ...stats.byCompany.map((c) => c.active));
+  for (const c of stats.byCompany) {
+    const tr = document.createElement('tr');
+    const bar = document.createElement('td');
+    bar.className = 'hide-narrow';
+    bar.innerHTML = `<div class="bar"><span style="width:${Math.round((100 * c.active) / max)}%"></span></div>`;
+    tr.append(cell(`${c.customer} (${c.customerNumber})`), cell(nf.format(c.active), 'num'), bar);
+    companies.appendChild(tr);
+  }
+  $('loading').hidden = true;
+  $('content').hidden = false;
+  document.body.dataset.ready = 'true';
+}
+
+async function main(): Promise<void> {
+  const teams = await insideTeams();
+  let token: string | undefined;
+  if (teams) {
+    const context = await app.getContext();
+    applyTheme(context.app.theme);
+    app.registerOnThemeChangeHandler(applyTheme);
+    if (!LOCAL_MODE) token = await authentication.getAuthToken();
+  } else {
+    banner('Deze pagina is niet in Microsoft Teams geopend.', 'warn');
+    if (!LOCAL_MODE) {
+      $('loading').hidden = true;
+      banner('Open het tabblad Storingsmelder in Teams om de cijfers te zien (aanmelden gaat via Teams).', 'error');
+      return;
+    }
+  }
+  if (LOCAL_MODE) banner('Lokale modus: geen Teams-aanmelding nodig; iedereen ziet deze cijfers.', 'info');
+  const res = await fetch('/api/stats', { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  if (!res.ok) {
+    const body = (await res.json().catch(() => ({}))) as { message?: string };
+    $('loading').hidden = true;
+    banner(res.status === 403 ? 'Alleen het management kan deze cijfers zien.' : `De cijfers konden niet worden geladen (${res.status}${body.message ? `: ${body.message}` : ''}).`, 'error');
+    return;
+  }
+  render((await res.json()) as Stats);
+}
+
+main().catch((error: Error) => {
+  $('loading').hidden = true;
+  banner(`Er ging iets mis: ${error.message}`, 'error');
+});
