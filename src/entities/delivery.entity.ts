@@ -18,9 +18,11 @@ export enum DeliveryStatus {
  * anonymous counts remain.
  */
 @Entity({ name: 'delivery' })
-@Index('ix_delivery_claim', ['status', 'nextAttemptAt'])
-// The dispatcher's claim walks this in order and stops after one batch (2 ms instead of 80 ms at 100k queued).
+// Partial indexes keep the dispatcher's queries small whatever the size of the ledger: the
+// claim walks the queued rows in due order and stops after one batch (2 ms instead of 80 ms
+// at 100k queued); crash recovery looks only at rows being sent.
 @Index('ix_delivery_queued', ['nextAttemptAt', 'id'], { where: "status = 'queued'" })
+@Index('ix_delivery_sending', ['claimedAt'], { where: "status = 'sending'" })
 @Index('ix_delivery_message_status', ['outageMessageId', 'status'])
 @Index('uq_delivery_message_subscriber', ['outageMessageId', 'subscriberId'], { unique: true })
 export class Delivery {

@@ -1,6 +1,6 @@
 import { Initial1763870000000 } from './1763870000000-initial';
 import { ContactSentence1763880000000 } from './1763880000000-contact-sentence';
-import { DeliveryQueuedIndex1763900000000 } from './1763900000000-delivery-queued-index';
+import { DeliveryPartialIndexes1763900000000 } from './1763900000000-delivery-partial-indexes';
 
 /** Every migration, oldest first. A new one is added here as well as in its own file. */
-export const MIGRATIONS = [Initial1763870000000, ContactSentence1763880000000, DeliveryQueuedIndex1763900000000];
+export const MIGRATIONS = [Initial1763870000000, ContactSentence1763880000000, DeliveryPartialIndexes1763900000000];

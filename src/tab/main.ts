@@ -15,7 +15,8 @@ interface Stats {
   outages: { id: string; kind: string; releasedAt: string | null; createdAt: string; recipients: number; sent: number; delivered: number; read: number; failed: number; secondsTo95Delivered: number | null }[];
 }
 
-const LOCAL_MODE = (window as unknown as { STORINGSMELDER_LOCAL_MODE: boolean }).STORINGSMELDER_LOCAL_MODE;
+/** Set by the server in the page (no inline script: the page's CSP forbids it). */
+const LOCAL_MODE = document.body.dataset.localMode === 'true';
 const KIND: Record<string, string> = { initial: 'Storing', update: 'Update', resolved: 'Opgelost' };
 const $ = (id: string) => document.getElementById(id)!;
 const nf = new Intl.NumberFormat('nl-NL');

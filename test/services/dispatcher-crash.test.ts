@@ -35,7 +35,7 @@ describe('dispatcher crash safety (kill -9 mid-broadcast)', function () {
     });
   }
 
-  it('loses no delivery; duplicates stay within one claimed batch', async () => {
+  it('loses no delivery; duplicates stay within two claimed batches', async () => {
     const url = await freshDatabase();
     db = await createDataSource({ url, poolSize: 4 }).initialize();
     await seedSubscribers(db, 800, 31692000000);
@@ -59,7 +59,8 @@ describe('dispatcher crash safety (kill -9 mid-broadcast)', function () {
     }
     expect(perRecipient.size, 'no recipient missed').to.equal(800);
     const duplicates = [...perRecipient.values()].filter((n) => n > 1).length;
-    expect(duplicates).to.be.at.most(MAX_MPS);
+    // The documented window: the batch being sent plus the one claimed ahead.
+    expect(duplicates).to.be.at.most(2 * MAX_MPS);
     expect([...perRecipient.values()].every((n) => n <= 2)).to.equal(true);
   });
 });

@@ -90,6 +90,7 @@ export class Dispatcher {
   }
 
   private async run(): Promise<void> {
+    let prefetched: Promise<ClaimedDelivery[]> | undefined;
     while (this.running) {
       try {
         if (!this.leader && !(await this.becomeLeader())) {
@@ -97,9 +98,14 @@ export class Dispatcher {
           continue;
         }
         await this.housekeeping();
-        // Claim about one second of sending at most: a claimed row is not yet sent, and that is
-        // the window in which an opt-out or a crash can still catch it in flight.
-        const claimed = await claimDeliveries(this.dataSource, Math.min(this.batchSize, this.options.maxMps));
+        // Claim about one second of sending at a time; while a full batch is being paced out the
+        // next one is claimed, so the claim's own time never gaps the rate. Claimed rows are
+        // not yet sent: at most two batches are in that window (opt-out race, crash duplicates).
+        const limit = Math.min(this.batchSize, this.options.maxMps);
+        const claimed = await (prefetched ?? claimDeliveries(this.dataSource, limit));
+        prefetched = claimed.length === limit && this.running ? claimDeliveries(this.dataSource, limit) : undefined;
+        // A failed prefetch is handled by the next iteration's await; never leave it unobserved.
+        prefetched?.catch(() => undefined);
         if (claimed.length === 0) {
           await this.writer.flush();
           await finishMessages(this.dataSource);
@@ -111,8 +117,7 @@ export class Dispatcher {
             this.writer.retry({ id: delivery.id, delayMs: 0, code: null, title: null, countAttempt: false });
             continue;
           }
-          // Pace here, before the request is started: rows are claimed at most one batch
-          // (about a second of sending) ahead of being sent.
+          // Pace here, before the request is started.
           const pairWait = this.pairs.waitFor(delivery.phone);
           if (pairWait > 0) {
             this.writer.retry({ id: delivery.id, delayMs: pairWait, code: null, title: null, countAttempt: false });
@@ -125,10 +130,15 @@ export class Dispatcher {
         }
       } catch (error) {
         // Database restart, network blip: drop leadership (its connection may be gone) and retry.
+        prefetched = undefined;
         this.logger.warn({ err: error }, 'dispatcher loop error; retrying');
         await this.disconnect();
         await this.sleep(1000);
       }
+    }
+    // Stopping: a batch claimed ahead goes back to the queue at once, not after the stale timeout.
+    for (const delivery of await (prefetched ?? Promise.resolve([])).catch(() => [])) {
+      this.writer.retry({ id: delivery.id, delayMs: 0, code: null, title: null, countAttempt: false });
     }
   }
 
