@@ -105,9 +105,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const log = options.onLog ?? (() => undefined);
   await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
   if (user) {
-    // The server runs as "postgres": it must be able to pass through our folders (not list them).
+    // The server runs as "postgres": it must be able to pass through our folders (not list
+    // them). Only the traverse bits are added, and only where missing (never to /tmp's mode).
     await fs.chmod(dataDir, 0o711);
-    await fs.chmod(path.dirname(dataDir), 0o711);
+    const parent = path.dirname(dataDir);
+    const stat = await fs.stat(parent);
+    if ((stat.mode & 0o001) === 0 && stat.uid === os.userInfo().uid) await fs.chmod(parent, (stat.mode & 0o7777) | 0o011);
   }
 
   if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
