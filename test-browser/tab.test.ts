@@ -71,6 +71,8 @@ describe('management tab in a browser', function () {
     await page.screenshot({ path: path.join(RESULTS, 'tab.png'), fullPage: true });
 
     await page.setViewportSize({ width: 320, height: 800 });
+    // Chart.js resizes its canvases on the next animation frames.
+    await page.waitForTimeout(500);
     const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
     expect(overflow).to.be.at.most(0);
     await page.screenshot({ path: path.join(RESULTS, 'tab-narrow.png'), fullPage: true });
