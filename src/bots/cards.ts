@@ -5,8 +5,8 @@
  */
 import { CardFactory, type Attachment } from 'botbuilder';
 import { PROVINCES } from '../config';
-import type { DeliveryProgress } from '../services/dispatcher/progress';
 import { PROVINCE_NAMES } from '../services/notice-template';
+import type { ComposeFields, NoticeStatus } from '../services/staff-services';
 
 export type Card = Record<string, unknown>;
 
@@ -24,14 +24,7 @@ function errorLine(errors: Record<string, string>, field: string): unknown[] {
   return errors[field] ? [{ type: 'TextBlock', text: errors[field], color: 'Attention', wrap: true, size: 'Small', spacing: 'None' }] : [];
 }
 
-export interface ComposeValues {
-  service?: string;
-  scope?: string;
-  regions?: string;
-  severity?: string;
-  text?: string;
-  expectedResolution?: string;
-}
+export type ComposeValues = ComposeFields;
 
 export function composeCard(options: { kind: string; outageId?: string; values?: ComposeValues; errors?: Record<string, string> }): Card {
   const v = options.values ?? {};
@@ -134,16 +127,7 @@ export function previewCard(p: PreviewData): Card {
   );
 }
 
-export interface StatusData {
-  outageId: string;
-  messageId: string;
-  kind: string;
-  status: string;
-  statusText: string;
-  text: string;
-  progress: DeliveryProgress;
-  outageOpen: boolean;
-}
+export type StatusData = NoticeStatus;
 
 export function statusCard(s: StatusData): Card {
   const actions: Card[] = [];

