@@ -13,6 +13,8 @@ import path from 'node:path';
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
+  /** A fixed port (e.g. to restart on the same address); a free one by default. */
+  port?: number;
   /** Write a line per server message (for debugging); silent by default. */
   onLog?: (line: string) => void;
 }
@@ -142,7 +144,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     return { url: urlFor(existingPort.port, password), port: existingPort.port, stop: orphaned ? () => stopPid(existingPort.pid) : async () => undefined };
   }
 
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const child = spawn(
     postgres,
     ['-D', clusterDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200', '-c', 'fsync=on'],
