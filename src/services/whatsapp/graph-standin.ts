@@ -151,6 +151,3 @@ function graphError(res: http.ServerResponse, status: number, code: number, mess
   json(res, status, { error: { message, type: 'OAuthException', code, error_data: { messaging_product: 'whatsapp', details: details ?? message }, fbtrace_id: randomBytes(8).toString('hex') } }, headers);
 }
 
-export function newGraphStandIn(options: GraphStandInOptions): GraphStandIn {
-  return new GraphStandIn(options);
-}
