@@ -14,6 +14,7 @@ export function allCards(): Record<string, Card> {
     preview: previewCard({ kind: 'initial', requestId: 'r', values: { text: 'x' }, text: '*Storing* KPN internet', recipients: 12, releaseText: 'Direct na Versturen', warnings: ['Let op'] }),
     statusSending: statusCard({ outageId: 'o', messageId: 'm', kind: 'initial', status: 'sending', statusText: 'Wordt verstuurd.', text: 't', progress, outageOpen: true }),
     statusAwaiting: statusCard({ outageId: 'o', messageId: 'm', kind: 'update', status: 'awaiting_approval', statusText: 'Wacht', text: 't', progress, outageOpen: true }),
+    statusPaused: statusCard({ outageId: 'o', messageId: 'm', kind: 'initial', status: 'paused', statusText: 'Gepauzeerd', text: 't', progress, outageOpen: true }),
     statusResolved: statusCard({ outageId: 'o', messageId: 'm', kind: 'resolved', status: 'done', statusText: 'Verstuurd.', text: 't', progress, outageOpen: false }),
     help: helpCard(),
     message: messageCard('Titel', ['regel'], 'Attention'),

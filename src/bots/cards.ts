@@ -132,6 +132,7 @@ export type StatusData = NoticeStatus;
 export function statusCard(s: StatusData): Card {
   const actions: Card[] = [];
   if (s.status === 'awaiting_approval') actions.push(execute('Goedkeuren', 'approve', { messageId: s.messageId, outageId: s.outageId }, 'positive'));
+  if (s.status === 'paused') actions.push(execute('Hervatten', 'resume', { messageId: s.messageId, outageId: s.outageId }, 'positive'));
   if (s.status === 'held' || s.status === 'awaiting_approval') actions.push(execute('Annuleren', 'cancel', { messageId: s.messageId, outageId: s.outageId }, 'destructive'));
   if (s.outageOpen) actions.push(execute('Update', 'update', { outageId: s.outageId }), execute('Opgelost', 'resolve', { outageId: s.outageId }, 'positive'));
   const p = s.progress;

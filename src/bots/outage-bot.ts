@@ -121,6 +121,10 @@ export class OutageBot extends TeamsActivityHandler {
           const message = await this.services.outages.approve(String(data.messageId), actor);
           return statusCard(await this.services.statusOf(message.id));
         }
+        case 'resume': {
+          const message = await this.services.outages.resume(String(data.messageId), actor);
+          return statusCard(await this.services.statusOf(message.id));
+        }
         case 'cancel': {
           if (typeof data.messageId === 'string') {
             const message = await this.services.outages.cancel(data.messageId, actor);

@@ -181,6 +181,18 @@ export class Outages {
     });
   }
 
+  /** After WhatsApp paused a notice (131048/368) and the account is fine again: carry on. */
+  async resume(messageId: string, actor: string): Promise<OutageMessage> {
+    return this.dataSource.transaction(async (manager) => {
+      const message = await this.lockedMessage(manager, messageId);
+      if (message.status !== OutageMessageStatus.Paused) throw new ValidationError('not paused', 'Deze melding is niet gepauzeerd.');
+      await manager.getRepository(OutageMessage).update({ id: message.id }, { status: OutageMessageStatus.Sending });
+      await notifyDeliveriesReady(manager);
+      await audit(manager, actor, 'outage.resume', message.outageId, {});
+      return manager.getRepository(OutageMessage).findOneByOrFail({ id: message.id });
+    });
+  }
+
   /** Releases held notices whose window has opened (run every minute and at the opening). */
   async releaseDue(now = new Date()): Promise<number> {
     if (!this.calendar.isOpen(now)) return 0;

@@ -38,7 +38,7 @@ export interface NoticeStatus {
 const STATUS_TEXT: Record<string, string> = {
   awaiting_approval: 'Wacht op goedkeuring door een tweede medewerker.',
   sending: 'Wordt verstuurd.',
-  paused: 'Gepauzeerd door WhatsApp (limiet of blokkade). Team Techniek moet het account controleren.',
+  paused: 'Gepauzeerd door WhatsApp (limiet of blokkade). Laat Team Techniek het account controleren en kies dan Hervatten.',
   done: 'Verstuurd.',
   cancelled: 'Geannuleerd: er is niets verstuurd.',
   superseded: 'Vervangen door een nieuwere melding voordat hij werd verstuurd.',

@@ -42,6 +42,19 @@ describe('held notices and housekeeping', () => {
     expect(update.status).to.equal(OutageMessageStatus.Held);
   });
 
+  it('resumes a notice that WhatsApp paused, and only a paused one', async () => {
+    const outages = new Outages(db, loadConfig({ BUSINESS_HOURS: 'always' }));
+    const message = await outages.send({ draft, createdBy: 'staff', requestId: 'paused-1' });
+    await db.query(`UPDATE outage_message SET status = 'paused' WHERE id = $1`, [message.id]);
+    expect((await outages.resume(message.id, 'staff-2')).status).to.equal(OutageMessageStatus.Sending);
+    try {
+      await outages.resume(message.id, 'staff-2');
+      expect.fail('expected a refusal');
+    } catch (error) {
+      expect((error as { dutch: string }).dutch).to.equal('Deze melding is niet gepauzeerd.');
+    }
+  });
+
   it('deletes sign-ups that were never completed within 7 days', async () => {
     await db.query(`UPDATE subscriber SET created_at = now() - interval '8 days' WHERE status = 'pending_name'`);
     expect(await purgeStaleContacts(db)).to.deep.equal({ pending: 1 });

@@ -148,7 +148,12 @@ export class Dispatcher {
       this.writer.sent({ id: delivery.id, waMessageId: id });
       this.options.onOutcome?.('sent');
     } catch (error) {
-      await this.handleFailure(delivery, error);
+      try {
+        await this.handleFailure(delivery, error);
+      } catch (failure) {
+        // The row stays 'sending' and is re-queued as stale: better late than lost or crashed.
+        this.logger.error({ err: failure }, 'could not record a failed send');
+      }
     }
   }
 
