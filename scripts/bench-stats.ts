@@ -9,7 +9,7 @@ import path from 'node:path';
 import { ensureDatabase, openDatabase } from '../src/db/database';
 import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
 import { createLogger } from '../src/logger';
-import { loadStats } from '../src/services/stats';
+import { loadStats } from '../src/services/stats/stats';
 
 async function main(): Promise<void> {
   const logger = createLogger({ level: 'warn', pretty: false, destination: process.stderr });

@@ -18,7 +18,7 @@ import { Customer, Outage, OutageMessage, OutageMessageKind, OutageMessageStatus
 import { createLogger } from '../src/logger';
 import { Dispatcher } from '../src/services/dispatcher/dispatcher';
 import { notifyDeliveriesReady } from '../src/services/dispatcher/ledger-sql';
-import { snapshotAudience } from '../src/services/ledger';
+import { snapshotAudience } from '../src/services/notices/audience-snapshot';
 import { CloudApiClient } from '../src/services/whatsapp/cloud-api-client';
 import { signBody } from '../src/services/whatsapp/webhook';
 

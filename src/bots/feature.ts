@@ -12,7 +12,7 @@ import { StaffServices } from '../services/staff-services';
 import { createAdapter } from './adapter';
 import { attachment, statusCard } from './cards';
 import { OutageBot } from './outage-bot';
-import { cardsToRefresh } from '../services/status-cards';
+import { cardsToRefresh } from '../services/notices/status-cards';
 
 const REFRESH_MS = 5000;
 

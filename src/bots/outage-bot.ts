@@ -9,7 +9,7 @@ import { OutageMessageKind } from '../entities';
 import { toDutch } from '../http/errors';
 import { maskPhone } from '../lib/mask';
 import type { Logger } from '../logger';
-import { formatDutch } from '../services/business-hours';
+import { formatDutch } from '../services/notices/business-hours';
 import type { StaffServices } from '../services/staff-services';
 import { attachment, composeCard, confirmEraseCard, helpCard, messageCard, previewCard, statusCard, type Card, type ComposeValues } from './cards';
 import { actorOf, checkStaff } from './staff-auth';

@@ -4,7 +4,7 @@
  */
 import { ValidationError } from '../http/errors';
 import { optInLine } from '../services/email/templates';
-import { createInvitation } from '../services/invitations';
+import { createInvitation } from '../services/signup/invitations';
 import { runWithDatabase } from './run';
 
 runWithDatabase('invite', async (dataSource, config) => {

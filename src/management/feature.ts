@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AppContext, Feature } from '../feature';
-import { loadStats } from '../services/stats';
+import { loadStats } from '../services/stats/stats';
 import { SsoVerifier } from './sso';
 
 const TAB_DIR = path.resolve(__dirname, '../../tab');

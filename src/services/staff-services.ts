@@ -6,13 +6,13 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import { AuditEvent, Outage, OutageMessage, OutageStatus } from '../entities';
 import { NotFoundError } from '../http/errors';
-import { formatDutch } from './business-hours';
+import { formatDutch } from './notices/business-hours';
 import { deliveryProgress, type DeliveryProgress } from './dispatcher/progress';
 import type { EmailService } from './email/feature';
-import { createInvitation } from './invitations';
-import { Outages, validateCompose, type Draft } from './outages';
-import { renderNotice } from './notice-template';
-import { eraseOnRequest, exportSubscriber } from './subscriber-requests';
+import { createInvitation } from './signup/invitations';
+import { Outages, validateCompose, type Draft } from './notices/outages';
+import { renderNotice } from './notices/notice-template';
+import { eraseOnRequest, exportSubscriber } from './privacy/subscriber-requests';
 import type { OutageMessageKind } from '../entities';
 
 export interface ComposeFields {

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/config';
 import { Customer, Delivery, DeliveryStatus, Outage, OutageMessage, OutageMessageKind, OutageMessageStatus, OutageScope, OutageService, OutageSeverity, Subscriber, SubscriberStatus, SubscriptionEvent, SubscriptionEventKind } from '../../src/entities';
-import { eraseOnRequest } from '../../src/services/subscriber-requests';
+import { eraseOnRequest } from '../../src/services/privacy/subscriber-requests';
 
 /** Seeds the figures the tab tests check: 3 active (2 + 1), 1 pending, 1 erased, one notice. */
 export async function seedStats(db: DataSource): Promise<{ messageId: string }> {

@@ -10,7 +10,7 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../../logger';
 import { maskPhone } from '../../lib/mask';
-import { sanitizeParameter } from '../notice-template';
+import { sanitizeParameter } from '../notices/notice-template';
 import { CloudApiError } from '../whatsapp/cloud-api-errors';
 import type { TemplateSender } from '../whatsapp/cloud-api-client';
 import { cancelOrphans, claimDeliveries, DELIVERY_READY_CHANNEL, finishMessages, pauseMessage, requeueStale, type ClaimedDelivery } from './ledger-sql';

@@ -6,8 +6,8 @@
 import { Counter } from 'prom-client';
 import type { AppContext, Feature } from '../../feature';
 import { registerTask } from '../../jobs';
-import { StatusBatcher } from '../delivery-status';
-import { handleInbound, purgeStaleContacts } from '../subscriptions';
+import { StatusBatcher } from '../notices/delivery-status';
+import { handleInbound, purgeStaleContacts } from '../signup/conversation';
 import { extractEvents, readWebhook, verificationHandler } from './webhook';
 import { ReplySender } from './reply-sender';
 

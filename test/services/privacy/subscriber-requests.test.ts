@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { loadConfig } from '../../src/config';
-import { AuditEvent, Customer, EmailNotice, Subscriber, SubscriberStatus, SubscriptionEvent } from '../../src/entities';
-import { NotFoundError } from '../../src/http/errors';
-import { correctSubscriber, eraseOnRequest, exportSubscriber, toWaId } from '../../src/services/subscriber-requests';
-import { freshDataSource } from '../helpers/postgres';
+import { loadConfig } from '../../../src/config';
+import { AuditEvent, Customer, EmailNotice, Subscriber, SubscriberStatus, SubscriptionEvent } from '../../../src/entities';
+import { NotFoundError } from '../../../src/http/errors';
+import { correctSubscriber, eraseOnRequest, exportSubscriber, toWaId } from '../../../src/services/privacy/subscriber-requests';
+import { freshDataSource } from '../../helpers/postgres';
 
 describe('subscriber requests: access, correction, erasure (R15)', () => {
   let db: DataSource;

@@ -4,13 +4,13 @@
  * action is audited, naming the subscriber only by a masked number (R14).
  */
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Config } from '../config';
-import { AuditEvent, Customer, Delivery, EmailNotice, Subscriber, SubscriptionEventKind } from '../entities';
-import { NotFoundError, ValidationError } from '../http/errors';
-import { maskPhone } from '../lib/mask';
-import { findCustomer } from './customers';
+import type { Config } from '../../config';
+import { AuditEvent, Customer, Delivery, EmailNotice, Subscriber, SubscriptionEventKind } from '../../entities';
+import { NotFoundError, ValidationError } from '../../http/errors';
+import { maskPhone } from '../../lib/mask';
+import { findCustomer } from '../signup/customers';
 import { eraseSubscriber } from './erasure';
-import { readFirstName } from './opt-in-text';
+import { readFirstName } from '../signup/opt-in-text';
 
 /** A phone number as staff type it (06..., +31 6 ..., 0031...) as a WhatsApp id (digits). */
 export function toWaId(typed: string): string {

@@ -3,14 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../../src/db/data-source';
-import { ensureDatabase } from '../../src/db/database';
-import { startEmbeddedPostgres, type RunningPostgres } from '../../src/db/embedded-postgres';
-import { Dispatcher } from '../../src/services/dispatcher/dispatcher';
-import { CloudApiClient } from '../../src/services/whatsapp/cloud-api-client';
-import { GraphStandIn } from '../../src/services/whatsapp/graph-standin';
-import { seedSubscribers, startBroadcast, statusCounts, until } from '../helpers/broadcast';
-import { memoryLogger } from '../helpers/logger';
+import { createDataSource } from '../../../src/db/data-source';
+import { ensureDatabase } from '../../../src/db/database';
+import { startEmbeddedPostgres, type RunningPostgres } from '../../../src/db/embedded-postgres';
+import { Dispatcher } from '../../../src/services/dispatcher/dispatcher';
+import { CloudApiClient } from '../../../src/services/whatsapp/cloud-api-client';
+import { GraphStandIn } from '../../../src/services/whatsapp/graph-standin';
+import { seedSubscribers, startBroadcast, statusCounts, until } from '../../helpers/broadcast';
+import { memoryLogger } from '../../helpers/logger';
 
 describe('dispatcher and a PostgreSQL restart mid-broadcast', function () {
   this.timeout(90_000);

@@ -5,12 +5,12 @@
 import { randomInt } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
-import type { Config } from '../config';
-import { EmailKind, Invitation, InvitationStatus } from '../entities';
-import { NotFoundError, ValidationError } from '../http/errors';
+import type { Config } from '../../config';
+import { EmailKind, Invitation, InvitationStatus } from '../../entities';
+import { NotFoundError, ValidationError } from '../../http/errors';
 import { findCustomer, suggestCustomers } from './customers';
-import { queueEmail } from './email/outbox';
-import { stappenplanMail } from './email/templates';
+import { queueEmail } from '../email/outbox';
+import { stappenplanMail } from '../email/templates';
 
 /** No 0/O, 1/I/L, 5/S, 2/Z, 8/B: readable on a phone and over the telephone. */
 const CODE_ALPHABET = 'ACDEFGHJKMNPQRTUVWXY34679';

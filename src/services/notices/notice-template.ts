@@ -4,7 +4,7 @@
  * Parameters are frozen into outage_message.template_parameters at compose time, so the
  * preview and what the dispatcher sends can never differ.
  */
-import { OutageMessageKind, OutageScope, OutageService, OutageSeverity } from '../entities';
+import { OutageMessageKind, OutageScope, OutageService, OutageSeverity } from '../../entities';
 
 /** Body of the template as registered with Meta ({{n}} = parameter n). Keep in sync with WhatsApp Manager. */
 export const TEMPLATE_BODY =

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { Customer, Outage, OutageMessage, OutageMessageKind, OutageMessageStatus, OutageScope, OutageService, OutageSeverity, Subscriber, SubscriberStatus } from '../../src/entities';
-import { countAudience, snapshotAudience } from '../../src/services/ledger';
-import { freshDataSource } from '../helpers/postgres';
+import { Customer, Outage, OutageMessage, OutageMessageKind, OutageMessageStatus, OutageScope, OutageService, OutageSeverity, Subscriber, SubscriberStatus } from '../../../src/entities';
+import { countAudience, snapshotAudience } from '../../../src/services/notices/audience-snapshot';
+import { freshDataSource } from '../../helpers/postgres';
 
 describe('audience snapshot (delivery ledger)', () => {
   let db: DataSource;

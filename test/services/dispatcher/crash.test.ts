@@ -2,12 +2,12 @@ import { expect } from 'chai';
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../../src/db/data-source';
-import { GraphStandIn } from '../../src/services/whatsapp/graph-standin';
-import { seedSubscribers, startBroadcast, statusCounts, until } from '../helpers/broadcast';
-import { freshDatabase } from '../helpers/postgres';
+import { createDataSource } from '../../../src/db/data-source';
+import { GraphStandIn } from '../../../src/services/whatsapp/graph-standin';
+import { seedSubscribers, startBroadcast, statusCounts, until } from '../../helpers/broadcast';
+import { freshDatabase } from '../../helpers/postgres';
 
-const CHILD = path.resolve(__dirname, '../helpers/dispatcher-process.js');
+const CHILD = path.resolve(__dirname, '../../helpers/dispatcher-process.js');
 const MAX_MPS = 200;
 
 describe('dispatcher crash safety (kill -9 mid-broadcast)', function () {

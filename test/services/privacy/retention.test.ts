@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { forgetOldRecipients } from '../../src/services/dispatcher/ledger-sql';
-import { loadStats } from '../../src/services/stats';
-import { seedSubscribers, startBroadcast } from '../helpers/broadcast';
-import { freshDataSource } from '../helpers/postgres';
+import { forgetOldRecipients } from '../../../src/services/dispatcher/ledger-sql';
+import { loadStats } from '../../../src/services/stats/stats';
+import { seedSubscribers, startBroadcast } from '../../helpers/broadcast';
+import { freshDataSource } from '../../helpers/postgres';
 
 describe('retention of recipient links (R14)', () => {
   let db: DataSource;

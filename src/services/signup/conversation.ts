@@ -5,14 +5,14 @@
  * stored (R5). Returns the replies to send once the transaction has committed.
  */
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Config } from '../config';
-import { ContactThrottle, Customer, EmailKind, Invitation, InvitationStatus, Subscriber, SubscriberStatus, SubscriptionEvent, SubscriptionEventKind } from '../entities';
-import { queueEmail } from './email/outbox';
-import { avgOptInMail } from './email/templates';
-import { eraseSubscriber } from './erasure';
+import type { Config } from '../../config';
+import { ContactThrottle, Customer, EmailKind, Invitation, InvitationStatus, Subscriber, SubscriberStatus, SubscriptionEvent, SubscriptionEventKind } from '../../entities';
+import { queueEmail } from '../email/outbox';
+import { avgOptInMail } from '../email/templates';
+import { eraseSubscriber } from '../privacy/erasure';
 import { findUsableInvitation } from './invitations';
 import { isOptOut, readFirstName, readOptIn } from './opt-in-text';
-import { phoneHash } from './phone-hash';
+import { phoneHash } from '../privacy/phone-hash';
 import { replies as dutchReplies } from './replies';
 
 export interface InboundMessage {

@@ -5,11 +5,11 @@
  * opt-out e-mail queued (the e-mail archive is the one place that keeps the name and address).
  */
 import type { EntityManager } from 'typeorm';
-import type { Config } from '../config';
-import { AuditEvent, Customer, EmailKind, Subscriber, SubscriptionEvent, SubscriptionEventKind } from '../entities';
-import { maskPersonalData, maskPhone } from '../lib/mask';
-import { queueEmail } from './email/outbox';
-import { avgOptOutMail } from './email/templates';
+import type { Config } from '../../config';
+import { AuditEvent, Customer, EmailKind, Subscriber, SubscriptionEvent, SubscriptionEventKind } from '../../entities';
+import { maskPersonalData, maskPhone } from '../../lib/mask';
+import { queueEmail } from '../email/outbox';
+import { avgOptOutMail } from '../email/templates';
 import { phoneHash } from './phone-hash';
 
 export interface ErasureOptions {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { Customer, EmailNotice, Invitation, Subscriber, SubscriberStatus, SubscriptionEvent } from '../../src/entities';
-import { createInvitation } from '../../src/services/invitations';
-import { CRM_BCC, imageWebhook, startWhatsAppApp, textWebhook, textsTo, type WhatsAppTestApp } from '../helpers/whatsapp';
+import { Customer, EmailNotice, Invitation, Subscriber, SubscriberStatus, SubscriptionEvent } from '../../../src/entities';
+import { createInvitation } from '../../../src/services/signup/invitations';
+import { CRM_BCC, imageWebhook, startWhatsAppApp, textWebhook, textsTo, type WhatsAppTestApp } from '../../helpers/whatsapp';
 
 const SENTENCE = 'Ja ik wil storingsberichten van CBG Connect ontvangen.';
 

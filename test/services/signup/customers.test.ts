@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
-import { Customer } from '../../src/entities';
-import { ValidationError } from '../../src/http/errors';
-import { importCustomers, suggestCustomers } from '../../src/services/customers';
-import { freshDataSource, freshDatabase } from '../helpers/postgres';
+import { Customer } from '../../../src/entities';
+import { ValidationError } from '../../../src/http/errors';
+import { importCustomers, suggestCustomers } from '../../../src/services/signup/customers';
+import { freshDataSource, freshDatabase } from '../../helpers/postgres';
 
 const GOOD = `customer_number,name,email_domains,regions
 C-1001,Bakkerij De Korenschoof,korenschoof.nl,UT;NH
@@ -62,7 +62,7 @@ C-2001,Dubbel,z.nl,UT
     const dir = mkdtempSync(path.join(os.tmpdir(), 'csv-'));
     try {
       const url = await freshDatabase();
-      const cli = path.resolve(__dirname, '../../src/cli/import-customers.js');
+      const cli = path.resolve(__dirname, '../../../src/cli/import-customers.js');
       const env = { PATH: process.env.PATH ?? '', DATABASE_URL: url };
       writeFileSync(path.join(dir, 'good.csv'), GOOD);
       const ok = spawnSync(process.execPath, [cli, path.join(dir, 'good.csv')], { env, encoding: 'utf8' });

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { Config } from '../config';
+import type { Config } from '../../config';
 
 /**
  * A keyed hash of a number, for the per-number counters that must exist before (or without) a

@@ -6,15 +6,15 @@
  */
 import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { PROVINCES, type Config } from '../config';
-import { AuditEvent, Outage, OutageMessage, OutageMessageKind, OutageMessageStatus, OutageScope, OutageService, OutageSeverity, OutageStatus } from '../entities';
-import { ForbiddenError, NotFoundError, ValidationError } from '../http/errors';
+import { PROVINCES, type Config } from '../../config';
+import { AuditEvent, Outage, OutageMessage, OutageMessageKind, OutageMessageStatus, OutageScope, OutageService, OutageSeverity, OutageStatus } from '../../entities';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../http/errors';
 import { BusinessCalendar } from './business-hours';
-import { distance } from './customers';
-import { notifyDeliveriesReady } from './dispatcher/ledger-sql';
-import { countAudience, snapshotAudience, type Audience } from './ledger';
+import { distance } from '../signup/customers';
+import { notifyDeliveriesReady } from '../dispatcher/ledger-sql';
+import { countAudience, snapshotAudience, type Audience } from './audience-snapshot';
 import { buildTemplateParameters, MAX_STAFF_TEXT, renderNotice } from './notice-template';
-import { normalise } from './opt-in-text';
+import { normalise } from '../signup/opt-in-text';
 
 /** Above this many recipients a preview warns about WhatsApp's 24 h messaging limit tier. */
 export const MESSAGING_LIMIT_TIER = 2000;

@@ -2,7 +2,7 @@
  * Reading what a subscriber typed: the opt-in sentence with its code (R4, tolerant of case,
  * accents, punctuation, spacing and small typos), an opt-out (R11), a first name (R6).
  */
-import { OPT_IN_SENTENCE } from './email/templates';
+import { OPT_IN_SENTENCE } from '../email/templates';
 import { distance } from './customers';
 
 /** Lower case, accents off, punctuation to spaces, single spaces. */

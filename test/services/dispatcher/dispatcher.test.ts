@@ -1,14 +1,14 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { Dispatcher, type DispatcherOptions } from '../../src/services/dispatcher/dispatcher';
-import { CloudApiClient } from '../../src/services/whatsapp/cloud-api-client';
-import { GraphStandIn } from '../../src/services/whatsapp/graph-standin';
-import { PARAMETERS, seedSubscribers, startBroadcast, statusCounts, until } from '../helpers/broadcast';
-import { memoryLogger } from '../helpers/logger';
-import { freshDatabase } from '../helpers/postgres';
-import { createDataSource } from '../../src/db/data-source';
-import { loadConfig } from '../../src/config';
-import { eraseOnRequest } from '../../src/services/subscriber-requests';
+import { Dispatcher, type DispatcherOptions } from '../../../src/services/dispatcher/dispatcher';
+import { CloudApiClient } from '../../../src/services/whatsapp/cloud-api-client';
+import { GraphStandIn } from '../../../src/services/whatsapp/graph-standin';
+import { PARAMETERS, seedSubscribers, startBroadcast, statusCounts, until } from '../../helpers/broadcast';
+import { memoryLogger } from '../../helpers/logger';
+import { freshDatabase } from '../../helpers/postgres';
+import { createDataSource } from '../../../src/db/data-source';
+import { loadConfig } from '../../../src/config';
+import { eraseOnRequest } from '../../../src/services/privacy/subscriber-requests';
 
 describe('broadcast dispatcher', function () {
   this.timeout(60_000);

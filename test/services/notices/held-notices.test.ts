@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { loadConfig } from '../../src/config';
-import { Customer, OutageMessage, OutageMessageKind, OutageMessageStatus, Subscriber, SubscriberStatus } from '../../src/entities';
-import { Outages } from '../../src/services/outages';
-import { purgeStaleContacts } from '../../src/services/subscriptions';
-import { freshDataSource } from '../helpers/postgres';
+import { loadConfig } from '../../../src/config';
+import { Customer, OutageMessage, OutageMessageKind, OutageMessageStatus, Subscriber, SubscriberStatus } from '../../../src/entities';
+import { Outages } from '../../../src/services/notices/outages';
+import { purgeStaleContacts } from '../../../src/services/signup/conversation';
+import { freshDataSource } from '../../helpers/postgres';
 
 const draft = { kind: OutageMessageKind.Initial, service: 'internet' as const, scope: 'landelijk' as const, regions: [] as string[], severity: 'hoog' as const, text: 'Storing op het KPN-netwerk, geen internet.', expectedResolution: undefined };
 

@@ -3,13 +3,13 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
-import { EmailKind, EmailNotice, EmailStatus } from '../../src/entities';
-import { contentHash, queueEmail } from '../../src/services/email/outbox';
-import { EmailSender } from '../../src/services/email/sender';
-import { avgOptInMail } from '../../src/services/email/templates';
-import { memoryLogger } from '../helpers/logger';
-import { freshDataSource } from '../helpers/postgres';
-import { TestSmtpServer } from '../helpers/smtp';
+import { EmailKind, EmailNotice, EmailStatus } from '../../../src/entities';
+import { contentHash, queueEmail } from '../../../src/services/email/outbox';
+import { EmailSender } from '../../../src/services/email/sender';
+import { avgOptInMail } from '../../../src/services/email/templates';
+import { memoryLogger } from '../../helpers/logger';
+import { freshDataSource } from '../../helpers/postgres';
+import { TestSmtpServer } from '../../helpers/smtp';
 
 const mail = avgOptInMail({ firstName: 'Iris', companyName: 'Visser BV', supportEmail: 'support@cbgconnect.nl', retentionMonths: 6 });
 

@@ -5,7 +5,7 @@
  * the configured zone, so the daylight-saving switches are handled by the zone rules.
  */
 import Holidays from 'date-holidays';
-import type { BusinessHours } from '../config';
+import type { BusinessHours } from '../../config';
 
 const holidays = new Holidays('NL');
 

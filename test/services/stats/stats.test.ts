@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { loadStats } from '../../src/services/stats';
-import { seedStats } from '../helpers/stats-seed';
-import { freshDataSource } from '../helpers/postgres';
+import { loadStats } from '../../../src/services/stats/stats';
+import { seedStats } from '../../helpers/stats-seed';
+import { freshDataSource } from '../../helpers/postgres';
 
 describe('management figures (/api/stats)', () => {
   let db: DataSource;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { parseBusinessHours } from '../../src/config';
-import { BusinessCalendar, formatDutch } from '../../src/services/business-hours';
+import { parseBusinessHours } from '../../../src/config';
+import { BusinessCalendar, formatDutch } from '../../../src/services/notices/business-hours';
 
 const calendar = new BusinessCalendar(parseBusinessHours('mon-fri 08:30-17:00 Europe/Amsterdam'));
 /** An Amsterdam wall-clock time with its UTC offset spelled out, so each case is unambiguous. */

@@ -5,9 +5,9 @@
 import { parse } from 'csv-parse/sync';
 import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { PROVINCES } from '../config';
-import { Customer } from '../entities';
-import { ValidationError } from '../http/errors';
+import { PROVINCES } from '../../config';
+import { Customer } from '../../entities';
+import { ValidationError } from '../../http/errors';
 
 const list = (v: string) =>
   v
