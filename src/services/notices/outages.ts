@@ -1,4 +1,11 @@
 /**
+ * notices/: outage notices from compose to ledger. R3 and R9 the audience snapshot of active
+ * subscribers only, one delivery each (audience-snapshot.ts), R12 business hours
+ * (business-hours.ts), R13 landelijk/regionaal only with a planned-works warning (this file),
+ * the exact template text (notice-template.ts), delivery statuses from the webhook
+ * (delivery-status.ts) and which staff cards to refresh (status-cards.ts). Sending itself is
+ * the dispatcher's (services/dispatcher/).
+ *
  * Outage notices as staff compose them in Teams: validation (Dutch messages per field), the
  * preview (exact subscriber text, audience, when it goes out, warnings), sending (the notice
  * and its audience snapshot in one transaction, idempotent per card click), follow-ups to the
@@ -10,11 +17,10 @@ import { PROVINCES, type Config } from '../../config';
 import { AuditEvent, Outage, OutageMessage, OutageMessageKind, OutageMessageStatus, OutageScope, OutageService, OutageSeverity, OutageStatus } from '../../entities';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../http/errors';
 import { BusinessCalendar } from './business-hours';
-import { distance } from '../signup/customers';
 import { notifyDeliveriesReady } from '../dispatcher/ledger-sql';
 import { countAudience, snapshotAudience, type Audience } from './audience-snapshot';
 import { buildTemplateParameters, MAX_STAFF_TEXT, renderNotice } from './notice-template';
-import { normalise } from '../signup/opt-in-text';
+import { distance, normalise } from '../../lib/text';
 
 /** Above this many recipients a preview warns about WhatsApp's 24 h messaging limit tier. */
 export const MESSAGING_LIMIT_TIER = 2000;

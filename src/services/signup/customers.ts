@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { PROVINCES } from '../../config';
 import { Customer } from '../../entities';
 import { ValidationError } from '../../http/errors';
+import { distance } from '../../lib/text';
 
 const list = (v: string) =>
   v
@@ -98,19 +99,4 @@ export async function suggestCustomers(manager: EntityManager, typed: string): P
     .sort((a, b) => a.score - b.score)
     .slice(0, 3)
     .map((c) => c.label);
-}
-
-/** Levenshtein distance, for short names only. */
-export function distance(a: string, b: string): number {
-  const previous = Array.from({ length: b.length + 1 }, (_v, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = previous[0];
-    previous[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = previous[j];
-      previous[j] = Math.min(previous[j] + 1, previous[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return previous[b.length];
 }

@@ -3,17 +3,7 @@
  * accents, punctuation, spacing and small typos), an opt-out (R11), a first name (R6).
  */
 import { OPT_IN_SENTENCE } from '../email/templates';
-import { distance } from './customers';
-
-/** Lower case, accents off, punctuation to spaces, single spaces. */
-export function normalise(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim();
-}
+import { distance, normalise } from '../../lib/text';
 
 const SENTENCE = normalise(OPT_IN_SENTENCE);
 /** Up to about one typo per seven letters still counts as the sentence. */
