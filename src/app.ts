@@ -3,23 +3,41 @@
  * features, HTTP server. Used by the entry point and by tests, so both run the same wiring.
  */
 import type { Server } from 'restify';
+import type { DataSource } from 'typeorm';
 import { teamsBotFeature } from './bots/feature';
 import type { Config } from './config';
 import type { Database } from './db/database';
-import type { AppContext, Feature } from './feature';
+import type { Feature } from './feature';
 import { startJobs, stopJobs, type Jobs } from './jobs';
 import type { Logger } from './logger';
 import { managementFeature } from './management/feature';
 import { createMetrics, type Metrics } from './metrics';
 import { closeServer, createServer } from './server';
 import { dispatcherFeature } from './services/dispatcher/feature';
-import { createEmailService } from './services/email/feature';
+import { createEmailService, type EmailService } from './services/email/feature';
+import { privacyFeature } from './services/privacy/feature';
+import { StaffServices } from './services/staff-services';
+import { loadStats } from './services/stats/stats';
 import { CloudApiClient } from './services/whatsapp/cloud-api-client';
 import { whatsappFeature } from './services/whatsapp/feature';
 import { GraphStandIn } from './services/whatsapp/graph-standin';
 import { maskPhone } from './lib/mask';
 
 export type ServiceSelection = 'all' | 'teams' | 'whatsapp';
+
+/** Everything the composition root has built; each feature is handed only the part it uses. */
+export interface AppContext {
+  config: Config;
+  logger: Logger;
+  dataSource: DataSource;
+  /** The same database as a URL, for the few parts that need a connection of their own. */
+  databaseUrl: string;
+  jobs: Jobs;
+  metrics: Metrics;
+  /** WhatsApp Cloud API (or, in local mode, the built-in stand-in behind the same client). */
+  whatsapp: CloudApiClient;
+  email: EmailService;
+}
 
 export interface App {
   server: Server;
@@ -39,12 +57,21 @@ export async function createApp(config: Config, database: Database, logger: Logg
   const standIn = config.whatsapp.localMode ? await startLocalWhatsApp(config, logger) : undefined;
   const whatsapp = new CloudApiClient({ ...config.whatsapp, baseUrl: standIn?.url ?? config.whatsapp.baseUrl });
   const email = createEmailService({ config, dataSource: database.dataSource, jobs, logger });
-  const context: AppContext = { config, logger, dataSource: database.dataSource, databaseUrl: database.url, jobs, metrics, whatsapp, email };
+  const dataSource = database.dataSource;
+  const context: AppContext = { config, logger, dataSource, databaseUrl: database.url, jobs, metrics, whatsapp, email };
 
   const features: Feature[] = [
     { name: 'email', routes: [], start: email.start, stop: email.stop },
-    ...(services !== 'whatsapp' ? [teamsBotFeature(context), managementFeature(context)] : []),
-    ...(services !== 'teams' ? [whatsappFeature(context), dispatcherFeature(context)] : []),
+    ...(services !== 'whatsapp'
+      ? [teamsBotFeature({ config, logger, jobs, staff: new StaffServices(dataSource, config, email) }), managementFeature({ config, loadStats: () => loadStats(dataSource) })]
+      : []),
+    ...(services !== 'teams'
+      ? [
+          whatsappFeature({ config, logger, dataSource, metrics, whatsapp, email }),
+          dispatcherFeature({ config, logger, dataSource, databaseUrl: database.url, metrics, sender: whatsapp }),
+          privacyFeature({ config, dataSource, jobs, logger }),
+        ]
+      : []),
   ];
   const server = createServer({ logger, metrics, dataSource: database.dataSource, routes: features.flatMap((f) => f.routes) });
 

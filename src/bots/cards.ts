@@ -5,8 +5,7 @@
  */
 import { CardFactory, type Attachment } from 'botbuilder';
 import { PROVINCES } from '../config';
-import { PROVINCE_NAMES } from '../services/notices/notice-template';
-import type { ComposeFields, NoticeStatus } from '../services/staff-services';
+import { PROVINCE_NAMES, type ComposeFields, type NoticeStatus } from '../services/staff-services';
 
 export type Card = Record<string, unknown>;
 

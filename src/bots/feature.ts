@@ -1,25 +1,33 @@
 /**
  * The Teams staff bot: POST /api/messages, the status-card refresher (at most every 5 s while
  * a notice is sending, through the conversation reference stored with the notice) and the task
- * that releases held notices when business hours open (R12).
+ * that releases held notices when business hours open (R12). It gets the domain only as
+ * StaffServices: no database, no WhatsApp client.
  */
 import type { Activity, ConversationReference } from 'botbuilder';
-import type { AppContext, Feature } from '../feature';
+import type { Config } from '../config';
+import type { Feature } from '../feature';
 import { readJsonBody } from '../http/body';
 import { ValidationError } from '../http/errors';
-import { registerTask } from '../jobs';
-import { StaffServices } from '../services/staff-services';
+import { registerTask, type Jobs } from '../jobs';
+import type { Logger } from '../logger';
+import type { StaffServices } from '../services/staff-services';
 import { createAdapter } from './adapter';
 import { attachment, statusCard } from './cards';
 import { OutageBot } from './outage-bot';
-import { cardsToRefresh } from '../services/notices/status-cards';
 
 const REFRESH_MS = 5000;
 
-export function teamsBotFeature(ctx: AppContext): Feature {
-  const adapter = createAdapter(ctx.config, ctx.logger);
-  const services = new StaffServices(ctx.dataSource, ctx.config, ctx.email);
-  const bot = new OutageBot(ctx.config, services, ctx.logger);
+export interface TeamsBotDependencies {
+  config: Config;
+  logger: Logger;
+  jobs: Jobs;
+  staff: StaffServices;
+}
+
+export function teamsBotFeature({ config, logger, jobs, staff }: TeamsBotDependencies): Feature {
+  const adapter = createAdapter(config, logger);
+  const bot = new OutageBot(config, staff, logger);
   let refresher: NodeJS.Timeout | undefined;
   let refreshing = false;
 
@@ -27,14 +35,14 @@ export function teamsBotFeature(ctx: AppContext): Feature {
     if (refreshing) return;
     refreshing = true;
     try {
-      for (const target of await cardsToRefresh(ctx.dataSource, REFRESH_MS * 2)) {
-        const card = statusCard(await services.statusOf(target.messageId));
-        await adapter.continueConversationAsync(ctx.config.bot.appId ?? '', target.reference as unknown as Partial<ConversationReference>, async (turn) => {
+      for (const target of await staff.cardsToRefresh(REFRESH_MS * 2)) {
+        const card = statusCard(await staff.statusOf(target.messageId));
+        await adapter.continueConversationAsync(config.bot.appId ?? '', target.reference as unknown as Partial<ConversationReference>, async (turn) => {
           await turn.updateActivity({ type: 'message', id: target.activityId, attachments: [attachment(card)] });
         });
       }
     } catch (error) {
-      ctx.logger.warn({ err: error }, 'status card refresh failed');
+      logger.warn({ err: error }, 'status card refresh failed');
     } finally {
       refreshing = false;
     }
@@ -64,7 +72,7 @@ export function teamsBotFeature(ctx: AppContext): Feature {
       },
     ],
     start: async () => {
-      await registerTask(ctx.jobs, 'release-held-notices', '* * * * *', () => services.outages.releaseDue(), ctx.logger);
+      await registerTask(jobs, 'release-held-notices', '* * * * *', () => staff.outages.releaseDue(), logger);
       refresher = setInterval(() => void refresh(), REFRESH_MS);
       refresher.unref();
     },

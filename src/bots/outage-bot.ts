@@ -5,12 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import { TeamsActivityHandler, TurnContext, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type Activity } from 'botbuilder';
 import type { Config } from '../config';
-import { OutageMessageKind } from '../entities';
 import { toDutch } from '../http/errors';
 import { maskPhone } from '../lib/mask';
 import type { Logger } from '../logger';
-import { formatDutch } from '../services/notices/business-hours';
-import type { StaffServices } from '../services/staff-services';
+import { noticeKind, type StaffServices } from '../services/staff-services';
 import { attachment, composeCard, confirmEraseCard, helpCard, messageCard, previewCard, statusCard, type Card, type ComposeValues } from './cards';
 import { actorOf, checkStaff } from './staff-auth';
 
@@ -83,7 +81,7 @@ export class OutageBot extends TeamsActivityHandler {
     const refused = await this.refusal(context, `card.${verb}`);
     if (refused) return refused;
     const actor = actorOf(context.activity);
-    const kind = this.kindOf(data.kind);
+    const kind = noticeKind(data.kind);
     const outageId = typeof data.outageId === 'string' ? data.outageId : undefined;
     try {
       switch (verb) {
@@ -92,7 +90,7 @@ export class OutageBot extends TeamsActivityHandler {
         case 'preview': {
           const draft = await this.services.draftFrom(valuesOf(data), kind, outageId);
           if ('errors' in draft) return composeCard({ kind, outageId, values: valuesOf(data), errors: draft.errors });
-          const preview = await this.services.outages.preview(draft.draft, outageId);
+          const preview = await this.services.preview(draft.draft, outageId);
           return previewCard({
             kind,
             outageId,
@@ -100,7 +98,7 @@ export class OutageBot extends TeamsActivityHandler {
             values: valuesOf(data),
             text: preview.text,
             recipients: preview.recipients,
-            releaseText: preview.releaseAt ? `Buiten kantoortijden: wordt verstuurd op ${formatDutch(preview.releaseAt, this.config.businessHours.timeZone)}` : 'Direct na Versturen',
+            releaseText: preview.releaseText,
             warnings: preview.warnings,
           });
         }
@@ -144,10 +142,6 @@ export class OutageBot extends TeamsActivityHandler {
     } catch (error) {
       return this.failure(error);
     }
-  }
-
-  private kindOf(value: unknown): OutageMessageKind {
-    return value === 'update' ? OutageMessageKind.Update : value === 'resolved' ? OutageMessageKind.Resolved : OutageMessageKind.Initial;
   }
 
   private async refusal(context: TurnContext, action: string): Promise<Card | undefined> {

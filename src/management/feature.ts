@@ -5,13 +5,20 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { AppContext, Feature } from '../feature';
-import { loadStats } from '../services/stats/stats';
+import type { Config } from '../config';
+import type { Feature } from '../feature';
+import type { Stats } from '../services/stats/stats';
 import { SsoVerifier } from './sso';
 
 const TAB_DIR = path.resolve(__dirname, '../../tab');
 
-export function managementFeature(ctx: AppContext): Feature {
+export interface ManagementDependencies {
+  config: Config;
+  /** The figures of GET /api/stats, from the domain. */
+  loadStats(): Promise<Stats>;
+}
+
+export function managementFeature(ctx: ManagementDependencies): Feature {
   const sso = new SsoVerifier(ctx.config);
   const asset = (file: string) => readFileSync(path.join(TAB_DIR, file));
   return {
@@ -44,7 +51,7 @@ export function managementFeature(ctx: AppContext): Feature {
         handler: async (req, res) => {
           if (!ctx.config.bot.localMode) await sso.verify(req.headers.authorization);
           res.setHeader('Cache-Control', 'no-store');
-          res.send(200, await loadStats(ctx.dataSource));
+          res.send(200, await ctx.loadStats());
         },
       },
     ],

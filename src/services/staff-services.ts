@@ -1,19 +1,31 @@
 /**
  * What the Teams bot may ask of the domain, in one place: the bot stays a thin layer over these
- * calls (so a later move from botbuilder to another Teams SDK touches only bots/).
+ * calls (so a later move from botbuilder to another Teams SDK touches only bots/). bots/ imports
+ * nothing else of services/ (test/architecture.test.ts), and the types it gets here are the
+ * domain's own, not entities.
  */
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
-import { AuditEvent, Outage, OutageMessage, OutageStatus } from '../entities';
+import { AuditEvent, Outage, OutageMessage, OutageMessageKind, OutageStatus } from '../entities';
 import { NotFoundError } from '../http/errors';
-import { formatDutch } from './notices/business-hours';
 import { deliveryProgress, type DeliveryProgress } from './dispatcher/progress';
 import type { EmailService } from './email/feature';
-import { createInvitation } from './signup/invitations';
-import { Outages, validateCompose, type Draft } from './notices/outages';
+import { formatDutch } from './notices/business-hours';
 import { renderNotice } from './notices/notice-template';
+import { Outages, validateCompose, type Draft, type Preview } from './notices/outages';
+import { cardsToRefresh, type CardToRefresh } from './notices/status-cards';
 import { eraseOnRequest, exportSubscriber } from './privacy/subscriber-requests';
-import type { OutageMessageKind } from '../entities';
+import { createInvitation } from './signup/invitations';
+
+export { PROVINCE_NAMES } from './notices/notice-template';
+
+/** The kind of notice: the first one of an outage, an update, or "opgelost". */
+export type NoticeKind = `${OutageMessageKind}`;
+
+/** A card's `kind` as a notice kind; anything unknown is a first notice. */
+export function noticeKind(value: unknown): NoticeKind {
+  return value === 'update' || value === 'resolved' ? value : 'initial';
+}
 
 export interface ComposeFields {
   service?: string;
@@ -56,10 +68,17 @@ export class StaffServices {
   }
 
   /** Validates the card's fields; a follow-up keeps the outage's service and area. */
-  async draftFrom(fields: ComposeFields, kind: OutageMessageKind, outageId?: string): Promise<{ draft: Draft } | { errors: Record<string, string> }> {
+  async draftFrom(fields: ComposeFields, kind: NoticeKind, outageId?: string): Promise<{ draft: Draft } | { errors: Record<string, string> }> {
     const base = outageId ? await this.outageValues(outageId) : {};
     const { value, errors } = validateCompose({ ...fields, ...(outageId ? { service: base.service, scope: base.scope, regions: base.regions } : {}) });
-    return value ? { draft: { ...value, kind } } : { errors };
+    return value ? { draft: { ...value, kind: kind as OutageMessageKind } } : { errors };
+  }
+
+  /** The preview of a draft, with when it goes out said in Dutch for the card. */
+  async preview(draft: Draft, followUpOf?: string): Promise<Preview & { releaseText: string }> {
+    const preview = await this.outages.preview(draft, followUpOf);
+    const releaseText = preview.releaseAt ? `Buiten kantoortijden: wordt verstuurd op ${formatDutch(preview.releaseAt, this.config.businessHours.timeZone)}` : 'Direct na Versturen';
+    return { ...preview, releaseText };
   }
 
   async outageValues(outageId: string | undefined): Promise<ComposeFields> {
@@ -82,6 +101,11 @@ export class StaffServices {
   async erase(phone: string, actor: string, reason: string): Promise<void> {
     await eraseOnRequest(this.dataSource, this.config, phone, actor, reason);
     await this.email.flushSoon();
+  }
+
+  /** Staff cards whose notice is sending, paused, or finished within the last recentMs. */
+  cardsToRefresh(recentMs: number): Promise<CardToRefresh[]> {
+    return cardsToRefresh(this.dataSource, recentMs);
   }
 
   /** The activity id of the card that shows this notice, for later status updates. */

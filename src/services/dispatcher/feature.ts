@@ -1,26 +1,35 @@
 import { Counter } from 'prom-client';
-import type { AppContext, Feature } from '../../feature';
-import { registerTask } from '../../jobs';
+import type { DataSource } from 'typeorm';
+import type { Config } from '../../config';
+import type { Feature } from '../../feature';
+import type { Logger } from '../../logger';
+import type { Metrics } from '../../metrics';
+import type { TemplateSender } from '../whatsapp/cloud-api-client';
 import { Dispatcher } from './dispatcher';
-import { forgetOldRecipients } from './ledger-sql';
 
-/** The broadcast dispatcher and the daily retention purge of recipient links (R14). */
-export function dispatcherFeature(ctx: AppContext, hooks: { onBroadcastPaused?: (outageMessageId: string, reason: string) => void | Promise<void> } = {}): Feature {
-  const sends = new Counter({ name: 'whatsapp_sends_total', help: 'Outage template sends by outcome', labelNames: ['outcome'], registers: [ctx.metrics.registry] });
-  const dispatcher = new Dispatcher(ctx.dataSource, ctx.whatsapp, ctx.logger, {
-    databaseUrl: ctx.databaseUrl,
-    phoneNumberId: ctx.config.whatsapp.phoneNumberId,
-    maxMps: ctx.config.whatsapp.maxMps,
-    onBroadcastPaused: hooks.onBroadcastPaused,
+export interface DispatcherDependencies {
+  config: Config;
+  logger: Logger;
+  dataSource: DataSource;
+  /** The dispatcher holds its leader lock on a connection of its own. */
+  databaseUrl: string;
+  metrics: Metrics;
+  sender: TemplateSender;
+}
+
+/** The broadcast dispatcher as a feature: started after the server listens, drained on stop. */
+export function dispatcherFeature(deps: DispatcherDependencies): Feature {
+  const sends = new Counter({ name: 'whatsapp_sends_total', help: 'Outage template sends by outcome', labelNames: ['outcome'], registers: [deps.metrics.registry] });
+  const dispatcher = new Dispatcher(deps.dataSource, deps.sender, deps.logger, {
+    databaseUrl: deps.databaseUrl,
+    phoneNumberId: deps.config.whatsapp.phoneNumberId,
+    maxMps: deps.config.whatsapp.maxMps,
     onOutcome: (outcome) => sends.inc({ outcome }),
   });
   return {
     name: 'dispatcher',
     routes: [],
-    start: async () => {
-      await registerTask(ctx.jobs, 'delivery-retention', '30 3 * * *', () => forgetOldRecipients(ctx.dataSource, ctx.config.retentionDays), ctx.logger);
-      dispatcher.start();
-    },
+    start: async () => dispatcher.start(),
     stop: () => dispatcher.stop(),
   };
 }

@@ -128,19 +128,6 @@ export async function pauseMessage(db: Db, outageMessageId: string): Promise<boo
   return rows.length > 0;
 }
 
-/** R14: after the retention period only anonymous counts remain. */
-export async function forgetOldRecipients(db: Db, retentionDays: number): Promise<number> {
-  const [{ n }]: { n: number }[] = await db.query(
-    `WITH forgotten AS (
-       UPDATE delivery SET subscriber_id = NULL, phone = NULL
-        WHERE created_at < now() - ($1::int * interval '1 day') AND (subscriber_id IS NOT NULL OR phone IS NOT NULL)
-       RETURNING 1)
-     SELECT count(*)::int AS n FROM forgotten`,
-    [retentionDays],
-  );
-  return n;
-}
-
 /** Wakes the dispatcher (after the transaction that created deliveries commits). */
 export async function notifyDeliveriesReady(db: Db): Promise<void> {
   await db.query(`SELECT pg_notify('delivery_ready', '')`);

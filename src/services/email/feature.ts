@@ -1,6 +1,8 @@
 import path from 'node:path';
-import type { AppContext } from '../../feature';
-import { registerTask, type BackgroundTask } from '../../jobs';
+import type { DataSource } from 'typeorm';
+import type { Config } from '../../config';
+import { registerTask, type BackgroundTask, type Jobs } from '../../jobs';
+import type { Logger } from '../../logger';
 import { EmailSender } from './sender';
 
 /** The e-mail outbox worker: flushes after every queued mail and every minute as a backstop. */
@@ -11,7 +13,14 @@ export interface EmailService {
   stop(): Promise<void>;
 }
 
-export function createEmailService(ctx: Pick<AppContext, 'config' | 'dataSource' | 'jobs' | 'logger'>): EmailService {
+export interface EmailDependencies {
+  config: Config;
+  dataSource: DataSource;
+  jobs: Jobs;
+  logger: Logger;
+}
+
+export function createEmailService(ctx: EmailDependencies): EmailService {
   const sender = new EmailSender(
     ctx.dataSource,
     { smtpUrl: ctx.config.mail.smtpUrl, from: ctx.config.mail.from, outboxDir: path.join(ctx.config.dataDir, 'outbox') },

@@ -1,4 +1,9 @@
 /**
+ * privacy/: the only place that deletes subscriber data (test/architecture.test.ts). R5 keyed
+ * hashes instead of numbers for counters (contact-counters.ts), R11 opt-out and R15 erasure on
+ * request (this file), R15 access and correction (subscriber-requests.ts), R14 retention of
+ * recipient links and stale sign-ups (retention.ts, scheduled by feature.ts).
+ *
  * Removing a subscriber (opt-out by WhatsApp, R11; erasure on request, R15). One routine for
  * both: queued deliveries cancelled, every recipient link cleared, open invitations to the
  * address cleared, the subscriber row deleted, an anonymous history event kept, the AVG
@@ -10,7 +15,7 @@ import { AuditEvent, Customer, EmailKind, Subscriber, SubscriptionEvent, Subscri
 import { maskPersonalData, maskPhone } from '../../lib/mask';
 import { queueEmail } from '../email/outbox';
 import { avgOptOutMail } from '../email/templates';
-import { phoneHash } from './phone-hash';
+import { forgetContactCounters } from './contact-counters';
 
 export interface ErasureOptions {
   kind: SubscriptionEventKind.OptOut | SubscriptionEventKind.Erasure;
@@ -32,7 +37,7 @@ export async function eraseSubscriber(manager: EntityManager, config: Config, su
   if (subscriber.email) {
     await manager.query(`UPDATE invitation SET email = NULL, status = CASE WHEN status = 'open' THEN 'revoked'::invitation_status ELSE status END WHERE email = $1`, [subscriber.email]);
   }
-  await manager.query('DELETE FROM contact_throttle WHERE phone_hash = $1', [phoneHash(config, subscriber.phone)]);
+  await forgetContactCounters(manager, config, subscriber.phone);
   await manager.getRepository(Subscriber).delete({ id: subscriber.id });
   await manager.getRepository(SubscriptionEvent).insert({ kind: options.kind, customerId: subscriber.customerId });
   const detail: Record<string, string> = { customer: customer?.customerNumber ?? 'unknown' };

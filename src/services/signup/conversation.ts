@@ -1,4 +1,10 @@
 /**
+ * signup/: how a customer contact becomes a subscriber. R1 registry (customers.ts), R2
+ * stappenplan invitations with a single-use code (invitations.ts), R4 tolerant reading of the
+ * opt-in sentence (opt-in-text.ts), R6 active only when complete, R7 confirmation and R8 AVG
+ * e-mail at sign-up, R10 one polite reply per 24 h (this file, with the Dutch texts in
+ * replies.ts). An opt-out is handed to privacy/erasure.ts (R11).
+ *
  * The subscriber's side of the conversation (R3-R11): every inbound WhatsApp message of a
  * number is handled in one transaction under a per-number advisory lock, so concurrent
  * webhooks for the same number leave one consistent state. Message contents are read, never
@@ -12,7 +18,7 @@ import { avgOptInMail } from '../email/templates';
 import { eraseSubscriber } from '../privacy/erasure';
 import { findUsableInvitation } from './invitations';
 import { isOptOut, readFirstName, readOptIn } from './opt-in-text';
-import { phoneHash } from '../privacy/phone-hash';
+import { forgetContactCounters, phoneHash } from '../privacy/contact-counters';
 import { replies as dutchReplies } from './replies';
 
 export interface InboundMessage {
@@ -105,7 +111,7 @@ async function handleStranger(manager: EntityManager, config: Config, message: I
   });
   // The address now lives with the subscriber only; the invitation is spent.
   await manager.getRepository(Invitation).update({ id: invitation.id }, { status: InvitationStatus.Used, usedAt: message.receivedAt, email: null });
-  await manager.getRepository(ContactThrottle).delete({ phoneHash: throttle.phoneHash });
+  await forgetContactCounters(manager, config, message.phone);
   return reply(say.askName(customer.name));
 }
 
@@ -143,16 +149,4 @@ async function saveThrottle(manager: EntityManager, row: ContactThrottle): Promi
 
 function reply(...texts: string[]): InboundOutcome {
   return { replies: texts, emailQueued: false };
-}
-
-/** Housekeeping: sign-ups never completed within 7 days, stale counters, old de-dup ids. */
-export async function purgeStaleContacts(dataSource: DataSource): Promise<{ pending: number }> {
-  const [{ pending }]: { pending: number }[] = await dataSource.query(
-    `WITH gone AS (DELETE FROM subscriber WHERE status = 'pending_name' AND created_at < now() - interval '7 days' RETURNING 1)
-     SELECT count(*)::int AS pending FROM gone`,
-  );
-  await dataSource.query(`DELETE FROM contact_throttle WHERE updated_at < now() - interval '2 days'`);
-  // Meta retries a webhook for up to 7 days; ids older than that can no longer come back.
-  await dataSource.query(`DELETE FROM inbound_message WHERE received_at < now() - interval '8 days'`);
-  return { pending };
 }

@@ -4,14 +4,28 @@
  * come fast (Meta retries anything slower than a few seconds).
  */
 import { Counter } from 'prom-client';
-import type { AppContext, Feature } from '../../feature';
-import { registerTask } from '../../jobs';
+import type { DataSource } from 'typeorm';
+import type { Config } from '../../config';
+import type { Feature } from '../../feature';
+import type { Logger } from '../../logger';
+import type { Metrics } from '../../metrics';
+import type { EmailService } from '../email/feature';
 import { StatusBatcher } from '../notices/delivery-status';
-import { handleInbound, purgeStaleContacts } from '../signup/conversation';
+import { handleInbound } from '../signup/conversation';
+import type { CloudApiClient } from './cloud-api-client';
 import { extractEvents, readWebhook, verificationHandler } from './webhook';
 import { ReplySender } from './reply-sender';
 
-export function whatsappFeature(ctx: AppContext): Feature {
+export interface WhatsAppDependencies {
+  config: Config;
+  logger: Logger;
+  dataSource: DataSource;
+  metrics: Metrics;
+  whatsapp: CloudApiClient;
+  email: EmailService;
+}
+
+export function whatsappFeature(ctx: WhatsAppDependencies): Feature {
   const { config, dataSource, logger } = ctx;
   const replies = new ReplySender(ctx.whatsapp, logger);
   const statusBatcher = new StatusBatcher(dataSource);
@@ -46,9 +60,6 @@ export function whatsappFeature(ctx: AppContext): Feature {
         },
       },
     ],
-    start: async () => {
-      await registerTask(ctx.jobs, 'whatsapp-housekeeping', '17 * * * *', () => purgeStaleContacts(dataSource), logger);
-    },
     stop: () => replies.drain(),
   };
 }

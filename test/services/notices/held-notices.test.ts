@@ -3,12 +3,11 @@ import type { DataSource } from 'typeorm';
 import { loadConfig } from '../../../src/config';
 import { Customer, OutageMessage, OutageMessageKind, OutageMessageStatus, Subscriber, SubscriberStatus } from '../../../src/entities';
 import { Outages } from '../../../src/services/notices/outages';
-import { purgeStaleContacts } from '../../../src/services/signup/conversation';
 import { freshDataSource } from '../../helpers/postgres';
 
 const draft = { kind: OutageMessageKind.Initial, service: 'internet' as const, scope: 'landelijk' as const, regions: [] as string[], severity: 'hoog' as const, text: 'Storing op het KPN-netwerk, geen internet.', expectedResolution: undefined };
 
-describe('held notices and housekeeping', () => {
+describe('held notices', () => {
   let db: DataSource;
 
   before(async () => {
@@ -53,12 +52,5 @@ describe('held notices and housekeeping', () => {
     } catch (error) {
       expect((error as { dutch: string }).dutch).to.equal('Deze melding is niet gepauzeerd.');
     }
-  });
-
-  it('deletes sign-ups that were never completed within 7 days', async () => {
-    await db.query(`UPDATE subscriber SET created_at = now() - interval '8 days' WHERE status = 'pending_name'`);
-    expect(await purgeStaleContacts(db)).to.deep.equal({ pending: 1 });
-    expect(await db.getRepository(Subscriber).countBy({ status: SubscriberStatus.PendingName })).to.equal(0);
-    expect(await db.getRepository(Subscriber).countBy({ status: SubscriberStatus.Active })).to.equal(1);
   });
 });

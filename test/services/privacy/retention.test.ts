@@ -1,11 +1,12 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { forgetOldRecipients } from '../../../src/services/dispatcher/ledger-sql';
+import { Customer, Subscriber, SubscriberStatus } from '../../../src/entities';
+import { forgetOldRecipients, purgeStaleContacts } from '../../../src/services/privacy/retention';
 import { loadStats } from '../../../src/services/stats/stats';
 import { seedSubscribers, startBroadcast } from '../../helpers/broadcast';
 import { freshDataSource } from '../../helpers/postgres';
 
-describe('retention of recipient links (R14)', () => {
+describe('retention (R14, R5)', () => {
   let db: DataSource;
 
   before(async () => {
@@ -28,5 +29,16 @@ describe('retention of recipient links (R14)', () => {
     const stats = await loadStats(db);
     expect(stats.outages.find((o) => o.id === old)).to.include({ recipients: 3, delivered: 3 });
     expect(await forgetOldRecipients(db, 183)).to.equal(0);
+  });
+
+  it('deletes sign-ups that were never completed within 7 days', async () => {
+    const customer = await db.getRepository(Customer).save({ customerNumber: 'C-1', name: 'Bakker', regions: ['UT'] });
+    await db.getRepository(Subscriber).save({ phone: '31600000002', firstName: null, customerId: customer.id, status: SubscriberStatus.PendingName });
+    await db.query(`UPDATE subscriber SET created_at = now() - interval '8 days' WHERE status = 'pending_name'`);
+    const active = await db.getRepository(Subscriber).countBy({ status: SubscriberStatus.Active });
+    expect(await purgeStaleContacts(db)).to.deep.equal({ pending: 1 });
+    expect(await db.getRepository(Subscriber).countBy({ status: SubscriberStatus.PendingName })).to.equal(0);
+    expect(await db.getRepository(Subscriber).countBy({ status: SubscriberStatus.Active })).to.equal(active);
+    expect(active).to.be.greaterThan(0);
   });
 });
