@@ -2,6 +2,8 @@
  * The restify app: error mapping, metrics, health, and the routes of the public contract
  * (DESIGN.md §5). Features hand in their routes; this file knows nothing of their domain.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { DataSource } from 'typeorm';
 import type { Logger } from './logger';
@@ -44,6 +46,7 @@ function wrap(handler: Handler, logger: Logger): Handler {
 export function createServer(deps: ServerDependencies): Server {
   const { logger, metrics, dataSource } = deps;
   const server = restify.createServer({ name: 'storingsmelder', handleUncaughtExceptions: false });
+  trackConnections(server);
   server.use(restify.plugins.queryParser({ mapParams: false }));
 
   server.on('after', (req: Request, res: Response) => {
@@ -101,6 +104,39 @@ export function notImplemented(method: Method, path: string): RouteDefinition {
   };
 }
 
+/**
+ * Which connections carry a request right now. Node's closeIdleConnections() leaves a socket
+ * alone that never sent a request (a browser opens such spare connections ahead of time), so
+ * a stop would wait out the whole grace period for nothing.
+ */
+interface Connections {
+  open: Set<Socket>;
+  busy: Set<Socket>;
+  closing: boolean;
+}
+
+const connections = new WeakMap<Server, Connections>();
+
+function trackConnections(server: Server): void {
+  const state: Connections = { open: new Set(), busy: new Set(), closing: false };
+  connections.set(server, state);
+  server.server.on('connection', (socket: Socket) => {
+    state.open.add(socket);
+    socket.once('close', () => {
+      state.open.delete(socket);
+      state.busy.delete(socket);
+    });
+  });
+  server.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    state.busy.add(req.socket);
+    res.once('close', () => {
+      state.busy.delete(req.socket);
+      // Stopping: the answer is out, the connection is not needed any more.
+      if (state.closing) req.socket.end();
+    });
+  });
+}
+
 /** Stops accepting connections, lets in-flight requests finish (up to graceMs), then closes the rest. */
 export function closeServer(server: Server, graceMs = 10_000): Promise<void> {
   return new Promise((resolve) => {
@@ -111,5 +147,10 @@ export function closeServer(server: Server, graceMs = 10_000): Promise<void> {
       resolve();
     });
     server.server.closeIdleConnections();
+    const state = connections.get(server);
+    if (state) {
+      state.closing = true;
+      for (const socket of state.open) if (!state.busy.has(socket)) socket.destroy();
+    }
   });
 }
