@@ -5,14 +5,16 @@
 import { composeCard, confirmEraseCard, helpCard, messageCard, previewCard, statusCard, type Card } from '../src/bots/cards';
 
 const progress = { total: 10, queued: 2, sending: 1, sent: 3, delivered: 2, read: 1, failed: 1, cancelled: 0 };
+/** A notice as the template renders it: bold, line breaks and a blank line. */
+export const NOTICE_TEXT = '*Storing* KPN internet\nGebied: Utrecht\nImpact: Hoog\n\nGeen internet in de regio. _Monteurs_ zijn onderweg.\n\nCBG Connect. Afmelden? Stuur "afmelden".';
 
 export function allCards(): Record<string, Card> {
   return {
     compose: composeCard({ kind: 'initial' }),
     composeWithErrors: composeCard({ kind: 'initial', values: { text: 'kort' }, errors: { text: 'Beschrijf de storing in minimaal 10 tekens.', regions: 'Kies minstens één provincie.' } }),
     composeFollowUp: composeCard({ kind: 'resolved', outageId: 'o-1', values: { service: 'voip', scope: 'landelijk', severity: 'laag' } }),
-    preview: previewCard({ kind: 'initial', requestId: 'r', values: { text: 'x' }, text: '*Storing* KPN internet', recipients: 12, releaseText: 'Direct na Versturen', warnings: ['Let op'] }),
-    statusSending: statusCard({ outageId: 'o', messageId: 'm', kind: 'initial', status: 'sending', statusText: 'Wordt verstuurd.', text: 't', progress, outageOpen: true }),
+    preview: previewCard({ kind: 'initial', requestId: 'r', values: { text: 'x' }, text: NOTICE_TEXT, recipients: 12, releaseText: 'Direct na Versturen', warnings: ['Let op'] }),
+    statusSending: statusCard({ outageId: 'o', messageId: 'm', kind: 'initial', status: 'sending', statusText: 'Wordt verstuurd.', text: NOTICE_TEXT, progress, outageOpen: true }),
     statusAwaiting: statusCard({ outageId: 'o', messageId: 'm', kind: 'update', status: 'awaiting_approval', statusText: 'Wacht', text: 't', progress, outageOpen: true }),
     statusPaused: statusCard({ outageId: 'o', messageId: 'm', kind: 'initial', status: 'paused', statusText: 'Gepauzeerd', text: 't', progress, outageOpen: true }),
     statusResolved: statusCard({ outageId: 'o', messageId: 'm', kind: 'resolved', status: 'done', statusText: 'Verstuurd.', text: 't', progress, outageOpen: false }),

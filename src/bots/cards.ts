@@ -5,6 +5,7 @@
  */
 import { CardFactory, type Attachment } from 'botbuilder';
 import { PROVINCES } from '../config';
+import { whatsappToCardMarkdown } from '../lib/whatsapp-format';
 import { PROVINCE_NAMES, type ComposeFields, type NoticeStatus } from '../services/staff-services';
 
 export type Card = Record<string, unknown>;
@@ -21,6 +22,24 @@ function execute(title: string, verb: string, data: Record<string, unknown>, sty
 
 function errorLine(errors: Record<string, string>, field: string): unknown[] {
   return errors[field] ? [{ type: 'TextBlock', text: errors[field], color: 'Attention', wrap: true, size: 'Small', spacing: 'None' }] : [];
+}
+
+/**
+ * A WhatsApp text as the subscriber sees it: one TextBlock per line (Teams joins single line
+ * breaks inside a TextBlock), a blank line as extra space, *bold* as bold.
+ */
+export function whatsappBlocks(text: string, options: { subtle?: boolean } = {}): Card[] {
+  const blocks: Card[] = [];
+  let gap = false;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') {
+      gap = blocks.length > 0;
+      continue;
+    }
+    blocks.push({ type: 'TextBlock', text: whatsappToCardMarkdown(line), wrap: true, spacing: blocks.length === 0 ? 'Default' : gap ? 'Medium' : 'None', ...(options.subtle ? { isSubtle: true } : {}) });
+    gap = false;
+  }
+  return blocks;
 }
 
 export type ComposeValues = ComposeFields;
@@ -112,7 +131,7 @@ export function previewCard(p: PreviewData): Card {
     [
       { type: 'TextBlock', text: `Voorbeeld: ${KIND_TITLE[p.kind] ?? 'melding'}`, weight: 'Bolder', size: 'Medium', wrap: true },
       { type: 'TextBlock', text: 'Dit bericht krijgt iedere ontvanger afzonderlijk via WhatsApp:', isSubtle: true, wrap: true, size: 'Small' },
-      { type: 'Container', style: 'emphasis', items: [{ type: 'TextBlock', text: p.text, wrap: true, fontType: 'Monospace' }] },
+      { type: 'Container', style: 'emphasis', items: whatsappBlocks(p.text) },
       {
         type: 'FactSet',
         facts: [
@@ -139,7 +158,7 @@ export function statusCard(s: StatusData): Card {
     [
       { type: 'TextBlock', text: KIND_TITLE[s.kind] ?? 'Melding', weight: 'Bolder', size: 'Medium', wrap: true },
       { type: 'TextBlock', text: s.statusText, wrap: true, weight: 'Bolder', color: s.status === 'paused' ? 'Attention' : 'Default' },
-      { type: 'TextBlock', text: s.text, wrap: true, isSubtle: true, maxLines: 4 },
+      ...whatsappBlocks(s.text, { subtle: true }),
       {
         type: 'FactSet',
         facts: [

@@ -110,7 +110,12 @@ export class StaffServices {
 
   /** The activity id of the card that shows this notice, for later status updates. */
   async rememberCard(messageId: string, activityId: string | undefined): Promise<void> {
-    if (activityId) await this.dataSource.getRepository(OutageMessage).update({ id: messageId }, { cardActivityId: activityId });
+    if (!activityId) return;
+    await this.dataSource.transaction(async (manager) => {
+      // The card now shows this notice: an earlier one shown there (a follow-up replaced it) lets go.
+      await manager.query('UPDATE outage_message SET card_activity_id = NULL WHERE card_activity_id = $1 AND id <> $2', [activityId, messageId]);
+      await manager.getRepository(OutageMessage).update({ id: messageId }, { cardActivityId: activityId });
+    });
   }
 
   async statusOf(messageId: string): Promise<NoticeStatus> {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { allCards } from '../../scripts/card-catalog';
+import { statusCard, whatsappBlocks } from '../../src/bots/cards';
+import { allCards, NOTICE_TEXT } from '../../scripts/card-catalog';
 
 // The package's main entry is ESM without extensions and fails in Node; this bundle works.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -25,5 +26,25 @@ describe('adaptive cards', () => {
         expect(action.data.verb).to.equal(action.verb);
       }
     }
+  });
+
+  describe('the WhatsApp text on a card', () => {
+    it('keeps every line of the template on a line of its own, a blank line as space, *bold* as bold', () => {
+      expect(whatsappBlocks(NOTICE_TEXT).map((b) => [b.text, b.spacing])).to.deep.equal([
+        ['**Storing** KPN internet', 'Default'],
+        ['Gebied: Utrecht', 'None'],
+        ['Impact: Hoog', 'None'],
+        ['Geen internet in de regio. _Monteurs_ zijn onderweg.', 'Medium'],
+        ['CBG Connect. Afmelden? Stuur "afmelden".', 'Medium'],
+      ]);
+    });
+
+    it('shows the status card text line by line too (it ran together on one line before)', () => {
+      const progress = { total: 1, queued: 0, sending: 0, sent: 1, delivered: 0, read: 0, failed: 0, cancelled: 0 };
+      const card = statusCard({ outageId: 'o', messageId: 'm', kind: 'initial', status: 'done', statusText: 'Verstuurd.', text: NOTICE_TEXT, progress, outageOpen: true });
+      const lines = (card.body as { type: string; text?: string; isSubtle?: boolean }[]).filter((b) => b.isSubtle).map((b) => b.text);
+      expect(lines).to.deep.equal(whatsappBlocks(NOTICE_TEXT).map((b) => b.text));
+      expect(lines).to.have.length(5);
+    });
   });
 });

@@ -95,8 +95,16 @@ describe('Teams staff bot over HTTP', function () {
     await startApp({});
     const card = await invoke('preview', { kind: 'initial', ...valid, text: 'Gepland onderhoud aan de centrale in Utrecht.' });
     const json = texts(card);
-    expect(json).to.include('*Storing* KPN internet\\nGebied: Utrecht, Noord-Holland\\nImpact: Hoog');
-    expect(json).to.include('Gepland onderhoud aan de centrale in Utrecht. Verwachte oplossing: 14:00.');
+    // The template's lines one per TextBlock (Teams would join them), WhatsApp's *bold* as bold.
+    const message = card.body.find((e) => e.type === 'Container') as { items: { text: string; spacing: string }[] };
+    expect(message.items.map((b) => b.text)).to.deep.equal([
+      '**Storing** KPN internet',
+      'Gebied: Utrecht, Noord-Holland',
+      'Impact: Hoog',
+      'Gepland onderhoud aan de centrale in Utrecht. Verwachte oplossing: 14:00.',
+      'CBG Connect. Afmelden? Stuur "afmelden".',
+    ]);
+    expect(message.items.map((b) => b.spacing)).to.deep.equal(['Default', 'None', 'None', 'Medium', 'Medium']);
     expect(json).to.include('{"title":"Ontvangers","value":"1"}');
     expect(json).to.include('Direct na Versturen');
     expect(json).to.include('gepland onderhoud of werkzaamheden');
@@ -152,11 +160,13 @@ describe('Teams staff bot over HTTP', function () {
     const compose = await invoke('resolve', { outageId });
     expect(texts(compose)).to.include('Storing opgelost');
     const resolvedPreview = await invoke('preview', { kind: 'resolved', outageId, severity: 'laag', text: 'De storing is verholpen. Excuses voor het ongemak.' });
-    expect(texts(resolvedPreview)).to.include('*Opgelost* KPN internet');
+    expect(texts(resolvedPreview)).to.include('"**Opgelost** KPN internet"');
     await invoke('send', resolvedPreview.actions!.find((a) => a.verb === 'send')!.data);
     const messages = await database.dataSource.getRepository(OutageMessage).find({ order: { createdAt: 'ASC' } });
     const followUp = await database.dataSource.getRepository(Delivery).findBy({ outageMessageId: messages[1].id });
     expect(followUp.map((d) => d.phone)).to.deep.equal(['31611111111']);
+    // The card that showed the first notice now shows "opgelost": only that one is refreshed into it.
+    expect(messages.map((m) => m.cardActivityId)).to.deep.equal([null, 'card-activity-1']);
     expect((await database.dataSource.getRepository(Outage).findOneByOrFail({ id: outageId })).status).to.equal('resolved');
   });
 
