@@ -8,7 +8,7 @@ import path from 'node:path';
 import JSZip from 'jszip';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from '../src/config';
 
-/** A stable placeholder for local use: Teams needs a GUID, the Emulator needs none. */
+/** A stable placeholder for local use: Teams needs a GUID, the Agents Playground needs none. */
 const LOCAL_APP_ID = '00000000-0000-4000-8000-00000000cb90';
 
 export const MANIFEST_DIR = path.resolve(__dirname, '../../teamsAppManifest');

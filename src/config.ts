@@ -107,7 +107,7 @@ export interface Config {
     appPassword: string | undefined;
     appType: Env['MicrosoftAppType'];
     tenantId: string | undefined;
-    /** No Bot Framework credentials: Emulator mode, everyone is staff and manager. */
+    /** No Bot Framework credentials: local mode (Agents Playground, no authentication); staff and manager lists apply only when set. */
     localMode: boolean;
     staffIds: string[];
     managerIds: string[];
@@ -177,9 +177,11 @@ export function parseBusinessHours(text: string): BusinessHours {
 
 /**
  * Validates an environment (process.env by default) and returns the frozen config.
- * Throws ConfigError listing one line per problem.
+ * `defaults` replace the built-in defaults where the environment sets nothing (the playground
+ * uses it for its demo settings). Throws ConfigError listing one line per problem.
  */
-export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env, defaults: Record<string, string> = {}): Config {
+  const source: NodeJS.ProcessEnv = { ...defaults, ...environment };
   const parsed = envSchema.safeParse(source);
   const problems: string[] = [];
   if (!parsed.success) {
@@ -218,9 +220,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   if (production) {
-    // Local conveniences (Emulator mode, WhatsApp simulator, .eml outbox, embedded database)
+    // Local conveniences (unauthenticated bot, WhatsApp simulator, .eml outbox, embedded database)
     // must never run in production.
-    if (botLocal) problems.push('MicrosoftAppId: required when NODE_ENV=production (local Emulator mode is for development only)');
+    if (botLocal) problems.push('MicrosoftAppId: required when NODE_ENV=production (local mode without authentication is for development only)');
     if (whatsappLocal) problems.push('WHATSAPP_ACCESS_TOKEN: required when NODE_ENV=production (the WhatsApp simulator is for development only)');
     if (!env.SMTP_URL) problems.push('SMTP_URL: required when NODE_ENV=production');
     if (!env.DATABASE_URL) problems.push('DATABASE_URL: required when NODE_ENV=production (the embedded database is for development only)');

@@ -1,6 +1,6 @@
 /**
  * The Bot Framework adapter from config: CloudAdapter with ConfigurationBotFrameworkAuthentication.
- * Without MicrosoftAppId it runs in local mode (Emulator, no authentication); config.ts refuses
+ * Without MicrosoftAppId it runs in local mode (Agents Playground, no authentication); config.ts refuses
  * that in production.
  */
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';

@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config';
 import type { Feature } from '../feature';
+import { sendAsset } from '../http/assets';
+import { ForbiddenError } from '../http/errors';
 import type { Stats } from '../services/stats/stats';
 import { SsoVerifier } from './sso';
 
@@ -29,20 +31,16 @@ export function managementFeature(ctx: ManagementDependencies): Feature {
         path: '/tab',
         handler: async (_req, res) => {
           const html = asset('index.html').toString('utf8').replace('__LOCAL_MODE__', ctx.config.bot.localMode ? 'true' : 'false');
-          res.setHeader('Content-Type', 'text/html; charset=utf-8');
-          res.setHeader('Content-Security-Policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors teams.microsoft.com *.teams.microsoft.com *.office.com *.cloud.microsoft");
-          res.writeHead(200);
-          res.end(html);
+          sendAsset(res, 'text/html; charset=utf-8', html, {
+            'Content-Security-Policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors teams.microsoft.com *.teams.microsoft.com *.office.com *.cloud.microsoft",
+          });
         },
       },
       {
         method: 'get',
         path: '/tab/tab.js',
         handler: async (_req, res) => {
-          res.setHeader('Content-Type', 'application/javascript; charset=utf-8');
-          res.setHeader('Cache-Control', 'no-cache');
-          res.writeHead(200);
-          res.end(asset('tab.js'));
+          sendAsset(res, 'application/javascript; charset=utf-8', asset('tab.js'), { 'Cache-Control': 'no-cache' });
         },
       },
       {
@@ -50,6 +48,8 @@ export function managementFeature(ctx: ManagementDependencies): Feature {
         path: '/api/stats',
         handler: async (req, res) => {
           if (!ctx.config.bot.localMode) await sso.verify(req.headers.authorization);
+          // Local mode has no Teams sign-in to tell who asks: a manager list, once set, lets nobody in.
+          else if (ctx.config.bot.managerIds.length > 0) throw new ForbiddenError('MANAGER_AAD_OBJECT_IDS is set, and local mode has no Teams sign-in to check it: unset it to see the figures locally');
           res.setHeader('Cache-Control', 'no-store');
           res.send(200, await ctx.loadStats());
         },
