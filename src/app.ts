@@ -15,6 +15,8 @@ import { createMetrics, type Metrics } from './metrics';
 import { closeServer, createServer } from './server';
 import { dispatcherFeature } from './services/dispatcher/feature';
 import { createEmailService, type EmailService } from './services/email/feature';
+import { playgroundAvailable, playgroundFeature } from './playground/feature';
+import { readMailbox } from './services/email/mailbox';
 import { privacyFeature } from './services/privacy/feature';
 import { StaffServices } from './services/staff-services';
 import { loadStats } from './services/stats/stats';
@@ -51,7 +53,12 @@ export interface App {
   close(): Promise<void>;
 }
 
-export async function createApp(config: Config, database: Database, logger: Logger, services: ServiceSelection = 'all'): Promise<App> {
+export interface AppOptions {
+  /** The Teams client `npm run playground` started, linked from /playground. */
+  teamsClientUrl?: string;
+}
+
+export async function createApp(config: Config, database: Database, logger: Logger, services: ServiceSelection = 'all', options: AppOptions = {}): Promise<App> {
   const metrics = createMetrics();
   const jobs = await startJobs(database.url, logger);
   const standIn = config.whatsapp.localMode ? await startLocalWhatsApp(config, logger) : undefined;
@@ -59,6 +66,7 @@ export async function createApp(config: Config, database: Database, logger: Logg
   const email = createEmailService({ config, dataSource: database.dataSource, jobs, logger });
   const dataSource = database.dataSource;
   const context: AppContext = { config, logger, dataSource, databaseUrl: database.url, jobs, metrics, whatsapp, email };
+  let boundPort = 0;
 
   const features: Feature[] = [
     { name: 'email', routes: [], start: email.start, stop: email.stop },
@@ -71,6 +79,9 @@ export async function createApp(config: Config, database: Database, logger: Logg
           dispatcherFeature({ config, logger, dataSource, databaseUrl: database.url, metrics, sender: whatsapp }),
           privacyFeature({ config, dataSource, jobs, logger }),
         ]
+      : []),
+    ...(services !== 'teams' && standIn && playgroundAvailable(config)
+      ? [playgroundFeature({ config, logger, standIn, readMailbox: () => readMailbox(dataSource), serviceUrl: () => `http://127.0.0.1:${boundPort}`, teamsClientUrl: options.teamsClientUrl })]
       : []),
   ];
   const server = createServer({ logger, metrics, dataSource: database.dataSource, routes: features.flatMap((f) => f.routes) });
@@ -86,7 +97,10 @@ export async function createApp(config: Config, database: Database, logger: Logg
       for (const feature of features) await feature.start?.();
       return new Promise<number>((resolve, reject) => {
         server.server.once('error', reject);
-        server.listen(port, host, () => resolve((server.address() as { port: number }).port));
+        server.listen(port, host, () => {
+          boundPort = (server.address() as { port: number }).port;
+          resolve(boundPort);
+        });
       });
     },
     close: async () => {

@@ -4,18 +4,16 @@
  * saves screenshots under test-results/. Run with `npm run test:browser`.
  */
 import { expect } from 'chai';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { loadConfig } from '../src/config';
 import { createApp, type App } from '../src/app';
 import { openDatabase, type Database } from '../src/db/database';
 import { memoryLogger } from '../test/helpers/logger';
 import { freshDatabase } from '../test/helpers/postgres';
 import { seedStats } from '../test/helpers/stats-seed';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const RESULTS = path.resolve(__dirname, '../../test-results');
+import { launchChromium, RESULTS } from './chromium';
 
 describe('management tab in a browser', function () {
   this.timeout(60_000);
@@ -23,14 +21,8 @@ describe('management tab in a browser', function () {
   const apps: { app: App; database: Database }[] = [];
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium not found at ${CHROMIUM}. Install it with: apt-get install -y --no-install-recommends chromium (or set CHROMIUM_PATH).`);
-    }
     mkdirSync(RESULTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

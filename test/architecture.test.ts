@@ -16,7 +16,7 @@ const SRC = path.resolve(__dirname, '../../src');
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) return name === 'tab' ? [] : sourceFiles(full);
+    if (statSync(full).isDirectory()) return name === 'tab' || name === 'page' ? [] : sourceFiles(full);
     return full.endsWith('.ts') ? [full] : [];
   });
 }

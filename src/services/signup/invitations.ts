@@ -83,3 +83,13 @@ export async function findUsableInvitation(manager: EntityManager, typedCode: st
     .where('i.code = :code AND i.status = :open AND i.expires_at > now()', { code: normaliseCode(typedCode), open: InvitationStatus.Open })
     .getOne();
 }
+
+/** The newest open, unexpired invitation for an e-mail address, if any. */
+export async function findOpenInvitation(dataSource: DataSource, email: string): Promise<Invitation | null> {
+  return dataSource
+    .getRepository(Invitation)
+    .createQueryBuilder('i')
+    .where('i.email = :email AND i.status = :open AND i.expires_at > now()', { email: email.trim().toLowerCase(), open: InvitationStatus.Open })
+    .orderBy('i.createdAt', 'DESC')
+    .getOne();
+}

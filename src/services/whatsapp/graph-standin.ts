@@ -47,8 +47,17 @@ export class GraphStandIn {
   accepted = 0;
   private server: http.Server | undefined;
   private readonly hanging = new Set<http.ServerResponse>();
+  private readonly listeners = new Set<(request: RecordedRequest) => void>();
 
-  constructor(private readonly options: GraphStandInOptions) {}
+  constructor(private readonly options: GraphStandInOptions) {
+    if (options.onMessage) this.listeners.add(options.onMessage);
+  }
+
+  /** Calls listener for every message accepted from now on; returns the way to stop. */
+  subscribe(listener: (request: RecordedRequest) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   get url(): string {
     const address = this.server?.address() as AddressInfo | undefined;
@@ -110,7 +119,7 @@ export class GraphStandIn {
         if ('status' in body) return json(res, 200, { success: true });
         const id = `wamid.${randomBytes(24).toString('base64url')}`;
         recorded.answeredId = id;
-        this.options.onMessage?.(recorded);
+        for (const listener of this.listeners) listener(recorded);
         const to = (body as { to: string }).to;
         json(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id }] });
       };

@@ -1,0 +1,167 @@
+/**
+ * `npm run playground`: the whole product on one machine, with no Microsoft or Meta account.
+ * Starts the service in local mode (embedded PostgreSQL, the built-in Graph API stand-in, mail
+ * as .eml files) with demo data, plus the Microsoft 365 Agents Playground as the Teams client,
+ * waits until the three pages answer and prints them. One Ctrl-C stops both.
+ * Options: --teams-port N (default 56150), for when that port is taken.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { ConfigError, loadConfig, loadDotEnv, type Config } from '../config';
+import { createApp, type App } from '../app';
+import { openDatabase, type Database } from '../db/database';
+import { createLogger } from '../logger';
+import { seedDemo } from '../playground/demo';
+import { playgroundAvailable } from '../playground/feature';
+import { optInLine } from '../services/email/templates';
+
+const started = Date.now();
+const DEFAULT_TEAMS_PORT = 56150;
+
+/** Settings the playground picks where the environment sets nothing (see the README). */
+const PLAYGROUND_DEFAULTS = {
+  // A visitor in the evening should still see a notice arrive; set BUSINESS_HOURS to try R12.
+  BUSINESS_HOURS: 'always',
+  // So the mailbox shows the CRM copy of each AVG notice (nothing leaves this machine).
+  CRM_ARCHIVE_BCC: 'archief@crm.cbgconnect.nl',
+  // The page shows what the service sends; the log keeps to warnings.
+  LOG_LEVEL: 'warn',
+};
+
+class PlaygroundError extends Error {}
+
+function teamsPortArgument(args: string[]): number {
+  const index = args.indexOf('--teams-port');
+  if (index < 0) return DEFAULT_TEAMS_PORT;
+  const port = Number(args[index + 1]);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new PlaygroundError('--teams-port: expected a TCP port (1-65535)');
+  return port;
+}
+
+function configOrExplain(): Config {
+  loadDotEnv();
+  const config = loadConfig(process.env, PLAYGROUND_DEFAULTS);
+  if (!playgroundAvailable(config)) {
+    const reasons = [config.production && 'NODE_ENV=production', !config.bot.localMode && 'MicrosoftAppId', !config.whatsapp.localMode && 'WHATSAPP_ACCESS_TOKEN'].filter(Boolean).join(', ');
+    throw new PlaygroundError(`the playground runs in local mode only, without credentials; unset ${reasons} (in the environment or .env)`);
+  }
+  return config;
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, () => probe.close(() => resolve(true)));
+  });
+}
+
+function startTeamsClient(botEndpoint: string, port: number, dataDir: string): ChildProcess {
+  const cli = require.resolve('@microsoft/m365agentsplayground/cli.js');
+  // Its own process group: a Ctrl-C reaches us, and we stop it after the service has drained.
+  // It writes its log under devTools/ in its working folder: ours is the data folder.
+  return spawn(process.execPath, [cli, '-e', botEndpoint, '-c', 'msteams', '-p', String(port), '--disable-telemetry'], { cwd: dataDir, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    await res.arrayBuffer();
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+async function waitForPages(urls: string[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const url of urls) {
+    while (!(await answers(url))) {
+      if (Date.now() > deadline) throw new PlaygroundError(`${url} did not answer within ${timeoutMs / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+let database: Database | undefined;
+let app: App | undefined;
+let teams: ChildProcess | undefined;
+let stopping = false;
+
+/** Stops what has started, in reverse order: the Teams client, the service, the database. */
+async function stop(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  try {
+    if (teams) await stopChild(teams);
+    await app?.close();
+    await database?.close();
+  } finally {
+    process.exit(code);
+  }
+}
+
+async function main(): Promise<void> {
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+  const teamsPort = teamsPortArgument(process.argv.slice(2));
+  const config = configOrExplain();
+  if (!(await portFree(config.port))) throw new PlaygroundError(`port ${config.port} is taken (is npm start running?): stop what listens there, or set PORT`);
+  if (!(await portFree(teamsPort))) throw new PlaygroundError(`port ${teamsPort} for the Agents Playground is taken (is another playground running?): stop it, or use npm run playground -- --teams-port <port>`);
+  const logger = createLogger({ level: config.logLevel, pretty: true });
+
+  database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger });
+  const demo = await seedDemo(database.dataSource, config);
+  const teamsUrl = `http://localhost:${teamsPort}`;
+  app = await createApp(config, database, logger, 'all', { teamsClientUrl: teamsUrl });
+  const port = await app.listen(config.port);
+  await app.context.email.flushSoon();
+  const base = `http://localhost:${port}`;
+
+  mkdirSync(config.dataDir, { recursive: true });
+  teams = startTeamsClient(`${base}/api/messages`, teamsPort, path.resolve(config.dataDir));
+  teams.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`agents playground: ${chunk}`));
+  teams.once('exit', (code) => {
+    if (stopping) return;
+    process.stderr.write(`the Microsoft 365 Agents Playground stopped (exit ${code}); stopping the service too\n`);
+    void stop(1);
+  });
+  await waitForPages([teamsUrl, `${base}/playground`, `${base}/tab`]);
+
+  process.stdout.write(
+    [
+      '',
+      `Storingsmelder playground is ready (${((Date.now() - started) / 1000).toFixed(1)} s). Open:`,
+      `  Teams, the staff side (Microsoft 365 Agents Playground):  ${teamsUrl}`,
+      `  WhatsApp phones and the mailbox:                          ${base}/playground`,
+      `  Management tab:                                           ${base}/tab`,
+      '',
+      `Demo customer ${demo.customerName}. A phone signs up by sending this line (also in the stappenplan in the mailbox):`,
+      `  ${optInLine(demo.code)}`,
+      '',
+      `Business hours: ${config.businessHours.always ? 'always open here (set BUSINESS_HOURS to try R12)' : 'as set in BUSINESS_HOURS'}. Ctrl-C stops everything.`,
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((error: Error) => {
+  // One line per problem, no stack trace; then whatever had started is stopped.
+  const lines = error instanceof ConfigError ? error.problems.map((p) => `configuration error: ${p}`) : [`npm run playground: ${error.message}`];
+  process.stderr.write(`${lines.join('\n')}\n`);
+  void stop(1);
+});

@@ -1,0 +1,121 @@
+/**
+ * GET /playground: the WhatsApp and e-mail side of the product on one page, for trying it
+ * locally (`npm run playground`). Three simulated phones talk to the service through the
+ * webhook and the built-in Graph API stand-in; beside them, the mailbox shows every mail of
+ * the outbox. Local mode only: with Bot Framework or WhatsApp credentials, or in production,
+ * these routes do not exist (app.ts does not mount them).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Request } from 'restify';
+import type { Config } from '../config';
+import type { Feature } from '../feature';
+import { sendAsset } from '../http/assets';
+import { readJsonBody } from '../http/body';
+import { NotFoundError, ValidationError } from '../http/errors';
+import type { Logger } from '../logger';
+import type { MailboxEntry } from '../services/email/mailbox';
+import { renderNotice } from '../services/notices/notice-template';
+import type { GraphStandIn } from '../services/whatsapp/graph-standin';
+import { SimulatedPhones } from './phones';
+import type { PlaygroundState } from './state';
+
+const PAGE_DIR = path.resolve(__dirname, '../../playground');
+
+/** The numbers of the three phones (fictional Dutch mobile numbers). */
+export const PLAYGROUND_PHONES = [
+  { number: '31612345601', label: 'Telefoon 1' },
+  { number: '31612345602', label: 'Telefoon 2' },
+  { number: '31612345603', label: 'Telefoon 3' },
+];
+
+/** Only without any real credentials and never in production. */
+export function playgroundAvailable(config: Config): boolean {
+  return config.bot.localMode && config.whatsapp.localMode && !config.production;
+}
+
+export interface PlaygroundDependencies {
+  config: Config;
+  logger: Logger;
+  standIn: GraphStandIn;
+  readMailbox: () => Promise<MailboxEntry[]>;
+  /** The service's own base URL once it listens (the phones post their webhooks there). */
+  serviceUrl: () => string;
+  /** The Microsoft 365 Agents Playground, when `npm run playground` started one. */
+  teamsClientUrl?: string;
+}
+
+export function playgroundFeature(deps: PlaygroundDependencies): Feature {
+  const { config } = deps;
+  const phones = new SimulatedPhones({
+    phones: PLAYGROUND_PHONES,
+    webhookUrl: () => `${deps.serviceUrl()}/webhooks/whatsapp`,
+    appSecret: config.whatsapp.appSecret,
+    sender: config.whatsapp,
+    renderTemplate: renderNotice,
+    logger: deps.logger,
+  });
+  const unsubscribe = deps.standIn.subscribe((request) => phones.receive(request));
+  const asset = (file: string) => readFileSync(path.join(PAGE_DIR, file));
+  const phoneOf = (req: Request): string => {
+    const number = String((req.params as Record<string, unknown>).number ?? '');
+    if (!phones.has(number)) throw new NotFoundError('no such simulated phone');
+    return number;
+  };
+
+  return {
+    name: 'playground',
+    routes: [
+      {
+        method: 'get',
+        path: '/playground',
+        handler: async (_req, res) => {
+          sendAsset(res, 'text/html; charset=utf-8', asset('index.html'), { 'Content-Security-Policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-src 'self'" });
+        },
+      },
+      {
+        method: 'get',
+        path: '/playground/playground.js',
+        handler: async (_req, res) => {
+          sendAsset(res, 'application/javascript; charset=utf-8', asset('playground.js'), { 'Cache-Control': 'no-cache' });
+        },
+      },
+      {
+        method: 'get',
+        path: '/playground/api/state',
+        handler: async (_req, res) => {
+          const state: PlaygroundState = {
+            phones: phones.view(),
+            mailbox: await deps.readMailbox(),
+            links: { teams: deps.teamsClientUrl ?? null, tab: '/tab' },
+            whatsappNumber: config.whatsapp.displayNumber,
+          };
+          res.setHeader('Cache-Control', 'no-store');
+          res.send(200, state);
+        },
+      },
+      {
+        method: 'post',
+        path: '/playground/api/phones/:number/messages',
+        handler: async (req, res) => {
+          const number = phoneOf(req);
+          const body = (await readJsonBody(req, 16 * 1024)) as { text?: unknown } | null;
+          const text = typeof body?.text === 'string' ? body.text.trim() : '';
+          if (text === '' || text.length > 4096) throw new ValidationError('text: expected a message of 1 to 4096 characters');
+          res.send(200, await phones.send(number, text));
+        },
+      },
+      {
+        method: 'post',
+        path: '/playground/api/phones/:number/read',
+        handler: async (req, res) => {
+          res.send(200, { read: await phones.read(phoneOf(req)) });
+        },
+      },
+    ],
+    stop: async () => {
+      unsubscribe();
+      phones.stop();
+    },
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * Simulated subscriber phones for the local playground. They play Meta's side of the Cloud
+ * API in both directions: what a phone types is posted to /webhooks/whatsapp as a signed
+ * webhook, exactly as Meta would; every message the service sends to a phone's number (through
+ * the built-in Graph API stand-in) lands in that phone, and its sent/delivered/read statuses
+ * are posted back as status webhooks.
+ */
+import type { Logger } from '../logger';
+import { maskPhone } from '../lib/mask';
+import type { MessagesRequest } from '../services/whatsapp/cloud-api-types';
+import type { RecordedRequest } from '../services/whatsapp/graph-standin';
+import type { MessageStatus, PhoneMessage, PhoneView } from './state';
+import { newWamid, postSignedWebhook, statusWebhook, textMessageWebhook, type DeliveryStatusName, type StatusEvent, type WebhookNumber } from '../services/whatsapp/webhook-payloads';
+
+export interface SimulatedPhonesOptions {
+  phones: { number: string; label: string }[];
+  /** Where the service's webhook is, known once it listens. */
+  webhookUrl: () => string;
+  appSecret: string;
+  sender: WebhookNumber;
+  /** The template text a subscriber reads, from the send request's parameters. */
+  renderTemplate: (parameters: string[]) => string;
+  logger: Logger;
+  sentAfterMs?: number;
+  deliveredAfterMs?: number;
+}
+
+const KEEP = 200;
+const ORDER: Record<MessageStatus, number> = { pending: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
+
+interface Phone {
+  label: string;
+  messages: PhoneMessage[];
+  /** biz_opaque_callback_data of our messages, echoed on their statuses as Meta does. */
+  opaque: Map<string, string>;
+}
+
+export class SimulatedPhones {
+  private readonly phones = new Map<string, Phone>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(private readonly options: SimulatedPhonesOptions) {
+    for (const phone of options.phones) this.phones.set(phone.number, { label: phone.label, messages: [], opaque: new Map() });
+  }
+
+  has(number: string): boolean {
+    return this.phones.has(number);
+  }
+
+  view(): PhoneView[] {
+    return [...this.phones].map(([number, phone]) => ({ number, label: phone.label, messages: phone.messages }));
+  }
+
+  /** A message the stand-in accepted: if it is for one of the phones, show it and report it sent, then delivered. */
+  receive(request: RecordedRequest): void {
+    const body = request.body;
+    if (!('to' in body) || !request.answeredId) return;
+    const phone = this.phones.get(body.to);
+    if (!phone) return;
+    const message: PhoneMessage = { id: request.answeredId, from: 'service', at: new Date(request.at).toISOString(), text: this.textOf(body), status: 'pending' };
+    if (body.type === 'template' && body.biz_opaque_callback_data) phone.opaque.set(message.id, body.biz_opaque_callback_data);
+    this.append(phone, message);
+    this.later(this.options.sentAfterMs ?? 300, () => this.report(body.to, [message], 'sent'));
+    this.later(this.options.deliveredAfterMs ?? 1200, () => this.report(body.to, [message], 'delivered'));
+  }
+
+  /** The phone's owner sends a text: a signed inbound webhook to the service. */
+  async send(number: string, text: string): Promise<PhoneMessage> {
+    const phone = this.phoneOf(number);
+    const message: PhoneMessage = { id: newWamid(), from: 'phone', at: new Date().toISOString(), text, status: 'pending' };
+    this.append(phone, message);
+    const status = await this.post(textMessageWebhook(this.options.sender, number, text, { id: message.id, profileName: phone.label }));
+    message.status = status === 200 ? 'sent' : 'failed';
+    return message;
+  }
+
+  /** The owner opened the chat: everything delivered so far is read (one webhook, as Meta batches them). */
+  async read(number: string): Promise<number> {
+    const unread = this.phoneOf(number).messages.filter((m) => m.from === 'service' && m.status === 'delivered');
+    if (unread.length > 0) await this.report(number, unread, 'read');
+    return unread.length;
+  }
+
+  stop(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private textOf(body: MessagesRequest): string {
+    if ('text' in body && body.type === 'text') return body.text.body;
+    if ('template' in body && body.type === 'template') return this.options.renderTemplate(body.template.components[0]?.parameters.map((p) => p.text) ?? []);
+    return '';
+  }
+
+  private async report(number: string, messages: PhoneMessage[], status: DeliveryStatusName): Promise<void> {
+    const due = messages.filter((m) => ORDER[m.status] < ORDER[status]);
+    if (due.length === 0) return;
+    const phone = this.phoneOf(number);
+    const at = new Date();
+    const events: StatusEvent[] = due.map((m) => ({ id: m.id, status, at, recipient: number, opaque: phone.opaque.get(m.id) }));
+    if ((await this.post(statusWebhook(this.options.sender, events))) === 200) {
+      for (const m of due) if (ORDER[m.status] < ORDER[status]) m.status = status;
+    }
+  }
+
+  private async post(body: unknown): Promise<number> {
+    try {
+      return await postSignedWebhook(this.options.webhookUrl(), this.options.appSecret, body);
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'playground: the webhook could not be posted');
+      return 0;
+    }
+  }
+
+  private phoneOf(number: string): Phone {
+    const phone = this.phones.get(number);
+    if (!phone) throw new Error(`no simulated phone ${maskPhone(number)}`);
+    return phone;
+  }
+
+  private append(phone: Phone, message: PhoneMessage): void {
+    phone.messages.push(message);
+    if (phone.messages.length > KEEP) phone.messages.splice(0, phone.messages.length - KEEP);
+  }
+
+  private later(ms: number, work: () => Promise<void>): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      void work();
+    }, ms);
+    this.timers.add(timer);
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * What GET /playground/api/state answers, shared by the server side and the page's browser
+ * code (types only, so the page bundle takes nothing else from the server).
+ */
+export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
+
+export interface PhoneMessage {
+  id: string;
+  /** 'service': sent by Storingsmelder to the phone; 'phone': typed on the phone. */
+  from: 'service' | 'phone';
+  at: string;
+  /** As WhatsApp shows it: *bold*, _italic_ and line breaks still in the text. */
+  text: string;
+  status: MessageStatus;
+}
+
+export interface PhoneView {
+  number: string;
+  label: string;
+  messages: PhoneMessage[];
+}
+
+/** One mail of the outbox (services/email/mailbox.ts). */
+export interface MailView {
+  id: string;
+  kind: string;
+  to: string;
+  bcc: string | null;
+  subject: string;
+  text: string;
+  html: string;
+  status: string;
+  sha256: string;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+export interface PlaygroundState {
+  phones: PhoneView[];
+  mailbox: MailView[];
+  links: { teams: string | null; tab: string };
+  whatsappNumber: string;
+}

@@ -1,0 +1,78 @@
+/**
+ * Webhook bodies as Meta sends them (PLATFORM.md §A), for everything that plays Meta locally:
+ * the playground's phones, `npm run simulate:whatsapp`, the bench and the tests. Posting them
+ * signed goes through the same /webhooks/whatsapp route and checks as Meta's own requests.
+ */
+import { randomBytes } from 'node:crypto';
+import { signBody } from './webhook';
+
+export interface WebhookNumber {
+  /** Our sender number's id (metadata.phone_number_id). */
+  phoneNumberId: string;
+  /** Our sender number as digits (metadata.display_phone_number). */
+  displayNumber: string;
+}
+
+export type DeliveryStatusName = 'sent' | 'delivered' | 'read' | 'failed';
+
+export interface StatusEvent {
+  /** The wamid we sent. */
+  id: string;
+  status: DeliveryStatusName;
+  at: Date;
+  recipient: string;
+  /** Echoed from the send request, as Meta does. */
+  opaque?: string;
+  error?: { code: number; title: string };
+}
+
+export function newWamid(): string {
+  return `wamid.${randomBytes(18).toString('base64url')}`;
+}
+
+function unix(at: Date): string {
+  return String(Math.floor(at.getTime() / 1000));
+}
+
+function envelope(number: WebhookNumber, value: Record<string, unknown>) {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: 'local-waba',
+        changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: number.displayNumber.replace(/\D/g, ''), phone_number_id: number.phoneNumberId }, ...value } }],
+      },
+    ],
+  };
+}
+
+/** An inbound text message from a subscriber's phone. */
+export function textMessageWebhook(number: WebhookNumber, from: string, text: string, options: { id?: string; at?: Date; profileName?: string } = {}) {
+  return envelope(number, {
+    contacts: [{ profile: { name: options.profileName ?? 'Simulator' }, wa_id: from }],
+    messages: [{ from, id: options.id ?? newWamid(), timestamp: unix(options.at ?? new Date()), type: 'text', text: { body: text } }],
+  });
+}
+
+/** Status callbacks, several in one webhook as Meta batches them. */
+export function statusWebhook(number: WebhookNumber, statuses: StatusEvent[]) {
+  return envelope(number, {
+    statuses: statuses.map((s) => ({
+      id: s.id,
+      status: s.status,
+      timestamp: unix(s.at),
+      recipient_id: s.recipient,
+      ...(s.opaque ? { biz_opaque_callback_data: s.opaque } : {}),
+      ...(s.status === 'failed' ? { errors: [{ code: s.error?.code ?? 131026, title: s.error?.title ?? 'Message undeliverable' }] } : {}),
+      ...(s.status === 'failed' ? {} : { conversation: { id: 'local-conversation', origin: { type: 'utility' } }, pricing: { billable: true, pricing_model: 'PMP', category: 'utility' } }),
+    })),
+  });
+}
+
+/** Posts a body to a webhook URL with Meta's X-Hub-Signature-256; resolves with the HTTP status. */
+export async function postSignedWebhook(url: string, appSecret: string, body: unknown): Promise<number> {
+  const raw = JSON.stringify(body);
+  const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': signBody(appSecret, raw) }, body: raw });
+  await res.arrayBuffer();
+  return res.status;
+}

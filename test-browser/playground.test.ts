@@ -1,0 +1,203 @@
+/**
+ * The story a first-time visitor follows, in headless Chromium against the real
+ * `npm run playground` (the service in local mode plus the Microsoft 365 Agents Playground):
+ * sign up a phone with the printed code, compose and send a landelijk notice in Teams, see it
+ * arrive on the phone, send "opgelost", opt out, and find both AVG mails in the mailbox.
+ * Saves test-results/playground.png (the README's screenshot, docs/playground.png).
+ */
+import { expect } from 'chai';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { launchChromium, RESULTS } from './chromium';
+
+const CLI = path.resolve(__dirname, '../src/cli/playground.js');
+const PHONE = '31612345601';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+describe('playground story in a browser', function () {
+  this.timeout(240_000);
+  let browser: Browser;
+  let cli: ChildProcess;
+  let output = '';
+  let dataDir: string;
+  let port: number;
+  let teamsPort: number;
+  let startedAt: number;
+  let readyMs: number;
+  let phones: Page | undefined;
+  let teams: Page | undefined;
+
+  before(async () => {
+    mkdirSync(RESULTS, { recursive: true });
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'storingsmelder-playground-'));
+    [port, teamsPort] = [await freePort(), await freePort()];
+    startedAt = Date.now();
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DATA_DIR: dataDir };
+    for (const name of ['MicrosoftAppId', 'WHATSAPP_ACCESS_TOKEN', 'NODE_ENV', 'BUSINESS_HOURS']) delete env[name];
+    cli = spawn(process.execPath, ['--disable-warning=DEP0111', CLI, '--teams-port', String(teamsPort)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    cli.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    cli.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const deadline = Date.now() + 120_000;
+    while (!output.includes('Ctrl-C stops everything')) {
+      if (cli.exitCode !== null || Date.now() > deadline) throw new Error(`npm run playground did not become ready:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    readyMs = Date.now() - startedAt;
+    browser = await launchChromium();
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state !== 'failed') return;
+    // What a failure looked like, for CI: both pages and the command's output.
+    await phones?.screenshot({ path: path.join(RESULTS, 'failure-playground.png'), fullPage: true }).catch(() => undefined);
+    await teams?.screenshot({ path: path.join(RESULTS, 'failure-teams.png'), fullPage: true }).catch(() => undefined);
+    process.stdout.write(`npm run playground said:\n${output.slice(-4000)}\n`);
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (cli && cli.exitCode === null) cli.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('prints the three pages and a sign-up line with the demo code', () => {
+    expect(output).to.include(`http://localhost:${teamsPort}`);
+    expect(output).to.include(`http://localhost:${port}/playground`);
+    expect(output).to.include(`http://localhost:${port}/tab`);
+    expect(output).to.match(/Ja ik wil storingsberichten van CBG Connect ontvangen\. Code: [A-Z0-9]{4}-[A-Z0-9]{2}/);
+    process.stdout.write(`      (ready ${readyMs} ms after the start of the command)\n`);
+  });
+
+  it('signs up a phone, sends a notice and "opgelost" from Teams, opts out, and shows both AVG mails', async () => {
+    const storyStarted = Date.now();
+    const line = /Ja ik wil storingsberichten van CBG Connect ontvangen\. Code: [A-Z0-9]{4}-[A-Z0-9]{2}/.exec(output)![0];
+    phones = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    teams = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await phones.goto(`http://localhost:${port}/playground`);
+    const phone = phones.locator(`[data-number="${PHONE}"]`);
+    const say = async (text: string) => {
+      await phone.getByRole('textbox').fill(text);
+      await phone.getByRole('button', { name: 'Verstuur' }).click();
+    };
+    const bubble = (text: string | RegExp) => phone.locator('.bubble.from-service', { hasText: text });
+
+    // 1. Sign up with the printed line, then the first name.
+    await say(line);
+    await bubble('Wat is je voornaam?').waitFor({ timeout: 15_000 });
+    await say('Anna');
+    await bubble('Welkom Anna!').waitFor({ timeout: 15_000 });
+
+    // 2. Compose and send a landelijk notice in the Agents Playground.
+    await teams.goto(`http://localhost:${teamsPort}`);
+    await teamsSay(teams, '/outage');
+    const compose = teams.locator('.ac-adaptiveCard', { hasText: 'Nieuwe storingsmelding' }).last();
+    await compose.getByPlaceholder('Wat merkt de klant, wat doet KPN eraan?').fill('Landelijke storing op het KPN-netwerk: geen internet. Monteurs zijn onderweg.');
+    await compose.getByRole('button', { name: 'Voorbeeld bekijken' }).click();
+    const preview = teams.locator('.ac-adaptiveCard', { hasText: 'Voorbeeld: Nieuwe storingsmelding' }).last();
+    await preview.waitFor({ timeout: 15_000 });
+    // The preview shows WhatsApp's *Storing* bold, and the template's lines apart.
+    expect(await fontWeightOf(preview, 'Storing')).to.be.at.least(600);
+    expect(await preview.getByText('Gebied: Landelijk', { exact: true }).count()).to.equal(1);
+    await preview.getByRole('button', { name: 'Versturen' }).click();
+    await teams.locator('.ac-adaptiveCard', { hasText: 'Ontvangers' }).getByRole('button', { name: 'Opgelost' }).waitFor({ timeout: 15_000 });
+
+    // 3. It arrives on the phone, bold, with its lines; the ticks go to delivered, then read once the phone is opened.
+    const notice = bubble('Landelijke storing op het KPN-netwerk');
+    await notice.waitFor({ timeout: 20_000 });
+    expect(await notice.locator('strong').first().textContent()).to.equal('Storing');
+    expect(await notice.locator('.text').textContent()).to.include('Storing KPN internet\nGebied: Landelijk\nImpact: Middel\n\n');
+    await phones.locator(`[data-number="${PHONE}"] .bubble.from-service[data-status="delivered"]`, { hasText: 'Landelijke storing' }).waitFor({ timeout: 10_000 });
+    await phone.locator('.chat').click();
+    await phones.locator(`[data-number="${PHONE}"] .bubble.from-service[data-status="read"]`, { hasText: 'Landelijke storing' }).waitFor({ timeout: 10_000 });
+
+    // 4. Opgelost, to the same audience.
+    await teams.locator('.ac-adaptiveCard', { hasText: 'Ontvangers' }).getByRole('button', { name: 'Opgelost' }).click();
+    const resolved = teams.locator('.ac-adaptiveCard', { hasText: 'Storing opgelost' }).last();
+    await resolved.getByPlaceholder('Wat merkt de klant, wat doet KPN eraan?').fill('De storing is verholpen. Excuses voor het ongemak.');
+    await resolved.getByRole('button', { name: 'Voorbeeld bekijken' }).click();
+    const resolvedPreview = teams.locator('.ac-adaptiveCard', { hasText: 'Voorbeeld: Storing opgelost' }).last();
+    await resolvedPreview.getByRole('button', { name: 'Versturen' }).click();
+    const followUp = bubble('De storing is verholpen');
+    await followUp.waitFor({ timeout: 20_000 });
+    expect(await followUp.locator('strong').first().textContent()).to.equal('Opgelost');
+    // The README's screenshot: a signed-up phone with both notices, the AVG sign-up mail open.
+    await phones.locator('#mails button[data-kind="avg_opt_in"]').click();
+    await phones.locator(`[data-number="${PHONE}"] .bubble.from-service[data-status="delivered"]`, { hasText: 'De storing is verholpen' }).waitFor({ timeout: 10_000 });
+    await phones.screenshot({ path: path.join(RESULTS, 'playground.png') });
+
+    // 5. Opt out; both AVG mails are in the mailbox, with the CRM copy in BCC.
+    await say('afmelden');
+    await bubble('Je bent afgemeld').waitFor({ timeout: 15_000 });
+    await phones.locator('#mails button[data-kind="avg_opt_out"]').waitFor({ timeout: 20_000 });
+    expect(await phones.locator('#mails button[data-kind="avg_opt_in"]').count()).to.equal(1);
+    await phones.locator('#mails button[data-kind="avg_opt_out"]').click();
+    const mail = phones.locator('#mail');
+    expect(await mail.textContent()).to.include('archief@crm.cbgconnect.nl');
+    expect(await mail.locator('pre').textContent()).to.include('Je hebt je via WhatsApp afgemeld');
+    await mail.getByRole('tab', { name: 'HTML' }).click();
+    expect(await mail.locator('iframe').getAttribute('srcdoc')).to.include('<p>Beste Anna,</p>');
+    await phones.locator('#mails button[data-kind="avg_opt_in"]').click();
+    expect(await mail.locator('iframe').getAttribute('srcdoc')).to.include('Je bent aangemeld');
+
+    const overflow = (await phones.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+    expect(overflow).to.be.at.most(0);
+    await phones.screenshot({ path: path.join(RESULTS, 'playground-end.png') });
+    await phones.setViewportSize({ width: 800, height: 900 });
+    expect((await phones.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number).to.be.at.most(0);
+    await phones.screenshot({ path: path.join(RESULTS, 'playground-800.png'), fullPage: true });
+    await teams.screenshot({ path: path.join(RESULTS, 'playground-teams.png') });
+    process.stdout.write(`      (story ${((Date.now() - storyStarted) / 1000).toFixed(1)} s)\n`);
+  });
+
+  it('stops the service and the Agents Playground with one Ctrl-C', async () => {
+    const exited = new Promise<number | null>((resolve) => cli.once('exit', (code) => resolve(code)));
+    cli.kill('SIGINT');
+    expect(await exited).to.equal(0);
+    expect(await portInUse(port)).to.equal(false);
+    expect(await portInUse(teamsPort)).to.equal(false);
+  });
+});
+
+async function teamsSay(page: Page, text: string): Promise<void> {
+  await page.locator('[data-lexical-editor="true"]').click();
+  await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
+}
+
+/** The computed font weight of the card element whose own text is exactly `text`. */
+async function fontWeightOf(card: Locator, text: string): Promise<number> {
+  // Runs in the browser; typed loosely because this project compiles without the DOM library.
+  return card.evaluate((root: unknown, wanted: string) => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const browser = globalThis as any;
+    const walker = browser.document.createTreeWalker(root, 4 /* NodeFilter.SHOW_TEXT */);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.textContent?.trim() === wanted && node.parentElement) return Number(browser.getComputedStyle(node.parentElement).fontWeight);
+    }
+    return 0;
+  }, text);
+}
