@@ -14,6 +14,7 @@ export function allCards(): Record<string, Card> {
     composeWithErrors: composeCard({ kind: 'initial', values: { text: 'kort' }, errors: { text: 'Beschrijf de storing in minimaal 10 tekens.', regions: 'Kies minstens één provincie.' } }),
     composeFollowUp: composeCard({ kind: 'resolved', outageId: 'o-1', values: { service: 'voip', scope: 'landelijk', severity: 'laag' } }),
     preview: previewCard({ kind: 'initial', requestId: 'r', values: { text: 'x' }, text: NOTICE_TEXT, recipients: 12, releaseText: 'Direct na Versturen', warnings: ['Let op'] }),
+    previewBlocked: previewCard({ kind: 'initial', requestId: 'r', values: { text: 'x' }, text: NOTICE_TEXT, recipients: 12, releaseText: 'Direct na Versturen', warnings: [], blocked: 'Het WhatsApp-sjabloon is gepauzeerd.' }),
     statusSending: statusCard({ outageId: 'o', messageId: 'm', kind: 'initial', status: 'sending', statusText: 'Wordt verstuurd.', text: NOTICE_TEXT, progress, outageOpen: true }),
     statusAwaiting: statusCard({ outageId: 'o', messageId: 'm', kind: 'update', status: 'awaiting_approval', statusText: 'Wacht', text: 't', progress, outageOpen: true }),
     statusPaused: statusCard({ outageId: 'o', messageId: 'm', kind: 'initial', status: 'paused', statusText: 'Gepauzeerd', text: 't', progress, outageOpen: true }),

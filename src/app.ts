@@ -19,11 +19,13 @@ import { playgroundAvailable, playgroundFeature } from './playground/feature';
 import { readMailbox } from './services/email/mailbox';
 import { privacyFeature } from './services/privacy/feature';
 import { StaffServices } from './services/staff-services';
-import { loadStats } from './services/stats/stats';
+import { loadStats, whatsappFigures } from './services/stats/stats';
+import { AccountApi } from './services/whatsapp/account-api';
 import { CloudApiClient } from './services/whatsapp/cloud-api-client';
 import { whatsappFeature } from './services/whatsapp/feature';
 import { GraphStandIn } from './services/whatsapp/graph-standin';
 import { maskPhone } from './lib/mask';
+import { templateDefinition } from './services/notices/notice-template';
 
 export type ServiceSelection = 'all' | 'teams' | 'whatsapp';
 
@@ -62,7 +64,8 @@ export async function createApp(config: Config, database: Database, logger: Logg
   const metrics = createMetrics();
   const jobs = await startJobs(database.url, logger);
   const standIn = config.whatsapp.localMode ? await startLocalWhatsApp(config, logger) : undefined;
-  const whatsapp = new CloudApiClient({ ...config.whatsapp, baseUrl: standIn?.url ?? config.whatsapp.baseUrl });
+  const whatsappBase = standIn?.url ?? config.whatsapp.baseUrl;
+  const whatsapp = new CloudApiClient({ ...config.whatsapp, baseUrl: whatsappBase });
   const email = createEmailService({ config, dataSource: database.dataSource, jobs, logger });
   const dataSource = database.dataSource;
   const context: AppContext = { config, logger, dataSource, databaseUrl: database.url, jobs, metrics, whatsapp, email };
@@ -71,11 +74,11 @@ export async function createApp(config: Config, database: Database, logger: Logg
   const features: Feature[] = [
     { name: 'email', routes: [], start: email.start, stop: email.stop },
     ...(services !== 'whatsapp'
-      ? [teamsBotFeature({ config, logger, jobs, staff: new StaffServices(dataSource, config, email) }), managementFeature({ config, loadStats: () => loadStats(dataSource) })]
+      ? [teamsBotFeature({ config, logger, jobs, staff: new StaffServices(dataSource, config, email) }), managementFeature({ config, loadStats: async () => ({ ...(await loadStats(dataSource)), whatsapp: await whatsappFigures(dataSource, config) }) })]
       : []),
     ...(services !== 'teams'
       ? [
-          whatsappFeature({ config, logger, dataSource, metrics, whatsapp, email }),
+          whatsappFeature({ config, logger, dataSource, jobs, metrics, whatsapp, account: new AccountApi({ ...config.whatsapp, baseUrl: whatsappBase }), email }),
           dispatcherFeature({ config, logger, dataSource, databaseUrl: database.url, metrics, sender: whatsapp }),
           privacyFeature({ config, dataSource, jobs, logger }),
         ]
@@ -122,6 +125,11 @@ async function startLocalWhatsApp(config: Config, logger: Logger): Promise<Graph
     accessToken: config.whatsapp.accessToken,
     phoneNumberId: config.whatsapp.phoneNumberId,
     keep: 1000,
+    // The outage template as if Meta had approved it, so local mode sends what production would.
+    account: {
+      businessAccountId: config.whatsapp.businessAccountId,
+      templates: [{ id: '1', status: 'APPROVED', ...templateDefinition(config.whatsapp.templateName, config.whatsapp.templateLanguage) }],
+    },
     onMessage: (request) => {
       const body = request.body as { to: string; type: string; text?: { body: string }; template?: { components: { parameters: { text: string }[] }[] } };
       const content = body.type === 'text' ? body.text?.body : body.template?.components[0]?.parameters.map((p) => p.text).join(' | ');

@@ -58,6 +58,7 @@ const envSchema = z.object({
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { message: 'expected MultiTenant, SingleTenant or UserAssignedMSI' }).default('MultiTenant'),
   MicrosoftAppTenantId: optionalText,
   ENTRA_AUTHORITY_URL: httpUrl('the Entra ID authority, e.g. https://login.microsoftonline.com').default('https://login.microsoftonline.com'),
+  BOT_OPENID_METADATA_URL: optionalText.pipe(httpUrl('the Bot Framework OpenID metadata URL').optional()),
   STAFF_AAD_OBJECT_IDS: commaList,
   MANAGER_AAD_OBJECT_IDS: commaList,
 
@@ -69,7 +70,9 @@ const envSchema = z.object({
   WHATSAPP_VERIFY_TOKEN: optionalText,
   WHATSAPP_TEMPLATE_NAME: z.string().trim().regex(/^[a-z0-9_]+$/, { message: 'expected a template name of lowercase letters, digits and _' }).default('storing_melding'),
   WHATSAPP_TEMPLATE_LANGUAGE: z.string().trim().regex(/^[a-z]{2}(_[A-Z]{2})?$/, { message: 'expected a language code such as nl or en_US' }).default('nl'),
+  WHATSAPP_BUSINESS_ACCOUNT_ID: optionalText.pipe(z.string().regex(/^\d{5,30}$/, { message: 'expected the WhatsApp Business Account id (digits)' }).optional()),
   WHATSAPP_MAX_MPS: positiveInt('messages per second').max(10000, { message: 'expected messages per second (at most 10000)' }).default(80),
+  WHATSAPP_MESSAGING_LIMIT: positiveInt('unique recipients per 24 hours').default(2000),
   WHATSAPP_DISPLAY_NUMBER: z.string().trim().default('085 48 69 699'),
 
   SMTP_URL: optionalText.pipe(z.string().regex(/^smtps?:\/\//, { message: 'expected an smtp:// or smtps:// URL' }).optional()),
@@ -113,6 +116,8 @@ export interface Config {
     managerIds: string[];
     /** Where Teams SSO tokens come from (OpenID discovery): {authority}/{tenant}/v2.0. */
     authorityUrl: string;
+    /** Where the keys of the Bot Connector's tokens are published; botbuilder's public-cloud default when unset. */
+    openIdMetadataUrl: string | undefined;
   };
   whatsapp: {
     baseUrl: string;
@@ -124,6 +129,10 @@ export interface Config {
     templateName: string;
     templateLanguage: string;
     maxMps: number;
+    /** The WhatsApp Business Account (templates live there); a placeholder in local mode. */
+    businessAccountId: string | undefined;
+    /** Unique recipients per 24 h the preview warns above, until Meta reports the live tier. */
+    messagingLimit: number;
     displayNumber: string;
     /** No Cloud API credentials: the built-in Graph API stand-in is used. */
     localMode: boolean;
@@ -248,6 +257,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, default
       staffIds: env.STAFF_AAD_OBJECT_IDS,
       managerIds: env.MANAGER_AAD_OBJECT_IDS,
       authorityUrl: env.ENTRA_AUTHORITY_URL.replace(/\/+$/, ''),
+      openIdMetadataUrl: env.BOT_OPENID_METADATA_URL,
     },
     whatsapp: {
       baseUrl: env.WHATSAPP_API_BASE_URL.replace(/\/+$/, ''),
@@ -259,6 +269,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, default
       templateName: env.WHATSAPP_TEMPLATE_NAME,
       templateLanguage: env.WHATSAPP_TEMPLATE_LANGUAGE,
       maxMps: env.WHATSAPP_MAX_MPS,
+      businessAccountId: env.WHATSAPP_BUSINESS_ACCOUNT_ID ?? (whatsappLocal ? '100000000000001' : undefined),
+      messagingLimit: env.WHATSAPP_MESSAGING_LIMIT,
       displayNumber: env.WHATSAPP_DISPLAY_NUMBER,
       localMode: whatsappLocal,
     },
@@ -273,6 +285,25 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, default
     requireApproval: env.REQUIRE_APPROVAL,
   };
   return deepFreeze(config);
+}
+
+export interface PackagingSettings {
+  appId: string | undefined;
+  publicBaseUrl: string;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * What `npm run package:teams` needs, and only that: the app id and the public origin. The
+ * bot's password and the other secrets stay where they are used.
+ */
+export function loadPackagingSettings(source: NodeJS.ProcessEnv = process.env): PackagingSettings {
+  const parsed = envSchema.pick({ MicrosoftAppId: true, PUBLIC_BASE_URL: true }).safeParse(source);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  const appId = parsed.data.MicrosoftAppId;
+  if (appId !== undefined && !GUID.test(appId)) throw new ConfigError(["MicrosoftAppId: expected the app registration's application (client) id, a GUID"]);
+  return { appId, publicBaseUrl: parsed.data.PUBLIC_BASE_URL.replace(/\/+$/, '') };
 }
 
 export { PROVINCES };

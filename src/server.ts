@@ -29,7 +29,10 @@ export interface ServerDependencies {
 /** Sends an error as JSON: status and a short reason, never a stack trace. */
 export function sendError(res: Response, logger: Logger, error: unknown): void {
   const answer = toHttp(error);
-  if (answer.status >= 500) logger.error({ err: error }, 'request failed');
+  if (answer.status >= 500 && answer.status !== 503) logger.error({ err: error }, 'request failed');
+  if (answer.status === 503) logger.warn({ err: error }, 'request refused: a dependency is unavailable');
+  // The rest of a too large body is not read: the connection cannot carry another request.
+  if (answer.status === 413 && !res.headersSent) res.setHeader('Connection', 'close');
   if (!res.headersSent) res.send(answer.status, answer.body);
 }
 

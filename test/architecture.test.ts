@@ -70,11 +70,13 @@ const DOMAIN = ['signup', 'notices', 'privacy', 'stats'] as const;
 /**
  * The only imports allowed between the domain folders (from -> to: the files it may import).
  * Opting out in the conversation is an erasure (privacy); correcting a subscriber uses the
- * registry and the first-name rule of sign-up. Everything else between them is a violation.
+ * registry and the first-name rule of sign-up; the tab's figures include the WhatsApp account's
+ * state. Everything else between them is a violation.
  */
 const SEAMS: Record<string, string[]> = {
   'signup->privacy': ['services/privacy/erasure', 'services/privacy/contact-counters'],
   'privacy->signup': ['services/signup/customers', 'services/signup/opt-in-text'],
+  'stats->notices': ['services/notices/whatsapp-account'],
 };
 
 /** SQL or repository calls that delete subscriber data or unlink a delivery from its recipient. */

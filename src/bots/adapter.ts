@@ -3,7 +3,8 @@
  * Without MicrosoftAppId it runs in local mode (Agents Playground, no authentication); config.ts refuses
  * that in production.
  */
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
+import { CallerIdConstants, CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
+import { AuthenticationConstants } from 'botframework-connector';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 
@@ -14,12 +15,30 @@ export class StaffAdapter extends CloudAdapter {
   }
 }
 
+/**
+ * botbuilder takes one custom endpoint only together with all the others: the public cloud's,
+ * with the channel's OpenID metadata (the Bot Connector's signing keys) at another address.
+ */
+function publicCloudWithMetadata(openIdMetadataUrl: string): Record<string, string | boolean> {
+  return {
+    ValidateAuthority: true,
+    ToChannelFromBotLoginUrl: AuthenticationConstants.ToChannelFromBotLoginUrl,
+    ToChannelFromBotOAuthScope: AuthenticationConstants.ToChannelFromBotOAuthScope,
+    ToBotFromChannelTokenIssuer: AuthenticationConstants.ToBotFromChannelTokenIssuer,
+    OAuthUrl: AuthenticationConstants.OAuthUrl,
+    ToBotFromChannelOpenIdMetadataUrl: openIdMetadataUrl,
+    ToBotFromEmulatorOpenIdMetadataUrl: AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl,
+    CallerId: CallerIdConstants.PublicAzureChannel,
+  };
+}
+
 export function createAdapter(config: Config, logger: Logger): StaffAdapter {
   const auth = new ConfigurationBotFrameworkAuthentication({
     MicrosoftAppId: config.bot.appId ?? '',
     MicrosoftAppPassword: config.bot.appPassword ?? '',
     MicrosoftAppType: config.bot.appType,
     MicrosoftAppTenantId: config.bot.tenantId ?? '',
+    ...(config.bot.openIdMetadataUrl ? publicCloudWithMetadata(config.bot.openIdMetadataUrl) : {}),
   });
   const adapter = new StaffAdapter(auth);
   adapter.onTurnError = async (context: TurnContext, error: Error) => {

@@ -123,6 +123,8 @@ export interface PreviewData {
   recipients: number;
   releaseText: string;
   warnings: string[];
+  /** Why it cannot be sent (the template is not approved): shown in red, no Versturen. */
+  blocked?: string | null;
 }
 
 export function previewCard(p: PreviewData): Card {
@@ -139,9 +141,10 @@ export function previewCard(p: PreviewData): Card {
           { title: 'Verzending', value: p.releaseText },
         ],
       },
+      ...(p.blocked ? [{ type: 'TextBlock', text: `⛔ ${p.blocked}`, color: 'Attention', weight: 'Bolder', wrap: true }] : []),
       ...p.warnings.map((w) => ({ type: 'TextBlock', text: `⚠️ ${w}`, color: 'Warning', wrap: true })),
     ],
-    [execute('Versturen', 'send', data, 'positive'), execute('Wijzigen', 'edit', data), execute('Annuleren', 'cancel', { kind: p.kind })],
+    [...(p.blocked ? [] : [execute('Versturen', 'send', data, 'positive')]), execute('Wijzigen', 'edit', data), execute('Annuleren', 'cancel', { kind: p.kind })],
   );
 }
 

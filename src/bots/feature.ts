@@ -8,7 +8,7 @@ import type { Activity, ConversationReference } from 'botbuilder';
 import type { Config } from '../config';
 import type { Feature } from '../feature';
 import { readJsonBody } from '../http/body';
-import { ValidationError } from '../http/errors';
+import { ServiceUnavailableError, UnauthorizedError, ValidationError } from '../http/errors';
 import { registerTask, type Jobs } from '../jobs';
 import type { Logger } from '../logger';
 import type { StaffServices } from '../services/staff-services';
@@ -17,6 +17,19 @@ import { attachment, statusCard } from './cards';
 import { OutageBot } from './outage-bot';
 
 const REFRESH_MS = 5000;
+
+/**
+ * What a failed token check means for the caller: 503 when the Bot Framework's signing keys
+ * could not be fetched (Teams retries), 401 for a bad or missing token; anything else as is.
+ */
+function authenticationFailure(error: unknown): unknown {
+  const e = error as { name?: string; statusCode?: number };
+  if (e.name === 'FetchError' || (e.name === 'AuthenticationError' && (e.statusCode ?? 0) >= 500)) {
+    return new ServiceUnavailableError('the Bot Framework signing keys cannot be fetched right now; try again');
+  }
+  if (e.statusCode === 401 || e.name === 'AuthenticationError') return new UnauthorizedError('invalid or missing Bot Framework token');
+  return error;
+}
 
 export interface TeamsBotDependencies {
   config: Config;
@@ -62,11 +75,7 @@ export function teamsBotFeature({ config, logger, jobs, staff }: TeamsBotDepende
             const response = await adapter.handle(header, body as Activity, (context) => bot.run(context));
             res.send(response?.status ?? 200, response?.body ?? undefined);
           } catch (error) {
-            if ((error as { statusCode?: number }).statusCode === 401 || (error as Error).name === 'AuthenticationError') {
-              res.send(401, { error: 'unauthorized', message: 'invalid or missing Bot Framework token' });
-              return;
-            }
-            throw error;
+            throw authenticationFailure(error);
           }
         },
       },

@@ -100,6 +100,7 @@ export class OutageBot extends TeamsActivityHandler {
             recipients: preview.recipients,
             releaseText: preview.releaseText,
             warnings: preview.warnings,
+            blocked: preview.blocked,
           });
         }
         case 'send': {

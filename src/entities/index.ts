@@ -9,6 +9,7 @@ import { Outage } from './outage.entity';
 import { OutageMessage } from './outage-message.entity';
 import { Subscriber } from './subscriber.entity';
 import { SubscriptionEvent } from './subscription-event.entity';
+import { WhatsAppState } from './whatsapp-state.entity';
 
 export * from './audit-event.entity';
 export * from './contact-throttle.entity';
@@ -21,6 +22,7 @@ export * from './outage.entity';
 export * from './outage-message.entity';
 export * from './subscriber.entity';
 export * from './subscription-event.entity';
+export * from './whatsapp-state.entity';
 
 export const ENTITIES = [
   AuditEvent,
@@ -34,4 +36,5 @@ export const ENTITIES = [
   OutageMessage,
   Subscriber,
   SubscriptionEvent,
+  WhatsAppState,
 ];

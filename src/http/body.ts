@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { ValidationError } from './errors';
+import { PayloadTooLargeError, ValidationError } from './errors';
 
 /** Reads a request body as raw bytes (webhook signatures are computed over the exact bytes). */
 export async function readRawBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
@@ -7,7 +7,7 @@ export async function readRawBody(req: IncomingMessage, limitBytes: number): Pro
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limitBytes) throw new ValidationError(`request body is larger than ${limitBytes} bytes`);
+    if (size > limitBytes) throw new PayloadTooLargeError(`request body is larger than ${limitBytes} bytes`);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);

@@ -30,6 +30,16 @@ export class ForbiddenError extends Error {
   }
 }
 
+/** A request body over the route's limit (413). */
+export class PayloadTooLargeError extends Error {
+  readonly name = 'PayloadTooLargeError';
+}
+
+/** Something we depend on to answer is out of reach right now (503): the caller may retry. */
+export class ServiceUnavailableError extends Error {
+  readonly name = 'ServiceUnavailableError';
+}
+
 export class ExternalServiceError extends Error {
   readonly name = 'ExternalServiceError';
   constructor(readonly service: string, message: string, readonly retryable: boolean = true) {
@@ -49,6 +59,8 @@ export function toHttp(error: unknown): HttpErrorAnswer {
   if (error instanceof NotFoundError) return { status: 404, body: { error: 'not_found', message: maskPersonalData(error.message) } };
   if (error instanceof UnauthorizedError) return { status: 401, body: { error: 'unauthorized', message: error.message } };
   if (error instanceof ForbiddenError) return { status: 403, body: { error: 'forbidden', message: error.message } };
+  if (error instanceof PayloadTooLargeError) return { status: 413, body: { error: 'payload_too_large', message: error.message } };
+  if (error instanceof ServiceUnavailableError) return { status: 503, body: { error: 'unavailable', message: error.message } };
   if (error instanceof ExternalServiceError) return { status: 502, body: { error: 'upstream_unavailable', message: `${error.service} is not available` } };
   return { status: 500, body: { error: 'internal', message: 'internal error' } };
 }

@@ -6,7 +6,7 @@
  */
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import type { Config } from '../config';
-import { ForbiddenError, UnauthorizedError } from '../http/errors';
+import { ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../http/errors';
 
 export interface Manager {
   oid: string;
@@ -32,6 +32,7 @@ export class SsoVerifier {
         algorithms: ['RS256'],
       }));
     } catch (error) {
+      if (keysUnreachable(error)) throw new ServiceUnavailableError('the signing keys of Entra ID cannot be fetched right now; try again');
       throw new UnauthorizedError(`the token is not valid (${(error as { code?: string }).code ?? 'invalid'})`);
     }
     const scopes = String(payload.scp ?? '').split(' ');
@@ -45,11 +46,22 @@ export class SsoVerifier {
   private async keys(): Promise<{ jwks: ReturnType<typeof createRemoteJWKSet>; issuer: string }> {
     if (this.jwks && this.issuer) return { jwks: this.jwks, issuer: this.issuer };
     const tenant = this.config.bot.tenantId ?? 'organizations';
-    const res = await fetch(`${this.config.bot.authorityUrl}/${tenant}/v2.0/.well-known/openid-configuration`);
-    if (!res.ok) throw new UnauthorizedError('the identity provider cannot be reached to check the token');
+    let res: Response;
+    try {
+      res = await fetch(`${this.config.bot.authorityUrl}/${tenant}/v2.0/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5000) });
+    } catch {
+      throw new ServiceUnavailableError('Entra ID cannot be reached to check the token right now; try again');
+    }
+    if (!res.ok) throw new ServiceUnavailableError(`Entra ID answered ${res.status} to the OpenID discovery; try again`);
     const discovery = (await res.json()) as { jwks_uri: string; issuer: string };
     this.jwks = createRemoteJWKSet(new URL(discovery.jwks_uri));
     this.issuer = discovery.issuer.replace('{tenantid}', tenant);
     return { jwks: this.jwks, issuer: this.issuer };
   }
+}
+
+/** jose's errors for a key set it could not fetch (network, timeout, non-200), as opposed to a bad token. */
+function keysUnreachable(error: unknown): boolean {
+  const e = error as { name?: string; code?: string; message?: string };
+  return e.code === 'ERR_JWKS_TIMEOUT' || e.name === 'TypeError' || e.name === 'AbortError' || /Expected 200 OK from the JSON Web Key Set/.test(e.message ?? '');
 }

@@ -1,6 +1,7 @@
 import { Initial1763870000000 } from './1763870000000-initial';
 import { ContactSentence1763880000000 } from './1763880000000-contact-sentence';
 import { DeliveryPartialIndexes1763900000000 } from './1763900000000-delivery-partial-indexes';
+import { WhatsAppState1764600000000 } from './1764600000000-whatsapp-state';
 
 /** Every migration, oldest first. A new one is added here as well as in its own file. */
-export const MIGRATIONS = [Initial1763870000000, ContactSentence1763880000000, DeliveryPartialIndexes1763900000000];
+export const MIGRATIONS = [Initial1763870000000, ContactSentence1763880000000, DeliveryPartialIndexes1763900000000, WhatsAppState1764600000000];

@@ -14,6 +14,7 @@ import { formatDutch } from './notices/business-hours';
 import { renderNotice } from './notices/notice-template';
 import { Outages, validateCompose, type Draft, type Preview } from './notices/outages';
 import { cardsToRefresh, type CardToRefresh } from './notices/status-cards';
+import { readAccountState, templateBlock } from './notices/whatsapp-account';
 import { eraseOnRequest, exportSubscriber } from './privacy/subscriber-requests';
 import { createInvitation } from './signup/invitations';
 
@@ -121,10 +122,13 @@ export class StaffServices {
   async statusOf(messageId: string): Promise<NoticeStatus> {
     const message = await this.dataSource.getRepository(OutageMessage).findOne({ where: { id: messageId }, relations: { outage: true } });
     if (!message) throw new NotFoundError('no such message', 'Deze melding bestaat niet (meer).');
+    const blocked = message.status === 'paused' ? templateBlock(await readAccountState(this.dataSource, this.config), this.config) : null;
     const statusText =
       message.status === 'held' && message.releaseAt
         ? `Buiten kantoortijden: wordt verstuurd op ${formatDutch(message.releaseAt, this.config.businessHours.timeZone)}.`
-        : (STATUS_TEXT[message.status] ?? message.status);
+        : blocked
+          ? `Gepauzeerd. ${blocked} Kies Hervatten zodra het sjabloon weer is goedgekeurd.`
+          : (STATUS_TEXT[message.status] ?? message.status);
     return {
       outageId: message.outageId,
       messageId: message.id,

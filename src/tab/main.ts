@@ -13,7 +13,17 @@ interface Stats {
   byCompany: { customer: string; customerNumber: string; active: number }[];
   history: { week: string; optIns: number; optOuts: number; active: number }[];
   outages: { id: string; kind: string; releasedAt: string | null; createdAt: string; recipients: number; sent: number; delivered: number; read: number; failed: number; secondsTo95Delivered: number | null }[];
+  whatsapp?: {
+    qualityRating: string | null;
+    messagingLimitTier: string | null;
+    messagingLimit: number | null;
+    template: { name: string; status: string | null; category: string | null; reason: string | null; sendable: boolean };
+    updatedAt: string | null;
+  };
 }
+
+const QUALITY: Record<string, string> = { GREEN: 'Goed (groen)', YELLOW: 'Matig (geel)', RED: 'Laag (rood)', UNKNOWN: 'Onbekend' };
+const TEMPLATE_STATUS: Record<string, string> = { APPROVED: 'Goedgekeurd', PENDING: 'Wacht op goedkeuring', REJECTED: 'Afgewezen', PAUSED: 'Gepauzeerd', DISABLED: 'Uitgeschakeld' };
 
 /** Set by the server in the page (no inline script: the page's CSP forbids it). */
 const LOCAL_MODE = document.body.dataset.localMode === 'true';
@@ -95,6 +105,8 @@ function render(stats: Stats): void {
     options: { responsive: true, maintainAspectRatio: false, animation: false, plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
   });
 
+  renderAccount(stats.whatsapp);
+
   const outages = $('outages');
   outages.replaceChildren();
   if (stats.outages.length === 0) outages.appendChild(Object.assign(document.createElement('tr'), { innerHTML: '<td colspan="7" class="muted">Nog geen meldingen verstuurd.</td>' }));
@@ -119,6 +131,26 @@ function render(stats: Stats): void {
   $('loading').hidden = true;
   $('content').hidden = false;
   document.body.dataset.ready = 'true';
+}
+
+/** The WhatsApp account as Meta last reported it: quality, messaging limit, the template's status. */
+function renderAccount(account: Stats['whatsapp']): void {
+  const facts = $('account');
+  facts.replaceChildren();
+  if (!account) return;
+  const fact = (label: string, value: string, tone = '') => {
+    const dt = document.createElement('dt');
+    dt.textContent = label;
+    const dd = document.createElement('dd');
+    dd.textContent = value;
+    if (tone) dd.className = tone;
+    facts.append(dt, dd);
+  };
+  const template = account.template;
+  fact('Kwaliteit van het nummer', account.qualityRating ? (QUALITY[account.qualityRating] ?? account.qualityRating) : 'nog niet gemeld', account.qualityRating === 'RED' ? 'bad' : account.qualityRating === 'YELLOW' ? 'warn' : '');
+  fact('Berichtlimiet per 24 uur', account.messagingLimit === null ? 'onbeperkt' : `${nf.format(account.messagingLimit)} ontvangers${account.messagingLimitTier ? '' : ' (ingesteld)'}`);
+  fact(`Sjabloon ${template.name}`, `${template.status ? (TEMPLATE_STATUS[template.status] ?? template.status) : 'nog niet gemeld'}${template.category ? ` · ${template.category}` : ''}${template.reason ? ` · ${template.reason}` : ''}`, template.sendable ? '' : 'bad');
+  if (account.updatedAt) fact('Laatst gemeld door Meta', new Date(account.updatedAt).toLocaleString('nl-NL', { dateStyle: 'short', timeStyle: 'short' }));
 }
 
 async function main(): Promise<void> {

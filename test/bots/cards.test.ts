@@ -28,6 +28,13 @@ describe('adaptive cards', () => {
     }
   });
 
+  it('shows in red why a notice cannot be sent, and then offers no Versturen', () => {
+    const card = allCards().previewBlocked as { body: { text?: string; color?: string }[]; actions: { verb: string }[] };
+    expect(card.body.find((b) => b.color === 'Attention')?.text).to.equal('⛔ Het WhatsApp-sjabloon is gepauzeerd.');
+    expect(card.actions.map((a) => a.verb)).to.deep.equal(['edit', 'cancel']);
+    expect((allCards().preview as { actions: { verb: string }[] }).actions.map((a) => a.verb)).to.deep.equal(['send', 'edit', 'cancel']);
+  });
+
   describe('the WhatsApp text on a card', () => {
     it('keeps every line of the template on a line of its own, a blank line as space, *bold* as bold', () => {
       expect(whatsappBlocks(NOTICE_TEXT).map((b) => [b.text, b.spacing])).to.deep.equal([

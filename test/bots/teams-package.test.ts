@@ -1,14 +1,18 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { AppManifestUtils } from '@microsoft/app-manifest';
 import { imageSize } from 'image-size';
 import JSZip from 'jszip';
-import { loadConfig } from '../../src/config';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { loadPackagingSettings } from '../../src/config';
 import { buildPackage, filledManifest, MANIFEST_DIR } from '../../scripts/package-teams';
 
 const SCHEMA = JSON.parse(readFileSync(require.resolve('@microsoft/app-manifest/build/json-schemas/teams/v1.24/MicrosoftTeams.schema.json'), 'utf8'));
-const config = loadConfig({ MicrosoftAppId: '6f1d2c3b-1111-4aaa-8bbb-0123456789ab', MicrosoftAppPassword: 'x', PUBLIC_BASE_URL: 'https://storing.cbgconnect.nl' });
+const config = loadPackagingSettings({ MicrosoftAppId: '6f1d2c3b-1111-4aaa-8bbb-0123456789ab', PUBLIC_BASE_URL: 'https://storing.cbgconnect.nl' });
+const SCRIPT = path.resolve(__dirname, '../../scripts/package-teams.js');
 
 describe('Teams app package', () => {
   it('fills in the app id and host and validates against the official v1.24 schema, offline', async () => {
@@ -38,5 +42,19 @@ describe('Teams app package', () => {
     expect(Object.keys(zip.files).sort()).to.deep.equal(['color.png', 'manifest.json', 'outline.png']);
     const inside = JSON.parse(await zip.file('manifest.json')!.async('string'));
     expect(inside.id).to.equal('6f1d2c3b-1111-4aaa-8bbb-0123456789ab');
+  });
+
+  it('runs as npm run package:teams with only the app id and the public origin (no bot password)', async () => {
+    const env = { PATH: process.env.PATH, MicrosoftAppId: '6f1d2c3b-1111-4aaa-8bbb-0123456789ab', PUBLIC_BASE_URL: 'https://storing.cbgconnect.nl' };
+    // Run outside the checkout, so no .env of a developer takes part.
+    const { stdout } = await promisify(execFile)(process.execPath, [SCRIPT], { env, cwd: os.tmpdir() });
+    expect(stdout).to.match(/Teams app package written to .*storingsmelder-teams\.zip \(host storing\.cbgconnect\.nl\)/);
+  });
+
+  it('says in one line when the app id is not a GUID', async () => {
+    const env = { PATH: process.env.PATH, MicrosoftAppId: 'my-bot', PUBLIC_BASE_URL: 'https://storing.cbgconnect.nl' };
+    const failure = await promisify(execFile)(process.execPath, [SCRIPT], { env, cwd: os.tmpdir() }).then(() => undefined, (error: { code: number; stderr: string }) => error);
+    expect(failure?.code).to.equal(1);
+    expect(failure?.stderr).to.equal("configuration error: MicrosoftAppId: expected the app registration's application (client) id, a GUID\n");
   });
 });

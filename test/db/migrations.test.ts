@@ -19,7 +19,7 @@ describe('migrations', () => {
   });
   after(async () => dataSource.destroy());
 
-  it('create every table of DESIGN.md §4 on an empty database', async () => {
+  it('create every table of DESIGN.md §4 (and the WhatsApp account state) on an empty database', async () => {
     await dataSource.runMigrations();
     expect(await tables(dataSource)).to.have.members([
       'audit_event',
@@ -33,13 +33,14 @@ describe('migrations', () => {
       'outage_message',
       'subscriber',
       'subscription_event',
+      'whatsapp_state',
     ]);
   });
 
   it('leave nothing for the entities to change (migrations and entities agree)', async () => {
     const pending = await dataSource.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((q) => q.query)).to.deep.equal([]);
-    expect(ENTITIES.map((e) => dataSource.getMetadata(e).tableName)).to.have.length(11);
+    expect(ENTITIES.map((e) => dataSource.getMetadata(e).tableName)).to.have.length(12);
   });
 
   it('revert down to an empty database and apply again', async () => {
@@ -50,6 +51,6 @@ describe('migrations', () => {
     const types: unknown[] = await dataSource.query("SELECT typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public' AND t.typtype = 'e'");
     expect(types).to.deep.equal([]);
     await dataSource.runMigrations();
-    expect(await tables(dataSource)).to.have.length(11);
+    expect(await tables(dataSource)).to.have.length(12);
   });
 });

@@ -20,11 +20,24 @@ export class TestSmtpServer {
     return `smtp://127.0.0.1:${this.port}`;
   }
 
+  /** With auth set, a login with exactly these credentials is required (over plain SMTP: tests only). */
+  constructor(private readonly auth?: { user: string; pass: string }) {}
+
+  /** smtp://user:pass@host:port with the given credentials (the right ones by default). */
+  urlWith(credentials = this.auth): string {
+    return credentials ? `smtp://${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.pass)}@127.0.0.1:${this.port}` : this.url;
+  }
+
   async start(port = 0): Promise<void> {
     this.server = new SMTPServer({
-      authOptional: true,
+      authOptional: !this.auth,
+      allowInsecureAuth: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
+      onAuth: (auth, _session, callback) => {
+        if (this.auth && auth.username === this.auth.user && auth.password === this.auth.pass) return callback(null, { user: auth.username });
+        callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
+      },
       onData: (stream, session, callback) => {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));

@@ -128,6 +128,12 @@ export async function pauseMessage(db: Db, outageMessageId: string): Promise<boo
   return rows.length > 0;
 }
 
+/** The template can no longer be sent: every notice being sent waits until staff resume it. */
+export async function pauseAllSending(db: Db): Promise<string[]> {
+  const rows: { id: string }[] = await db.query(`WITH paused AS (UPDATE outage_message SET status = 'paused' WHERE status = 'sending' RETURNING id) SELECT id FROM paused`);
+  return rows.map((r) => r.id);
+}
+
 /** Wakes the dispatcher (after the transaction that created deliveries commits). */
 export async function notifyDeliveriesReady(db: Db): Promise<void> {
   await db.query(`SELECT pg_notify('delivery_ready', '')`);

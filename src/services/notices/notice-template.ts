@@ -10,6 +10,19 @@ import { OutageMessageKind, OutageScope, OutageService, OutageSeverity } from '.
 export const TEMPLATE_BODY =
   '*{{1}}* KPN {{2}}\nGebied: {{3}}\nImpact: {{4}}\n\n{{5}}\n\nCBG Connect. Afmelden? Stuur "afmelden".';
 
+/** Sample values Meta's reviewers see with the body (one per {{n}}, in order). */
+export const TEMPLATE_EXAMPLE = ['Storing', 'internet', 'Utrecht, Noord-Holland', 'Hoog', 'Geen internet in de regio Utrecht. Monteurs zijn onderweg. Verwachte oplossing: vandaag 14:00.'];
+
+/** How many body parameters a template text has ({{1}} ... {{n}}). */
+export function parameterCount(body: string): number {
+  return new Set(body.match(/\{\{\d+\}\}/g) ?? []).size;
+}
+
+/** The template as it is registered with Meta: category UTILITY (a service alert), our body and its samples. */
+export function templateDefinition(name: string, language: string) {
+  return { name, language, category: 'UTILITY' as const, components: [{ type: 'BODY', text: TEMPLATE_BODY, example: { body_text: [TEMPLATE_EXAMPLE] } }] };
+}
+
 /** Meta's limit for one text parameter is generous, but the whole body must stay under 1024. */
 export const MAX_STAFF_TEXT = 700;
 

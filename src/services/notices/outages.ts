@@ -20,10 +20,8 @@ import { BusinessCalendar } from './business-hours';
 import { notifyDeliveriesReady } from '../dispatcher/ledger-sql';
 import { countAudience, snapshotAudience, type Audience } from './audience-snapshot';
 import { buildTemplateParameters, MAX_STAFF_TEXT, renderNotice } from './notice-template';
+import { messagingLimit, readAccountState, templateBlock } from './whatsapp-account';
 import { distance, normalise } from '../../lib/text';
-
-/** Above this many recipients a preview warns about WhatsApp's 24 h messaging limit tier. */
-export const MESSAGING_LIMIT_TIER = 2000;
 
 const PLANNED_WORKS = /\b(werkzaamheden|werkzaamheid|onderhoud|gepland(e)?|planned|maintenance)\b/i;
 
@@ -79,6 +77,8 @@ export interface Preview {
   /** null: goes out at once. */
   releaseAt: Date | null;
   warnings: string[];
+  /** Why it cannot be sent now (the template is not approved); null when it can. */
+  blocked: string | null;
 }
 
 
@@ -109,16 +109,18 @@ export class Outages {
     const audience = followUpOf ? await this.followUpAudience(this.dataSource.manager, followUpOf) : regionsAudience(draft);
     const recipients = await countAudience(this.dataSource.manager, audience);
     const opening = this.calendar.nextOpening(now);
+    const account = await readAccountState(this.dataSource, this.config);
+    const limit = messagingLimit(account, this.config);
     const warnings: string[] = [];
     if (PLANNED_WORKS.test(draft.text)) {
       warnings.push('De tekst lijkt over gepland onderhoud of werkzaamheden te gaan. Die worden niet via WhatsApp gemeld: alleen landelijke en regionale storingen.');
     }
-    if (recipients > MESSAGING_LIMIT_TIER) {
-      warnings.push(`Het publiek (${recipients}) is groter dan ${MESSAGING_LIMIT_TIER}: controleer of de WhatsApp-berichtlimiet van het nummer per 24 uur dit toelaat.`);
+    if (limit !== null && recipients > limit) {
+      warnings.push(`Het publiek (${recipients}) is groter dan de WhatsApp-berichtlimiet van ${limit} ontvangers per 24 uur${account.number?.messagingLimit ? '' : ' (ingesteld; Meta heeft nog geen limiet gemeld)'}: niet iedereen krijgt de melding vandaag.`);
     }
     if (recipients === 0) warnings.push('Er zijn geen aangemelde ontvangers voor deze selectie.');
     if (await this.nearDuplicate(parameters, now)) warnings.push('Een vrijwel gelijke melding is in het afgelopen uur al verstuurd.');
-    return { parameters, text: renderNotice(parameters), recipients, releaseAt: opening.getTime() === now.getTime() ? null : opening, warnings };
+    return { parameters, text: renderNotice(parameters), recipients, releaseAt: opening.getTime() === now.getTime() ? null : opening, warnings, blocked: templateBlock(account, this.config) };
   }
 
   /**
@@ -132,6 +134,7 @@ export class Outages {
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`outage-request:${input.requestId}`]);
       const existing = await manager.getRepository(OutageMessage).findOneBy({ requestId: input.requestId });
       if (existing) return existing;
+      await this.refuseWhileBlocked(manager);
       const outage = input.outageId ? await this.openOutage(manager, input.outageId) : await this.newOutage(manager, input.draft, input.createdBy);
       const releaseAt = this.calendar.nextOpening(now);
       const status = this.config.requireApproval ? OutageMessageStatus.AwaitingApproval : releaseAt > now ? OutageMessageStatus.Held : OutageMessageStatus.Sending;
@@ -192,6 +195,7 @@ export class Outages {
     return this.dataSource.transaction(async (manager) => {
       const message = await this.lockedMessage(manager, messageId);
       if (message.status !== OutageMessageStatus.Paused) throw new ValidationError('not paused', 'Deze melding is niet gepauzeerd.');
+      await this.refuseWhileBlocked(manager);
       await manager.getRepository(OutageMessage).update({ id: message.id }, { status: OutageMessageStatus.Sending });
       await notifyDeliveriesReady(manager);
       await audit(manager, actor, 'outage.resume', message.outageId, {});
@@ -218,8 +222,16 @@ export class Outages {
   private async release(manager: EntityManager, message: OutageMessage, now: Date): Promise<void> {
     const audience = await this.followUpAudience(manager, message.outageId, message.id);
     const recipients = await snapshotAudience(manager, message.id, audience);
-    await manager.getRepository(OutageMessage).update({ id: message.id }, { status: OutageMessageStatus.Sending, releasedAt: now, recipientCount: recipients });
-    await notifyDeliveriesReady(manager);
+    // A held notice whose window opens while Meta blocks the template waits, paused, for staff.
+    const blocked = templateBlock(await readAccountState(manager, this.config), this.config);
+    await manager.getRepository(OutageMessage).update({ id: message.id }, { status: blocked ? OutageMessageStatus.Paused : OutageMessageStatus.Sending, releasedAt: now, recipientCount: recipients });
+    if (!blocked) await notifyDeliveriesReady(manager);
+  }
+
+  /** Nothing is queued or resumed while Meta does not let the template be sent. */
+  private async refuseWhileBlocked(manager: EntityManager): Promise<void> {
+    const blocked = templateBlock(await readAccountState(manager, this.config), this.config);
+    if (blocked) throw new ValidationError('template not approved', blocked);
   }
 
   /** A follow-up goes to whoever got the last released notice of the outage and is still subscribed. */

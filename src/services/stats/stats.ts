@@ -7,6 +7,8 @@
  * cumulative: "sent" includes delivered and read, "delivered" includes read.
  */
 import type { DataSource } from 'typeorm';
+import type { Config } from '../../config';
+import { messagingLimit, readAccountState, templateBlock } from '../notices/whatsapp-account';
 
 export interface Stats {
   generatedAt: string;
@@ -27,6 +29,30 @@ export interface Stats {
     /** Seconds from release until 95% of the recipients had it delivered; null until then. */
     secondsTo95Delivered: number | null;
   }[];
+  /** What Meta last reported about the account (with the configuration it was read for). */
+  whatsapp?: WhatsAppFigures;
+}
+
+export interface WhatsAppFigures {
+  qualityRating: string | null;
+  messagingLimitTier: string | null;
+  /** Unique recipients per 24 h (the live tier, else WHATSAPP_MESSAGING_LIMIT); null: unlimited. */
+  messagingLimit: number | null;
+  template: { name: string; status: string | null; category: string | null; reason: string | null; sendable: boolean };
+  updatedAt: string | null;
+}
+
+/** The account's state for the tab: the number's quality and limit, and whether the template may be sent. */
+export async function whatsappFigures(db: DataSource, config: Config): Promise<WhatsAppFigures> {
+  const state = await readAccountState(db, config);
+  const dates = [state.template?.updatedAt, state.number?.updatedAt].filter((d): d is string => d !== undefined).sort();
+  return {
+    qualityRating: state.number?.qualityRating ?? null,
+    messagingLimitTier: state.number?.messagingLimit ?? null,
+    messagingLimit: messagingLimit(state, config),
+    template: { name: config.whatsapp.templateName, status: state.template?.status ?? null, category: state.template?.category ?? null, reason: state.template?.reason ?? null, sendable: templateBlock(state, config) === null },
+    updatedAt: dates.at(-1) ?? null,
+  };
 }
 
 export async function loadStats(db: DataSource, weeks = 26): Promise<Stats> {

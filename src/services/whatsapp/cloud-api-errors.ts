@@ -22,7 +22,11 @@ export class CloudApiError extends Error {
 
 const GLOBAL_THROTTLE = new Set([130429, 4, 80007]);
 const PERMANENT = new Set([131026, 131047, 131049, 131050, 131051, 131052, 131053, 100, 190, 10, 200]);
-const STOP = new Set([131048, 368]);
+/**
+ * Spam limit, restricted account, and a template Meta paused (132015) or disabled (132016):
+ * every further send would fail the same way, so the broadcast waits for staff instead.
+ */
+const STOP = new Set([131048, 368, 132015, 132016]);
 
 /** Classifies an error answer (httpStatus 0 = no answer: timeout, reset, refused). */
 export function classifyCloudApiError(httpStatus: number, code: number | undefined, title: string, retryAfterMs?: number): CloudApiError {

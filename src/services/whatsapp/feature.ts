@@ -7,12 +7,17 @@ import { Counter } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../../config';
 import type { Feature } from '../../feature';
+import { registerTask, type Jobs } from '../../jobs';
 import type { Logger } from '../../logger';
 import type { Metrics } from '../../metrics';
 import type { EmailService } from '../email/feature';
 import { StatusBatcher } from '../notices/delivery-status';
+import { recordAccountReports } from '../notices/whatsapp-account';
 import { handleInbound } from '../signup/conversation';
+import type { AccountApi } from './account-api';
+import { refreshAccountState } from './account-refresh';
 import type { CloudApiClient } from './cloud-api-client';
+import { extractAccountEvents } from './account-webhook';
 import { extractEvents, readWebhook, verificationHandler } from './webhook';
 import { ReplySender } from './reply-sender';
 
@@ -20,8 +25,11 @@ export interface WhatsAppDependencies {
   config: Config;
   logger: Logger;
   dataSource: DataSource;
+  jobs: Jobs;
   metrics: Metrics;
   whatsapp: CloudApiClient;
+  /** Graph API calls about the account (number, templates). */
+  account: AccountApi;
   email: EmailService;
 }
 
@@ -41,6 +49,12 @@ export function whatsappFeature(ctx: WhatsAppDependencies): Feature {
         handler: async (req, res) => {
           const body = await readWebhook(req, config.whatsapp.appSecret);
           const { messages, statuses } = extractEvents(body, config.whatsapp.phoneNumberId);
+          const account = extractAccountEvents(body, config.whatsapp);
+          if (account.length > 0) {
+            const paused = await recordAccountReports(dataSource, config, account);
+            events.inc({ kind: 'account', outcome: 'recorded' }, account.length);
+            if (paused.length > 0) logger.warn({ notices: paused.length }, 'the WhatsApp template can no longer be sent: notices being sent are paused until staff resume them');
+          }
           if (statuses.length > 0) {
             const result = await statusBatcher.add(statuses);
             events.inc({ kind: 'status', outcome: 'applied' }, result.applied);
@@ -60,6 +74,10 @@ export function whatsappFeature(ctx: WhatsAppDependencies): Feature {
         },
       },
     ],
+    start: async () => {
+      const refresh = await registerTask(ctx.jobs, 'whatsapp-account', '7 * * * *', () => refreshAccountState(dataSource, config, ctx.account, logger), logger);
+      await refresh.trigger();
+    },
     stop: () => replies.drain(),
   };
 }

@@ -1,13 +1,15 @@
 /**
- * A local stand-in for Meta's Graph API messages endpoint. It speaks the real protocol (path,
- * bearer token, request and answer bodies, error bodies) so the production client is what runs.
- * Used by `npm start` in local mode (no Meta account needed: it logs what would be sent), by
- * the tests (scripted errors, delays, hangs, resets) and by `npm run bench`.
+ * A local stand-in for Meta's Graph API: the messages endpoint, and the account's phone number
+ * and templates (graph-standin-account.ts). It speaks the real protocol (path, bearer token,
+ * request and answer bodies, error bodies) so the production client is what runs. Used by
+ * `npm start` in local mode (no Meta account needed: it logs what would be sent), by the
+ * tests (scripted errors, delays, hangs, resets) and by `npm run bench`.
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MessagesRequest } from './cloud-api-types';
+import { answerAccountRequest, defaultAccount, graphError as graphErrorAnswer, type StandInAccount } from './graph-standin-account';
 
 export interface RecordedRequest {
   at: number;
@@ -36,6 +38,8 @@ export interface GraphStandInOptions {
   keep?: number;
   /** Called for every accepted message (local mode logs it). */
   onMessage?: (request: RecordedRequest) => void;
+  /** The phone number's fields and the business account's templates (defaults: a GREEN number, no templates). */
+  account?: Partial<StandInAccount>;
 }
 
 export class GraphStandIn {
@@ -48,9 +52,12 @@ export class GraphStandIn {
   private server: http.Server | undefined;
   private readonly hanging = new Set<http.ServerResponse>();
   private readonly listeners = new Set<(request: RecordedRequest) => void>();
+  /** The account as Graph would describe it; tests change it as they need. */
+  readonly account: StandInAccount;
 
   constructor(private readonly options: GraphStandInOptions) {
     if (options.onMessage) this.listeners.add(options.onMessage);
+    this.account = { ...defaultAccount(options.phoneNumberId), ...options.account };
   }
 
   /** Calls listener for every message accepted from now on; returns the way to stop. */
@@ -83,21 +90,43 @@ export class GraphStandIn {
     return this.requests.filter((r) => 'to' in r.body && r.body.to === waId).map((r) => r.body);
   }
 
+  /** Once templates are registered, a send names one that exists and that Meta lets be sent. */
+  private templateProblem(body: MessagesRequest): { code: number; message: string } | undefined {
+    if (!('template' in body) || body.type !== 'template' || this.account.templates.length === 0) return undefined;
+    const found = this.account.templates.find((t) => t.name === body.template.name && t.language === body.template.language.code);
+    if (!found) return { code: 132001, message: 'Template name does not exist in the translation' };
+    if (found.status === 'PAUSED') return { code: 132015, message: 'Template is Paused' };
+    if (found.status === 'DISABLED') return { code: 132016, message: 'Template is Disabled' };
+    return found.status === 'APPROVED' ? undefined : { code: 132001, message: 'Template name does not exist in the translation' };
+  }
+
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const version = this.options.version ?? '[^/]+';
-      const pathOk = new RegExp(`^/${version}/${this.options.phoneNumberId}/messages$`).test(req.url ?? '');
-      if (req.method !== 'POST' || !pathOk) return graphError(res, 400, 100, 'Unsupported post request. Object does not exist or is not supported.');
       if (req.headers.authorization !== `Bearer ${this.options.accessToken}`) return graphError(res, 401, 190, 'Invalid OAuth access token - Cannot parse access token');
+      const url = new URL(req.url ?? '/', 'http://graph.local');
+      const raw = Buffer.concat(chunks).toString('utf8');
+      if (!url.pathname.endsWith('/messages')) {
+        let parsed: unknown;
+        try {
+          parsed = raw ? JSON.parse(raw) : undefined;
+        } catch {
+          return graphError(res, 400, 100, 'Invalid JSON');
+        }
+        const answer = answerAccountRequest(this.account, req.method ?? 'GET', url, parsed);
+        return answer ? json(res, answer.status, answer.body) : graphError(res, 400, 100, 'Unsupported request. Object does not exist or is not supported.');
+      }
+      const version = this.options.version ?? '[^/]+';
+      const pathOk = new RegExp(`^/${version}/${this.options.phoneNumberId}/messages$`).test(url.pathname);
+      if (req.method !== 'POST' || !pathOk) return graphError(res, 400, 100, 'Unsupported post request. Object does not exist or is not supported.');
       let body: MessagesRequest;
       try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as MessagesRequest;
+        body = JSON.parse(raw) as MessagesRequest;
       } catch {
         return graphError(res, 400, 100, 'Invalid JSON');
       }
-      const problem = validate(body);
+      const problem = validate(body) ?? this.templateProblem(body);
       if (problem) return graphError(res, 400, problem.code, problem.message);
 
       const recorded: RecordedRequest = { at: Date.now(), path: req.url ?? '', authorization: req.headers.authorization, body };
@@ -157,6 +186,7 @@ function json(res: http.ServerResponse, status: number, body: unknown, headers: 
 }
 
 function graphError(res: http.ServerResponse, status: number, code: number, message: string, details?: string, headers: Record<string, string> = {}): void {
-  json(res, status, { error: { message, type: 'OAuthException', code, error_data: { messaging_product: 'whatsapp', details: details ?? message }, fbtrace_id: randomBytes(8).toString('hex') } }, headers);
+  const answer = graphErrorAnswer(status, code, message, details);
+  json(res, answer.status, answer.body, headers);
 }
 

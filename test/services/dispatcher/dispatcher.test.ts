@@ -158,6 +158,18 @@ describe('broadcast dispatcher', function () {
     expect((c.sent ?? 0) + (c.queued ?? 0)).to.equal(5);
   });
 
+  it('pauses the notice instead of failing everyone when Meta has paused the template (132015)', async () => {
+    await seed(5);
+    graph.account.templates.push({ id: '1', name: 'storing_melding', language: 'nl', status: 'PAUSED', category: 'UTILITY', components: [] });
+    const messageId = await startBroadcast(db);
+    dispatcher({ maxMps: 1 });
+    await until(async () => (await db.query('SELECT status FROM outage_message WHERE id = $1', [messageId]))[0].status === 'paused', 10_000, 'paused');
+    await until(async () => ((await statusCounts(db, messageId)).sending ?? 0) === 0, 10_000, 'in-flight finished');
+    const c = await statusCounts(db, messageId);
+    expect(c.failed ?? 0).to.equal(0);
+    expect(c.queued).to.equal(5);
+  });
+
   it('R3: never sends to a number that is not an active subscriber, even if a row names it', async () => {
     await seed(2);
     const messageId = await startBroadcast(db);

@@ -100,7 +100,7 @@ describe('WhatsApp Cloud API client', () => {
     const kinds = (code: number, status = 400) => classifyCloudApiError(status, code, '').kind;
     expect([130429, 4, 80007, 131056, 131000].map((c) => kinds(c))).to.deep.equal(['retryable', 'retryable', 'retryable', 'retryable', 'retryable']);
     expect([131026, 131047, 131049, 131050, 132000, 132012, 132018].map((c) => kinds(c))).to.deep.equal(Array(7).fill('permanent'));
-    expect([131048, 368].map((c) => kinds(c))).to.deep.equal(['stop', 'stop']);
+    expect([131048, 368, 132015, 132016].map((c) => kinds(c))).to.deep.equal(['stop', 'stop', 'stop', 'stop']);
     expect(parseRetryAfter('3')).to.equal(3000);
     expect(parseRetryAfter(new Date(Date.now() + 5000).toUTCString())).to.be.within(3000, 5000);
   });

@@ -1,0 +1,65 @@
+/**
+ * `npm run template:sync`: creates the outage template on the WhatsApp Business Account when
+ * it does not exist (category UTILITY, the body of services/notices/notice-template.ts with
+ * sample values), and otherwise reports its status, category, any rejection reason and
+ * whether its body differs from the code's. Exit 1 when the template cannot be sent as it is.
+ */
+import { ConfigError, loadConfig, loadDotEnv, type Config } from '../config';
+import { graphFix } from '../doctor/whatsapp-check';
+import { TEMPLATE_BODY, templateDefinition } from '../services/notices/notice-template';
+import { AccountApi } from '../services/whatsapp/account-api';
+
+const USABLE = new Set(['APPROVED', 'PENDING', 'IN_APPEAL']);
+
+export async function syncTemplate(config: Config, say: (line: string) => void): Promise<boolean> {
+  const { templateName: name, templateLanguage: language, businessAccountId } = config.whatsapp;
+  if (config.whatsapp.localMode) {
+    say('local mode: the built-in Graph API stand-in already has the template, approved. Set WHATSAPP_ACCESS_TOKEN and WHATSAPP_BUSINESS_ACCOUNT_ID to sync it with Meta.');
+    return false;
+  }
+  if (!businessAccountId) {
+    say('WHATSAPP_BUSINESS_ACCOUNT_ID is not set: templates belong to the WhatsApp Business Account (WhatsApp Manager > Account tools, or Business settings > WhatsApp accounts).');
+    return false;
+  }
+  const api = new AccountApi(config.whatsapp);
+  try {
+    const existing = (await api.templates(name)).find((t) => t.language === language);
+    if (!existing) {
+      const created = await api.createTemplate(templateDefinition(name, language));
+      say(`created ${name} (${language}) in WhatsApp Business Account ${businessAccountId}: id ${created.id}, category ${created.category}, status ${created.status}.`);
+      say("Meta reviews it now (usually minutes, at most 24 hours). Run npm run template:sync again to see the status; the service learns it by webhook and within the hour.");
+      return true;
+    }
+    const body = existing.components.find((c) => c.type === 'BODY')?.text ?? '';
+    say(`${name} (${language}): status ${existing.status}, category ${existing.category}${existing.rejected_reason && existing.rejected_reason !== 'NONE' ? `, rejected because ${existing.rejected_reason}` : ''}.`);
+    if (body === TEMPLATE_BODY) {
+      say("its body is the code's.");
+    } else {
+      say("its body differs from the code's (services/notices/notice-template.ts):");
+      say(`  at Meta:  ${JSON.stringify(body)}`);
+      say(`  the code: ${JSON.stringify(TEMPLATE_BODY)}`);
+      say('edit it in WhatsApp Manager > Message templates (it is reviewed again), or delete it there and run npm run template:sync.');
+    }
+    if (existing.category !== 'UTILITY') say('outage notices are UTILITY messages: if Meta recategorised it, appeal in WhatsApp Manager.');
+    return USABLE.has(existing.status) && body === TEMPLATE_BODY;
+  } catch (error) {
+    say(`Graph API refused: ${(error as Error).message}`);
+    say(`fix: ${graphFix(error, config, 'account')}`);
+    return false;
+  }
+}
+
+async function main(): Promise<void> {
+  loadDotEnv();
+  const config = loadConfig();
+  const good = await syncTemplate(config, (line) => process.stdout.write(`${line}\n`));
+  process.exit(good ? 0 : 1);
+}
+
+if (require.main === module) {
+  main().catch((error: Error) => {
+    const lines = error instanceof ConfigError ? error.problems.map((p) => `configuration error: ${p}`) : [`npm run template:sync: ${error.message}`];
+    process.stderr.write(`${lines.join('\n')}\n`);
+    process.exit(1);
+  });
+}

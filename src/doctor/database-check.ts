@@ -1,0 +1,47 @@
+/** The database: reachable with the configured URL (or the embedded one), and every migration applied. */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Client } from 'pg';
+import type { Config } from '../config';
+import { describe } from '../db/database';
+import { startEmbeddedPostgres } from '../db/embedded-postgres';
+import { MIGRATIONS } from '../migrations';
+import { fail, ok, reason, skip, type CheckResult } from './check';
+
+const NAME = 'database';
+
+export async function checkDatabase(config: Config): Promise<CheckResult> {
+  let url = config.databaseUrl;
+  let stopEmbedded: (() => Promise<void>) | undefined;
+  if (!url) {
+    const dataDir = path.resolve(config.dataDir, 'postgres');
+    if (!existsSync(path.join(dataDir, 'cluster', 'PG_VERSION')) && !existsSync(path.join(dataDir, 'password'))) {
+      return skip(NAME, `DATABASE_URL not set: the embedded PostgreSQL under ${dataDir} is created by the first npm start (local mode)`);
+    }
+    try {
+      const server = await startEmbeddedPostgres({ dataDir });
+      stopEmbedded = server.stop;
+      url = server.url.replace(/\/postgres$/, '/storingsmelder');
+    } catch (error) {
+      return fail(NAME, `the embedded PostgreSQL does not start: ${reason(error)}`, 'set DATABASE_URL to a PostgreSQL server, or remove .data/postgres to let npm start create it again');
+    }
+  }
+  const where = describe(url);
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 5000, application_name: 'storingsmelder-doctor' });
+  try {
+    await client.connect();
+    const [{ version }] = (await client.query(`SELECT current_setting('server_version') AS version`)).rows as { version: string }[];
+    const table = (await client.query(`SELECT to_regclass('typeorm_migrations') AS t`)).rows[0].t as string | null;
+    const applied = new Set(table ? ((await client.query('SELECT name FROM typeorm_migrations')).rows as { name: string }[]).map((r) => r.name) : []);
+    const pending = MIGRATIONS.map((m) => new m().name ?? m.name).filter((name) => !applied.has(name));
+    if (pending.length > 0) {
+      return fail(NAME, `${where} reachable (PostgreSQL ${version}), but ${pending.length} of ${MIGRATIONS.length} migrations not applied (${pending.join(', ')})`, 'run npm run migrate (the service also migrates when it starts)');
+    }
+    return ok(NAME, `${where} reachable (PostgreSQL ${version}), migrations current (${MIGRATIONS.length} of ${MIGRATIONS.length})`);
+  } catch (error) {
+    return fail(NAME, `${where} cannot be reached: ${reason(error)}`, 'check host, port, database, user and password in DATABASE_URL; a managed PostgreSQL usually needs ?sslmode=require at the end');
+  } finally {
+    await client.end().catch(() => undefined);
+    await stopEmbedded?.();
+  }
+}

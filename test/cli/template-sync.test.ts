@@ -1,0 +1,56 @@
+/** `npm run template:sync` against the Graph API stand-in: create, then report, as Meta answers. */
+import { expect } from 'chai';
+import { loadConfig, type Config } from '../../src/config';
+import { syncTemplate } from '../../src/cli/template-sync';
+import { TEMPLATE_BODY, TEMPLATE_EXAMPLE } from '../../src/services/notices/notice-template';
+import { GraphStandIn } from '../../src/services/whatsapp/graph-standin';
+
+describe('npm run template:sync', () => {
+  let graph: GraphStandIn;
+  let config: Config;
+
+  beforeEach(async () => {
+    graph = new GraphStandIn({ accessToken: 'token', phoneNumberId: '1065', account: { businessAccountId: '102290129340398', templates: [] } });
+    await graph.start();
+    config = loadConfig({ WHATSAPP_API_BASE_URL: graph.url, WHATSAPP_ACCESS_TOKEN: 'token', WHATSAPP_PHONE_NUMBER_ID: '1065', WHATSAPP_APP_SECRET: 's', WHATSAPP_VERIFY_TOKEN: 'v', WHATSAPP_BUSINESS_ACCOUNT_ID: '102290129340398' });
+  });
+  afterEach(async () => graph.stop());
+
+  async function sync(): Promise<{ good: boolean; out: string }> {
+    const lines: string[] = [];
+    const good = await syncTemplate(config, (line) => lines.push(line));
+    return { good, out: lines.join('\n') };
+  }
+
+  it('creates the template as UTILITY with the code body and its five samples, then reports its review', async () => {
+    const created = await sync();
+    expect(created.good).to.equal(true);
+    expect(created.out).to.match(/^created storing_melding \(nl\) in WhatsApp Business Account 102290129340398: id \d+, category UTILITY, status PENDING\./);
+    const [template] = graph.account.templates;
+    expect(template).to.deep.include({ name: 'storing_melding', language: 'nl', category: 'UTILITY', status: 'PENDING' });
+    expect(template.components).to.deep.equal([{ type: 'BODY', text: TEMPLATE_BODY, example: { body_text: [TEMPLATE_EXAMPLE] } }]);
+
+    expect((await sync()).out).to.equal("storing_melding (nl): status PENDING, category UTILITY.\nits body is the code's.");
+    template.status = 'APPROVED';
+    expect(await sync()).to.deep.equal({ good: true, out: "storing_melding (nl): status APPROVED, category UTILITY.\nits body is the code's." });
+    expect(graph.account.templates).to.have.length(1);
+  });
+
+  it('reports a rejection with its reason, a recategorisation and a body that differs, as not usable', async () => {
+    graph.account.templates.push({ id: '7', name: 'storing_melding', language: 'nl', status: 'REJECTED', category: 'MARKETING', rejected_reason: 'INVALID_FORMAT', components: [{ type: 'BODY', text: 'Storing: {{1}}' }] });
+    const { good, out } = await sync();
+    expect(good).to.equal(false);
+    expect(out).to.include('storing_melding (nl): status REJECTED, category MARKETING, rejected because INVALID_FORMAT.');
+    expect(out).to.include(`its body differs from the code's (services/notices/notice-template.ts):\n  at Meta:  "Storing: {{1}}"\n  the code: ${JSON.stringify(TEMPLATE_BODY)}`);
+    expect(out).to.include('outage notices are UTILITY messages');
+  });
+
+  it('says what is needed without a business account id, and what Graph refused', async () => {
+    config = loadConfig({ WHATSAPP_API_BASE_URL: graph.url, WHATSAPP_ACCESS_TOKEN: 'token', WHATSAPP_PHONE_NUMBER_ID: '1065', WHATSAPP_APP_SECRET: 's', WHATSAPP_VERIFY_TOKEN: 'v' });
+    expect((await sync()).out).to.match(/^WHATSAPP_BUSINESS_ACCOUNT_ID is not set/);
+    config = loadConfig({ WHATSAPP_API_BASE_URL: graph.url, WHATSAPP_ACCESS_TOKEN: 'expired', WHATSAPP_PHONE_NUMBER_ID: '1065', WHATSAPP_APP_SECRET: 's', WHATSAPP_VERIFY_TOKEN: 'v', WHATSAPP_BUSINESS_ACCOUNT_ID: '102290129340398' });
+    const refused = await sync();
+    expect(refused.good).to.equal(false);
+    expect(refused.out).to.match(/^Graph API refused: WhatsApp Cloud API error 190 \(HTTP 401\).*\nfix: the access token is not valid or has expired/);
+  });
+});

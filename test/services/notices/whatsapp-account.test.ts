@@ -1,0 +1,146 @@
+/**
+ * The WhatsApp account's own state (issue: go live): Meta's webhook fields for the template's
+ * status and category and the number's quality and messaging limit are stored; a template Meta
+ * pauses stops what is being sent and refuses Versturen; the preview warns against the live
+ * messaging limit.
+ */
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { DataSource } from 'typeorm';
+import { loadConfig } from '../../../src/config';
+import { OutageMessage, OutageMessageKind, OutageMessageStatus, WhatsAppState } from '../../../src/entities';
+import { Outages } from '../../../src/services/notices/outages';
+import { recordNumber, recordTemplate } from '../../../src/services/notices/whatsapp-account';
+import { seedSubscribers, startBroadcast, until } from '../../helpers/broadcast';
+import { freshDataSource } from '../../helpers/postgres';
+import { startWhatsAppApp, type WhatsAppTestApp } from '../../helpers/whatsapp';
+
+const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(path.resolve(__dirname, '../../../../test/fixtures/whatsapp', name), 'utf8'));
+const draft = { kind: OutageMessageKind.Initial, service: 'internet' as const, scope: 'landelijk' as const, regions: [] as string[], severity: 'hoog' as const, text: 'Landelijke storing op het KPN-netwerk: geen internet.', expectedResolution: undefined };
+
+describe('the WhatsApp account state', function () {
+  this.timeout(30_000);
+
+  describe("Meta's webhook fields", () => {
+    let t: WhatsAppTestApp;
+    const state = (subject: 'template' | 'number') => t.database.dataSource.getRepository(WhatsAppState).findOneBy({ subject });
+
+    beforeEach(async () => {
+      t = await startWhatsAppApp();
+      // The look-up at start records the number first; the webhooks come after it.
+      await until(async () => (await state('number')) !== null, 10_000, 'the look-up at start');
+    });
+    afterEach(async () => t.close());
+
+    it("ignores Meta's sample status update of another template (order_confirmation)", async () => {
+      expect((await t.post(fixture('template-status-approved.json'))).status).to.equal(200);
+      expect(await state('template')).to.equal(null);
+    });
+
+    it('pauses every notice being sent when Meta pauses our template, and keeps why', async () => {
+      await seedSubscribers(t.database.dataSource, 20);
+      t.graph.decide = () => ({ hang: true });
+      const sending = await startBroadcast(t.database.dataSource);
+      expect((await t.post(fixture('template-status-paused.json'))).status).to.equal(200);
+      expect(await state('template')).to.deep.include({ key: 'storing_melding:nl', status: 'PAUSED', category: 'UTILITY' });
+      expect((await state('template'))!.reason).to.match(/^Your WhatsApp message template has been paused for 3 hours/);
+      expect((await t.database.dataSource.getRepository(OutageMessage).findOneByOrFail({ id: sending })).status).to.equal(OutageMessageStatus.Paused);
+    });
+
+    it('keeps the rejection reason Meta gives', async () => {
+      await t.post(fixture('template-status-rejected.json'));
+      expect(await state('template')).to.deep.include({ status: 'REJECTED', reason: "Variables can't be at the start or end of the template." });
+    });
+
+    it('records a new category, keeping the status', async () => {
+      await t.post(fixture('template-status-rejected.json'));
+      await t.post(fixture('template-category-update.json'));
+      expect(await state('template')).to.deep.include({ status: 'REJECTED', category: 'MARKETING' });
+    });
+
+    it("records the portfolio's messaging limit from Meta's quality update sample (another number: quality left alone)", async () => {
+      const before = await state('number');
+      await t.post(fixture('phone-number-quality-update.json'));
+      expect(await state('number')).to.deep.include({ messagingLimit: 'TIER_UNLIMITED', status: before!.status });
+    });
+
+    it('answers 400 naming the field to a template update without a name, and stores nothing', async () => {
+      const body = fixture('template-status-paused.json') as { entry: { changes: { value: Record<string, unknown> }[] }[] };
+      delete body.entry[0].changes[0].value.message_template_name;
+      const res = await t.post(body);
+      expect(res.status).to.equal(400);
+      expect(((await res.json()) as { message: string }).message).to.include('message_template_status_update.message_template_name');
+      expect(await state('template')).to.equal(null);
+    });
+
+    it('shows quality, limit and template status in /api/stats for the tab', async () => {
+      await t.post(fixture('template-status-paused.json'));
+      const stats = (await (await fetch(`${t.base}/api/stats`)).json()) as { whatsapp: Record<string, unknown> };
+      expect(stats.whatsapp).to.deep.include({ qualityRating: 'GREEN', messagingLimitTier: 'TIER_2K', messagingLimit: 2000 });
+      expect(stats.whatsapp.template).to.deep.include({ name: 'storing_melding', status: 'PAUSED', sendable: false });
+    });
+  });
+
+  describe('sending while Meta does not let the template be sent', () => {
+    let db: DataSource;
+    const config = loadConfig({ BUSINESS_HOURS: 'always', WHATSAPP_MESSAGING_LIMIT: '100' });
+    const template = (status: string, reason: string | null = null) => recordTemplate(db, config, { name: 'storing_melding', language: 'nl', status, reason });
+
+    beforeEach(async () => {
+      db = await freshDataSource();
+      await seedSubscribers(db, 300);
+    });
+    afterEach(async () => db.destroy());
+
+    it('says so in red on the preview and refuses Versturen, queueing nothing', async () => {
+      const outages = new Outages(db, config);
+      await template('PAUSED', 'paused for 3 hours');
+      const preview = await outages.preview(draft);
+      expect(preview.blocked).to.equal('Het WhatsApp-sjabloon storing_melding is door Meta gepauzeerd (paused for 3 hours). Zolang het niet is goedgekeurd, wordt er niets verstuurd; Team Techniek kan het controleren in WhatsApp Manager.');
+      try {
+        await outages.send({ draft, createdBy: 'staff', requestId: 'blocked-1' });
+        expect.fail('Versturen should be refused');
+      } catch (error) {
+        expect((error as { dutch: string }).dutch).to.equal(preview.blocked);
+      }
+      expect(await db.getRepository(OutageMessage).count()).to.equal(0);
+      const [{ n }] = await db.query('SELECT count(*)::int AS n FROM delivery');
+      expect(n).to.equal(0);
+    });
+
+    it('sends again once Meta approves it; a resume waits for that too', async () => {
+      const outages = new Outages(db, config);
+      const message = await outages.send({ draft, createdBy: 'staff', requestId: 'ok-1' });
+      expect(message.status).to.equal(OutageMessageStatus.Sending);
+      expect(await template('DISABLED')).to.deep.equal([message.id]);
+      try {
+        await outages.resume(message.id, 'staff');
+        expect.fail('resume should be refused');
+      } catch (error) {
+        expect((error as { dutch: string }).dutch).to.match(/is door Meta uitgeschakeld/);
+      }
+      await template('REINSTATED');
+      expect((await outages.preview(draft)).blocked).to.equal(null);
+      expect((await outages.resume(message.id, 'staff')).status).to.equal(OutageMessageStatus.Sending);
+    });
+
+    it('holds back a held notice released while the template is paused', async () => {
+      const outages = new Outages(db, loadConfig({ WHATSAPP_MESSAGING_LIMIT: '100' }));
+      const held = await outages.send({ draft, createdBy: 'staff', requestId: 'held-1', now: new Date('2026-11-27T18:00:00+01:00') });
+      expect(held.status).to.equal(OutageMessageStatus.Held);
+      await template('PAUSED');
+      expect(await outages.releaseDue(new Date('2026-11-30T09:00:00+01:00'))).to.equal(1);
+      expect((await db.getRepository(OutageMessage).findOneByOrFail({ id: held.id })).status).to.equal(OutageMessageStatus.Paused);
+    });
+
+    it('warns against the live messaging limit, the configured one until Meta reported one', async () => {
+      const outages = new Outages(db, config);
+      expect((await outages.preview(draft)).warnings.join(' ')).to.include('groter dan de WhatsApp-berichtlimiet van 100 ontvangers per 24 uur (ingesteld; Meta heeft nog geen limiet gemeld)');
+      await recordNumber(db, config, { messagingLimit: 'TIER_250' });
+      expect((await outages.preview(draft)).warnings.join(' ')).to.include('Het publiek (300) is groter dan de WhatsApp-berichtlimiet van 250 ontvangers per 24 uur:');
+      await recordNumber(db, config, { messagingLimit: 'TIER_UNLIMITED' });
+      expect((await outages.preview(draft)).warnings.join(' ')).not.to.include('berichtlimiet');
+    });
+  });
+});
