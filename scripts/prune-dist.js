@@ -1,13 +1,16 @@
-// Runs before tsc (so plain JavaScript): removes compiled files whose TypeScript source is
-// gone (moved or deleted), which mocha would otherwise still run. tsc builds incrementally
-// (dist/.tsbuildinfo); if any output it expects is missing, the record is dropped so that
-// everything is emitted again.
+// Runs before tsc (so plain JavaScript). tsc builds incrementally (dist/.tsbuildinfo) and
+// never deletes: this removes compiled files whose TypeScript source is gone (moved or
+// deleted), which mocha would otherwise still run, and drops the build record when an output
+// tsc expects is missing, so that everything is emitted again.
 const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const dist = path.join(root, 'dist');
-const dirs = ['src', 'test', 'scripts', 'test-browser'];
+const tsconfig = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.json'), 'utf8'));
+// "src/**/*.ts" -> src; "src/tab/**" (excluded: bundled by esbuild, not tsc) -> src/tab
+const included = tsconfig.include.map((glob) => glob.split('/**')[0]);
+const excluded = (tsconfig.exclude ?? []).map((glob) => path.join(root, glob.split('/**')[0]) + path.sep);
 
 function walk(dir, visit) {
   if (!fs.existsSync(dir)) return;
@@ -18,7 +21,7 @@ function walk(dir, visit) {
   }
 }
 
-for (const dir of dirs) {
+for (const dir of included) {
   walk(path.join(dist, dir), (file) => {
     const match = /^(.*)\.js(\.map)?$/.exec(path.relative(dist, file));
     if (match && !fs.existsSync(path.join(root, `${match[1]}.ts`))) fs.rmSync(file);
@@ -26,11 +29,11 @@ for (const dir of dirs) {
 }
 
 let complete = true;
-for (const dir of dirs) {
+for (const dir of included) {
   walk(path.join(root, dir), (file) => {
-    if (file.endsWith('.ts') && !file.endsWith('.d.ts') && !file.includes(`${path.sep}tab${path.sep}`) && !file.includes(`${path.sep}page${path.sep}`)) {
-      if (!fs.existsSync(path.join(dist, `${path.relative(root, file).slice(0, -3)}.js`))) complete = false;
-    }
+    if (!file.endsWith('.ts') || file.endsWith('.d.ts') || excluded.some((prefix) => file.startsWith(prefix))) return;
+    const out = path.join(dist, path.relative(root, file).slice(0, -3));
+    if (!fs.existsSync(`${out}.js`) || !fs.existsSync(`${out}.js.map`)) complete = false;
   });
 }
 if (!complete) fs.rmSync(path.join(dist, '.tsbuildinfo'), { force: true });

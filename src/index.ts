@@ -24,7 +24,9 @@ async function main(): Promise<void> {
   const started = Date.now();
 
   // Signals are handled from the first moment: a stop during start-up still closes cleanly.
-  let database: Database | undefined;
+  // The database is kept as a promise: a stop while it is still opening closes it once open
+  // (the embedded server runs in a process of its own and would otherwise stay behind).
+  let database: Promise<Database> | undefined;
   let app: App | undefined;
   let stopping = false;
   const stop = async (signal: string) => {
@@ -33,7 +35,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'stopping');
     try {
       await app?.close();
-      await database?.close();
+      await (await database?.catch(() => undefined))?.close();
       logger.info('stopped');
       process.exit(0);
     } catch (error) {
@@ -44,12 +46,13 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
-  database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger });
+  database = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger });
+  const opened = await database;
   if (stopping) return;
-  app = await createApp(config, database, logger, services);
+  app = await createApp(config, opened, logger, services);
   if (stopping) return;
   const port = await app.listen(config.port);
-  logger.info({ port, services, ms: Date.now() - started, database: database.embedded ? 'embedded' : 'external' }, `Storingsmelder is listening on http://localhost:${port}`);
+  logger.info({ port, services, ms: Date.now() - started, database: opened.embedded ? 'embedded' : 'external' }, `Storingsmelder is listening on http://localhost:${port}`);
 }
 
 function parseServices(arg: string | undefined): ServiceSelection {

@@ -25,8 +25,9 @@ function sourceFiles(dir: string): string[] {
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   const found: string[] = [];
-  for (const match of text.matchAll(/(?:import|export)[^'"]*from\s+'([^']+)'|require\('([^']+)'\)|import\('([^']+)'\)/g)) {
-    const spec = match[1] ?? match[2] ?? match[3];
+  // from '...' and from "...", require(), import(), and bare side-effect imports.
+  for (const match of text.matchAll(/(?:import|export)[^'"]*from\s+(['"])([^'"]+)\1|require\((['"])([^'"]+)\3\)|import\((['"])([^'"]+)\5\)|^import\s+(['"])([^'"]+)\7/gm)) {
+    const spec = match[2] ?? match[4] ?? match[6] ?? match[8];
     found.push(spec.startsWith('.') ? path.relative(SRC, path.resolve(path.dirname(file), spec)) : spec);
   }
   return found;

@@ -46,7 +46,23 @@ describe('config', () => {
     expect(config.businessHours.days).to.deep.equal([1, 2, 3, 4, 5]);
     expect(config.retentionDays).to.equal(183);
     expect(config.requireApproval).to.equal(false);
+    expect(config.whatsapp.messagingLimit).to.equal(2000);
+    expect(config.whatsapp.businessAccountId).to.equal('100000000000001');
+    expect(config.bot.openIdMetadataUrl).to.equal(undefined);
     expect(Object.isFrozen(config.whatsapp)).to.equal(true);
+  });
+
+  it('takes other defaults where asked (the playground), the environment still winning', () => {
+    const defaults = { BUSINESS_HOURS: 'always', LOG_LEVEL: 'warn' };
+    expect(loadConfig({}, defaults)).to.deep.include({ logLevel: 'warn' });
+    expect(loadConfig({}, defaults).businessHours.always).to.equal(true);
+    expect(loadConfig({ BUSINESS_HOURS: 'mon-fri 09:00-17:00 Europe/Amsterdam' }, defaults).businessHours).to.include({ always: false, openMinute: 9 * 60 });
+  });
+
+  it('leaves the business account unset outside local mode, for the template commands to ask for', () => {
+    expect(loadConfig(productionEnv).whatsapp.businessAccountId).to.equal(undefined);
+    expect(loadConfig({ ...productionEnv, WHATSAPP_BUSINESS_ACCOUNT_ID: '102290129340398' }).whatsapp.businessAccountId).to.equal('102290129340398');
+    expect(() => loadConfig({ ...productionEnv, WHATSAPP_BUSINESS_ACCOUNT_ID: 'waba-1' })).to.throw('WHATSAPP_BUSINESS_ACCOUNT_ID: expected the WhatsApp Business Account id (digits)');
   });
 
   it('accepts a complete production environment', () => {

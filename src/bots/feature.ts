@@ -81,7 +81,7 @@ export function teamsBotFeature({ config, logger, jobs, staff }: TeamsBotDepende
       },
     ],
     start: async () => {
-      await registerTask(jobs, 'release-held-notices', '* * * * *', () => staff.outages.releaseDue(), logger);
+      await registerTask(jobs, 'release-held-notices', '* * * * *', () => staff.releaseDue(), logger);
       refresher = setInterval(() => void refresh(), REFRESH_MS);
       refresher.unref();
     },

@@ -24,8 +24,8 @@ const DEFAULT_TEAMS_PORT = 56150;
 const PLAYGROUND_DEFAULTS = {
   // A visitor in the evening should still see a notice arrive; set BUSINESS_HOURS to try R12.
   BUSINESS_HOURS: 'always',
-  // So the mailbox shows the CRM copy of each AVG notice (nothing leaves this machine).
-  CRM_ARCHIVE_BCC: 'archief@crm.cbgconnect.nl',
+  // So the mailbox shows the CRM copy of each AVG notice (a reserved domain: nothing is sent anyway).
+  CRM_ARCHIVE_BCC: 'archief@crm.example',
   // The page shows what the service sends; the log keeps to warnings.
   LOG_LEVEL: 'warn',
 };
@@ -43,9 +43,9 @@ function teamsPortArgument(args: string[]): number {
 function configOrExplain(): Config {
   loadDotEnv();
   const config = loadConfig(process.env, PLAYGROUND_DEFAULTS);
-  if (!playgroundAvailable(config)) {
-    const reasons = [config.production && 'NODE_ENV=production', !config.bot.localMode && 'MicrosoftAppId', !config.whatsapp.localMode && 'WHATSAPP_ACCESS_TOKEN'].filter(Boolean).join(', ');
-    throw new PlaygroundError(`the playground runs in local mode only, without credentials; unset ${reasons} (in the environment or .env)`);
+  if (!playgroundAvailable(config) || config.mail.smtpUrl) {
+    const reasons = [config.production && 'NODE_ENV=production', !config.bot.localMode && 'MicrosoftAppId', !config.whatsapp.localMode && 'WHATSAPP_ACCESS_TOKEN', config.mail.smtpUrl && 'SMTP_URL'].filter(Boolean).join(', ');
+    throw new PlaygroundError(`the playground runs in local mode only, without credentials, and keeps mail on this machine; unset ${reasons} (in the environment or .env)`);
   }
   return config;
 }
@@ -54,6 +54,7 @@ function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const probe = net.createServer();
     probe.once('error', () => resolve(false));
+    // Any address: the Agents Playground listens on all of them, and so would a running npm start.
     probe.listen(port, () => probe.close(() => resolve(true)));
   });
 }
@@ -97,22 +98,28 @@ async function waitForPages(urls: string[], timeoutMs = 60_000): Promise<void> {
   }
 }
 
-let database: Database | undefined;
+let database: Promise<Database> | undefined;
 let app: App | undefined;
 let teams: ChildProcess | undefined;
 let stopping = false;
 
-/** Stops what has started, in reverse order: the Teams client, the service, the database. */
+/**
+ * Stops what has started, in reverse order: the Teams client, the service, the database (also
+ * one still starting: the embedded server runs in a process of its own and would stay behind).
+ */
 async function stop(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
+  let exitCode = code;
   try {
     if (teams) await stopChild(teams);
     await app?.close();
-    await database?.close();
-  } finally {
-    process.exit(code);
+    await (await database?.catch(() => undefined))?.close();
+  } catch (error) {
+    process.stderr.write(`npm run playground: could not stop cleanly: ${(error as Error).message}\n`);
+    exitCode = 1;
   }
+  process.exit(exitCode);
 }
 
 async function main(): Promise<void> {
@@ -124,11 +131,13 @@ async function main(): Promise<void> {
   if (!(await portFree(teamsPort))) throw new PlaygroundError(`port ${teamsPort} for the Agents Playground is taken (is another playground running?): stop it, or use npm run playground -- --teams-port <port>`);
   const logger = createLogger({ level: config.logLevel, pretty: true });
 
-  database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger });
-  const demo = await seedDemo(database.dataSource, config);
+  database = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger });
+  const opened = await database;
+  const demo = await seedDemo(opened.dataSource, config);
   const teamsUrl = `http://localhost:${teamsPort}`;
-  app = await createApp(config, database, logger, 'all', { teamsClientUrl: teamsUrl });
-  const port = await app.listen(config.port);
+  app = await createApp(config, opened, logger, 'all', { teamsClientUrl: teamsUrl });
+  // This machine only: local mode has no authentication.
+  const port = await app.listen(config.port, '127.0.0.1');
   await app.context.email.flushSoon();
   const base = `http://localhost:${port}`;
 

@@ -18,8 +18,9 @@ const BOLD = marked('*');
 const ITALIC = marked('_');
 const STRIKE = marked('~');
 
+/** For text content only (never an attribute): quotes stay, so the edge rules still see them. */
 function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+  return text.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c] ?? c);
 }
 
 /** HTML for a WhatsApp text; line breaks stay "\n" (show it with white-space: pre-wrap). */

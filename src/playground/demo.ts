@@ -9,7 +9,8 @@ import type { Config } from '../config';
 import { findCustomer, importCustomers } from '../services/signup/customers';
 import { createInvitation, findOpenInvitation } from '../services/signup/invitations';
 
-export const DEMO_CUSTOMER = { customerNumber: 'C-DEMO', name: 'Bakkerij De Korenschoof', emailDomain: 'korenschoof.nl', regions: ['UT', 'NH'] };
+// A reserved domain (RFC 2606): should mail ever be sent, it cannot reach anyone.
+export const DEMO_CUSTOMER = { customerNumber: 'C-DEMO', name: 'Bakkerij De Korenschoof', emailDomain: 'korenschoof.example', regions: ['UT', 'NH'] };
 export const DEMO_CONTACT = `anna@${DEMO_CUSTOMER.emailDomain}`;
 
 export interface DemoData {

@@ -10,9 +10,10 @@ import path from 'node:path';
 import type { Request } from 'restify';
 import type { Config } from '../config';
 import type { Feature } from '../feature';
+import type { Handler, RouteDefinition } from '../server';
 import { sendAsset } from '../http/assets';
 import { readJsonBody } from '../http/body';
-import { NotFoundError, ValidationError } from '../http/errors';
+import { ForbiddenError, NotFoundError, ValidationError } from '../http/errors';
 import type { Logger } from '../logger';
 import type { MailboxEntry } from '../services/email/mailbox';
 import { renderNotice } from '../services/notices/notice-template';
@@ -21,6 +22,7 @@ import { SimulatedPhones } from './phones';
 import type { PlaygroundState } from './state';
 
 const PAGE_DIR = path.resolve(__dirname, '../../playground');
+const LOCAL_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i;
 
 /** The numbers of the three phones (fictional Dutch mobile numbers). */
 export const PLAYGROUND_PHONES = [
@@ -57,6 +59,13 @@ export function playgroundFeature(deps: PlaygroundDependencies): Feature {
   });
   const unsubscribe = deps.standIn.subscribe((request) => phones.receive(request));
   const asset = (file: string) => readFileSync(path.join(PAGE_DIR, file));
+  // Local mode has no authentication: answer only requests addressed to this machine (no DNS
+  // rebinding), and take only JSON posts (a foreign web page cannot send those without CORS).
+  const guard = (handler: Handler): Handler => async (req, res) => {
+    if (!LOCAL_HOST.test(req.headers.host ?? '')) throw new ForbiddenError('the playground answers only on localhost');
+    if (req.method === 'POST' && !/^application\/json\b/i.test(req.headers['content-type'] ?? '')) throw new ValidationError('expected Content-Type: application/json');
+    await handler(req, res);
+  };
   const phoneOf = (req: Request): string => {
     const number = String((req.params as Record<string, unknown>).number ?? '');
     if (!phones.has(number)) throw new NotFoundError('no such simulated phone');
@@ -65,7 +74,7 @@ export function playgroundFeature(deps: PlaygroundDependencies): Feature {
 
   return {
     name: 'playground',
-    routes: [
+    routes: ([
       {
         method: 'get',
         path: '/playground',
@@ -112,7 +121,7 @@ export function playgroundFeature(deps: PlaygroundDependencies): Feature {
           res.send(200, { read: await phones.read(phoneOf(req)) });
         },
       },
-    ],
+    ] as RouteDefinition[]).map((route) => ({ ...route, handler: guard(route.handler) })),
     stop: async () => {
       unsubscribe();
       phones.stop();

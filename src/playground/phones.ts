@@ -38,6 +38,9 @@ interface Phone {
 export class SimulatedPhones {
   private readonly phones = new Map<string, Phone>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Status reports being posted (id:status): a second click does not report the same again. */
+  private readonly reporting = new Set<string>();
+  private stopped = false;
 
   constructor(private readonly options: SimulatedPhonesOptions) {
     for (const phone of options.phones) this.phones.set(phone.number, { label: phone.label, messages: [], opaque: new Map() });
@@ -82,6 +85,7 @@ export class SimulatedPhones {
   }
 
   stop(): void {
+    this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
   }
@@ -93,13 +97,18 @@ export class SimulatedPhones {
   }
 
   private async report(number: string, messages: PhoneMessage[], status: DeliveryStatusName): Promise<void> {
-    const due = messages.filter((m) => ORDER[m.status] < ORDER[status]);
-    if (due.length === 0) return;
+    const due = messages.filter((m) => ORDER[m.status] < ORDER[status] && !this.reporting.has(`${m.id}:${status}`));
+    if (due.length === 0 || this.stopped) return;
     const phone = this.phoneOf(number);
     const at = new Date();
     const events: StatusEvent[] = due.map((m) => ({ id: m.id, status, at, recipient: number, opaque: phone.opaque.get(m.id) }));
-    if ((await this.post(statusWebhook(this.options.sender, events))) === 200) {
-      for (const m of due) if (ORDER[m.status] < ORDER[status]) m.status = status;
+    for (const m of due) this.reporting.add(`${m.id}:${status}`);
+    try {
+      if ((await this.post(statusWebhook(this.options.sender, events))) === 200) {
+        for (const m of due) if (ORDER[m.status] < ORDER[status]) m.status = status;
+      }
+    } finally {
+      for (const m of due) this.reporting.delete(`${m.id}:${status}`);
     }
   }
 
@@ -120,7 +129,7 @@ export class SimulatedPhones {
 
   private append(phone: Phone, message: PhoneMessage): void {
     phone.messages.push(message);
-    if (phone.messages.length > KEEP) phone.messages.splice(0, phone.messages.length - KEEP);
+    for (const gone of phone.messages.splice(0, Math.max(0, phone.messages.length - KEEP))) phone.opaque.delete(gone.id);
   }
 
   private later(ms: number, work: () => Promise<void>): void {

@@ -104,6 +104,11 @@ export class StaffServices {
     await this.email.flushSoon();
   }
 
+  /** Releases held notices whose window has opened (R12); the bot's task runs it every minute. */
+  releaseDue(): Promise<number> {
+    return this.outages.releaseDue();
+  }
+
   /** Staff cards whose notice is sending, paused, or finished within the last recentMs. */
   cardsToRefresh(recentMs: number): Promise<CardToRefresh[]> {
     return cardsToRefresh(this.dataSource, recentMs);
@@ -113,8 +118,14 @@ export class StaffServices {
   async rememberCard(messageId: string, activityId: string | undefined): Promise<void> {
     if (!activityId) return;
     await this.dataSource.transaction(async (manager) => {
-      // The card now shows this notice: an earlier one shown there (a follow-up replaced it) lets go.
-      await manager.query('UPDATE outage_message SET card_activity_id = NULL WHERE card_activity_id = $1 AND id <> $2', [activityId, messageId]);
+      // The card now shows this notice: an earlier one shown there (a follow-up replaced it) lets
+      // go. Activity ids are unique within a conversation only.
+      await manager.query(
+        `UPDATE outage_message SET card_activity_id = NULL
+          WHERE card_activity_id = $1 AND id <> $2
+            AND conversation_reference->'conversation'->>'id' = (SELECT conversation_reference->'conversation'->>'id' FROM outage_message WHERE id = $2)`,
+        [activityId, messageId],
+      );
       await manager.getRepository(OutageMessage).update({ id: messageId }, { cardActivityId: activityId });
     });
   }

@@ -174,7 +174,8 @@ async function main(): Promise<void> {
   if (!res.ok) {
     const body = (await res.json().catch(() => ({}))) as { message?: string };
     $('loading').hidden = true;
-    banner(res.status === 403 ? 'Alleen het management kan deze cijfers zien.' : `De cijfers konden niet worden geladen (${res.status}${body.message ? `: ${body.message}` : ''}).`, 'error');
+    const refused = res.status === 403 ? `Alleen het management kan deze cijfers zien.${LOCAL_MODE && body.message ? ` (${body.message})` : ''}` : undefined;
+    banner(refused ?? `De cijfers konden niet worden geladen (${res.status}${body.message ? `: ${body.message}` : ''}).`, 'error');
     return;
   }
   render((await res.json()) as Stats);

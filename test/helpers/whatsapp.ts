@@ -8,6 +8,7 @@ import { createApp, type App } from '../../src/app';
 import { openDatabase, type Database } from '../../src/db/database';
 import { GraphStandIn } from '../../src/services/whatsapp/graph-standin';
 import { signBody } from '../../src/services/whatsapp/webhook';
+import { inboundWebhook, statusWebhook as buildStatusWebhook, textMessageWebhook } from '../../src/services/whatsapp/webhook-payloads';
 import { memoryLogger } from './logger';
 import { freshDatabase } from './postgres';
 import { TestSmtpServer } from './smtp';
@@ -23,49 +24,19 @@ export function wamid(): string {
   return `wamid.HBgL${randomBytes(12).toString('hex')}${sequence}`;
 }
 
-function envelope(value: Record<string, unknown>) {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '31854869699', phone_number_id: PHONE_NUMBER_ID }, ...value },
-          },
-        ],
-      },
-    ],
-  };
-}
+/** Our test number as Meta's webhooks name it. */
+const TEST_NUMBER = { phoneNumberId: PHONE_NUMBER_ID, displayNumber: '31854869699', businessAccountId: '102290129340398' };
 
 export function textWebhook(from: string, body: string, options: { id?: string; at?: Date; name?: string } = {}) {
-  return envelope({
-    contacts: [{ profile: { name: options.name ?? 'Test' }, wa_id: from }],
-    messages: [{ from, id: options.id ?? wamid(), timestamp: String(Math.floor((options.at ?? new Date()).getTime() / 1000)), type: 'text', text: { body } }],
-  });
+  return textMessageWebhook(TEST_NUMBER, from, body, { id: options.id ?? wamid(), at: options.at, profileName: options.name ?? 'Test' });
 }
 
 export function imageWebhook(from: string, options: { at?: Date } = {}) {
-  return envelope({
-    contacts: [{ profile: { name: 'Test' }, wa_id: from }],
-    messages: [{ from, id: wamid(), timestamp: String(Math.floor((options.at ?? new Date()).getTime() / 1000)), type: 'image', image: { mime_type: 'image/jpeg', sha256: 'abc', id: '1234' } }],
-  });
+  return inboundWebhook(TEST_NUMBER, from, { type: 'image', image: { mime_type: 'image/jpeg', sha256: 'abc', id: '1234' } }, { id: wamid(), at: options.at, profileName: 'Test' });
 }
 
 export function statusWebhook(id: string, status: 'sent' | 'delivered' | 'read' | 'failed', at: Date, recipient = '31612345678') {
-  return envelope({
-    statuses: [
-      {
-        id,
-        status,
-        timestamp: String(Math.floor(at.getTime() / 1000)),
-        recipient_id: recipient,
-        ...(status === 'failed' ? { errors: [{ code: 131026, title: 'Message undeliverable' }] } : {}),
-      },
-    ],
-  });
+  return buildStatusWebhook(TEST_NUMBER, [{ id, status, at, recipient }]);
 }
 
 export interface WhatsAppTestApp {

@@ -12,6 +12,10 @@ describe('WhatsApp formatting', () => {
     expect(whatsappToHtml('<img src=x onerror=alert(1)> *a & b*')).to.equal('&lt;img src=x onerror=alert(1)&gt; <strong>a &amp; b</strong>');
   });
 
+  it('keeps quotes as they are and formats inside them, as WhatsApp does', () => {
+    expect(whatsappToHtml('Stuur "*afmelden*" of \'_stop_\'')).to.equal('Stuur "<strong>afmelden</strong>" of \'<em>stop</em>\'');
+  });
+
   it('formats only at word edges, as WhatsApp does', () => {
     expect(whatsappToHtml('5 * 3 * 2 en snake_case_name en * los *')).to.equal('5 * 3 * 2 en snake_case_name en * los *');
   });

@@ -4,6 +4,7 @@
  * and the playground's phones speaking Meta's protocol to the service.
  */
 import { expect } from 'chai';
+import http from 'node:http';
 import { loadConfig } from '../../src/config';
 import { createApp, type App } from '../../src/app';
 import { openDatabase, type Database } from '../../src/db/database';
@@ -101,8 +102,27 @@ describe('local mode', function () {
       ]);
       expect(messages[3].text).to.match(/^Welkom Anna!/);
       expect(await database.dataSource.getRepository(Subscriber).countBy({ phone, status: SubscriberStatus.Active })).to.equal(1);
-      const read = (await (await fetch(`${base}/playground/api/phones/${phone}/read`, { method: 'POST' })).json()) as { read: number };
+      const read = (await (await fetch(`${base}/playground/api/phones/${phone}/read`, { method: 'POST', headers: { 'Content-Type': 'application/json' } })).json()) as { read: number };
       expect(read.read).to.equal(2);
+    });
+
+    it('answers only requests to localhost, and takes only JSON posts (no DNS rebinding, no cross-site forms)', async () => {
+      await start({});
+      // fetch() will not send a Host of our choosing; a page on a rebound name would.
+      const rebound = await new Promise<number>((resolve, reject) => {
+        http
+          .get(`${base}/playground/api/state`, { headers: { Host: 'attacker.example:3978' } }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          })
+          .on('error', reject);
+      });
+      expect(rebound).to.equal(403);
+      const form = await fetch(`${base}/playground/api/phones/${PLAYGROUND_PHONES[0].number}/messages`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{"text":"afmelden"}' });
+      expect(form.status).to.equal(400);
+      expect(((await form.json()) as { message: string }).message).to.equal('expected Content-Type: application/json');
+      const state = (await (await fetch(`${base}/playground/api/state`)).json()) as { phones: { messages: unknown[] }[] };
+      expect(state.phones[0].messages).to.deep.equal([]);
     });
 
     it('refuses a phone that is not one of the three, and an empty message', async () => {

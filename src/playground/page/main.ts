@@ -56,7 +56,12 @@ function buildPhone(phone: PhoneView): HTMLElement {
     void post(`/playground/api/phones/${phone.number}/messages`, { text }).then(refresh);
   });
   // Opening the chat reads what arrived: WhatsApp then sends the read receipts.
-  const open = () => void post(`/playground/api/phones/${phone.number}/read`).then(refresh);
+  let reading = false;
+  const open = () => {
+    if (reading) return;
+    reading = true;
+    void post(`/playground/api/phones/${phone.number}/read`).then(refresh).finally(() => (reading = false));
+  };
   article.addEventListener('click', open);
   article.addEventListener('focusin', open);
   article.append(header, chat, form);
@@ -164,7 +169,13 @@ async function refresh(): Promise<void> {
     const res = await fetch('/playground/api/state', { cache: 'no-store' });
     if (!res.ok) return;
     const state = (await res.json()) as PlaygroundState;
-    if (state.links.teams) ($('link-teams') as HTMLAnchorElement).href = state.links.teams;
+    const teams = $('link-teams') as HTMLAnchorElement;
+    if (state.links.teams) teams.href = state.links.teams;
+    else {
+      // npm start serves this page too, but only npm run playground starts the Teams client.
+      teams.removeAttribute('href');
+      teams.textContent = 'Teams: start npm run playground';
+    }
     $('wa-number').textContent = state.whatsappNumber;
     renderPhones(state.phones);
     renderMailbox(state.mailbox);

@@ -148,7 +148,13 @@ export class GraphStandIn {
         if ('status' in body) return json(res, 200, { success: true });
         const id = `wamid.${randomBytes(24).toString('base64url')}`;
         recorded.answeredId = id;
-        for (const listener of this.listeners) listener(recorded);
+        for (const listener of this.listeners) {
+          try {
+            listener(recorded);
+          } catch {
+            // A listener (the log, the playground's phones) must never take the stand-in down.
+          }
+        }
         const to = (body as { to: string }).to;
         json(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id }] });
       };

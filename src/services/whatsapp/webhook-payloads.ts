@@ -11,6 +11,8 @@ export interface WebhookNumber {
   phoneNumberId: string;
   /** Our sender number as digits (metadata.display_phone_number). */
   displayNumber: string;
+  /** The WhatsApp Business Account the change belongs to (entry.id). */
+  businessAccountId?: string;
 }
 
 export type DeliveryStatusName = 'sent' | 'delivered' | 'read' | 'failed';
@@ -39,19 +41,30 @@ function envelope(number: WebhookNumber, value: Record<string, unknown>) {
     object: 'whatsapp_business_account',
     entry: [
       {
-        id: 'local-waba',
+        id: number.businessAccountId ?? 'local-waba',
         changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: number.displayNumber.replace(/\D/g, ''), phone_number_id: number.phoneNumberId }, ...value } }],
       },
     ],
   };
 }
 
-/** An inbound text message from a subscriber's phone. */
-export function textMessageWebhook(number: WebhookNumber, from: string, text: string, options: { id?: string; at?: Date; profileName?: string } = {}) {
+export interface InboundOptions {
+  id?: string;
+  at?: Date;
+  profileName?: string;
+}
+
+/** An inbound message of any type; `content` is its type and the type's own field, e.g. { type: 'image', image: {...} }. */
+export function inboundWebhook(number: WebhookNumber, from: string, content: Record<string, unknown>, options: InboundOptions = {}) {
   return envelope(number, {
     contacts: [{ profile: { name: options.profileName ?? 'Simulator' }, wa_id: from }],
-    messages: [{ from, id: options.id ?? newWamid(), timestamp: unix(options.at ?? new Date()), type: 'text', text: { body: text } }],
+    messages: [{ from, id: options.id ?? newWamid(), timestamp: unix(options.at ?? new Date()), ...content }],
   });
+}
+
+/** An inbound text message from a subscriber's phone. */
+export function textMessageWebhook(number: WebhookNumber, from: string, text: string, options: InboundOptions = {}) {
+  return inboundWebhook(number, from, { type: 'text', text: { body: text } }, options);
 }
 
 /** Status callbacks, several in one webhook as Meta batches them. */
