@@ -30,7 +30,8 @@ export async function checkDatabase(config: Config): Promise<CheckResult> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 5000, application_name: 'storingsmelder-doctor' });
   try {
     await client.connect();
-    const [{ version }] = (await client.query(`SELECT current_setting('server_version') AS version`)).rows as { version: string }[];
+    // server_version may carry the packager's suffix ("15.20 (Debian 15.20-0+deb12u1)"): keep the number.
+    const [{ version }] = (await client.query(`SELECT split_part(current_setting('server_version'), ' ', 1) AS version`)).rows as { version: string }[];
     const table = (await client.query(`SELECT to_regclass('typeorm_migrations') AS t`)).rows[0].t as string | null;
     const applied = new Set(table ? ((await client.query('SELECT name FROM typeorm_migrations')).rows as { name: string }[]).map((r) => r.name) : []);
     const pending = MIGRATIONS.map((m) => new m().name ?? m.name).filter((name) => !applied.has(name));
