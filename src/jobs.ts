@@ -3,14 +3,20 @@
  * the same Postgres: no other infrastructure. Features register their queues and workers.
  */
 import PgBoss from 'pg-boss';
+import { withStartupLock } from './db/database';
 import type { Logger } from './logger';
 
 export type Jobs = PgBoss;
 
+/** The database of each job runner, for the start-up lock around schema changes. */
+const databases = new WeakMap<Jobs, string>();
+
 export async function startJobs(url: string, logger: Logger): Promise<Jobs> {
   const boss = new PgBoss({ connectionString: url, schema: 'pgboss', max: 4, application_name: 'storingsmelder-jobs' });
+  databases.set(boss, url);
   boss.on('error', (error: Error) => logger.error({ err: error }, 'background job error'));
-  await boss.start();
+  // pg-boss creates its schema on first start; two instances starting together must not both try.
+  await withStartupLock(url, () => boss.start());
   return boss;
 }
 
@@ -28,7 +34,10 @@ export interface BackgroundTask {
 }
 
 export async function registerTask(boss: Jobs, name: string, cron: string, run: () => Promise<unknown>, logger: Logger): Promise<BackgroundTask> {
-  await boss.createQueue(name, { name, policy: 'stately', retryLimit: 3, retryDelay: 5, retryBackoff: true });
+  // Creating a queue creates its table: two instances doing it at once deadlock in pg-boss.
+  const create = () => boss.createQueue(name, { name, policy: 'stately', retryLimit: 3, retryDelay: 5, retryBackoff: true });
+  const url = databases.get(boss);
+  await (url ? withStartupLock(url, create) : create());
   await boss.work(name, { pollingIntervalSeconds: 0.5 }, async () => {
     await run();
   });

@@ -44,7 +44,7 @@ export async function openDatabase(options: { url?: string; dataDir: string; log
     throw new DatabaseUnavailableError(`the database at ${describe(url)} cannot be reached (${(error as Error).message})`);
   }
   try {
-    const ran = await dataSource.runMigrations({ transaction: 'each' });
+    const ran = await withStartupLock(url, () => dataSource.runMigrations({ transaction: 'each' }));
     if (ran.length > 0) options.logger.info({ migrations: ran.map((m) => m.name) }, 'database migrated');
   } catch (error) {
     await dataSource.destroy();
@@ -60,6 +60,24 @@ export async function openDatabase(options: { url?: string; dataDir: string; log
       await stopEmbedded?.();
     },
   };
+}
+
+/**
+ * Serialises start-up work that changes the schema (our migrations, pg-boss's own) across
+ * instances starting at the same moment: without it, the second one fails on "relation
+ * already exists". A session advisory lock on a connection of its own, held for the work.
+ */
+export async function withStartupLock<T>(url: string, work: () => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url, application_name: 'storingsmelder-startup' });
+  await client.connect();
+  try {
+    // Another instance migrating a large table may take a while, but not forever.
+    await client.query(`SET lock_timeout = '120s'`);
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', ['storingsmelder-startup']);
+    return await work();
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 /** Creates the database if it does not exist; returns the URL pointing at it. */

@@ -1,0 +1,65 @@
+/** Two instances starting at the same moment against an empty database: both come up, the schema is made once. */
+import { expect } from 'chai';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { MIGRATIONS } from '../../src/migrations';
+import { emptyDatabase } from '../helpers/postgres';
+
+const ENTRY = path.resolve(__dirname, '../../src/index.js');
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('two instances starting together on an empty database', function () {
+  this.timeout(60_000);
+  const children: ChildProcess[] = [];
+  let dir: string;
+  before(() => (dir = mkdtempSync(path.join(os.tmpdir(), 'storingsmelder-race-'))));
+  after(async () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('both serve, migrations and the job queues exist once', async () => {
+    const url = await emptyDatabase();
+    const ports = [await freePort(), await freePort()];
+    const output: string[] = ['', ''];
+    ports.forEach((port, i) => {
+      const child = spawn(process.execPath, ['--disable-warning=DEP0111', ENTRY, 'all'], { env: { PATH: process.env.PATH, DATABASE_URL: url, PORT: String(port), DATA_DIR: path.join(dir, String(i)), LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout!.on('data', (c: Buffer) => (output[i] += c));
+      child.stderr!.on('data', (c: Buffer) => (output[i] += c));
+      children.push(child);
+    });
+    for (const [i, port] of ports.entries()) {
+      const deadline = Date.now() + 45_000;
+      for (;;) {
+        const up = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+        if (up) break;
+        if (children[i].exitCode !== null || Date.now() > deadline) throw new Error(`instance ${i + 1} did not come up:\n${output[i]}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    try {
+      const migrations = (await client.query('SELECT name FROM typeorm_migrations')).rows.map((r) => r.name as string);
+      expect(migrations).to.have.length(MIGRATIONS.length);
+      expect(new Set(migrations).size).to.equal(MIGRATIONS.length);
+      const queues = (await client.query('SELECT name FROM pgboss.queue ORDER BY name')).rows.map((r) => r.name as string);
+      expect(queues).to.include.members(['delivery-retention', 'email-flush', 'release-held-notices', 'whatsapp-account', 'whatsapp-housekeeping']);
+      expect(new Set(queues).size).to.equal(queues.length);
+    } finally {
+      await client.end();
+    }
+  });
+});
