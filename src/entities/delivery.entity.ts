@@ -27,12 +27,18 @@ export enum DeliveryStatus {
 @Index('ix_delivery_message_delivered', ['outageMessageId', 'deliveredAt'], { where: 'delivered_at IS NOT NULL' })
 @Index('ix_delivery_message_status', ['outageMessageId', 'status'])
 @Index('uq_delivery_message_subscriber', ['outageMessageId', 'subscriberId'], { unique: true })
+// Partial: a snapshot inserts its rows without a message id, so they cost this index nothing.
+@Index('uq_delivery_wa_message', ['waMessageId'], { unique: true, where: 'wa_message_id IS NOT NULL' })
 export class Delivery {
   @PrimaryGeneratedColumn('increment', { name: 'id', type: 'bigint' })
   id: string;
 
-  @ManyToOne(() => OutageMessage, { onDelete: 'CASCADE', nullable: false })
-  @JoinColumn({ name: 'outage_message_id', foreignKeyConstraintName: 'fk_delivery_outage_message' })
+  // No foreign key to the notice: its row-by-row check was a fifth of a 100k audience snapshot
+  // (0.6 s of 3 s), and it guards nothing here: the snapshot inserts the deliveries in the
+  // transaction that creates their notice, and notices are never deleted. The link to the
+  // subscriber keeps its key: ON DELETE SET NULL, and its lock, close a race with an opt-out.
+  @ManyToOne(() => OutageMessage, { nullable: false, createForeignKeyConstraints: false })
+  @JoinColumn({ name: 'outage_message_id' })
   outageMessage: OutageMessage;
 
   @Column({ name: 'outage_message_id', type: 'uuid' })
@@ -63,7 +69,10 @@ export class Delivery {
   @Column({ name: 'claimed_at', type: 'timestamptz', nullable: true })
   claimedAt: Date | null;
 
-  @Index('uq_delivery_wa_message', { unique: true })
+  /** The token of the dispatcher that claimed it: a successor re-queues another's claims early. */
+  @Column({ name: 'claimed_by', type: 'uuid', nullable: true })
+  claimedBy: string | null;
+
   @Column({ name: 'wa_message_id', type: 'varchar', length: 128, nullable: true })
   waMessageId: string | null;
 

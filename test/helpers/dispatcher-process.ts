@@ -1,6 +1,7 @@
 /**
- * A dispatcher in a process of its own, for the crash test (killed with SIGKILL mid-broadcast).
- * Env: DATABASE_URL, GRAPH_URL, MAX_MPS, STALE_MS.
+ * A dispatcher in a process of its own, for the crash and failover tests (killed with SIGKILL
+ * mid-broadcast). Env: DATABASE_URL, GRAPH_URL, MAX_MPS, STALE_MS. Tells its parent 'started',
+ * and 'leader' / 'follower' as the dispatcher's lock comes and goes.
  */
 import { createDataSource } from '../../src/db/data-source';
 import { Dispatcher } from '../../src/services/dispatcher/dispatcher';
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
     staleMs: Number(process.env.STALE_MS ?? 60_000),
     idlePollMs: 100,
     pairGapMs: 0,
+    onLeadership: (leader) => process.send?.(leader ? 'leader' : 'follower'),
   });
   dispatcher.start();
   process.on('SIGTERM', () => void dispatcher.stop().then(() => process.exit(0)));

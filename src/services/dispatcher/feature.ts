@@ -1,4 +1,4 @@
-import { Counter } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../../config';
 import type { Feature } from '../../feature';
@@ -20,11 +20,14 @@ export interface DispatcherDependencies {
 /** The broadcast dispatcher as a feature: started after the server listens, drained on stop. */
 export function dispatcherFeature(deps: DispatcherDependencies): Feature {
   const sends = new Counter({ name: 'whatsapp_sends_total', help: 'Outage template sends by outcome', labelNames: ['outcome'], registers: [deps.metrics.registry] });
+  // Which instance sends right now (1 on exactly one of them while all is well).
+  const leader = new Gauge({ name: 'storingsmelder_dispatcher_leader', help: '1 while this instance is the dispatcher for the WhatsApp number', registers: [deps.metrics.registry] });
   const dispatcher = new Dispatcher(deps.dataSource, deps.sender, deps.logger, {
     databaseUrl: deps.databaseUrl,
     phoneNumberId: deps.config.whatsapp.phoneNumberId,
     maxMps: deps.config.whatsapp.maxMps,
     onOutcome: (outcome) => sends.inc({ outcome }),
+    onLeadership: (isLeader) => leader.set(isLeader ? 1 : 0),
   });
   return {
     name: 'dispatcher',

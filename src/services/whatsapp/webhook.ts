@@ -85,8 +85,11 @@ export function extractEvents(body: WebhookBody, phoneNumberId: string): Webhook
       for (const status of value.statuses ?? []) {
         if (!STATUSES.has(status.status as WhatsAppStatus)) continue;
         const error = status.errors?.[0];
+        // We send "delivery:<id>" along with each template (biz_opaque_callback_data); Meta echoes it.
+        const deliveryId = /^delivery:(\d{1,18})$/.exec(status.biz_opaque_callback_data ?? '')?.[1] ?? null;
         events.statuses.push({
           waMessageId: status.id,
+          deliveryId,
           status: status.status as WhatsAppStatus,
           timestamp: new Date(Number(status.timestamp) * 1000),
           errorCode: error?.code ?? null,

@@ -1,0 +1,56 @@
+/**
+ * Status callbacks as Meta delivers them under load: before the dispatcher has written the
+ * send's outcome (found by the delivery id the send carried), twice, and out of order. Each
+ * delivery ends in the highest status it was given, and the late outcome changes nothing.
+ */
+import { expect } from 'chai';
+import type { DataSource } from 'typeorm';
+import { applyStatusUpdates, type StatusUpdate } from '../../../src/services/notices/delivery-status';
+import { claimDeliveries, recordSent, requeueStale } from '../../../src/services/dispatcher/ledger-sql';
+import { seedSubscribers, startBroadcast } from '../../helpers/broadcast';
+import { freshDataSource } from '../../helpers/postgres';
+
+describe('delivery statuses under load', () => {
+  let db: DataSource;
+  let claimed: { id: string }[];
+  const status = (waMessageId: string, s: StatusUpdate['status'], deliveryId: string | null, secondsAgo = 0): StatusUpdate => ({ waMessageId, deliveryId, status: s, timestamp: new Date(Date.now() - secondsAgo * 1000) });
+  const row = async (id: string) => (await db.query('SELECT status::text, wa_message_id FROM delivery WHERE id = $1', [id]))[0] as { status: string; wa_message_id: string | null };
+
+  beforeEach(async () => {
+    db = await freshDataSource();
+    await seedSubscribers(db, 4, 31694000000);
+    await startBroadcast(db);
+    claimed = (await claimDeliveries(db, 4, '00000000-0000-4000-8000-000000000001')).deliveries;
+  });
+  afterEach(async () => db.destroy());
+
+  it('applies a status that comes before the send is recorded, and the late record changes nothing', async () => {
+    const [d] = claimed;
+    expect(await applyStatusUpdates(db, [status('wamid.A', 'delivered', d.id)])).to.deep.equal({ applied: 1, unknown: 0 });
+    expect(await row(d.id)).to.deep.equal({ status: 'delivered', wa_message_id: 'wamid.A' });
+    await recordSent(db, [{ id: d.id, waMessageId: 'wamid.A' }]);
+    expect(await row(d.id)).to.deep.equal({ status: 'delivered', wa_message_id: 'wamid.A' });
+    // Not 'sending' any more: crash recovery leaves it alone (it went out).
+    expect(await requeueStale(db, '00000000-0000-4000-8000-000000000002', 0, 0)).to.equal(3);
+    expect((await row(d.id)).status).to.equal('delivered');
+  });
+
+  it('keeps the highest status whatever the order and however often a status comes', async () => {
+    const [a, b] = claimed;
+    await recordSent(db, [{ id: a.id, waMessageId: 'wamid.A' }]);
+    // One webhook with three statuses of one message, the newest first; then the same again, and an older one.
+    await applyStatusUpdates(db, [status('wamid.B', 'read', b.id), status('wamid.B', 'sent', b.id, 20), status('wamid.B', 'delivered', b.id, 10)]);
+    await applyStatusUpdates(db, [status('wamid.B', 'read', b.id), status('wamid.B', 'delivered', b.id, 10)]);
+    await applyStatusUpdates(db, [status('wamid.A', 'read', null), status('wamid.A', 'read', null)]);
+    await applyStatusUpdates(db, [status('wamid.A', 'delivered', null, 5), status('wamid.A', 'sent', null, 30)]);
+    expect(await row(a.id)).to.deep.equal({ status: 'read', wa_message_id: 'wamid.A' });
+    expect(await row(b.id)).to.deep.equal({ status: 'read', wa_message_id: 'wamid.B' });
+  });
+
+  it('does not let a status move another message: a delivery id whose delivery has another message id is not trusted', async () => {
+    const [a] = claimed;
+    await recordSent(db, [{ id: a.id, waMessageId: 'wamid.A' }]);
+    expect(await applyStatusUpdates(db, [status('wamid.X', 'failed', a.id)])).to.deep.equal({ applied: 0, unknown: 1 });
+    expect(await row(a.id)).to.deep.equal({ status: 'sent', wa_message_id: 'wamid.A' });
+  });
+});
