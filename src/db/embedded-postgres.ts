@@ -7,10 +7,10 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { postgresUser, reachableBinaries, reachableDataDir, type PostgresUser } from './postgres-access';
+import { freePort } from '../lib/free-port';
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
@@ -39,18 +39,6 @@ function installedNativeDir(): string {
   } catch {
     throw new Error(`embedded PostgreSQL is not available for ${os.platform()}-${os.arch()}; set DATABASE_URL`);
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function chownTree(dir: string, user: PostgresUser): Promise<void> {

@@ -2,22 +2,14 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { MIGRATIONS } from '../../src/migrations';
 import { emptyDatabase } from '../helpers/postgres';
+import { freePort } from '../../src/lib/free-port';
 
 const ENTRY = path.resolve(__dirname, '../../src/index.js');
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('two instances starting together on an empty database', function () {
   this.timeout(60_000);
