@@ -41,6 +41,11 @@ export interface DispatcherOptions {
   onLeadership?: (leader: boolean) => void;
 }
 
+/** Requests in flight at most, by default. */
+export const DEFAULT_MAX_IN_FLIGHT = 256;
+/** Deliveries per claim at most, by default (about one second of sending at 200/s and up). */
+export const DEFAULT_BATCH_SIZE = 200;
+
 /** Our own claims are ours to finish; one this old could not have its outcome written. */
 const OWN_STALE_MS = 5 * 60_000;
 
@@ -75,9 +80,9 @@ export class Dispatcher {
     this.limiter = new RateLimiter(options.maxMps);
     this.pairs = new PairLimiter(options.pairGapMs ?? 6000);
     this.writer = new ResultWriter(dataSource, logger);
-    this.slots = new InFlightSlots(options.maxInFlight ?? 256);
+    this.slots = new InFlightSlots(options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
     // About one second of sending per claim.
-    this.claimer = new BatchClaimer(dataSource, Math.min(options.batchSize ?? 200, options.maxMps));
+    this.claimer = new BatchClaimer(dataSource, Math.min(options.batchSize ?? DEFAULT_BATCH_SIZE, options.maxMps));
     this.maxAttempts = options.maxAttempts ?? 8;
     // The client's request timeout (10 s) and a margin: by then a dead leader's sends are over.
     this.staleMs = options.staleMs ?? 15_000;

@@ -1,0 +1,65 @@
+/**
+ * The Graph API stand-in in a process of its own (for `npm run bench`, so it does not share the
+ * dispatcher's event loop), over IPC with its parent:
+ *   -> { url } when listening;
+ *   'stats'            -> { arrivals, recipients (to per accepted message) };
+ *   'reset'            clears them;
+ *   { storm: {...} }   from now on, every accepted message is handed to a process of its own
+ *                      (callbacks-process.ts) that plays Meta's status callbacks: the stand-in
+ *                      keeps its own loop free, so its arrival times stay true;
+ *   'storm-stats'      -> what the storm posted and what the ledger should now say.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { templateDefinition } from '../../src/services/notices/notice-template';
+import { GraphStandIn } from '../../src/services/whatsapp/graph-standin';
+
+async function main(): Promise<void> {
+  let arrivals: number[] = [];
+  let recipients: string[] = [];
+  let callbacks: ChildProcess | undefined;
+  let accepted: [string, string, string | undefined, number][] = [];
+  const graph = new GraphStandIn({
+    accessToken: 'bench-token',
+    phoneNumberId: 'bench-number',
+    keep: 0,
+    account: { templates: [{ id: '1', status: 'APPROVED', ...templateDefinition('storing_melding', 'nl') }] },
+    onMessage: (r) => {
+      const body = r.body as { to: string; biz_opaque_callback_data?: string };
+      recipients.push(body.to);
+      if (callbacks) accepted.push([r.answeredId!, body.to, body.biz_opaque_callback_data, r.at]);
+    },
+  });
+  graph.decide = () => {
+    arrivals.push(Date.now());
+    return undefined;
+  };
+  setInterval(() => {
+    if (callbacks && accepted.length > 0) callbacks.send({ accepted });
+    accepted = [];
+  }, 20).unref();
+  const url = await graph.start();
+  process.on('message', (message: string | { storm: unknown }) => {
+    if (message === 'stats') process.send?.({ arrivals, recipients });
+    if (message === 'reset') {
+      arrivals = [];
+      recipients = [];
+    }
+    if (typeof message === 'object' && message.storm) {
+      callbacks = fork(path.join(__dirname, 'callbacks-process.js'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+      callbacks.send(message);
+    }
+    if (message === 'storm-stats' && callbacks) {
+      callbacks.once('message', (m) => process.send?.(m));
+      callbacks.send('storm-stats');
+    }
+  });
+  process.on('disconnect', () => callbacks?.kill());
+  process.on('SIGTERM', () => {
+    callbacks?.kill();
+    process.exit(0);
+  });
+  process.send?.({ url });
+}
+
+void main();

@@ -1,0 +1,45 @@
+/** The bench's handle on the Graph API stand-in process (graph-process.ts). */
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+export interface GraphStats {
+  arrivals: number[];
+  /** `to` of every accepted message, in order. */
+  recipients: string[];
+}
+
+export interface StormStats {
+  pending: number;
+  callbacks: number;
+  webhooks: { at: number; ms: number; status: number; statuses: number }[];
+  /** [recipient, the highest status reported for it]. */
+  final: [string, string][];
+  rssMb: number;
+}
+
+export interface GraphProcess {
+  child: ChildProcess;
+  url: string;
+  stats(): Promise<GraphStats>;
+  reset(): void;
+  storm(settings: { targets: string[]; appSecret: string; phoneNumberId: string }): void;
+  stormStats(): Promise<StormStats>;
+}
+
+export async function startGraph(): Promise<GraphProcess> {
+  const child = fork(path.join(__dirname, 'graph-process.js'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const url = await new Promise<string>((resolve) => child.once('message', (m: { url: string }) => resolve(m.url)));
+  const ask = <T>(question: string) =>
+    new Promise<T>((resolve) => {
+      child.once('message', (m: T) => resolve(m));
+      child.send(question);
+    });
+  return {
+    child,
+    url,
+    stats: () => ask<GraphStats>('stats'),
+    reset: () => child.send('reset'),
+    storm: (settings) => child.send({ storm: settings }),
+    stormStats: () => ask<StormStats>('storm-stats'),
+  };
+}
