@@ -16,17 +16,13 @@ import { Client } from 'pg';
 import type { GraphProcess, StormStats } from './graph';
 import { maxInAnySecond, peakRssMb, percentile, round, steadyRate } from './numbers';
 import { freePort } from '../../src/lib/free-port';
-import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_IN_FLIGHT } from '../../src/services/dispatcher/dispatcher';
+import { duplicateWindow } from '../../src/services/dispatcher/limits';
 
 const ENTRY = path.resolve(__dirname, '../../src/index.js');
 const APP_SECRET = 'bench-secret';
 const MAX_MPS = 1000;
-/**
- * The README's duplicate window: what a killed dispatcher had claimed but not recorded. Two
- * claimed batches of min(200, MAX_MPS), the requests still in flight from the batch before,
- * and 50 ms of outcomes waiting to be written: 706 at 1,000/s.
- */
-export const DUPLICATE_WINDOW = 2 * Math.min(DEFAULT_BATCH_SIZE, MAX_MPS) + DEFAULT_MAX_IN_FLIGHT + Math.round(0.05 * MAX_MPS);
+/** The README's duplicate window: what a killed dispatcher had claimed but not recorded. */
+export const DUPLICATE_WINDOW = duplicateWindow(MAX_MPS);
 
 export interface StormFigures {
   instances: number;

@@ -7,17 +7,19 @@
  * 'sending' under its token, which the next leader re-queues once they are staleMs old.
  */
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { withDeadlockRetry } from '../../db/retry';
 import type { Logger } from '../../logger';
 import { maskPhone } from '../../lib/mask';
 import { sanitizeParameter } from '../notices/notice-template';
-import { CloudApiError } from '../whatsapp/cloud-api-errors';
+import type { CloudApiError } from '../whatsapp/cloud-api-errors';
 import type { TemplateSender } from '../whatsapp/cloud-api-client';
 import { BatchClaimer } from './batch-claimer';
+import { asCloudApiError, decideOnFailure } from './failure-policy';
 import { InFlightSlots } from './in-flight';
-import { cancelOrphans, DELIVERY_READY_CHANNEL, finishMessages, pauseMessage, requeueStale, type ClaimedDelivery } from './ledger-sql';
+import { LeaderLock } from './leader-lock';
+import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_IN_FLIGHT } from './limits';
+import { cancelOrphans, finishMessages, pauseMessage, requeueStale, type ClaimedDelivery } from './ledger-sql';
 import { PairLimiter, RateLimiter } from './rate-limiter';
 import { ResultWriter } from './result-writer';
 
@@ -41,11 +43,6 @@ export interface DispatcherOptions {
   onLeadership?: (leader: boolean) => void;
 }
 
-/** Requests in flight at most, by default. */
-export const DEFAULT_MAX_IN_FLIGHT = 256;
-/** Deliveries per claim at most, by default (about one second of sending at 200/s and up). */
-export const DEFAULT_BATCH_SIZE = 200;
-
 /** Our own claims are ours to finish; one this old could not have its outcome written. */
 const OWN_STALE_MS = 5 * 60_000;
 
@@ -58,7 +55,7 @@ export class Dispatcher {
   private readonly maxAttempts: number;
   private readonly staleMs: number;
   private readonly idlePollMs: number;
-  private client: Client | undefined;
+  private readonly lock: LeaderLock;
   private leader = false;
   private running = false;
   private loop: Promise<void> | undefined;
@@ -81,12 +78,19 @@ export class Dispatcher {
     this.pairs = new PairLimiter(options.pairGapMs ?? 6000);
     this.writer = new ResultWriter(dataSource, logger);
     this.slots = new InFlightSlots(options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
-    // About one second of sending per claim.
+    // At most one second of sending per claim.
     this.claimer = new BatchClaimer(dataSource, Math.min(options.batchSize ?? DEFAULT_BATCH_SIZE, options.maxMps));
     this.maxAttempts = options.maxAttempts ?? 8;
     // The client's request timeout (10 s) and a margin: by then a dead leader's sends are over.
     this.staleMs = options.staleMs ?? 15_000;
     this.idlePollMs = options.idlePollMs ?? 1000;
+    this.lock = new LeaderLock(options.databaseUrl, options.phoneNumberId, logger, {
+      onLost: () => this.setLeader(false),
+      onDeliveriesReady: () => {
+        this.claimer.rescanFromFront();
+        this.wake?.();
+      },
+    });
   }
 
   get isLeader(): boolean {
@@ -128,19 +132,21 @@ export class Dispatcher {
           continue;
         }
         for (const delivery of claimed) {
-          if (!this.running) {
-            this.writer.retry({ id: delivery.id, delayMs: 0, code: null, title: null, countAttempt: false });
-            continue;
-          }
           // Pace here, before the request is started.
           const pairWait = this.pairs.waitFor(delivery.phone);
           if (pairWait > 0) {
-            this.writer.retry({ id: delivery.id, delayMs: pairWait, code: null, title: null, countAttempt: false });
+            this.handBack(delivery, pairWait);
             continue;
           }
           await this.limiter.acquire();
-          this.pairs.sent(delivery.phone);
           await this.slots.acquire();
+          // Stopping, or the lock was lost while waiting: the rest of the batch is not ours to send.
+          if (!this.running || !this.leader) {
+            this.slots.release();
+            this.handBack(delivery);
+            continue;
+          }
+          this.pairs.sent(delivery.phone);
           void this.sendOne(delivery).finally(() => this.slots.release());
         }
       } catch (error) {
@@ -152,9 +158,12 @@ export class Dispatcher {
       }
     }
     // Stopping: a batch claimed ahead goes back to the queue at once, not after the stale timeout.
-    for (const delivery of await this.claimer.takeAhead()) {
-      this.writer.retry({ id: delivery.id, delayMs: 0, code: null, title: null, countAttempt: false });
-    }
+    for (const delivery of await this.claimer.takeAhead()) this.handBack(delivery);
+  }
+
+  /** Not sent: back to the queue (due after delayMs), without counting an attempt. */
+  private handBack(delivery: ClaimedDelivery, delayMs = 0, error?: CloudApiError): void {
+    this.writer.retry({ id: delivery.id, claimedBy: delivery.claimedBy, delayMs, code: error?.code ?? null, title: error?.title ?? null, countAttempt: false });
   }
 
   private async sendOne(delivery: ClaimedDelivery): Promise<void> {
@@ -173,26 +182,23 @@ export class Dispatcher {
   }
 
   private async handleFailure(delivery: ClaimedDelivery, error: unknown): Promise<void> {
-    const e = error instanceof CloudApiError ? error : new CloudApiError(0, undefined, String((error as Error)?.message ?? error), 'retryable', 'message');
-    if (e.kind === 'stop') {
-      this.writer.retry({ id: delivery.id, delayMs: 0, code: e.code ?? null, title: e.title, countAttempt: false });
+    const e = asCloudApiError(error);
+    const decision = decideOnFailure(e, delivery.attempts, this.maxAttempts);
+    if (decision.action === 'pause') {
+      this.handBack(delivery, 0, e);
       if (await pauseMessage(this.dataSource, delivery.outageMessageId)) {
         this.logger.error({ outageMessage: delivery.outageMessageId, code: e.code }, 'broadcast paused by WhatsApp; staff must check the account');
         await this.options.onBroadcastPaused?.(delivery.outageMessageId, `WhatsApp ${e.code}: ${e.title}`);
       }
-      return;
-    }
-    if (e.kind === 'permanent' || delivery.attempts >= this.maxAttempts) {
-      this.writer.failed({ id: delivery.id, code: e.code ?? null, title: e.kind === 'permanent' ? e.title : `gave up after ${delivery.attempts} attempts: ${e.title}` });
+    } else if (decision.action === 'fail') {
+      this.writer.failed({ id: delivery.id, claimedBy: delivery.claimedBy, code: e.code ?? null, title: decision.title });
       this.options.onOutcome?.('failed');
       this.logger.info({ to: maskPhone(delivery.phone), code: e.code }, 'delivery failed');
-      return;
+    } else {
+      if (decision.pauseAllMs !== undefined) this.limiter.pause(decision.pauseAllMs);
+      this.writer.retry({ id: delivery.id, claimedBy: delivery.claimedBy, delayMs: decision.delayMs, code: e.code ?? null, title: e.title, countAttempt: true });
+      this.options.onOutcome?.('retry');
     }
-    const backoff = Math.min(300_000, 1000 * 2 ** (delivery.attempts - 1)) * (0.5 + Math.random());
-    if (e.scope === 'global') this.limiter.pause(e.retryAfterMs ?? Math.min(60_000, backoff));
-    const delayMs = e.scope === 'recipient' ? Math.max(6000, e.retryAfterMs ?? 0) : Math.max(backoff, e.retryAfterMs ?? 0);
-    this.writer.retry({ id: delivery.id, delayMs, code: e.code ?? null, title: e.title, countAttempt: true });
-    this.options.onOutcome?.('retry');
   }
 
   /**
@@ -204,52 +210,39 @@ export class Dispatcher {
   private async housekeeping(): Promise<void> {
     if (Date.now() - this.lastHousekeeping < 5000) return;
     this.lastHousekeeping = Date.now();
+    // The lock's connection answers (a half-open one would otherwise go unnoticed): if not, the
+    // loop's error path gives up leadership.
+    await this.lock.check();
     const requeued = await withDeadlockRetry(() => requeueStale(this.dataSource, this.token, this.staleMs, OWN_STALE_MS));
     if (requeued > 0) this.logger.warn({ requeued }, 'deliveries of a stopped dispatcher re-queued');
     await withDeadlockRetry(() => finishMessages(this.dataSource));
   }
 
   private async becomeLeader(): Promise<boolean> {
-    const client = new Client({ connectionString: this.options.databaseUrl, application_name: 'storingsmelder-dispatcher' });
-    client.on('error', (error) => {
-      this.logger.warn({ err: error }, 'dispatcher lost its database connection');
-      this.setLeader(false);
-    });
-    try {
-      await client.connect();
-      const { rows } = await client.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [`storingsmelder-dispatcher:${this.options.phoneNumberId}`]);
-      if (!rows[0].locked) {
-        await client.end();
-        return false;
-      }
-      await client.query(`LISTEN ${DELIVERY_READY_CHANNEL}`);
-      client.on('notification', () => {
-        this.claimer.rescanFromFront();
-        this.wake?.();
-      });
-      this.client = client;
-      this.token = randomUUID();
-      this.setLeader(true);
-      this.lastHousekeeping = 0;
-      this.logger.info('this instance is now the dispatcher for the WhatsApp number');
-      return true;
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      throw error;
-    }
+    // A previous term's sends still in flight and outcomes still buffered are written first:
+    // its claims count as another dispatcher's to the new term, and would be re-queued once stale.
+    await this.slots.idle();
+    await this.writer.flush();
+    if (!(await this.lock.tryAcquire())) return false;
+    this.token = randomUUID();
+    this.setLeader(true);
+    this.lastHousekeeping = 0;
+    this.logger.info('this instance is now the dispatcher for the WhatsApp number');
+    return true;
   }
 
   private setLeader(leader: boolean): void {
     if (this.leader === leader) return;
+    // Losing the lock: forget the batch claimed ahead. Its rows stay 'sending' under this term's
+    // token and go back to the queue as stale claims; sending them later would send them twice.
+    if (!leader) this.claimer.reset();
     this.leader = leader;
     this.options.onLeadership?.(leader);
   }
 
   private async disconnect(): Promise<void> {
     this.setLeader(false);
-    const client = this.client;
-    this.client = undefined;
-    await client?.end().catch(() => undefined);
+    await this.lock.release();
   }
 
   private sleep(ms: number): Promise<void> {

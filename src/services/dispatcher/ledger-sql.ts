@@ -15,6 +15,8 @@ export interface ClaimedDelivery {
   phone: string;
   attempts: number;
   parameters: string[];
+  /** The token it was claimed with: its outcome is written only while the claim is still this one. */
+  claimedBy: string;
 }
 
 /** Where a claim ended in the queue's order (next_attempt_at to the microsecond, id). */
@@ -54,12 +56,15 @@ export async function claimDeliveries(db: Db, limit: number, token: string, afte
   );
   const last = rows[rows.length - 1];
   return {
-    deliveries: rows.map((r) => ({ id: String(r.id), outageMessageId: r.outage_message_id, phone: r.phone, attempts: r.attempts, parameters: r.template_parameters })),
+    deliveries: rows.map((r) => ({ id: String(r.id), outageMessageId: r.outage_message_id, phone: r.phone, attempts: r.attempts, parameters: r.template_parameters, claimedBy: token })),
     cursor: last ? { at: last.next_at, id: String(last.id) } : undefined,
   };
 }
 
-/** Accepted by WhatsApp: record the message id. Only rows still 'sending' change. */
+/**
+ * Accepted by WhatsApp: record the message id. Rows still 'sending' change, and rows a
+ * successor has re-queued meanwhile (the message went out: sending it again would be a duplicate).
+ */
 export async function recordSent(db: Db, sent: { id: string; waMessageId: string }[]): Promise<void> {
   if (sent.length === 0) return;
   await db.query(
@@ -68,36 +73,40 @@ export async function recordSent(db: Db, sent: { id: string; waMessageId: string
      UPDATE delivery d SET status = 'sent', wa_message_id = s.wa_id, sent_at = coalesce(d.sent_at, now()), status_at = coalesce(d.status_at, now()),
             error_code = NULL, error_title = NULL
        FROM s
-      WHERE d.id = s.id AND d.id IN (SELECT id FROM locked) AND d.status = 'sending'`,
+      WHERE d.id = s.id AND d.id IN (SELECT id FROM locked) AND d.status IN ('sending', 'queued')`,
     [sent.map((s) => s.id), sent.map((s) => s.waMessageId)],
   );
 }
 
-/** Back to the queue, due after delayMs (retryable errors, pair limit, pause). */
-export async function recordRetry(db: Db, retries: { id: string; delayMs: number; code: number | null; title: string | null; countAttempt: boolean }[]): Promise<void> {
+/**
+ * Back to the queue, due after delayMs (retryable errors, pair limit, pause, hand-back). Only
+ * while the row is still in the claim it was sent under: a dispatcher that lost its lock must
+ * not touch what the new one has claimed since.
+ */
+export async function recordRetry(db: Db, retries: { id: string; claimedBy: string; delayMs: number; code: number | null; title: string | null; countAttempt: boolean }[]): Promise<void> {
   if (retries.length === 0) return;
   await db.query(
-    `WITH r AS (SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[], $4::text[], $5::bool[]) AS r(id, delay_ms, code, title, count_attempt)),
+    `WITH r AS (SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[], $4::text[], $5::bool[], $6::uuid[]) AS r(id, delay_ms, code, title, count_attempt, claimed_by)),
      locked AS MATERIALIZED (SELECT d.id FROM delivery d WHERE d.id IN (SELECT id FROM r) ORDER BY d.id FOR UPDATE)
      UPDATE delivery d SET status = 'queued', next_attempt_at = now() + (r.delay_ms * interval '1 millisecond'),
             attempts = CASE WHEN r.count_attempt THEN d.attempts ELSE d.attempts - 1 END,
             error_code = coalesce(r.code, d.error_code), error_title = coalesce(left(r.title, 200), d.error_title)
        FROM r
-      WHERE d.id = r.id AND d.id IN (SELECT id FROM locked) AND d.status = 'sending'`,
-    [retries.map((r) => r.id), retries.map((r) => Math.round(r.delayMs)), retries.map((r) => r.code), retries.map((r) => r.title), retries.map((r) => r.countAttempt)],
+      WHERE d.id = r.id AND d.id IN (SELECT id FROM locked) AND d.status = 'sending' AND d.claimed_by = r.claimed_by`,
+    [retries.map((r) => r.id), retries.map((r) => Math.round(r.delayMs)), retries.map((r) => r.code), retries.map((r) => r.title), retries.map((r) => r.countAttempt), retries.map((r) => r.claimedBy)],
   );
 }
 
-/** Given up: failed with Meta's code and title (or ours for network errors). */
-export async function recordFailed(db: Db, failed: { id: string; code: number | null; title: string }[]): Promise<void> {
+/** Given up: failed with Meta's code and title (or ours for network errors); only within its claim, as a retry. */
+export async function recordFailed(db: Db, failed: { id: string; claimedBy: string; code: number | null; title: string }[]): Promise<void> {
   if (failed.length === 0) return;
   await db.query(
-    `WITH f AS (SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[]) AS f(id, code, title)),
+    `WITH f AS (SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::uuid[]) AS f(id, code, title, claimed_by)),
      locked AS MATERIALIZED (SELECT d.id FROM delivery d WHERE d.id IN (SELECT id FROM f) ORDER BY d.id FOR UPDATE)
      UPDATE delivery d SET status = 'failed', failed_at = now(), status_at = now(), error_code = f.code, error_title = left(f.title, 200)
        FROM f
-      WHERE d.id = f.id AND d.id IN (SELECT id FROM locked) AND d.status = 'sending'`,
-    [failed.map((f) => f.id), failed.map((f) => f.code), failed.map((f) => f.title)],
+      WHERE d.id = f.id AND d.id IN (SELECT id FROM locked) AND d.status = 'sending' AND d.claimed_by = f.claimed_by`,
+    [failed.map((f) => f.id), failed.map((f) => f.code), failed.map((f) => f.title), failed.map((f) => f.claimedBy)],
   );
 }
 

@@ -9,8 +9,8 @@ import type { Logger } from '../../logger';
 import { recordFailed, recordRetry, recordSent } from './ledger-sql';
 
 type Sent = { id: string; waMessageId: string };
-type Retry = { id: string; delayMs: number; code: number | null; title: string | null; countAttempt: boolean };
-type Failed = { id: string; code: number | null; title: string };
+type Retry = { id: string; claimedBy: string; delayMs: number; code: number | null; title: string | null; countAttempt: boolean };
+type Failed = { id: string; claimedBy: string; code: number | null; title: string };
 
 export class ResultWriter {
   private sentBuffer: Sent[] = [];

@@ -12,6 +12,8 @@ export interface StatusUpdate {
   waMessageId: string;
   /** The delivery the send carried along (biz_opaque_callback_data), for a status that outruns the send's own record. */
   deliveryId?: string | null;
+  /** The recipient's WhatsApp id: a delivery found by its id must be to this number. */
+  recipientId?: string | null;
   status: WhatsAppStatus;
   timestamp: Date;
   errorCode?: number | null;
@@ -29,14 +31,16 @@ export interface StatusResult {
  * delivery by the WhatsApp message id, or, when it comes before the dispatcher has recorded
  * that id (Meta can answer faster than our 50 ms outcome writes), by the delivery id the send
  * carried along: it then records the message id too, and the send's own record, arriving later,
- * changes nothing (it only moves rows still 'sending').
+ * changes nothing (it only moves rows not yet sent). That id is trusted only for a delivery
+ * that was claimed (attempts > 0), has no message id yet and is to the status's recipient: the
+ * number may be shared with another install (staging) whose ids mean other deliveries.
  */
 export async function applyStatusUpdates(db: DataSource | EntityManager, updates: StatusUpdate[]): Promise<StatusResult> {
   if (updates.length === 0) return { applied: 0, unknown: 0 };
   const rows: { id: string; matched: boolean; changed: boolean }[] = await db.query(
     `WITH incoming AS (
-       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::text[], $6::bigint[])
-         AS u(wa_message_id, status, at, error_code, error_title, delivery_id)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::text[], $6::bigint[], $7::text[])
+         AS u(wa_message_id, status, at, error_code, error_title, delivery_id, recipient_id)
      ),
      ranked AS (
        SELECT DISTINCT ON (wa_message_id) * FROM incoming
@@ -46,7 +50,8 @@ export async function applyStatusUpdates(db: DataSource | EntityManager, updates
      targets AS (
        SELECT r.*, coalesce(
                 (SELECT d.id FROM delivery d WHERE d.wa_message_id = r.wa_message_id),
-                (SELECT d.id FROM delivery d WHERE d.id = r.delivery_id AND d.wa_message_id IS NULL)) AS target
+                (SELECT d.id FROM delivery d
+                  WHERE d.id = r.delivery_id AND d.wa_message_id IS NULL AND d.attempts > 0 AND d.phone = r.recipient_id)) AS target
          FROM ranked r
      ),
      -- Rows locked in id order, as every ledger writer does: two writers never wait on each other in a circle.
@@ -81,6 +86,7 @@ export async function applyStatusUpdates(db: DataSource | EntityManager, updates
       updates.map((u) => u.errorCode ?? null),
       updates.map((u) => u.errorTitle ?? null),
       updates.map((u) => u.deliveryId ?? null),
+      updates.map((u) => u.recipientId ?? null),
     ],
   );
   return { applied: rows.filter((r) => r.changed).length, unknown: rows.filter((r) => !r.matched).length };

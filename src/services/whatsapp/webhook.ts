@@ -90,6 +90,7 @@ export function extractEvents(body: WebhookBody, phoneNumberId: string): Webhook
         events.statuses.push({
           waMessageId: status.id,
           deliveryId,
+          recipientId: status.recipient_id ?? null,
           status: status.status as WhatsAppStatus,
           timestamp: new Date(Number(status.timestamp) * 1000),
           errorCode: error?.code ?? null,

@@ -12,15 +12,22 @@ import { freshDataSource } from '../../helpers/postgres';
 
 describe('delivery statuses under load', () => {
   let db: DataSource;
-  let claimed: { id: string }[];
-  const status = (waMessageId: string, s: StatusUpdate['status'], deliveryId: string | null, secondsAgo = 0): StatusUpdate => ({ waMessageId, deliveryId, status: s, timestamp: new Date(Date.now() - secondsAgo * 1000) });
+  let claimed: { id: string; phone: string }[];
+  const recipientOf = (deliveryId: string | null) => claimed.find((d) => d.id === deliveryId)?.phone ?? null;
+  const status = (waMessageId: string, s: StatusUpdate['status'], deliveryId: string | null, secondsAgo = 0, recipientId = recipientOf(deliveryId)): StatusUpdate => ({
+    waMessageId,
+    deliveryId,
+    recipientId,
+    status: s,
+    timestamp: new Date(Date.now() - secondsAgo * 1000),
+  });
   const row = async (id: string) => (await db.query('SELECT status::text, wa_message_id FROM delivery WHERE id = $1', [id]))[0] as { status: string; wa_message_id: string | null };
 
   beforeEach(async () => {
     db = await freshDataSource();
     await seedSubscribers(db, 4, 31694000000);
     await startBroadcast(db);
-    claimed = (await claimDeliveries(db, 4, '00000000-0000-4000-8000-000000000001')).deliveries;
+    claimed = (await claimDeliveries(db, 3, '00000000-0000-4000-8000-000000000001')).deliveries;
   });
   afterEach(async () => db.destroy());
 
@@ -31,7 +38,7 @@ describe('delivery statuses under load', () => {
     await recordSent(db, [{ id: d.id, waMessageId: 'wamid.A' }]);
     expect(await row(d.id)).to.deep.equal({ status: 'delivered', wa_message_id: 'wamid.A' });
     // Not 'sending' any more: crash recovery leaves it alone (it went out).
-    expect(await requeueStale(db, '00000000-0000-4000-8000-000000000002', 0, 0)).to.equal(3);
+    expect(await requeueStale(db, '00000000-0000-4000-8000-000000000002', 0, 0)).to.equal(2);
     expect((await row(d.id)).status).to.equal('delivered');
   });
 
@@ -52,5 +59,15 @@ describe('delivery statuses under load', () => {
     await recordSent(db, [{ id: a.id, waMessageId: 'wamid.A' }]);
     expect(await applyStatusUpdates(db, [status('wamid.X', 'failed', a.id)])).to.deep.equal({ applied: 0, unknown: 1 });
     expect(await row(a.id)).to.deep.equal({ status: 'sent', wa_message_id: 'wamid.A' });
+  });
+
+  it('trusts a delivery id only for a claimed delivery to the recipient of the status', async () => {
+    const [a] = claimed;
+    const unclaimed = ((await db.query(`SELECT id::text FROM delivery WHERE attempts = 0`)) as { id: string }[])[0].id;
+    // Another install on the same number (staging) has its own delivery ids.
+    expect(await applyStatusUpdates(db, [status('wamid.S1', 'delivered', unclaimed, 0, '31694000099')])).to.deep.equal({ applied: 0, unknown: 1 });
+    expect(await applyStatusUpdates(db, [status('wamid.S2', 'delivered', a.id, 0, '31694000099')])).to.deep.equal({ applied: 0, unknown: 1 });
+    expect(await row(unclaimed)).to.deep.equal({ status: 'queued', wa_message_id: null });
+    expect(await row(a.id)).to.deep.equal({ status: 'sending', wa_message_id: null });
   });
 });
