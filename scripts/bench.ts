@@ -53,12 +53,24 @@ async function seedStorm(url: string): Promise<void> {
   }
 }
 
+async function dropDatabases(serverUrl: string, names: string[]): Promise<void> {
+  const client = new Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    for (const name of names) await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
 async function main(): Promise<void> {
   if (KILL_LEADER && INSTANCES < 2) throw new Error('--kill-leader needs --instances 2 or more');
   const tempDir = process.env.DATABASE_URL ? undefined : mkdtempSync(path.join(os.tmpdir(), 'storingsmelder-bench-'));
   const server = tempDir ? await startEmbeddedPostgres({ dataDir: tempDir }) : undefined;
   const serverUrl = process.env.DATABASE_URL ?? server!.url;
-  const url = await ensureDatabase(serverUrl, `bench_${randomBytes(4).toString('hex')}`);
+  // Databases of this run: on a server of the operator's (DATABASE_URL) they are dropped at the end.
+  const created = [`bench_${randomBytes(4).toString('hex')}`, `storm_${randomBytes(4).toString('hex')}`];
+  const url = await ensureDatabase(serverUrl, created[0]);
   const database = await openDatabase({ url, dataDir: tempDir ?? '.data', logger, poolSize: 20 });
   const graph = await startGraph();
   let results: Results;
@@ -78,7 +90,7 @@ async function main(): Promise<void> {
     };
     if (STORM) {
       // A database of its own, empty: the instances migrate it as they start, all at once.
-      const stormUrl = await ensureDatabase(serverUrl, `storm_${randomBytes(4).toString('hex')}`);
+      const stormUrl = await ensureDatabase(serverUrl, created[1]);
       const { storm, failover } = await runStorm({ databaseUrl: stormUrl, graph, subscribers: SUBSCRIBERS, instances: INSTANCES, killLeader: KILL_LEADER, seed: seedStorm });
       results.storm = { ...storm, sendsToFloorRatio: round(storm.sendsPerSecond / floor, 3), webhooksToFloorRatio: round(storm.webhooksPerSecond / floor, 3) };
       if (failover) results.failover = failover;
@@ -86,6 +98,7 @@ async function main(): Promise<void> {
   } finally {
     graph.child.kill();
     await database.close();
+    if (!server) await dropDatabases(serverUrl, created);
     await server?.stop();
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
   }

@@ -63,7 +63,19 @@ function startTeamsClient(botEndpoint: string, port: number, dataDir: string): C
   const cli = require.resolve('@microsoft/m365agentsplayground/cli.js');
   // Its own process group: a Ctrl-C reaches us, and we stop it after the service has drained.
   // It writes its log under devTools/ in its working folder: ours is the data folder.
-  return spawn(process.execPath, [cli, '-e', botEndpoint, '-c', 'msteams', '-p', String(port), '--disable-telemetry'], { cwd: dataDir, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  return spawn(process.execPath, [cli, '-e', botEndpoint, '-c', 'msteams', '-p', String(port), '--disable-telemetry'], { cwd: dataDir, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+}
+
+/** The last lines a child printed: shown only if it stops on its own, to say why. */
+function lastLines(child: ChildProcess, keep = 20): () => string {
+  const lines: string[] = [];
+  const collect = (chunk: Buffer) => {
+    lines.push(...chunk.toString().split('\n').filter((l) => l.trim() !== ''));
+    lines.splice(0, Math.max(0, lines.length - keep));
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  return () => lines.map((l) => `  agents playground: ${l}`).join('\n');
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
@@ -143,10 +155,10 @@ async function main(): Promise<void> {
 
   mkdirSync(config.dataDir, { recursive: true });
   teams = startTeamsClient(`${base}/api/messages`, teamsPort, path.resolve(config.dataDir));
-  teams.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`agents playground: ${chunk}`));
+  const said = lastLines(teams);
   teams.once('exit', (code) => {
     if (stopping) return;
-    process.stderr.write(`the Microsoft 365 Agents Playground stopped (exit ${code}); stopping the service too\n`);
+    process.stderr.write(`the Microsoft 365 Agents Playground stopped (exit ${code}); stopping the service too. It said:\n${said() || '  (nothing)'}\n`);
     void stop(1);
   });
   await waitForPages([teamsUrl, `${base}/playground`, `${base}/tab`]);

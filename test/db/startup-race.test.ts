@@ -41,6 +41,8 @@ describe('two instances starting together on an empty database', function () {
         await new Promise((r) => setTimeout(r, 100));
       }
     }
+    // Neither logged an error on the way (a lost race on pg-boss's schema is logged, then retried).
+    for (const out of output) expect(out).not.to.match(/\bERROR\b|\bFATAL\b|"level":(50|60)/);
     const client = new Client({ connectionString: url });
     await client.connect();
     try {
@@ -49,7 +51,6 @@ describe('two instances starting together on an empty database', function () {
       expect(new Set(migrations).size).to.equal(MIGRATIONS.length);
       const queues = (await client.query('SELECT name FROM pgboss.queue ORDER BY name')).rows.map((r) => r.name as string);
       expect(queues).to.include.members(['delivery-retention', 'email-flush', 'release-held-notices', 'whatsapp-account', 'whatsapp-housekeeping']);
-      expect(new Set(queues).size).to.equal(queues.length);
     } finally {
       await client.end();
     }
