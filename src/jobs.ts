@@ -37,7 +37,8 @@ export async function registerTask(boss: Jobs, name: string, cron: string, run: 
   // Creating a queue creates its table: two instances doing it at once deadlock in pg-boss.
   const create = () => boss.createQueue(name, { name, policy: 'stately', retryLimit: 3, retryDelay: 5, retryBackoff: true });
   const url = databases.get(boss);
-  await (url ? withStartupLock(url, create) : create());
+  if (!url) throw new Error(`background task ${name}: the job runner was not started with startJobs()`);
+  await withStartupLock(url, create);
   await boss.work(name, { pollingIntervalSeconds: 0.5 }, async () => {
     await run();
   });

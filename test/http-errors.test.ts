@@ -4,7 +4,6 @@
  * JSON without a stack trace.
  */
 import { expect } from 'chai';
-import net from 'node:net';
 import { SignJWT } from 'jose';
 import { loadConfig } from '../src/config';
 import { createApp, type App } from '../src/app';
@@ -13,18 +12,11 @@ import { BotConnectorStandIn, teamsMessage } from './helpers/bot-connector';
 import { EntraStandIn } from './helpers/entra';
 import { memoryLogger } from './helpers/logger';
 import { freshDatabase } from './helpers/postgres';
+import { freePort } from '../src/lib/free-port';
 
 const APP_ID = '6f1d2c3b-1111-4aaa-8bbb-0123456789ab';
 
 /** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 describe('requests the service cannot take', function () {
   this.timeout(30_000);
   let database: Database;
@@ -54,7 +46,7 @@ describe('requests the service cannot take', function () {
   });
 
   it("answers 503 with a reason when the Bot Framework's signing keys cannot be fetched", async () => {
-    await start({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'x', BOT_OPENID_METADATA_URL: `http://127.0.0.1:${await closedPort()}/v1/.well-known/openidconfiguration` });
+    await start({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'x', BOT_OPENID_METADATA_URL: `http://127.0.0.1:${await freePort()}/v1/.well-known/openidconfiguration` });
     const connector = new BotConnectorStandIn();
     await connector.start();
     const token = await new SignJWT({ serviceurl: connector.url })

@@ -2,6 +2,8 @@
  * What GET /playground/api/state answers, shared by the server side and the page's browser
  * code (types only, so the page bundle takes nothing else from the server).
  */
+import type { MailboxEntry } from '../services/email/mailbox-entry';
+
 export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
 
 export interface PhoneMessage {
@@ -21,19 +23,7 @@ export interface PhoneView {
 }
 
 /** One mail of the outbox (services/email/mailbox.ts). */
-export interface MailView {
-  id: string;
-  kind: string;
-  to: string;
-  bcc: string | null;
-  subject: string;
-  text: string;
-  html: string;
-  status: string;
-  sha256: string;
-  createdAt: string;
-  sentAt: string | null;
-}
+export type MailView = MailboxEntry;
 
 export interface PlaygroundState {
   phones: PhoneView[];

@@ -4,20 +4,9 @@
  */
 import type { DataSource } from 'typeorm';
 import { EmailNotice } from '../../entities';
+import type { MailboxEntry } from './mailbox-entry';
 
-export interface MailboxEntry {
-  id: string;
-  kind: string;
-  to: string;
-  bcc: string | null;
-  subject: string;
-  text: string;
-  html: string;
-  status: string;
-  sha256: string;
-  createdAt: string;
-  sentAt: string | null;
-}
+export type { MailboxEntry };
 
 export async function readMailbox(dataSource: DataSource, limit = 50): Promise<MailboxEntry[]> {
   const rows = await dataSource.getRepository(EmailNotice).find({ order: { createdAt: 'DESC' }, take: limit });
