@@ -8,8 +8,8 @@ import { startEmbeddedPostgres, type RunningPostgres } from '../src/db/embedded-
 import { loadConfig } from '../src/config';
 import { createApp, type App } from '../src/app';
 import { openDatabase, type Database } from '../src/db/database';
-import { freshDatabase } from './helpers/postgres';
 import { memoryLogger } from './helpers/logger';
+import { startService } from './helpers/service';
 
 describe('HTTP server', () => {
   let database: Database;
@@ -17,10 +17,7 @@ describe('HTTP server', () => {
   let base: string;
 
   before(async () => {
-    const { logger } = memoryLogger();
-    database = await openDatabase({ url: await freshDatabase(), dataDir: '.data', logger });
-    app = await createApp(loadConfig({}), database, logger);
-    base = `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}`;
+    ({ app, database, base } = await startService());
   });
   after(async () => {
     await app.close();

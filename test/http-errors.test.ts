@@ -5,18 +5,15 @@
  */
 import { expect } from 'chai';
 import { SignJWT } from 'jose';
-import { loadConfig } from '../src/config';
-import { createApp, type App } from '../src/app';
-import { openDatabase, type Database } from '../src/db/database';
+import type { App } from '../src/app';
+import type { Database } from '../src/db/database';
 import { BotConnectorStandIn, teamsMessage } from './helpers/bot-connector';
 import { EntraStandIn } from './helpers/entra';
-import { memoryLogger } from './helpers/logger';
-import { freshDatabase } from './helpers/postgres';
 import { freePort } from '../src/lib/free-port';
+import { startService } from './helpers/service';
 
 const APP_ID = '6f1d2c3b-1111-4aaa-8bbb-0123456789ab';
 
-/** A port nothing listens on. */
 describe('requests the service cannot take', function () {
   this.timeout(30_000);
   let database: Database;
@@ -24,10 +21,7 @@ describe('requests the service cannot take', function () {
   let base: string;
 
   async function start(env: Record<string, string>): Promise<void> {
-    const { logger } = memoryLogger();
-    database = await openDatabase({ url: await freshDatabase(), dataDir: '.data', logger });
-    app = await createApp(loadConfig(env), database, logger);
-    base = `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}`;
+    ({ app, database, base } = await startService(env));
   }
 
   afterEach(async () => {

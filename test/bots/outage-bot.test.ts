@@ -1,11 +1,9 @@
 import { expect } from 'chai';
-import { loadConfig } from '../../src/config';
-import { createApp, type App } from '../../src/app';
-import { openDatabase, type Database } from '../../src/db/database';
+import type { App } from '../../src/app';
+import type { Database } from '../../src/db/database';
 import { AuditEvent, Customer, Delivery, Outage, OutageMessage, Subscriber, SubscriberStatus } from '../../src/entities';
 import { BotConnectorStandIn, cardAction, teamsMessage } from '../helpers/bot-connector';
-import { memoryLogger } from '../helpers/logger';
-import { freshDatabase } from '../helpers/postgres';
+import { startService } from '../helpers/service';
 
 type CardJson = { body: Record<string, unknown>[]; actions?: { verb: string; data: Record<string, unknown> }[] };
 
@@ -28,10 +26,7 @@ describe('Teams staff bot over HTTP', function () {
   let base: string;
 
   async function startApp(env: Record<string, string>): Promise<void> {
-    const { logger } = memoryLogger();
-    database = await openDatabase({ url: await freshDatabase(), dataDir: '.data', logger });
-    app = await createApp(loadConfig({ BUSINESS_HOURS: 'always', ...env }), database, logger);
-    base = `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}`;
+    ({ app, database, base } = await startService({ BUSINESS_HOURS: 'always', ...env }));
     const [utrecht, zeeland] = await database.dataSource.getRepository(Customer).save([
       { customerNumber: 'C-1', name: 'Utrechtse Bakkerij', regions: ['UT'] },
       { customerNumber: 'C-2', name: 'Zeeuwse Visserij', regions: ['ZE'] },

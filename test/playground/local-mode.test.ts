@@ -5,15 +5,13 @@
  */
 import { expect } from 'chai';
 import http from 'node:http';
-import { loadConfig } from '../../src/config';
-import { createApp, type App } from '../../src/app';
-import { openDatabase, type Database } from '../../src/db/database';
+import type { App } from '../../src/app';
+import type { Database } from '../../src/db/database';
 import { Customer, Subscriber, SubscriberStatus } from '../../src/entities';
 import { PLAYGROUND_PHONES } from '../../src/playground/feature';
 import { createInvitation } from '../../src/services/signup/invitations';
 import { BotConnectorStandIn, teamsMessage } from '../helpers/bot-connector';
-import { memoryLogger } from '../helpers/logger';
-import { freshDatabase } from '../helpers/postgres';
+import { startService } from '../helpers/service';
 
 const PLAYGROUND_ROUTES: [string, string][] = [
   ['GET', '/playground'],
@@ -33,10 +31,7 @@ describe('local mode', function () {
   let base: string;
 
   async function start(env: Record<string, string>): Promise<void> {
-    const { logger } = memoryLogger();
-    database = await openDatabase({ url: await freshDatabase(), dataDir: '.data', logger });
-    app = await createApp(loadConfig({ BUSINESS_HOURS: 'always', ...env }), database, logger);
-    base = `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}`;
+    ({ app, database, base } = await startService({ BUSINESS_HOURS: 'always', ...env }));
   }
 
   async function statusOf(method: string, path: string): Promise<number> {
