@@ -5,7 +5,7 @@
  * Reads PORT, WHATSAPP_APP_SECRET and WHATSAPP_PHONE_NUMBER_ID like the service (local defaults).
  */
 import { loadConfig, loadDotEnv } from '../src/config';
-import { postSignedWebhook, textMessageWebhook } from '../src/services/whatsapp/webhook-payloads';
+import { postSignedWebhook, textMessageWebhook } from '../src/local/webhook-payloads';
 
 async function main(): Promise<void> {
   const [phone, ...words] = process.argv.slice(2);

@@ -20,10 +20,10 @@ import { readMailbox } from './services/email/mailbox';
 import { privacyFeature } from './services/privacy/feature';
 import { StaffServices } from './services/staff-services';
 import { loadStats, whatsappFigures } from './services/stats/stats';
-import { AccountApi } from './services/whatsapp/account-api';
-import { CloudApiClient } from './services/whatsapp/cloud-api-client';
-import { whatsappFeature } from './services/whatsapp/feature';
-import { GraphStandIn } from './services/whatsapp/graph-standin';
+import { AccountApi } from './channels/whatsapp/account-api';
+import { CloudApiClient } from './channels/whatsapp/cloud-api-client';
+import { whatsappFeature } from './channels/whatsapp/feature';
+import { GraphStandIn } from './local/graph-standin';
 import { maskPhone } from './lib/mask';
 import { templateDefinition } from './services/notices/notice-template';
 

@@ -6,8 +6,8 @@
  */
 import { randomInt } from 'node:crypto';
 import http from 'node:http';
-import { signBody } from '../../src/services/whatsapp/webhook';
-import { statusWebhook, type DeliveryStatusName, type StatusEvent } from '../../src/services/whatsapp/webhook-payloads';
+import { signBody } from '../../src/channels/whatsapp/webhook';
+import { statusWebhook, type DeliveryStatusName, type StatusEvent } from '../../src/local/webhook-payloads';
 
 interface StormSettings {
   targets: string[];

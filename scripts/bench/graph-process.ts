@@ -12,7 +12,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { templateDefinition } from '../../src/services/notices/notice-template';
-import { GraphStandIn } from '../../src/services/whatsapp/graph-standin';
+import { GraphStandIn } from '../../src/local/graph-standin';
 
 async function main(): Promise<void> {
   let arrivals: number[] = [];

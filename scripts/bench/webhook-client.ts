@@ -5,8 +5,8 @@
  */
 import { fork } from 'node:child_process';
 import http from 'node:http';
-import { signBody } from '../../src/services/whatsapp/webhook';
-import { statusWebhook } from '../../src/services/whatsapp/webhook-payloads';
+import { signBody } from '../../src/channels/whatsapp/webhook';
+import { statusWebhook } from '../../src/local/webhook-payloads';
 import { percentile } from './numbers';
 
 interface Job {

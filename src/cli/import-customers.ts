@@ -1,7 +1,7 @@
 /** `npm run customers:import <file.csv>`: upserts the customer registry from a CRM export. */
 import { readFileSync } from 'node:fs';
 import { ValidationError } from '../http/errors';
-import { importCustomers } from '../services/signup/customers';
+import { importCustomers } from '../services/registry/customers';
 import { runWithDatabase } from './run';
 
 runWithDatabase('import', async (dataSource) => {

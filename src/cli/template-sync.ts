@@ -7,7 +7,7 @@
 import { ConfigError, loadConfig, loadDotEnv, type Config } from '../config';
 import { graphFix } from '../doctor/whatsapp-check';
 import { TEMPLATE_BODY, templateDefinition } from '../services/notices/notice-template';
-import { AccountApi } from '../services/whatsapp/account-api';
+import { AccountApi } from '../channels/whatsapp/account-api';
 
 const USABLE = new Set(['APPROVED', 'PENDING', 'IN_APPEAL']);
 

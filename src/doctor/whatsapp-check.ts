@@ -5,8 +5,8 @@
  */
 import type { Config } from '../config';
 import { parameterCount, TEMPLATE_BODY } from '../services/notices/notice-template';
-import { AccountApi } from '../services/whatsapp/account-api';
-import { CloudApiError } from '../services/whatsapp/cloud-api-errors';
+import { AccountApi } from '../channels/whatsapp/account-api';
+import { CloudApiError } from '../channels/whatsapp/cloud-api-errors';
 import { fail, ok, reason, skip, type CheckResult } from './check';
 
 const TOKEN_FIX = 'create a permanent token for a system user with whatsapp_business_messaging and whatsapp_business_management (Meta Business settings > System users) and set WHATSAPP_ACCESS_TOKEN';

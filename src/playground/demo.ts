@@ -6,7 +6,7 @@
  */
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
-import { findCustomer, importCustomers } from '../services/signup/customers';
+import { findCustomer, importCustomers } from '../services/registry/customers';
 import { createInvitation, findOpenInvitation } from '../services/signup/invitations';
 
 // A reserved domain (RFC 2606): should mail ever be sent, it cannot reach anyone.

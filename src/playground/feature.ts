@@ -17,7 +17,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../http/errors';
 import type { Logger } from '../logger';
 import type { MailboxEntry } from '../services/email/mailbox';
 import { renderNotice } from '../services/notices/notice-template';
-import type { GraphStandIn } from '../services/whatsapp/graph-standin';
+import type { GraphStandIn } from '../local/graph-standin';
 import { SimulatedPhones } from './phones';
 import type { PlaygroundState } from './state';
 

@@ -7,10 +7,10 @@
  */
 import type { Logger } from '../logger';
 import { maskPhone } from '../lib/mask';
-import type { MessagesRequest } from '../services/whatsapp/cloud-api-types';
-import type { RecordedRequest } from '../services/whatsapp/graph-standin';
+import type { MessagesRequest } from '../channels/whatsapp/cloud-api-types';
+import type { RecordedRequest } from '../local/graph-standin';
 import type { MessageStatus, PhoneMessage, PhoneView } from './state';
-import { newWamid, postSignedWebhook, statusWebhook, textMessageWebhook, type DeliveryStatusName, type StatusEvent, type WebhookNumber } from '../services/whatsapp/webhook-payloads';
+import { newWamid, postSignedWebhook, statusWebhook, textMessageWebhook, type DeliveryStatusName, type StatusEvent, type WebhookNumber } from '../local/webhook-payloads';
 
 export interface SimulatedPhonesOptions {
   phones: { number: string; label: string }[];

@@ -8,7 +8,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import { AuditEvent, Outage, OutageMessage, OutageMessageKind, OutageStatus } from '../entities';
 import { NotFoundError } from '../http/errors';
-import { deliveryProgress, type DeliveryProgress } from './dispatcher/progress';
+import { deliveryProgress, type DeliveryProgress } from './ledger/progress';
 import type { EmailService } from './email/feature';
 import { formatDutch } from './notices/business-hours';
 import { renderNotice } from './notices/notice-template';

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { loadConfig, type Config } from '../../src/config';
 import { syncTemplate } from '../../src/cli/template-sync';
 import { TEMPLATE_BODY, TEMPLATE_EXAMPLE } from '../../src/services/notices/notice-template';
-import { GraphStandIn } from '../../src/services/whatsapp/graph-standin';
+import { GraphStandIn } from '../../src/local/graph-standin';
 
 describe('npm run template:sync', () => {
   let graph: GraphStandIn;

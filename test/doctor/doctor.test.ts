@@ -18,7 +18,7 @@ import { openDatabase, type Database } from '../../src/db/database';
 import { runDoctor } from '../../src/doctor/doctor';
 import { MIGRATIONS } from '../../src/migrations';
 import { templateDefinition } from '../../src/services/notices/notice-template';
-import { GraphStandIn } from '../../src/services/whatsapp/graph-standin';
+import { GraphStandIn } from '../../src/local/graph-standin';
 import { EntraStandIn } from '../helpers/entra';
 import { memoryLogger } from '../helpers/logger';
 import { emptyDatabase, freshDatabase } from '../helpers/postgres';

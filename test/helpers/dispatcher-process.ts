@@ -5,7 +5,7 @@
  */
 import { createDataSource } from '../../src/db/data-source';
 import { Dispatcher } from '../../src/services/dispatcher/dispatcher';
-import { CloudApiClient } from '../../src/services/whatsapp/cloud-api-client';
+import { CloudApiClient } from '../../src/channels/whatsapp/cloud-api-client';
 import { memoryLogger } from './logger';
 
 async function main(): Promise<void> {

@@ -10,7 +10,7 @@
  * another transaction held them).
  */
 import type { DataSource } from 'typeorm';
-import { claimDeliveries, type ClaimCursor, type ClaimedDelivery } from './ledger-sql';
+import { claimDeliveries, type ClaimCursor, type ClaimedDelivery } from '../ledger/delivery-ledger';
 
 type Claim = { deliveries: ClaimedDelivery[]; cursor: ClaimCursor | undefined };
 

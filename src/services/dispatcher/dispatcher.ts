@@ -12,14 +12,14 @@ import { withDeadlockRetry } from '../../db/retry';
 import type { Logger } from '../../logger';
 import { maskPhone } from '../../lib/mask';
 import { sanitizeParameter } from '../notices/notice-template';
-import type { CloudApiError } from '../whatsapp/cloud-api-errors';
-import type { TemplateSender } from '../whatsapp/cloud-api-client';
+import type { CloudApiError } from '../../channels/whatsapp/cloud-api-errors';
+import type { TemplateSender } from '../../channels/whatsapp/cloud-api-client';
 import { BatchClaimer } from './batch-claimer';
 import { asCloudApiError, decideOnFailure } from './failure-policy';
 import { InFlightSlots } from './in-flight';
 import { LeaderLock } from './leader-lock';
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_IN_FLIGHT } from './limits';
-import { cancelOrphans, finishMessages, pauseMessage, requeueStale, type ClaimedDelivery } from './ledger-sql';
+import { cancelOrphans, finishMessages, pauseMessage, requeueStale, type ClaimedDelivery } from '../ledger/delivery-ledger';
 import { PairLimiter, RateLimiter } from './rate-limiter';
 import { ResultWriter } from './result-writer';
 

@@ -3,7 +3,7 @@
  * the Cloud API client): pause the notice, give up on this recipient, or try again later,
  * slowing every send down when the number as a whole is over its limit.
  */
-import { CloudApiError } from '../whatsapp/cloud-api-errors';
+import { CloudApiError } from '../../channels/whatsapp/cloud-api-errors';
 
 export type FailureDecision =
   | { action: 'pause' }

@@ -6,7 +6,7 @@
  */
 import { Client } from 'pg';
 import type { Logger } from '../../logger';
-import { DELIVERY_READY_CHANNEL } from './ledger-sql';
+import { DELIVERY_READY_CHANNEL } from '../ledger/delivery-ledger';
 
 export interface LeaderLockEvents {
   /** The connection broke: the lock is gone. */

@@ -6,7 +6,7 @@
  */
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../../logger';
-import { recordFailed, recordRetry, recordSent } from './ledger-sql';
+import { recordFailed, recordRetry, recordSent } from '../ledger/delivery-ledger';
 
 type Sent = { id: string; waMessageId: string };
 type Retry = { id: string; claimedBy: string; delayMs: number; code: number | null; title: string | null; countAttempt: boolean };

@@ -8,7 +8,7 @@ import type { Config } from '../../config';
 import { AuditEvent, Customer, Delivery, EmailNotice, Subscriber, SubscriptionEventKind } from '../../entities';
 import { NotFoundError, ValidationError } from '../../http/errors';
 import { maskPhone } from '../../lib/mask';
-import { findCustomer } from '../signup/customers';
+import { findCustomer } from '../registry/customers';
 import { eraseSubscriber } from './erasure';
 import { readFirstName } from '../signup/opt-in-text';
 

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Config } from '../../config';
 import { EmailKind, Invitation, InvitationStatus } from '../../entities';
 import { NotFoundError, ValidationError } from '../../http/errors';
-import { findCustomer, suggestCustomers } from './customers';
+import { findCustomer, suggestCustomers } from '../registry/customers';
 import { queueEmail } from '../email/outbox';
 import { stappenplanMail } from '../email/templates';
 

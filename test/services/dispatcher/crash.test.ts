@@ -3,7 +3,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../../src/db/data-source';
-import { GraphStandIn } from '../../../src/services/whatsapp/graph-standin';
+import { GraphStandIn } from '../../../src/local/graph-standin';
 import { seedSubscribers, startBroadcast, statusCounts, until } from '../../helpers/broadcast';
 import { freshDatabase } from '../../helpers/postgres';
 

@@ -7,8 +7,8 @@ import { createDataSource } from '../../../src/db/data-source';
 import { ensureDatabase } from '../../../src/db/database';
 import { startEmbeddedPostgres, type RunningPostgres } from '../../../src/db/embedded-postgres';
 import { Dispatcher } from '../../../src/services/dispatcher/dispatcher';
-import { CloudApiClient } from '../../../src/services/whatsapp/cloud-api-client';
-import { GraphStandIn } from '../../../src/services/whatsapp/graph-standin';
+import { CloudApiClient } from '../../../src/channels/whatsapp/cloud-api-client';
+import { GraphStandIn } from '../../../src/local/graph-standin';
 import { seedSubscribers, startBroadcast, statusCounts, until } from '../../helpers/broadcast';
 import { memoryLogger } from '../../helpers/logger';
 

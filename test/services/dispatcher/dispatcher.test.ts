@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
 import { Dispatcher, type DispatcherOptions } from '../../../src/services/dispatcher/dispatcher';
-import { CloudApiClient } from '../../../src/services/whatsapp/cloud-api-client';
-import { GraphStandIn } from '../../../src/services/whatsapp/graph-standin';
+import { CloudApiClient } from '../../../src/channels/whatsapp/cloud-api-client';
+import { GraphStandIn } from '../../../src/local/graph-standin';
 import { PARAMETERS, seedSubscribers, startBroadcast, statusCounts, until } from '../../helpers/broadcast';
 import { memoryLogger } from '../../helpers/logger';
 import { freshDatabase } from '../../helpers/postgres';

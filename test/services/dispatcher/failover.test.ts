@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../../src/db/data-source';
 import { duplicateWindow } from '../../../src/services/dispatcher/limits';
-import { GraphStandIn } from '../../../src/services/whatsapp/graph-standin';
+import { GraphStandIn } from '../../../src/local/graph-standin';
 import { seedSubscribers, startBroadcast, statusCounts, until } from '../../helpers/broadcast';
 import { freshDatabase } from '../../helpers/postgres';
 

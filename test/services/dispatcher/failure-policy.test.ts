@@ -1,7 +1,7 @@
 /** What the dispatcher does with each kind of refused send (PLATFORM.md's error table). */
 import { expect } from 'chai';
 import { asCloudApiError, decideOnFailure } from '../../../src/services/dispatcher/failure-policy';
-import { classifyCloudApiError } from '../../../src/services/whatsapp/cloud-api-errors';
+import { classifyCloudApiError } from '../../../src/channels/whatsapp/cloud-api-errors';
 
 describe('dispatcher failure policy', () => {
   const half = () => 0.5;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { Customer } from '../../../src/entities';
 import { ValidationError } from '../../../src/http/errors';
-import { importCustomers, suggestCustomers } from '../../../src/services/signup/customers';
+import { importCustomers, suggestCustomers } from '../../../src/services/registry/customers';
 import { freshDataSource, freshDatabase } from '../../helpers/postgres';
 
 const GOOD = `customer_number,name,email_domains,regions

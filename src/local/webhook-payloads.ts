@@ -4,7 +4,7 @@
  * signed goes through the same /webhooks/whatsapp route and checks as Meta's own requests.
  */
 import { randomBytes } from 'node:crypto';
-import { signBody } from './webhook';
+import { signBody } from '../channels/whatsapp/webhook';
 
 export interface WebhookNumber {
   /** Our sender number's id (metadata.phone_number_id). */

@@ -5,8 +5,8 @@
  */
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { applyStatusUpdates, type StatusUpdate } from '../../../src/services/notices/delivery-status';
-import { claimDeliveries, recordSent, requeueStale } from '../../../src/services/dispatcher/ledger-sql';
+import { applyStatusUpdates, type StatusUpdate } from '../../../src/services/ledger/status-batcher';
+import { claimDeliveries, recordSent, requeueStale } from '../../../src/services/ledger/delivery-ledger';
 import { seedSubscribers, startBroadcast } from '../../helpers/broadcast';
 import { freshDataSource } from '../../helpers/postgres';
 

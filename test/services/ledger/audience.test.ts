@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
 import { Customer, Outage, OutageMessage, OutageMessageKind, OutageMessageStatus, OutageScope, OutageService, OutageSeverity, Subscriber, SubscriberStatus } from '../../../src/entities';
-import { countAudience, snapshotAudience } from '../../../src/services/notices/audience-snapshot';
+import { countAudience, snapshotAudience } from '../../../src/services/ledger/audience';
 import { freshDataSource } from '../../helpers/postgres';
 
 describe('audience snapshot (delivery ledger)', () => {

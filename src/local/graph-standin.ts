@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { MessagesRequest } from './cloud-api-types';
+import type { MessagesRequest } from '../channels/whatsapp/cloud-api-types';
 import { answerAccountRequest, defaultAccount, graphError as graphErrorAnswer, type StandInAccount } from './graph-standin-account';
 
 export interface RecordedRequest {

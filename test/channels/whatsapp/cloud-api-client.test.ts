@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { CloudApiClient } from '../../../src/services/whatsapp/cloud-api-client';
-import { CloudApiError, classifyCloudApiError, parseRetryAfter } from '../../../src/services/whatsapp/cloud-api-errors';
-import { GraphStandIn } from '../../../src/services/whatsapp/graph-standin';
+import { CloudApiClient } from '../../../src/channels/whatsapp/cloud-api-client';
+import { CloudApiError, classifyCloudApiError, parseRetryAfter } from '../../../src/channels/whatsapp/cloud-api-errors';
+import { GraphStandIn } from '../../../src/local/graph-standin';
 
 describe('WhatsApp Cloud API client', () => {
   let graph: GraphStandIn;

@@ -6,7 +6,7 @@
 import type { DataSource } from 'typeorm';
 import type { Config } from '../../config';
 import type { Logger } from '../../logger';
-import { recordNumber, recordTemplate } from '../notices/whatsapp-account';
+import { recordNumber, recordTemplate } from '../../services/notices/whatsapp-account';
 import { AccountApi } from './account-api';
 
 export async function refreshAccountState(dataSource: DataSource, config: Config, api: AccountApi, logger: Logger): Promise<void> {

@@ -5,8 +5,8 @@
  * against it. Tests set the number's fields and the templates' status as they need them.
  */
 import { randomInt } from 'node:crypto';
-import { parameterCount } from '../notices/notice-template';
-import type { PhoneNumberInfo, TemplateComponent, TemplateInfo } from './account-api';
+import { parameterCount } from '../services/notices/notice-template';
+import type { PhoneNumberInfo, TemplateComponent, TemplateInfo } from '../channels/whatsapp/account-api';
 
 export interface StandInAccount {
   businessAccountId: string;

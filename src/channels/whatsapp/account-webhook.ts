@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { ValidationError } from '../../http/errors';
-import type { AccountReport } from '../notices/whatsapp-account';
+import type { AccountReport } from '../../services/notices/whatsapp-account';
 import type { WebhookBody } from './webhook-schema';
 
 const templateStatus = z
