@@ -15,17 +15,14 @@ import { createMetrics, type Metrics } from './metrics';
 import { closeServer, createServer } from './server';
 import { dispatcherFeature } from './services/dispatcher/feature';
 import { createEmailService, type EmailService } from './services/email/feature';
-import { playgroundAvailable, playgroundFeature } from './playground/feature';
 import { readMailbox } from './services/email/mailbox';
 import { privacyFeature } from './services/privacy/feature';
-import { StaffServices } from './services/staff-services';
+import { StaffDesk } from './services/staff-desk';
+import { noticesFeature } from './services/notices/feature';
 import { loadStats, whatsappFigures } from './services/stats/stats';
 import { AccountApi } from './channels/whatsapp/account-api';
 import { CloudApiClient } from './channels/whatsapp/cloud-api-client';
 import { whatsappFeature } from './channels/whatsapp/feature';
-import { GraphStandIn } from './local/graph-standin';
-import { maskPhone } from './lib/mask';
-import { templateDefinition } from './services/notices/notice-template';
 
 export type ServiceSelection = 'all' | 'teams' | 'whatsapp';
 
@@ -63,7 +60,9 @@ export interface AppOptions {
 export async function createApp(config: Config, database: Database, logger: Logger, services: ServiceSelection = 'all', options: AppOptions = {}): Promise<App> {
   const metrics = createMetrics();
   const jobs = await startJobs(database.url, logger);
-  const standIn = config.whatsapp.localMode ? await startLocalWhatsApp(config, logger) : undefined;
+  // Meta's simulation is loaded only in local mode: a production process never holds its code.
+  const standIn = config.whatsapp.localMode ? await (await import('./local/whatsapp-simulator')).startLocalWhatsApp(config, logger) : undefined;
+  const playground = standIn && services !== 'teams' ? await import('./playground/feature') : undefined;
   const whatsappBase = standIn?.url ?? config.whatsapp.baseUrl;
   const whatsapp = new CloudApiClient({ ...config.whatsapp, baseUrl: whatsappBase });
   const email = createEmailService({ config, dataSource: database.dataSource, jobs, logger });
@@ -74,17 +73,18 @@ export async function createApp(config: Config, database: Database, logger: Logg
   const features: Feature[] = [
     { name: 'email', routes: [], start: email.start, stop: email.stop },
     ...(services !== 'whatsapp'
-      ? [teamsBotFeature({ config, logger, jobs, staff: new StaffServices(dataSource, config, email) }), managementFeature({ config, loadStats: async () => ({ ...(await loadStats(dataSource)), whatsapp: await whatsappFigures(dataSource, config) }) })]
+      ? [teamsBotFeature({ config, logger, staff: new StaffDesk(dataSource, config, email) }), managementFeature({ config, loadStats: async () => ({ ...(await loadStats(dataSource)), whatsapp: await whatsappFigures(dataSource, config) }) })]
       : []),
     ...(services !== 'teams'
       ? [
           whatsappFeature({ config, logger, dataSource, jobs, metrics, whatsapp, account: new AccountApi({ ...config.whatsapp, baseUrl: whatsappBase }), email }),
           dispatcherFeature({ config, logger, dataSource, databaseUrl: database.url, metrics, sender: whatsapp }),
+          noticesFeature({ config, dataSource, jobs, logger }),
           privacyFeature({ config, dataSource, jobs, logger }),
         ]
       : []),
-    ...(services !== 'teams' && standIn && playgroundAvailable(config)
-      ? [playgroundFeature({ config, logger, standIn, readMailbox: () => readMailbox(dataSource), serviceUrl: () => `http://127.0.0.1:${boundPort}`, teamsClientUrl: options.teamsClientUrl })]
+    ...(standIn && playground?.playgroundAvailable(config)
+      ? [playground.playgroundFeature({ config, logger, standIn, readMailbox: () => readMailbox(dataSource), serviceUrl: () => `http://127.0.0.1:${boundPort}`, teamsClientUrl: options.teamsClientUrl })]
       : []),
   ];
   const server = createServer({ logger, metrics, dataSource: database.dataSource, routes: features.flatMap((f) => f.routes) });
@@ -114,29 +114,4 @@ export async function createApp(config: Config, database: Database, logger: Logg
       await standIn?.stop();
     },
   };
-}
-
-/**
- * Local mode (no WHATSAPP_ACCESS_TOKEN): a Graph API stand-in on a free local port takes what
- * would go to Meta and logs it, so the whole service runs end to end without a Meta account.
- */
-async function startLocalWhatsApp(config: Config, logger: Logger): Promise<GraphStandIn> {
-  const standIn = new GraphStandIn({
-    accessToken: config.whatsapp.accessToken,
-    phoneNumberId: config.whatsapp.phoneNumberId,
-    keep: 1000,
-    // The outage template as if Meta had approved it, so local mode sends what production would.
-    account: {
-      businessAccountId: config.whatsapp.businessAccountId,
-      templates: [{ id: '1', status: 'APPROVED', ...templateDefinition(config.whatsapp.templateName, config.whatsapp.templateLanguage) }],
-    },
-    onMessage: (request) => {
-      const body = request.body as { to: string; type: string; text?: { body: string }; template?: { components: { parameters: { text: string }[] }[] } };
-      const content = body.type === 'text' ? body.text?.body : body.template?.components[0]?.parameters.map((p) => p.text).join(' | ');
-      logger.info({ to: maskPhone(body.to), type: body.type, content }, 'WhatsApp simulator: message that would have been sent');
-    },
-  });
-  const url = await standIn.start();
-  logger.info({ url }, 'WhatsApp simulator (Graph API stand-in) is running; no messages leave this machine');
-  return standIn;
 }

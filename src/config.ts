@@ -5,8 +5,6 @@
  */
 import { z } from 'zod';
 
-const PROVINCES = ['DR', 'FL', 'FR', 'GE', 'GR', 'LI', 'NB', 'NH', 'OV', 'UT', 'ZE', 'ZH'] as const;
-
 const optionalText = z
   .string()
   .trim()
@@ -305,8 +303,6 @@ export function loadPackagingSettings(source: NodeJS.ProcessEnv = process.env): 
   if (appId !== undefined && !GUID.test(appId)) throw new ConfigError(["MicrosoftAppId: expected the app registration's application (client) id, a GUID"]);
   return { appId, publicBaseUrl: parsed.data.PUBLIC_BASE_URL.replace(/\/+$/, '') };
 }
-
-export { PROVINCES };
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object') {

@@ -1,15 +1,20 @@
 /**
- * The dependency directions of STYLE.md, checked on the source (type-only imports count too):
- * - the Teams side and the WhatsApp side never import each other, and the bot cannot reach the
- *   WhatsApp channel even by type, through any chain of imports;
- * - bots/ reaches the domain only through services/staff-services.ts, never entities or TypeORM;
- * - signup/ and notices/ do not import each other; signup/ and privacy/ meet only at the seams
- *   named in SEAMS below;
- * - privacy/ is the only place that deletes subscriber data.
+ * The dependency directions and ownerships described in docs/architecture.md, checked on the
+ * source (type-only imports count too):
+ * - the Teams bot (bots/) and the WhatsApp channel (channels/whatsapp/) never import each other;
+ *   the bot reaches the domain only through the door, services/staff-services.ts, whose public
+ *   type is intents with plain data (checked with the TypeScript compiler);
+ * - every folder under services/ is declared below with the folders it may import, and the
+ *   folders import each other in one direction only (no cycle);
+ * - the domain imports no channel, no Teams SDK and no simulation; Meta's simulation (local/)
+ *   is loaded only in local mode, by a dynamic import;
+ * - services/ledger/delivery-ledger.ts is the only writer of the delivery table;
+ * - privacy/ is the only place that deletes subscriber data or asks the ledger to unlink it.
  */
 import { expect } from 'chai';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import ts from 'typescript';
 
 const SRC = path.resolve(__dirname, '../../src');
 
@@ -21,16 +26,25 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Module ids relative to src/ without extension ('services/signup/customers'), or package names. */
-function importsOf(file: string): string[] {
+interface Import {
+  spec: string;
+  dynamic: boolean;
+}
+
+/** Module ids relative to src/ without extension ('services/registry/customers'), or package names. */
+function importsWithKind(file: string): Import[] {
   const text = readFileSync(file, 'utf8');
-  const found: string[] = [];
+  const found: Import[] = [];
   // from '...' and from "...", require(), import(), and bare side-effect imports.
   for (const match of text.matchAll(/(?:import|export)[^'"]*from\s+(['"])([^'"]+)\1|require\((['"])([^'"]+)\3\)|import\((['"])([^'"]+)\5\)|^import\s+(['"])([^'"]+)\7/gm)) {
     const spec = match[2] ?? match[4] ?? match[6] ?? match[8];
-    found.push(spec.startsWith('.') ? path.relative(SRC, path.resolve(path.dirname(file), spec)) : spec);
+    found.push({ spec: spec.startsWith('.') ? path.relative(SRC, path.resolve(path.dirname(file), spec)) : spec, dynamic: match[6] !== undefined });
   }
   return found;
+}
+
+function importsOf(file: string): string[] {
+  return importsWithKind(file).map((i) => i.spec);
 }
 
 function moduleId(file: string): string {
@@ -66,19 +80,67 @@ function reachableFrom(fromDir: string): Map<string, string[]> {
   return seen;
 }
 
-const DOMAIN = ['signup', 'notices', 'privacy', 'stats'] as const;
+/**
+ * Every folder under services/ and the folders it may import. The machinery (ledger, email,
+ * audit) and the registry import no other folder; the domain folders import in one direction.
+ */
+const SERVICE_FOLDERS: Record<string, string[]> = {
+  audit: [],
+  email: [],
+  ledger: [],
+  registry: [],
+  notices: ['ledger'],
+  dispatcher: ['ledger', 'notices'],
+  privacy: ['email', 'ledger', 'registry'],
+  signup: ['email', 'privacy', 'registry'],
+  stats: ['ledger', 'notices'],
+};
 
 /**
- * The only imports allowed between the domain folders (from -> to: the files it may import).
- * Opting out in the conversation is an erasure (privacy); correcting a subscriber uses the
- * registry and the first-name rule of sign-up; the tab's figures include the WhatsApp account's
- * state. Everything else between them is a violation.
+ * Where a domain folder may use another domain folder, file by file: opting out in the
+ * conversation is an erasure (privacy); the dispatcher sends the notice's template and moves a
+ * notice's sending state; the tab's figures include the WhatsApp account's state.
  */
 const SEAMS: Record<string, string[]> = {
   'signup->privacy': ['services/privacy/erasure', 'services/privacy/contact-counters'],
-  'privacy->signup': ['services/signup/customers', 'services/signup/opt-in-text'],
+  'dispatcher->notices': ['services/notices/notice-template', 'services/notices/notice-state'],
   'stats->notices': ['services/notices/whatsapp-account'],
 };
+
+function serviceFolderOf(spec: string): string | undefined {
+  const match = /^services\/([^/]+)\//.exec(spec);
+  return match?.[1];
+}
+
+/** The folder-to-folder imports under services/ as they are in the source. */
+function serviceGraph(): Map<string, Set<string>> {
+  const graph = new Map<string, Set<string>>();
+  for (const folder of readdirSync(path.join(SRC, 'services')).filter((name) => statSync(path.join(SRC, 'services', name)).isDirectory())) {
+    const targets = new Set(sourceFiles(path.join(SRC, 'services', folder)).flatMap(importsOf).map(serviceFolderOf).filter((f): f is string => f !== undefined && f !== folder));
+    graph.set(folder, targets);
+  }
+  return graph;
+}
+
+function findCycle(graph: Map<string, Set<string>>): string[] | undefined {
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (node: string, trail: string[]): string[] | undefined => {
+    if (state.get(node) === 'open') return [...trail.slice(trail.indexOf(node)), node];
+    if (state.get(node) === 'done') return undefined;
+    state.set(node, 'open');
+    for (const next of graph.get(node) ?? []) {
+      const cycle = visit(next, [...trail, node]);
+      if (cycle) return cycle;
+    }
+    state.set(node, 'done');
+    return undefined;
+  };
+  for (const node of graph.keys()) {
+    const cycle = visit(node, []);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
 
 /** SQL or repository calls that delete subscriber data or unlink a delivery from its recipient. */
 const DELETES_SUBSCRIBER_DATA = [
@@ -88,57 +150,147 @@ const DELETES_SUBSCRIBER_DATA = [
   /\.(delete|remove)\(\s*(Subscriber|ContactThrottle)\b/,
 ];
 
+/** Writes to the delivery table, in SQL or through TypeORM. */
+const WRITES_DELIVERY = [/\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?delivery\b/i, /getRepository\(Delivery\)\s*\.\s*(insert|update|upsert|save|delete|remove|softDelete|clear|increment|decrement)\(/];
+
+const LEDGER = path.join(SRC, 'services', 'ledger', 'delivery-ledger.ts');
+const DOOR = path.join(SRC, 'services', 'staff-services.ts');
+
+function filesMatching(patterns: RegExp[], except: (file: string) => boolean): string[] {
+  return sourceFiles(SRC)
+    .filter((file) => !except(file) && !file.includes(`${path.sep}migrations${path.sep}`))
+    .filter((file) => patterns.some((pattern) => pattern.test(readFileSync(file, 'utf8'))))
+    .map((file) => path.relative(SRC, file));
+}
+
+/**
+ * Why a type the door hands over is not plain data (functions, classes, anything declared
+ * outside the door file other than the language's own types); empty when it is.
+ */
+function notPlainData(checker: ts.TypeChecker, type: ts.Type, where: string, seen = new Set<ts.Type>()): string[] {
+  if (seen.has(type)) return [];
+  seen.add(type);
+  if (type.isUnion() || type.isIntersection()) return type.types.flatMap((t) => notPlainData(checker, t, where, seen));
+  if (type.flags & (ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.Null | ts.TypeFlags.Undefined | ts.TypeFlags.Void)) return [];
+  if (checker.isArrayType(type)) return notPlainData(checker, checker.getTypeArguments(type as ts.TypeReference)[0], `${where}[]`, seen);
+  if (type.getCallSignatures().length > 0 || type.getConstructSignatures().length > 0) return [`${where} is a function`];
+  const declarations = type.getSymbol()?.getDeclarations() ?? [];
+  if (declarations.some((d) => ts.isClassDeclaration(d))) return [`${where} is a class (${checker.typeToString(type)})`];
+  const foreign = declarations.filter((d) => path.resolve(d.getSourceFile().fileName) !== DOOR && !d.getSourceFile().fileName.includes('/typescript/lib/'));
+  if (foreign.length > 0) return [`${where} is declared outside the door (${checker.typeToString(type)})`];
+  const index = type.getStringIndexType();
+  return [
+    ...(index ? notPlainData(checker, index, `${where}[key]`, seen) : []),
+    ...type.getProperties().flatMap((p) => notPlainData(checker, checker.getTypeOfSymbol(p), `${where}.${p.name}`, seen)),
+  ];
+}
+
 describe('architecture', () => {
   it('keeps the Teams bot and the WhatsApp channel apart', () => {
-    expect(violations('bots', (s) => s.startsWith('services/whatsapp'))).to.deep.equal([]);
-    expect(violations('services/whatsapp', (s) => s.startsWith('bots'))).to.deep.equal([]);
+    expect(violations('bots', (s) => s.startsWith('channels/'))).to.deep.equal([]);
+    expect(violations('channels', (s) => s.startsWith('bots'))).to.deep.equal([]);
   });
 
-  it('gives the bot no way to the WhatsApp channel or the composition root, even by type', () => {
-    const reached = [...reachableFrom('bots')].filter(([id]) => id.startsWith('services/whatsapp') || id === 'app' || id === 'index');
+  it('gives the bot no way to a channel, the simulation, the composition root or any domain module but the door, even by type', () => {
+    const reached = [...reachableFrom('bots')].filter(([id]) => /^(channels|local|playground)\//.test(id) || id === 'app' || id === 'index' || (id.startsWith('services/') && id !== 'services/staff-services'));
     expect(reached.map(([, chain]) => chain.join(' -> '))).to.deep.equal([]);
   });
 
-  it('lets bots/ reach the domain only through services/staff-services.ts, never entities or TypeORM', () => {
-    const forbidden = (s: string) => (s.startsWith('services/') && s !== 'services/staff-services') || s.startsWith('entities') || s === 'typeorm' || s.startsWith('db/');
-    expect(violations('bots', forbidden)).to.deep.equal([]);
+  it('lets bots/ use neither entities nor TypeORM nor the database', () => {
+    expect(violations('bots', (s) => s.startsWith('entities') || s === 'typeorm' || s.startsWith('db/'))).to.deep.equal([]);
   });
 
-  it('lets only the domain services (and the data layer) use TypeORM repositories and queries', () => {
-    for (const dir of ['bots', 'management']) {
-      expect(violations(dir, (s) => s === 'typeorm' || s.startsWith('db/'))).to.deep.equal([]);
-    }
-  });
-
-  it('keeps signup/ and notices/ apart, and the other domain folders to their named seams', () => {
-    const found: string[] = [];
-    for (const from of DOMAIN) {
-      for (const to of DOMAIN) {
-        if (from === to) continue;
-        const allowed = SEAMS[`${from}->${to}`] ?? [];
-        found.push(...violations(`services/${from}`, (s) => s.startsWith(`services/${to}/`) && !allowed.includes(s)));
+  it('makes the door a list of intents with plain data: no imports, no domain objects, no functions handed out', () => {
+    const program = ts.createProgram([DOOR], { strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, types: [], noEmit: true });
+    const source = program.getSourceFile(DOOR)!;
+    expect(source.statements.filter((s) => ts.isImportDeclaration(s) || ts.isImportEqualsDeclaration(s)).length, 'imports in the door').to.equal(0);
+    expect(source.statements.filter(ts.isClassDeclaration).map((c) => c.name?.text)).to.deep.equal([]);
+    const checker = program.getTypeChecker();
+    const door = source.statements.find((s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === 'StaffServices');
+    expect(door, 'interface StaffServices').to.not.equal(undefined);
+    const problems: string[] = [];
+    const members = checker.getTypeAtLocation(door!).getProperties();
+    expect(members.map((m) => m.name)).to.include.members(['preview', 'send', 'approve', 'resume', 'cancel', 'statusOf', 'invite', 'exportSubscriber', 'erase']);
+    for (const member of members) {
+      const signatures = checker.getTypeOfSymbol(member).getCallSignatures();
+      if (signatures.length === 0) problems.push(`${member.name} is not a method`);
+      for (const signature of signatures) {
+        for (const parameter of signature.getParameters()) problems.push(...notPlainData(checker, checker.getTypeOfSymbol(parameter), `${member.name}(${parameter.name})`));
+        const returned = signature.getReturnType();
+        const awaited = returned.getSymbol()?.getName() === 'Promise' ? checker.getTypeArguments(returned as ts.TypeReference)[0] : returned;
+        problems.push(...notPlainData(checker, awaited, `${member.name}()`));
       }
+    }
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('declares every folder under services/ with the folders it may import, and keeps to it', () => {
+    const graph = serviceGraph();
+    expect([...graph.keys()].sort()).to.deep.equal(Object.keys(SERVICE_FOLDERS).sort());
+    const extra = [...graph].flatMap(([from, targets]) => [...targets].filter((to) => !SERVICE_FOLDERS[from]?.includes(to)).map((to) => `${from} -> ${to}`));
+    expect(extra).to.deep.equal([]);
+  });
+
+  it('has no cycle between the folders under services/', () => {
+    expect(findCycle(serviceGraph())).to.equal(undefined);
+    // The check itself finds a cycle when there is one.
+    expect(findCycle(new Map([['a', new Set(['b'])], ['b', new Set(['c'])], ['c', new Set(['a'])]]))).to.deep.equal(['a', 'b', 'c', 'a']);
+  });
+
+  it('keeps the domain folders to their named seams, and names only seams in use', () => {
+    const found: string[] = [];
+    for (const [pair, allowed] of Object.entries(SEAMS)) {
+      const [from, to] = pair.split('->');
+      found.push(...violations(`services/${from}`, (s) => s.startsWith(`services/${to}/`) && !allowed.includes(s)));
+      const used = new Set(sourceFiles(path.join(SRC, 'services', from)).flatMap(importsOf));
+      for (const target of allowed) expect(used.has(target), `${pair}: ${target}`).to.equal(true);
     }
     expect(found).to.deep.equal([]);
   });
 
-  it('names seams that exist (a seam no longer used is removed from the list)', () => {
-    for (const [pair, targets] of Object.entries(SEAMS)) {
-      const from = pair.split('->')[0];
-      const used = new Set(sourceFiles(path.join(SRC, 'services', from)).flatMap(importsOf));
-      for (const target of targets) expect(used.has(target), `${pair}: ${target}`).to.equal(true);
-    }
+  it('lets the domain import no channel, Teams SDK, simulation or composition root', () => {
+    const forbidden = (s: string) => /^(bots|channels|local|playground|management|cli|doctor)\//.test(s) || s === 'app' || s === 'index' || s.startsWith('botbuilder') || s.startsWith('botframework');
+    expect(violations('services', forbidden)).to.deep.equal([]);
   });
 
-  it('deletes subscriber data only in services/privacy/', () => {
-    const privacy = path.join(SRC, 'services', 'privacy');
+  it('lets only bots/ import the Bot Framework SDK', () => {
     const offenders = sourceFiles(SRC)
-      .filter((file) => !file.startsWith(privacy + path.sep) && !file.includes(`${path.sep}migrations${path.sep}`))
-      .filter((file) => DELETES_SUBSCRIBER_DATA.some((pattern) => pattern.test(readFileSync(file, 'utf8'))))
-      .map((file) => path.relative(SRC, file));
+      .filter((file) => !file.startsWith(path.join(SRC, 'bots') + path.sep))
+      .flatMap((file) => importsOf(file).filter((s) => s.startsWith('botbuilder') || s.startsWith('botframework')).map((s) => `${path.relative(SRC, file)} imports ${s}`));
     expect(offenders).to.deep.equal([]);
+  });
+
+  it('loads the simulation of Meta (local/) only in local mode: imported dynamically, outside the local tools', () => {
+    const localTools = (file: string) => /^(local|playground)\//.test(path.relative(SRC, file)) || path.relative(SRC, file) === 'cli/playground.ts';
+    const imports = sourceFiles(SRC)
+      .filter((file) => !localTools(file))
+      .flatMap((file) => importsWithKind(file).filter((i) => /^(local|playground)\//.test(i.spec)).map((i) => ({ ...i, file: path.relative(SRC, file) })));
+    expect(imports.filter((i) => !i.dynamic).map((i) => `${i.file} imports ${i.spec}`)).to.deep.equal([]);
+    expect(imports.filter((i) => i.dynamic).map((i) => i.file)).to.include('app.ts');
+  });
+
+  it('lets only the domain services and the data layer use repositories and queries', () => {
+    for (const dir of ['bots', 'management', 'channels', 'local', 'playground']) {
+      expect(violations(dir, (s) => s.startsWith('db/') || s.startsWith('entities'))).to.deep.equal([]);
+    }
+    const queries = filesMatching([/\.query\(/, /getRepository\(/, /createQueryBuilder\(/], (file) => /^(services|db|migrations|entities)\//.test(path.relative(SRC, file)));
+    // The health check's SELECT 1 and the doctor's read of the server version and migrations.
+    expect(queries.sort()).to.deep.equal(['doctor/database-check.ts', 'server.ts']);
+  });
+
+  it('lets only services/ledger/delivery-ledger.ts write the delivery table', () => {
+    expect(filesMatching(WRITES_DELIVERY, (file) => file === LEDGER)).to.deep.equal([]);
+    // The check itself: it must see what the ledger does.
+    expect(WRITES_DELIVERY.some((pattern) => pattern.test(readFileSync(LEDGER, 'utf8')))).to.equal(true);
+  });
+
+  it('deletes subscriber data only in services/privacy/, and only privacy/ asks the ledger to unlink a recipient', () => {
+    const privacy = path.join(SRC, 'services', 'privacy');
+    const inPrivacy = (file: string) => file.startsWith(privacy + path.sep);
+    expect(filesMatching(DELETES_SUBSCRIBER_DATA, (file) => inPrivacy(file) || file === LEDGER)).to.deep.equal([]);
+    expect(filesMatching([/\b(unlinkSubscriber|forgetOldRecipients)\(/], (file) => inPrivacy(file) || file === LEDGER)).to.deep.equal([]);
     // The check itself: it must see what privacy/ does.
-    const privacyFiles = sourceFiles(privacy).filter((file) => DELETES_SUBSCRIBER_DATA.some((pattern) => pattern.test(readFileSync(file, 'utf8'))));
-    expect(privacyFiles.map((file) => path.basename(file)).sort()).to.deep.equal(['contact-counters.ts', 'erasure.ts', 'retention.ts']);
+    const privacyFiles = sourceFiles(privacy).filter((file) => [...DELETES_SUBSCRIBER_DATA, /\b(unlinkSubscriber|forgetOldRecipients)\(/].some((pattern) => pattern.test(readFileSync(file, 'utf8'))));
+    expect(privacyFiles.map((file) => path.basename(file)).sort()).to.deep.equal(['contact-counters.ts', 'erasure.ts', 'feature.ts', 'retention.ts']);
   });
 });

@@ -11,7 +11,7 @@ import { Customer, Outage, OutageMessage, OutageMessageKind, OutageMessageStatus
 import type { Logger } from '../../src/logger';
 import { Dispatcher } from '../../src/services/dispatcher/dispatcher';
 import { notifyDeliveriesReady } from '../../src/services/ledger/delivery-ledger';
-import { snapshotAudience } from '../../src/services/ledger/audience';
+import { snapshotAudience } from '../../src/services/ledger/delivery-ledger';
 import { CloudApiClient } from '../../src/channels/whatsapp/cloud-api-client';
 import type { GraphProcess } from './graph';
 import { maxInAnySecond, percentile, steadyRate } from './numbers';

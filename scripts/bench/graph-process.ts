@@ -26,14 +26,11 @@ async function main(): Promise<void> {
     account: { templates: [{ id: '1', status: 'APPROVED', ...templateDefinition('storing_melding', 'nl') }] },
     onMessage: (r) => {
       const body = r.body as { to: string; biz_opaque_callback_data?: string };
+      arrivals.push(r.at);
       recipients.push(body.to);
       if (callbacks) accepted.push([r.answeredId!, body.to, body.biz_opaque_callback_data, r.at]);
     },
   });
-  graph.decide = () => {
-    arrivals.push(Date.now());
-    return undefined;
-  };
   setInterval(() => {
     if (callbacks && accepted.length > 0) callbacks.send({ accepted });
     accepted = [];

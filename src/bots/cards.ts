@@ -4,9 +4,9 @@
  * the same data from Action.Submit too.
  */
 import { CardFactory, type Attachment } from 'botbuilder';
-import { PROVINCES } from '../config';
+import { PROVINCE_NAMES, PROVINCES } from '../lib/provinces';
 import { whatsappToCardMarkdown } from '../lib/whatsapp-format';
-import { PROVINCE_NAMES, type ComposeFields, type NoticeStatus } from '../services/staff-services';
+import type { ComposeFields, NoticeStatus } from '../services/staff-services';
 
 export type Card = Record<string, unknown>;
 

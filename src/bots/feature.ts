@@ -1,15 +1,13 @@
 /**
- * The Teams staff bot: POST /api/messages, the status-card refresher (at most every 5 s while
- * a notice is sending, through the conversation reference stored with the notice) and the task
- * that releases held notices when business hours open (R12). It gets the domain only as
- * StaffServices: no database, no WhatsApp client.
+ * The Teams staff bot: POST /api/messages and the status-card refresher (at most every 5 s while
+ * a notice is sending, through the conversation reference stored with the notice). It gets the
+ * domain only as the StaffServices door: no database, no WhatsApp client.
  */
 import type { Activity, ConversationReference } from 'botbuilder';
 import type { Config } from '../config';
 import type { Feature } from '../feature';
 import { readJsonBody } from '../http/body';
 import { ServiceUnavailableError, UnauthorizedError, ValidationError } from '../http/errors';
-import { registerTask, type Jobs } from '../jobs';
 import type { Logger } from '../logger';
 import type { StaffServices } from '../services/staff-services';
 import { createAdapter } from './adapter';
@@ -34,11 +32,10 @@ function authenticationFailure(error: unknown): unknown {
 export interface TeamsBotDependencies {
   config: Config;
   logger: Logger;
-  jobs: Jobs;
   staff: StaffServices;
 }
 
-export function teamsBotFeature({ config, logger, jobs, staff }: TeamsBotDependencies): Feature {
+export function teamsBotFeature({ config, logger, staff }: TeamsBotDependencies): Feature {
   const adapter = createAdapter(config, logger);
   const bot = new OutageBot(config, staff, logger);
   let refresher: NodeJS.Timeout | undefined;
@@ -81,7 +78,6 @@ export function teamsBotFeature({ config, logger, jobs, staff }: TeamsBotDepende
       },
     ],
     start: async () => {
-      await registerTask(jobs, 'release-held-notices', '* * * * *', () => staff.releaseDue(), logger);
       refresher = setInterval(() => void refresh(), REFRESH_MS);
       refresher.unref();
     },

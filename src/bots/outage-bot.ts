@@ -88,9 +88,8 @@ export class OutageBot extends TeamsActivityHandler {
         case 'edit':
           return composeCard({ kind, outageId, values: valuesOf(data) });
         case 'preview': {
-          const draft = await this.services.draftFrom(valuesOf(data), kind, outageId);
-          if ('errors' in draft) return composeCard({ kind, outageId, values: valuesOf(data), errors: draft.errors });
-          const preview = await this.services.preview(draft.draft, outageId);
+          const preview = await this.services.preview({ fields: valuesOf(data), kind, outageId });
+          if ('errors' in preview) return composeCard({ kind, outageId, values: valuesOf(data), errors: preview.errors });
           return previewCard({
             kind,
             outageId,
@@ -104,30 +103,26 @@ export class OutageBot extends TeamsActivityHandler {
           });
         }
         case 'send': {
-          const draft = await this.services.draftFrom(valuesOf(data), kind, outageId);
-          if ('errors' in draft) return composeCard({ kind, outageId, values: valuesOf(data), errors: draft.errors });
           const reference = TurnContext.getConversationReference(context.activity) as unknown as Record<string, unknown>;
-          const message = await this.services.outages.send({ draft: draft.draft, outageId, createdBy: actor, requestId: String(data.requestId ?? randomUUID()), conversationReference: reference });
-          await this.services.rememberCard(message.id, context.activity.replyToId);
-          return statusCard(await this.services.statusOf(message.id));
+          const requestId = typeof data.requestId === 'string' ? data.requestId : randomUUID();
+          const sent = await this.services.send({ fields: valuesOf(data), kind, outageId, actor, requestId, conversationReference: reference, cardActivityId: context.activity.replyToId });
+          if ('errors' in sent) return composeCard({ kind, outageId, values: valuesOf(data), errors: sent.errors });
+          return statusCard(sent);
         }
         case 'update':
         case 'resolve': {
-          const values = await this.services.outageValues(outageId);
+          const values = await this.services.outageFields(outageId);
           return composeCard({ kind: verb === 'update' ? 'update' : 'resolved', outageId, values });
         }
         case 'approve': {
-          const message = await this.services.outages.approve(String(data.messageId), actor);
-          return statusCard(await this.services.statusOf(message.id));
+          return statusCard(await this.services.approve(String(data.messageId), actor));
         }
         case 'resume': {
-          const message = await this.services.outages.resume(String(data.messageId), actor);
-          return statusCard(await this.services.statusOf(message.id));
+          return statusCard(await this.services.resume(String(data.messageId), actor));
         }
         case 'cancel': {
           if (typeof data.messageId === 'string') {
-            const message = await this.services.outages.cancel(data.messageId, actor);
-            return statusCard(await this.services.statusOf(message.id));
+            return statusCard(await this.services.cancel(data.messageId, actor));
           }
           return messageCard('Geannuleerd', ['Er is niets verstuurd.']);
         }
@@ -148,7 +143,7 @@ export class OutageBot extends TeamsActivityHandler {
   private async refusal(context: TurnContext, action: string): Promise<Card | undefined> {
     const refused = checkStaff(this.config, context.activity);
     const actor = actorOf(context.activity);
-    await this.services.audit(actor, refused ? 'access.refused' : action, refused ? action : null, refused ? 'refused' : 'ok');
+    await this.services.recordAccess(actor, action, refused !== null);
     if (!refused) return undefined;
     return refused === 'tenant'
       ? messageCard('Geen toegang', ['Deze bot is alleen beschikbaar voor CBG Connect.'], 'Attention')

@@ -3,7 +3,8 @@
  * and templates (graph-standin-account.ts). It speaks the real protocol (path, bearer token,
  * request and answer bodies, error bodies) so the production client is what runs. Used by
  * `npm start` in local mode (no Meta account needed: it logs what would be sent), by the
- * tests (scripted errors, delays, hangs, resets) and by `npm run bench`.
+ * playground and by `npm run bench`. The tests' faults (scripted errors, delays, hangs,
+ * resets) are a subclass in test/helpers/scripted-graph.ts that overrides respond().
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -20,14 +21,13 @@ export interface RecordedRequest {
   answeredId?: string;
 }
 
-/** A scripted answer: an error body, a delay, a hang past the client's timeout, or a reset. */
-export interface ScriptedAnswer {
-  status?: number;
-  error?: { code: number; message: string; details?: string };
-  retryAfterSeconds?: number;
-  delayMs?: number;
-  hang?: boolean;
-  reset?: boolean;
+/** A valid send request on its way to an answer (see GraphStandIn.respond). */
+export interface Exchange {
+  req: http.IncomingMessage;
+  res: http.ServerResponse;
+  body: MessagesRequest;
+  /** Answers as Meta does when it accepts the message. */
+  succeed(): void;
 }
 
 export interface GraphStandInOptions {
@@ -44,13 +44,8 @@ export interface GraphStandInOptions {
 
 export class GraphStandIn {
   readonly requests: RecordedRequest[] = [];
-  /** Answers used in order for the next requests; afterwards: success. */
-  readonly script: ScriptedAnswer[] = [];
-  /** Decides per request when set (after the script is used up); undefined = success. */
-  decide?: (body: MessagesRequest) => ScriptedAnswer | undefined;
   accepted = 0;
   private server: http.Server | undefined;
-  private readonly hanging = new Set<http.ServerResponse>();
   private readonly listeners = new Set<(request: RecordedRequest) => void>();
   /** The account as Graph would describe it; tests change it as they need. */
   readonly account: StandInAccount;
@@ -80,7 +75,6 @@ export class GraphStandIn {
   }
 
   async stop(): Promise<void> {
-    for (const res of this.hanging) res.destroy();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
@@ -133,17 +127,7 @@ export class GraphStandIn {
       this.requests.push(recorded);
       if (this.requests.length > (this.options.keep ?? 10_000)) this.requests.shift();
 
-      const scripted = this.script.shift() ?? this.decide?.(body);
-      const answer = () => {
-        if (scripted?.reset) return req.socket.destroy();
-        if (scripted?.hang) {
-          this.hanging.add(res);
-          return;
-        }
-        if (scripted?.error || (scripted?.status && scripted.status >= 300)) {
-          const headers: Record<string, string> = scripted.retryAfterSeconds !== undefined ? { 'Retry-After': String(scripted.retryAfterSeconds) } : {};
-          return graphError(res, scripted.status ?? 400, scripted.error?.code ?? 131000, scripted.error?.message ?? 'Something went wrong', scripted.error?.details, headers);
-        }
+      const succeed = () => {
         this.accepted += 1;
         if ('status' in body) return json(res, 200, { success: true });
         const id = `wamid.${randomBytes(24).toString('base64url')}`;
@@ -158,9 +142,13 @@ export class GraphStandIn {
         const to = (body as { to: string }).to;
         json(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id }] });
       };
-      if (scripted?.delayMs) setTimeout(answer, scripted.delayMs);
-      else answer();
+      this.respond({ req, res, body, succeed });
     });
+  }
+
+  /** How a valid send is answered: Meta accepts it. A subclass may answer otherwise. */
+  protected respond(exchange: Exchange): void {
+    exchange.succeed();
   }
 }
 
@@ -185,13 +173,13 @@ function validate(body: MessagesRequest): { code: number; message: string } | un
   return { code: 100, message: 'Invalid parameter: type' };
 }
 
-function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
 
-function graphError(res: http.ServerResponse, status: number, code: number, message: string, details?: string, headers: Record<string, string> = {}): void {
+export function graphError(res: http.ServerResponse, status: number, code: number, message: string, details?: string, headers: Record<string, string> = {}): void {
   const answer = graphErrorAnswer(status, code, message, details);
   json(res, answer.status, answer.body, headers);
 }

@@ -9,7 +9,8 @@ import type { Logger } from '../logger';
 import { maskPhone } from '../lib/mask';
 import type { MessagesRequest } from '../channels/whatsapp/cloud-api-types';
 import type { RecordedRequest } from '../local/graph-standin';
-import type { MessageStatus, PhoneMessage, PhoneView } from './state';
+import { statusRank } from '../services/ledger/status-order';
+import type { PhoneMessage, PhoneView } from './state';
 import { newWamid, postSignedWebhook, statusWebhook, textMessageWebhook, type DeliveryStatusName, type StatusEvent, type WebhookNumber } from '../local/webhook-payloads';
 
 export interface SimulatedPhonesOptions {
@@ -26,7 +27,6 @@ export interface SimulatedPhonesOptions {
 }
 
 const KEEP = 200;
-const ORDER: Record<MessageStatus, number> = { pending: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
 
 interface Phone {
   label: string;
@@ -97,7 +97,7 @@ export class SimulatedPhones {
   }
 
   private async report(number: string, messages: PhoneMessage[], status: DeliveryStatusName): Promise<void> {
-    const due = messages.filter((m) => ORDER[m.status] < ORDER[status] && !this.reporting.has(`${m.id}:${status}`));
+    const due = messages.filter((m) => statusRank(m.status) < statusRank(status) && !this.reporting.has(`${m.id}:${status}`));
     if (due.length === 0 || this.stopped) return;
     const phone = this.phoneOf(number);
     const at = new Date();
@@ -105,7 +105,7 @@ export class SimulatedPhones {
     for (const m of due) this.reporting.add(`${m.id}:${status}`);
     try {
       if ((await this.post(statusWebhook(this.options.sender, events))) === 200) {
-        for (const m of due) if (ORDER[m.status] < ORDER[status]) m.status = status;
+        for (const m of due) if (statusRank(m.status) < statusRank(status)) m.status = status;
       }
     } finally {
       for (const m of due) this.reporting.delete(`${m.id}:${status}`);

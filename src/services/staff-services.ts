@@ -1,33 +1,23 @@
 /**
- * What the Teams bot may ask of the domain, in one place: the bot stays a thin layer over these
- * calls (so a later move from botbuilder to another Teams SDK touches only bots/). bots/ imports
- * nothing else of services/ (test/architecture.test.ts), and the types it gets here are the
- * domain's own, not entities.
+ * The bot's one door into the domain: what staff do, as intents (compose and preview, send,
+ * approve, resume, cancel, look at a notice, invite, export, erase), with plain data in and
+ * out. The bot gets this interface and nothing else of services/: no domain object, no entity,
+ * no database (test/architecture.test.ts checks the imports and this file's types). The
+ * implementation is staff-desk.ts, wired by the composition root.
+ *
+ * This file imports nothing at run time, so a move from botbuilder to another Teams SDK
+ * touches bots/ only.
  */
-import type { DataSource } from 'typeorm';
-import type { Config } from '../config';
-import { AuditEvent, Outage, OutageMessage, OutageMessageKind, OutageStatus } from '../entities';
-import { NotFoundError } from '../http/errors';
-import { deliveryProgress, type DeliveryProgress } from './ledger/progress';
-import type { EmailService } from './email/feature';
-import { formatDutch } from './notices/business-hours';
-import { renderNotice } from './notices/notice-template';
-import { Outages, validateCompose, type Draft, type Preview } from './notices/outages';
-import { cardsToRefresh, type CardToRefresh } from './notices/status-cards';
-import { readAccountState, templateBlock } from './notices/whatsapp-account';
-import { eraseOnRequest, exportSubscriber } from './privacy/subscriber-requests';
-import { createInvitation } from './signup/invitations';
-
-export { PROVINCE_NAMES } from './notices/notice-template';
 
 /** The kind of notice: the first one of an outage, an update, or "opgelost". */
-export type NoticeKind = `${OutageMessageKind}`;
+export type NoticeKind = 'initial' | 'update' | 'resolved';
 
 /** A card's `kind` as a notice kind; anything unknown is a first notice. */
 export function noticeKind(value: unknown): NoticeKind {
   return value === 'update' || value === 'resolved' ? value : 'initial';
 }
 
+/** The compose card's inputs as typed (validated by the domain, with a Dutch message per field). */
 export interface ComposeFields {
   service?: string;
   scope?: string;
@@ -37,6 +27,50 @@ export interface ComposeFields {
   expectedResolution?: string;
 }
 
+export interface ComposeRequest {
+  fields: ComposeFields;
+  kind: NoticeKind;
+  /** Set for an update or resolution: it keeps the outage's service and area. */
+  outageId?: string;
+}
+
+/** Field -> Dutch message, for the compose card. */
+export interface FieldErrors {
+  errors: Record<string, string>;
+}
+
+export interface NoticePreview {
+  /** Exactly what a subscriber reads. */
+  text: string;
+  recipients: number;
+  /** When it goes out, in Dutch. */
+  releaseText: string;
+  warnings: string[];
+  /** Why it cannot be sent now (the template is not approved); null when it can. */
+  blocked: string | null;
+}
+
+export interface SendRequest extends ComposeRequest {
+  actor: string;
+  /** One per preview: a double click sends once. */
+  requestId: string;
+  /** Where the status card lives, for later refreshes (a Bot Framework conversation reference). */
+  conversationReference: Record<string, unknown>;
+  /** The card's activity id, when the client told it. */
+  cardActivityId?: string;
+}
+
+export interface NoticeFigures {
+  total: number;
+  queued: number;
+  sending: number;
+  sent: number;
+  delivered: number;
+  read: number;
+  failed: number;
+  cancelled: number;
+}
+
 export interface NoticeStatus {
   outageId: string;
   messageId: string;
@@ -44,115 +78,44 @@ export interface NoticeStatus {
   status: string;
   statusText: string;
   text: string;
-  progress: DeliveryProgress;
+  progress: NoticeFigures;
   outageOpen: boolean;
 }
 
-const STATUS_TEXT: Record<string, string> = {
-  awaiting_approval: 'Wacht op goedkeuring door een tweede medewerker.',
-  sending: 'Wordt verstuurd.',
-  paused: 'Gepauzeerd door WhatsApp (limiet of blokkade). Laat Team Techniek het account controleren en kies dan Hervatten.',
-  done: 'Verstuurd.',
-  cancelled: 'Geannuleerd: er is niets verstuurd.',
-  superseded: 'Vervangen door een nieuwere melding voordat hij werd verstuurd.',
-};
+export interface CardToRefresh {
+  messageId: string;
+  activityId: string;
+  reference: Record<string, unknown>;
+}
 
-export class StaffServices {
-  readonly outages: Outages;
+/** Everything stored about a number (right of access, R15). */
+export interface SubscriberExport {
+  subscriber: { phone: string; firstName: string | null; company: string; customerNumber: string; email: string | null; status: string; signedUpAt: string; activatedAt: string | null; lastMessageAt: string | null } | null;
+  deliveries: { notice: string; status: string; sentAt: string | null; deliveredAt: string | null; readAt: string | null }[];
+  emails: { kind: string; subject: string; status: string; createdAt: string; sha256: string }[];
+}
 
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly config: Config,
-    private readonly email: EmailService,
-  ) {
-    this.outages = new Outages(dataSource, config);
-  }
-
-  /** Validates the card's fields; a follow-up keeps the outage's service and area. */
-  async draftFrom(fields: ComposeFields, kind: NoticeKind, outageId?: string): Promise<{ draft: Draft } | { errors: Record<string, string> }> {
-    const base = outageId ? await this.outageValues(outageId) : {};
-    const { value, errors } = validateCompose({ ...fields, ...(outageId ? { service: base.service, scope: base.scope, regions: base.regions } : {}) });
-    return value ? { draft: { ...value, kind: kind as OutageMessageKind } } : { errors };
-  }
-
-  /** The preview of a draft, with when it goes out said in Dutch for the card. */
-  async preview(draft: Draft, followUpOf?: string): Promise<Preview & { releaseText: string }> {
-    const preview = await this.outages.preview(draft, followUpOf);
-    const releaseText = preview.releaseAt ? `Buiten kantoortijden: wordt verstuurd op ${formatDutch(preview.releaseAt, this.config.businessHours.timeZone)}` : 'Direct na Versturen';
-    return { ...preview, releaseText };
-  }
-
-  async outageValues(outageId: string | undefined): Promise<ComposeFields> {
-    const outage = outageId ? await this.dataSource.getRepository(Outage).findOneBy({ id: outageId }) : null;
-    if (!outage) throw new NotFoundError('no such outage', 'Deze storing bestaat niet (meer).');
-    return { service: outage.service, scope: outage.scope, regions: outage.regions.join(','), severity: outage.severity };
-  }
-
-  async invite(email: string, customer: string, actor: string): Promise<{ customerName: string }> {
-    const result = await createInvitation(this.dataSource, this.config, { email, customer, createdBy: actor });
-    await this.audit(actor, 'invitation.create', result.invitation.id, 'ok');
-    await this.email.flushSoon();
-    return { customerName: result.customerName };
-  }
-
-  exportSubscriber(phone: string, actor: string) {
-    return exportSubscriber(this.dataSource, phone, actor);
-  }
-
-  async erase(phone: string, actor: string, reason: string): Promise<void> {
-    await eraseOnRequest(this.dataSource, this.config, phone, actor, reason);
-    await this.email.flushSoon();
-  }
-
-  /** Releases held notices whose window has opened (R12); the bot's task runs it every minute. */
-  releaseDue(): Promise<number> {
-    return this.outages.releaseDue();
-  }
-
-  /** Staff cards whose notice is sending, paused, or finished within the last recentMs. */
-  cardsToRefresh(recentMs: number): Promise<CardToRefresh[]> {
-    return cardsToRefresh(this.dataSource, recentMs);
-  }
-
-  /** The activity id of the card that shows this notice, for later status updates. */
-  async rememberCard(messageId: string, activityId: string | undefined): Promise<void> {
-    if (!activityId) return;
-    await this.dataSource.transaction(async (manager) => {
-      // The card now shows this notice: an earlier one shown there (a follow-up replaced it) lets
-      // go. Activity ids are unique within a conversation only.
-      await manager.query(
-        `UPDATE outage_message SET card_activity_id = NULL
-          WHERE card_activity_id = $1 AND id <> $2
-            AND conversation_reference->'conversation'->>'id' = (SELECT conversation_reference->'conversation'->>'id' FROM outage_message WHERE id = $2)`,
-        [activityId, messageId],
-      );
-      await manager.getRepository(OutageMessage).update({ id: messageId }, { cardActivityId: activityId });
-    });
-  }
-
-  async statusOf(messageId: string): Promise<NoticeStatus> {
-    const message = await this.dataSource.getRepository(OutageMessage).findOne({ where: { id: messageId }, relations: { outage: true } });
-    if (!message) throw new NotFoundError('no such message', 'Deze melding bestaat niet (meer).');
-    const blocked = message.status === 'paused' ? templateBlock(await readAccountState(this.dataSource, this.config), this.config) : null;
-    const statusText =
-      message.status === 'held' && message.releaseAt
-        ? `Buiten kantoortijden: wordt verstuurd op ${formatDutch(message.releaseAt, this.config.businessHours.timeZone)}.`
-        : blocked
-          ? `Gepauzeerd. ${blocked} Kies Hervatten zodra het sjabloon weer is goedgekeurd.`
-          : (STATUS_TEXT[message.status] ?? message.status);
-    return {
-      outageId: message.outageId,
-      messageId: message.id,
-      kind: message.kind,
-      status: message.status,
-      statusText,
-      text: renderNotice(message.templateParameters),
-      progress: await deliveryProgress(this.dataSource, message.id),
-      outageOpen: message.outage.status === OutageStatus.Open,
-    };
-  }
-
-  async audit(actor: string, action: string, target: string | null, outcome: string): Promise<void> {
-    await this.dataSource.getRepository(AuditEvent).insert({ actor, action, target, outcome });
-  }
+export interface StaffServices {
+  /** The outage's own fields, which an update or resolution starts from. */
+  outageFields(outageId: string | undefined): Promise<ComposeFields>;
+  /** Validates the card and shows exactly what subscribers would get, to whom and when. */
+  preview(request: ComposeRequest): Promise<NoticePreview | FieldErrors>;
+  /** Sends the notice now, holds it until business hours, or puts it up for approval. */
+  send(request: SendRequest): Promise<NoticeStatus | FieldErrors>;
+  /** Four-eyes: a second staff member approves. */
+  approve(messageId: string, actor: string): Promise<NoticeStatus>;
+  /** Carries on with a notice WhatsApp paused, once the account is fine again. */
+  resume(messageId: string, actor: string): Promise<NoticeStatus>;
+  /** Cancels a notice that has not gone out. */
+  cancel(messageId: string, actor: string): Promise<NoticeStatus>;
+  statusOf(messageId: string): Promise<NoticeStatus>;
+  /** The status cards that show a notice still moving. */
+  cardsToRefresh(recentMs: number): Promise<CardToRefresh[]>;
+  /** Sends the stappenplan with a personal sign-up code (R2). */
+  invite(email: string, customer: string, actor: string): Promise<{ customerName: string }>;
+  exportSubscriber(phone: string, actor: string): Promise<SubscriberExport>;
+  /** Erasure on written request (R15). */
+  erase(phone: string, actor: string, reason: string): Promise<void>;
+  /** Audits a staff action, or its refusal (R16). */
+  recordAccess(actor: string, action: string, refused: boolean): Promise<void>;
 }

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { OutageBot } from '../../src/bots/outage-bot';
 import { loadConfig } from '../../src/config';
 import { AuditEvent } from '../../src/entities';
-import { StaffServices } from '../../src/services/staff-services';
+import { StaffDesk } from '../../src/services/staff-desk';
 import { memoryLogger } from '../helpers/logger';
 import { freshDataSource } from '../helpers/postgres';
 
@@ -24,7 +24,7 @@ describe('who may use the staff bot (R16)', () => {
   before(async () => {
     db = await freshDataSource();
     const email = { flushSoon: async () => undefined, start: async () => undefined, stop: async () => undefined };
-    bot = new OutageBot(config, new StaffServices(db, config, email), memoryLogger().logger);
+    bot = new OutageBot(config, new StaffDesk(db, config, email), memoryLogger().logger);
   });
   after(async () => db.destroy());
 

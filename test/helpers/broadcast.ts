@@ -1,7 +1,7 @@
 /** Seeds subscribers and a notice that is sending, for dispatcher tests and the bench. */
 import type { DataSource } from 'typeorm';
 import { Customer, Outage, OutageMessage, OutageMessageKind, OutageMessageStatus, OutageScope, OutageService, OutageSeverity } from '../../src/entities';
-import { snapshotAudience } from '../../src/services/ledger/audience';
+import { snapshotAudience } from '../../src/services/ledger/delivery-ledger';
 
 export const PARAMETERS = ['Storing', 'internet', 'Landelijk', 'Hoog', 'Landelijke storing op het KPN-netwerk.'];
 

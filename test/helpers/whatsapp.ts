@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig, type Config } from '../../src/config';
 import { createApp, type App } from '../../src/app';
 import { openDatabase, type Database } from '../../src/db/database';
-import { GraphStandIn } from '../../src/local/graph-standin';
+import { ScriptedGraphStandIn } from './scripted-graph';
 import { signBody } from '../../src/channels/whatsapp/webhook';
 import { inboundWebhook, statusWebhook as buildStatusWebhook, textMessageWebhook } from '../../src/local/webhook-payloads';
 import { memoryLogger } from './logger';
@@ -44,7 +44,7 @@ export interface WhatsAppTestApp {
   base: string;
   config: Config;
   database: Database;
-  graph: GraphStandIn;
+  graph: ScriptedGraphStandIn;
   smtp: TestSmtpServer;
   logLines: string[];
   post(body: unknown, options?: { signature?: string | null }): Promise<Response>;
@@ -52,7 +52,7 @@ export interface WhatsAppTestApp {
 }
 
 export async function startWhatsAppApp(env: Record<string, string> = {}): Promise<WhatsAppTestApp> {
-  const graph = new GraphStandIn({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID });
+  const graph = new ScriptedGraphStandIn({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID });
   const graphUrl = await graph.start();
   const smtp = new TestSmtpServer();
   await smtp.start();
@@ -98,7 +98,7 @@ export async function startWhatsAppApp(env: Record<string, string> = {}): Promis
 }
 
 /** Waits until the stand-in has received `count` messages for a number; returns their texts. */
-export async function textsTo(graph: GraphStandIn, phone: string, count: number, timeoutMs = 5000): Promise<string[]> {
+export async function textsTo(graph: ScriptedGraphStandIn, phone: string, count: number, timeoutMs = 5000): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const texts = graph.messagesTo(phone).map((m) => ('text' in m ? m.text.body : `[${'type' in m ? m.type : 'status'}]`));

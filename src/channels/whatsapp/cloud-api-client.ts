@@ -6,6 +6,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { MessagesRequest, SendResponse, GraphErrorBody } from './cloud-api-types';
+import type { TemplateSender } from '../../services/dispatcher/sender';
 import { classifyCloudApiError, parseRetryAfter, CloudApiError } from './cloud-api-errors';
 
 export interface CloudApiSettings {
@@ -18,10 +19,6 @@ export interface CloudApiSettings {
   /** Per-request timeout. */
   timeoutMs?: number;
   maxSockets?: number;
-}
-
-export interface TemplateSender {
-  sendTemplate(to: string, parameters: string[], options?: { opaque?: string }): Promise<{ id: string }>;
 }
 
 export class CloudApiClient implements TemplateSender {

@@ -2,21 +2,13 @@
  * Meta's error codes sorted into what the sender should do (PLATFORM.md §A, error table):
  * retry later, give up on this message, or stop the whole broadcast and tell staff.
  */
-export type ErrorKind = 'retryable' | 'permanent' | 'stop';
-/** What a retryable error slows down: the whole number, one recipient, or just this message. */
-export type ErrorScope = 'global' | 'recipient' | 'message';
+import { SendFailure, type ErrorKind, type ErrorScope } from '../../services/dispatcher/sender';
 
-export class CloudApiError extends Error {
-  readonly name = 'CloudApiError';
-  constructor(
-    readonly httpStatus: number,
-    readonly code: number | undefined,
-    readonly title: string,
-    readonly kind: ErrorKind,
-    readonly scope: ErrorScope,
-    readonly retryAfterMs?: number,
-  ) {
-    super(`WhatsApp Cloud API error${code !== undefined ? ` ${code}` : ''} (HTTP ${httpStatus}): ${title}`);
+export class CloudApiError extends SendFailure {
+  override readonly name = 'CloudApiError';
+  constructor(httpStatus: number, code: number | undefined, title: string, kind: ErrorKind, scope: ErrorScope, retryAfterMs?: number) {
+    super(httpStatus, code, title, kind, scope, retryAfterMs);
+    this.message = `WhatsApp Cloud API error${code !== undefined ? ` ${code}` : ''} (HTTP ${httpStatus}): ${title}`;
   }
 }
 

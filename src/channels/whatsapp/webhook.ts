@@ -7,7 +7,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'restify';
 import { UnauthorizedError, ValidationError } from '../../http/errors';
 import { readRawBody } from '../../http/body';
-import type { StatusUpdate, WhatsAppStatus } from '../../services/ledger/status-batcher';
+import type { StatusUpdate, WhatsAppStatus } from '../../services/ledger/delivery-ledger';
 import { webhookSchema, type WebhookBody } from './webhook-schema';
 
 /** Meta allows webhook payloads up to 3 MB. */

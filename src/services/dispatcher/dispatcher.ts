@@ -12,14 +12,14 @@ import { withDeadlockRetry } from '../../db/retry';
 import type { Logger } from '../../logger';
 import { maskPhone } from '../../lib/mask';
 import { sanitizeParameter } from '../notices/notice-template';
-import type { CloudApiError } from '../../channels/whatsapp/cloud-api-errors';
-import type { TemplateSender } from '../../channels/whatsapp/cloud-api-client';
+import type { SendFailure, TemplateSender } from './sender';
 import { BatchClaimer } from './batch-claimer';
-import { asCloudApiError, decideOnFailure } from './failure-policy';
+import { asSendFailure, decideOnFailure } from './failure-policy';
 import { InFlightSlots } from './in-flight';
 import { LeaderLock } from './leader-lock';
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_IN_FLIGHT } from './limits';
-import { cancelOrphans, finishMessages, pauseMessage, requeueStale, type ClaimedDelivery } from '../ledger/delivery-ledger';
+import { cancelOrphans, requeueStale, type ClaimedDelivery } from '../ledger/delivery-ledger';
+import { finishMessages, pauseMessage } from '../notices/notice-state';
 import { PairLimiter, RateLimiter } from './rate-limiter';
 import { ResultWriter } from './result-writer';
 
@@ -162,7 +162,7 @@ export class Dispatcher {
   }
 
   /** Not sent: back to the queue (due after delayMs), without counting an attempt. */
-  private handBack(delivery: ClaimedDelivery, delayMs = 0, error?: CloudApiError): void {
+  private handBack(delivery: ClaimedDelivery, delayMs = 0, error?: SendFailure): void {
     this.writer.retry({ id: delivery.id, claimedBy: delivery.claimedBy, delayMs, code: error?.code ?? null, title: error?.title ?? null, countAttempt: false });
   }
 
@@ -182,7 +182,7 @@ export class Dispatcher {
   }
 
   private async handleFailure(delivery: ClaimedDelivery, error: unknown): Promise<void> {
-    const e = asCloudApiError(error);
+    const e = asSendFailure(error);
     const decision = decideOnFailure(e, delivery.attempts, this.maxAttempts);
     if (decision.action === 'pause') {
       this.handBack(delivery, 0, e);

@@ -1,9 +1,9 @@
 /**
  * What to do with a send WhatsApp did not accept (PLATFORM.md's error table, as classified by
- * the Cloud API client): pause the notice, give up on this recipient, or try again later,
+ * the channel: SendFailure): pause the notice, give up on this recipient, or try again later,
  * slowing every send down when the number as a whole is over its limit.
  */
-import { CloudApiError } from '../../channels/whatsapp/cloud-api-errors';
+import { SendFailure } from './sender';
 
 export type FailureDecision =
   | { action: 'pause' }
@@ -11,11 +11,11 @@ export type FailureDecision =
   | { action: 'retry'; delayMs: number; pauseAllMs: number | undefined };
 
 /** Network errors and anything unexpected are passing trouble: retried like a 5xx. */
-export function asCloudApiError(error: unknown): CloudApiError {
-  return error instanceof CloudApiError ? error : new CloudApiError(0, undefined, String((error as Error)?.message ?? error), 'retryable', 'message');
+export function asSendFailure(error: unknown): SendFailure {
+  return error instanceof SendFailure ? error : new SendFailure(0, undefined, String((error as Error)?.message ?? error), 'retryable', 'message');
 }
 
-export function decideOnFailure(e: CloudApiError, attempts: number, maxAttempts: number, random: () => number = Math.random): FailureDecision {
+export function decideOnFailure(e: SendFailure, attempts: number, maxAttempts: number, random: () => number = Math.random): FailureDecision {
   if (e.kind === 'stop') return { action: 'pause' };
   if (e.kind === 'permanent') return { action: 'fail', title: e.title };
   if (attempts >= maxAttempts) return { action: 'fail', title: `gave up after ${attempts} attempts: ${e.title}` };

@@ -4,7 +4,7 @@ import type { Config } from '../../config';
 import type { Feature } from '../../feature';
 import type { Logger } from '../../logger';
 import type { Metrics } from '../../metrics';
-import type { TemplateSender } from '../../channels/whatsapp/cloud-api-client';
+import type { TemplateSender } from './sender';
 import { Dispatcher } from './dispatcher';
 
 export interface DispatcherDependencies {

@@ -1,9 +1,10 @@
 /**
- * The audience snapshot of a notice: one delivery row per recipient, written with one
- * INSERT ... SELECT inside the caller's transaction (so a notice and its deliveries exist
- * together or not at all). Only active subscribers are ever selected (R3, R6).
+ * Who a notice goes to, defined once: the preview's count and the snapshot's insert
+ * (delivery-ledger.ts) select from the same FROM ... WHERE, so they cannot drift apart.
+ * Only active subscribers are ever selected (R3, R6); the dispatcher's claim and the orphan
+ * clean-up use the same REACHABLE condition at send time (R11: whoever left since drops out).
  */
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 
 export interface Audience {
   /** Province codes; null = every active subscriber (landelijk). */
@@ -15,52 +16,33 @@ export interface Audience {
   sameAudienceAs?: string;
 }
 
-/** Inserts the deliveries for outageMessageId; returns how many recipients it has. */
-export async function snapshotAudience(manager: EntityManager, outageMessageId: string, audience: Audience): Promise<number> {
+/** A subscriber row `s` that may receive notices now. */
+export const REACHABLE = `s.status = 'active'`;
+
+/**
+ * The audience as a FROM ... WHERE over `subscriber s`, with its parameters numbered from
+ * firstParam (the caller's own parameters come first).
+ */
+export function audienceQuery(audience: Audience, firstParam: number): { from: string; params: unknown[] } {
+  const p = `$${firstParam}`;
   if (audience.sameAudienceAs) {
-    const [row]: { count: number }[] = await manager.query(
-      `WITH inserted AS (
-         INSERT INTO delivery (outage_message_id, subscriber_id, phone)
-         SELECT $1, s.id, s.phone
-           FROM subscriber s
-          WHERE s.status = 'active'
-            AND s.id IN (SELECT d.subscriber_id FROM delivery d WHERE d.outage_message_id = $2 AND d.subscriber_id IS NOT NULL)
-         RETURNING 1)
-       SELECT count(*)::int AS count FROM inserted`,
-      [outageMessageId, audience.sameAudienceAs],
-    );
-    return row.count;
+    return {
+      from: `FROM subscriber s
+            WHERE ${REACHABLE}
+              AND s.id IN (SELECT d.subscriber_id FROM delivery d WHERE d.outage_message_id = ${p} AND d.subscriber_id IS NOT NULL)`,
+      params: [audience.sameAudienceAs],
+    };
   }
-  const result: { count: number }[] = await manager.query(
-    `WITH inserted AS (
-       INSERT INTO delivery (outage_message_id, subscriber_id, phone)
-       SELECT $1, s.id, s.phone
-         FROM subscriber s
-         JOIN customer c ON c.id = s.customer_id
-        WHERE s.status = 'active'
-          AND ($2::text[] IS NULL OR c.regions && $2::text[])
-       RETURNING 1)
-     SELECT count(*)::int AS count FROM inserted`,
-    [outageMessageId, audience.regions],
-  );
-  return result[0].count;
+  return {
+    from: `FROM subscriber s JOIN customer c ON c.id = s.customer_id
+          WHERE ${REACHABLE} AND (${p}::text[] IS NULL OR c.regions && ${p}::text[])`,
+    params: [audience.regions],
+  };
 }
 
 /** How many recipients a snapshot would have now (for the preview). */
-export async function countAudience(manager: EntityManager, audience: Audience): Promise<number> {
-  if (audience.sameAudienceAs) {
-    const [row] = await manager.query(
-      `SELECT count(*)::int AS count FROM subscriber s
-        WHERE s.status = 'active'
-          AND s.id IN (SELECT d.subscriber_id FROM delivery d WHERE d.outage_message_id = $1 AND d.subscriber_id IS NOT NULL)`,
-      [audience.sameAudienceAs],
-    );
-    return row.count;
-  }
-  const [row] = await manager.query(
-    `SELECT count(*)::int AS count FROM subscriber s JOIN customer c ON c.id = s.customer_id
-      WHERE s.status = 'active' AND ($1::text[] IS NULL OR c.regions && $1::text[])`,
-    [audience.regions],
-  );
+export async function countAudience(db: DataSource | EntityManager, audience: Audience): Promise<number> {
+  const { from, params } = audienceQuery(audience, 1);
+  const [row]: { count: number }[] = await db.query(`SELECT count(*)::int AS count ${from}`, params);
   return row.count;
 }

@@ -1,13 +1,34 @@
 /**
- * Every SQL statement of the dispatcher in one place (claim, record, retry, recover). Results
- * are written in batches with unnest() so the ledger keeps up with 1,000+ sends per second;
- * each batch locks its rows in id order first, as the status webhooks do, so that writers
- * updating overlapping rows at the same time never deadlock.
+ * ledger/: the delivery ledger, one row per recipient per notice (table `delivery`). This file
+ * is the only writer of that table (test/architecture.test.ts): the audience snapshot, the
+ * dispatcher's claim and outcomes, crash recovery, Meta's status callbacks, and the unlinking
+ * that erasure (R11, R15) and retention (R14) ask for. Who is in an audience is defined in
+ * audience.ts, the order of statuses in status-order.ts; progress.ts reads the counts.
+ *
+ * Results are written in batches with unnest() so the ledger keeps up with 1,000+ sends per
+ * second; each batch locks its rows in id order first, so that writers updating overlapping
+ * rows at the same time (dispatcher outcomes, status webhooks, erasure) never deadlock.
  * Statements that return rows from UPDATE are wrapped in a CTE: TypeORM then returns plain rows.
  */
 import type { DataSource, EntityManager } from 'typeorm';
+import { audienceQuery, REACHABLE, type Audience } from './audience';
+import { reachedSql, statusRankSql } from './status-order';
 
 type Db = DataSource | EntityManager;
+
+/** Inserts the deliveries of a notice, in the caller's transaction (notice and deliveries exist together or not at all); returns how many. */
+export async function snapshotAudience(manager: EntityManager, outageMessageId: string, audience: Audience): Promise<number> {
+  const { from, params } = audienceQuery(audience, 2);
+  const [row]: { count: number }[] = await manager.query(
+    `WITH inserted AS (
+       INSERT INTO delivery (outage_message_id, subscriber_id, phone)
+       SELECT $1, s.id, s.phone ${from}
+       RETURNING 1)
+     SELECT count(*)::int AS count FROM inserted`,
+    [outageMessageId, ...params],
+  );
+  return row.count;
+}
 
 export interface ClaimedDelivery {
   id: string;
@@ -38,7 +59,7 @@ export async function claimDeliveries(db: Db, limit: number, token: string, afte
     `WITH picked AS (
        SELECT d.id FROM delivery d
          JOIN outage_message m ON m.id = d.outage_message_id AND m.status = 'sending'
-         JOIN subscriber s ON s.id = d.subscriber_id AND s.status = 'active'
+         JOIN subscriber s ON s.id = d.subscriber_id AND ${REACHABLE}
         WHERE d.status = 'queued' AND d.next_attempt_at <= now()
           AND ($3::timestamptz IS NULL OR (d.next_attempt_at, d.id) > ($3::timestamptz, $4::bigint))
         ORDER BY d.next_attempt_at, d.id
@@ -138,39 +159,123 @@ export async function cancelOrphans(db: Db): Promise<number> {
     `WITH gone AS (
        UPDATE delivery d SET status = 'cancelled'
         WHERE d.status = 'queued'
-          AND NOT EXISTS (SELECT 1 FROM subscriber s WHERE s.id = d.subscriber_id AND s.status = 'active')
+          AND NOT EXISTS (SELECT 1 FROM subscriber s WHERE s.id = d.subscriber_id AND ${REACHABLE})
        RETURNING 1)
      SELECT count(*)::int AS n FROM gone`,
   );
   return n;
 }
 
-/** Notices with nothing left to send are done. */
-export async function finishMessages(db: Db): Promise<string[]> {
-  const rows: { id: string }[] = await db.query(
-    `WITH done AS (
-       UPDATE outage_message m SET status = 'done', finished_at = now()
-        WHERE m.status = 'sending'
-          AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.outage_message_id = m.id AND d.status IN ('queued', 'sending'))
-       RETURNING m.id)
-     SELECT id FROM done`,
-  );
-  return rows.map((r) => r.id);
+export type WhatsAppStatus = 'sent' | 'delivered' | 'read' | 'failed';
+
+export interface StatusUpdate {
+  waMessageId: string;
+  /** The delivery the send carried along (biz_opaque_callback_data), for a status that outruns the send's own record. */
+  deliveryId?: string | null;
+  /** The recipient's WhatsApp id: a delivery found by its id must be to this number. */
+  recipientId?: string | null;
+  status: WhatsAppStatus;
+  timestamp: Date;
+  errorCode?: number | null;
+  errorTitle?: string | null;
 }
 
-/** 131048 / 368: stop the whole notice until staff resume it. */
-export async function pauseMessage(db: Db, outageMessageId: string): Promise<boolean> {
-  const rows: unknown[] = await db.query(
-    `WITH paused AS (UPDATE outage_message SET status = 'paused' WHERE id = $1 AND status = 'sending' RETURNING 1) SELECT * FROM paused`,
-    [outageMessageId],
-  );
-  return rows.length > 0;
+export interface StatusResult {
+  applied: number;
+  /** Ids that match no delivery (not ours, or already anonymised). */
+  unknown: number;
 }
 
-/** The template can no longer be sent: every notice being sent waits until staff resume it. */
-export async function pauseAllSending(db: Db): Promise<string[]> {
-  const rows: { id: string }[] = await db.query(`WITH paused AS (UPDATE outage_message SET status = 'paused' WHERE status = 'sending' RETURNING id) SELECT id FROM paused`);
-  return rows.map((r) => r.id);
+/**
+ * Applies a batch in one statement; unknown ids are counted, not stored. A status finds its
+ * delivery by the WhatsApp message id, or, when it comes before the dispatcher has recorded
+ * that id (Meta can answer faster than our 50 ms outcome writes), by the delivery id the send
+ * carried along: it then records the message id too, and the send's own record, arriving later,
+ * changes nothing (it only moves rows not yet sent). That id is trusted only for a delivery
+ * that was claimed (attempts > 0), has no message id yet and is to the status's recipient: the
+ * number may be shared with another install (staging) whose ids mean other deliveries.
+ */
+export async function applyStatusUpdates(db: DataSource | EntityManager, updates: StatusUpdate[]): Promise<StatusResult> {
+  if (updates.length === 0) return { applied: 0, unknown: 0 };
+  const rows: { id: string; matched: boolean; changed: boolean }[] = await db.query(
+    `WITH incoming AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::text[], $6::bigint[], $7::text[])
+         AS u(wa_message_id, status, at, error_code, error_title, delivery_id, recipient_id)
+     ),
+     ranked AS (
+       SELECT DISTINCT ON (wa_message_id) * FROM incoming
+        ORDER BY wa_message_id,
+                 ${statusRankSql('status')} DESC
+     ),
+     targets AS (
+       SELECT r.*, coalesce(
+                (SELECT d.id FROM delivery d WHERE d.wa_message_id = r.wa_message_id),
+                (SELECT d.id FROM delivery d
+                  WHERE d.id = r.delivery_id AND d.wa_message_id IS NULL AND d.attempts > 0 AND d.phone = r.recipient_id)) AS target
+         FROM ranked r
+     ),
+     -- Rows locked in id order, as every ledger writer does: two writers never wait on each other in a circle.
+     locked AS MATERIALIZED (
+       SELECT d.id FROM delivery d WHERE d.id IN (SELECT target FROM targets) ORDER BY d.id FOR UPDATE
+     ),
+     updated AS (
+       UPDATE delivery d
+          SET status = r.status::delivery_status,
+              wa_message_id = r.wa_message_id,
+              status_at = GREATEST(coalesce(d.status_at, r.at), r.at),
+              sent_at = coalesce(d.sent_at, CASE WHEN r.status IN ${reachedSql('sent')} THEN r.at END),
+              delivered_at = coalesce(d.delivered_at, CASE WHEN r.status IN ${reachedSql('delivered')} THEN r.at END),
+              read_at = coalesce(d.read_at, CASE WHEN r.status IN ${reachedSql('read')} THEN r.at END),
+              failed_at = CASE WHEN r.status = 'failed' THEN r.at ELSE d.failed_at END,
+              error_code = CASE WHEN r.status = 'failed' THEN r.error_code ELSE d.error_code END,
+              error_title = CASE WHEN r.status = 'failed' THEN left(r.error_title, 200) ELSE d.error_title END
+         FROM targets r
+        WHERE d.id = r.target AND d.id IN (SELECT id FROM locked)
+          AND ${statusRankSql('r.status')} > ${statusRankSql('d.status::text')}
+       RETURNING d.id
+     )
+     SELECT t.wa_message_id AS id,
+            t.target IS NOT NULL AS matched,
+            EXISTS (SELECT 1 FROM updated u WHERE u.id = t.target) AS changed
+       FROM targets t`,
+    [
+      updates.map((u) => u.waMessageId),
+      updates.map((u) => u.status),
+      updates.map((u) => u.timestamp.toISOString()),
+      updates.map((u) => u.errorCode ?? null),
+      updates.map((u) => u.errorTitle ?? null),
+      updates.map((u) => u.deliveryId ?? null),
+      updates.map((u) => u.recipientId ?? null),
+    ],
+  );
+  return { applied: rows.filter((r) => r.changed).length, unknown: rows.filter((r) => !r.matched).length };
+}
+
+/**
+ * Erasure (R11, R15): the subscriber's deliveries lose every link to them, and what was still
+ * queued is cancelled; inside the caller's transaction. Called by privacy/erasure.ts only.
+ */
+export async function unlinkSubscriber(manager: EntityManager, subscriberId: string, phone: string): Promise<void> {
+  await manager.query(
+    `UPDATE delivery
+        SET status = CASE WHEN status = 'queued' THEN 'cancelled'::delivery_status ELSE status END,
+            subscriber_id = NULL, phone = NULL
+      WHERE subscriber_id = $1 OR phone = $2`,
+    [subscriberId, phone],
+  );
+}
+
+/** R14: after the retention period only anonymous counts remain. Called by privacy/retention.ts only. */
+export async function forgetOldRecipients(db: Db, retentionDays: number): Promise<number> {
+  const [{ n }]: { n: number }[] = await db.query(
+    `WITH forgotten AS (
+       UPDATE delivery SET subscriber_id = NULL, phone = NULL
+        WHERE created_at < now() - ($1::int * interval '1 day') AND (subscriber_id IS NOT NULL OR phone IS NOT NULL)
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM forgotten`,
+    [retentionDays],
+  );
+  return n;
 }
 
 /** Wakes the dispatcher (after the transaction that created deliveries commits). */

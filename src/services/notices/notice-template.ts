@@ -5,6 +5,7 @@
  * preview and what the dispatcher sends can never differ.
  */
 import { OutageMessageKind, OutageScope, OutageService, OutageSeverity } from '../../entities';
+import { PROVINCE_NAMES, type Province } from '../../lib/provinces';
 
 /** Body of the template as registered with Meta ({{n}} = parameter n). Keep in sync with WhatsApp Manager. */
 export const TEMPLATE_BODY =
@@ -25,21 +26,6 @@ export function templateDefinition(name: string, language: string) {
 
 /** Meta's limit for one text parameter is generous, but the whole body must stay under 1024. */
 export const MAX_STAFF_TEXT = 700;
-
-export const PROVINCE_NAMES: Record<string, string> = {
-  DR: 'Drenthe',
-  FL: 'Flevoland',
-  FR: 'Friesland',
-  GE: 'Gelderland',
-  GR: 'Groningen',
-  LI: 'Limburg',
-  NB: 'Noord-Brabant',
-  NH: 'Noord-Holland',
-  OV: 'Overijssel',
-  UT: 'Utrecht',
-  ZE: 'Zeeland',
-  ZH: 'Zuid-Holland',
-};
 
 const STATUS_LABEL: Record<OutageMessageKind, string> = {
   [OutageMessageKind.Initial]: 'Storing',
@@ -83,7 +69,7 @@ export function sanitizeParameter(value: string, maxLength = MAX_STAFF_TEXT): st
 
 export function areaLabel(scope: OutageScope, regions: string[]): string {
   if (scope === OutageScope.Landelijk) return 'Landelijk';
-  return regions.map((code) => PROVINCE_NAMES[code] ?? code).join(', ');
+  return regions.map((code) => PROVINCE_NAMES[code as Province] ?? code).join(', ');
 }
 
 /** The five body parameters in template order: status, service, area, severity, text. */

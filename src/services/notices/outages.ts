@@ -13,12 +13,13 @@
  */
 import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { PROVINCES, type Config } from '../../config';
+import type { Config } from '../../config';
+import { PROVINCES } from '../../lib/provinces';
 import { AuditEvent, Outage, OutageMessage, OutageMessageKind, OutageMessageStatus, OutageScope, OutageService, OutageSeverity, OutageStatus } from '../../entities';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../http/errors';
 import { BusinessCalendar } from './business-hours';
-import { notifyDeliveriesReady } from '../ledger/delivery-ledger';
-import { countAudience, snapshotAudience, type Audience } from '../ledger/audience';
+import { countAudience, type Audience } from '../ledger/audience';
+import { notifyDeliveriesReady, snapshotAudience } from '../ledger/delivery-ledger';
 import { buildTemplateParameters, MAX_STAFF_TEXT, renderNotice } from './notice-template';
 import { messagingLimit, readAccountState, templateBlock } from './whatsapp-account';
 import { distance, normalise } from '../../lib/text';
@@ -90,6 +91,19 @@ export class Outages {
     private readonly config: Config,
   ) {
     this.calendar = new BusinessCalendar(config.businessHours);
+  }
+
+  async outage(outageId: string | undefined): Promise<Outage> {
+    const outage = outageId ? await this.dataSource.getRepository(Outage).findOneBy({ id: outageId }) : null;
+    if (!outage) throw new NotFoundError('no such outage', 'Deze storing bestaat niet (meer).');
+    return outage;
+  }
+
+  /** A notice with its outage. */
+  async message(messageId: string): Promise<OutageMessage & { outage: Outage }> {
+    const message = await this.dataSource.getRepository(OutageMessage).findOne({ where: { id: messageId }, relations: { outage: true } });
+    if (!message) throw new NotFoundError('no such message', 'Deze melding bestaat niet (meer).');
+    return message;
   }
 
   parametersOf(draft: Draft): string[] {

@@ -1,5 +1,6 @@
-/** Which staff cards need a fresh status: notices sending, paused, or finished moments ago. */
+/** The staff card that shows a notice: which card it is, and which need a fresh status. */
 import type { DataSource } from 'typeorm';
+import { OutageMessage } from '../../entities';
 
 export interface CardToRefresh {
   messageId: string;
@@ -15,4 +16,19 @@ export async function cardsToRefresh(dataSource: DataSource, recentMs: number): 
     [recentMs],
   );
   return rows.map((r) => ({ messageId: r.id, activityId: r.card_activity_id, reference: r.conversation_reference }));
+}
+
+/** The activity id of the card that shows this notice, for later status updates. */
+export async function rememberCard(dataSource: DataSource, messageId: string, activityId: string): Promise<void> {
+  await dataSource.transaction(async (manager) => {
+    // The card now shows this notice: an earlier one shown there (a follow-up replaced it) lets
+    // go. Activity ids are unique within a conversation only.
+    await manager.query(
+      `UPDATE outage_message SET card_activity_id = NULL
+        WHERE card_activity_id = $1 AND id <> $2
+          AND conversation_reference->'conversation'->>'id' = (SELECT conversation_reference->'conversation'->>'id' FROM outage_message WHERE id = $2)`,
+      [activityId, messageId],
+    );
+    await manager.getRepository(OutageMessage).update({ id: messageId }, { cardActivityId: activityId });
+  });
 }

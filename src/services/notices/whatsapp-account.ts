@@ -8,7 +8,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '../../config';
 import { WhatsAppState } from '../../entities';
-import { pauseAllSending } from '../ledger/delivery-ledger';
+import { pauseAllSending } from './notice-state';
 
 type Db = DataSource | EntityManager;
 

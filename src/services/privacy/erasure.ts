@@ -15,6 +15,7 @@ import { AuditEvent, Customer, EmailKind, Subscriber, SubscriptionEvent, Subscri
 import { maskPersonalData, maskPhone } from '../../lib/mask';
 import { queueEmail } from '../email/outbox';
 import { avgOptOutMail } from '../email/templates';
+import { unlinkSubscriber } from '../ledger/delivery-ledger';
 import { forgetContactCounters } from './contact-counters';
 
 export interface ErasureOptions {
@@ -27,13 +28,7 @@ export interface ErasureOptions {
 /** Erases inside the caller's transaction. Returns whether an opt-out e-mail was queued. */
 export async function eraseSubscriber(manager: EntityManager, config: Config, subscriber: Subscriber, options: ErasureOptions): Promise<{ emailQueued: boolean }> {
   const customer = await manager.getRepository(Customer).findOneBy({ id: subscriber.customerId });
-  await manager.query(
-    `UPDATE delivery
-        SET status = CASE WHEN status = 'queued' THEN 'cancelled'::delivery_status ELSE status END,
-            subscriber_id = NULL, phone = NULL
-      WHERE subscriber_id = $1 OR phone = $2`,
-    [subscriber.id, subscriber.phone],
-  );
+  await unlinkSubscriber(manager, subscriber.id, subscriber.phone);
   if (subscriber.email) {
     await manager.query(`UPDATE invitation SET email = NULL, status = CASE WHEN status = 'open' THEN 'revoked'::invitation_status ELSE status END WHERE email = $1`, [subscriber.email]);
   }

@@ -4,7 +4,8 @@ import type { Config } from '../../config';
 import type { Feature } from '../../feature';
 import { registerTask, type Jobs } from '../../jobs';
 import type { Logger } from '../../logger';
-import { forgetOldRecipients, purgeStaleContacts } from './retention';
+import { forgetOldRecipients } from '../ledger/delivery-ledger';
+import { purgeStaleContacts } from './retention';
 
 export interface PrivacyDependencies {
   config: Config;

@@ -1,25 +1,12 @@
 /**
  * What is kept only for a while (R14, R5): delivery records lose their recipient link after
- * RETENTION_DAYS (only anonymous counts remain), sign-ups never completed are deleted after
+ * RETENTION_DAYS (the ledger's forgetOldRecipients, scheduled by feature.ts), sign-ups never completed are deleted after
  * 7 days, contact counters after 2 quiet days, and webhook de-duplication ids once Meta can no
  * longer redeliver them.
  */
 import type { DataSource, EntityManager } from 'typeorm';
 
 type Db = DataSource | EntityManager;
-
-/** R14: after the retention period only anonymous counts remain. */
-export async function forgetOldRecipients(db: Db, retentionDays: number): Promise<number> {
-  const [{ n }]: { n: number }[] = await db.query(
-    `WITH forgotten AS (
-       UPDATE delivery SET subscriber_id = NULL, phone = NULL
-        WHERE created_at < now() - ($1::int * interval '1 day') AND (subscriber_id IS NOT NULL OR phone IS NOT NULL)
-       RETURNING 1)
-     SELECT count(*)::int AS n FROM forgotten`,
-    [retentionDays],
-  );
-  return n;
-}
 
 /** Housekeeping: sign-ups never completed within 7 days, stale counters, old de-dup ids. */
 export async function purgeStaleContacts(db: Db): Promise<{ pending: number }> {

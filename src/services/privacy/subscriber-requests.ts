@@ -10,7 +10,7 @@ import { NotFoundError, ValidationError } from '../../http/errors';
 import { maskPhone } from '../../lib/mask';
 import { findCustomer } from '../registry/customers';
 import { eraseSubscriber } from './erasure';
-import { readFirstName } from '../signup/opt-in-text';
+import { readFirstName } from '../registry/first-name';
 
 /** A phone number as staff type it (06..., +31 6 ..., 0031...) as a WhatsApp id (digits). */
 export function toWaId(typed: string): string {

@@ -5,7 +5,7 @@
 import { parse } from 'csv-parse/sync';
 import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { PROVINCES } from '../../config';
+import { PROVINCES } from '../../lib/provinces';
 import { Customer } from '../../entities';
 import { ValidationError } from '../../http/errors';
 import { distance } from '../../lib/text';

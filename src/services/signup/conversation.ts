@@ -17,7 +17,8 @@ import { queueEmail } from '../email/outbox';
 import { avgOptInMail } from '../email/templates';
 import { eraseSubscriber } from '../privacy/erasure';
 import { findUsableInvitation } from './invitations';
-import { isOptOut, readFirstName, readOptIn } from './opt-in-text';
+import { isOptOut, readOptIn } from './opt-in-text';
+import { readFirstName } from '../registry/first-name';
 import { forgetContactCounters, phoneHash } from '../privacy/contact-counters';
 import { replies as dutchReplies } from './replies';
 

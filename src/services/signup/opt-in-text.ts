@@ -1,6 +1,7 @@
 /**
  * Reading what a subscriber typed: the opt-in sentence with its code (R4, tolerant of case,
- * accents, punctuation, spacing and small typos), an opt-out (R11), a first name (R6).
+ * accents, punctuation, spacing and small typos) and an opt-out (R11). The first name (R6) is
+ * read by registry/first-name.ts, which staff corrections use too.
  */
 import { OPT_IN_SENTENCE } from '../email/templates';
 import { distance, normalise } from '../../lib/text';
@@ -39,16 +40,4 @@ export function isOptOut(text: string): boolean {
   if (words.length <= 3 && words.some((w) => OPT_OUT_WORDS.has(w) || (w.length >= 6 && [...OPT_OUT_WORDS].some((k) => k.length >= 6 && distance(w, k) <= 1)))) return true;
   if (words.some((w) => w === 'afmelden' || w === 'uitschrijven')) return true;
   return OPT_OUT_PHRASES.some((phrase) => phrase.test(clean));
-}
-
-const NAME_PREFIXES = /^(ik ben|mijn naam is|mijn voornaam is|naam|voornaam|dit is|met)\s*[:,]?\s*/i;
-
-/** A plausible first name (letters, at most three words), title-cased; null otherwise. */
-export function readFirstName(text: string): string | null {
-  const stripped = text.trim().replace(NAME_PREFIXES, '').replace(/[.!]+$/, '').trim();
-  if (stripped.length < 2 || stripped.length > 50) return null;
-  if (!/^[\p{L}][\p{L}'’ -]*$/u.test(stripped)) return null;
-  const words = stripped.split(/\s+/);
-  if (words.length > 3) return null;
-  return words.map((w) => w.charAt(0).toLocaleUpperCase('nl-NL') + w.slice(1)).join(' ');
 }

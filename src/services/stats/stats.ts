@@ -9,6 +9,7 @@
 import type { DataSource } from 'typeorm';
 import type { Config } from '../../config';
 import { messagingLimit, readAccountState, templateBlock } from '../notices/whatsapp-account';
+import { reachedSql } from '../ledger/status-order';
 
 export interface Stats {
   generatedAt: string;
@@ -144,9 +145,9 @@ function recentNotices(db: DataSource): Promise<NoticeRow[]> {
        FROM (SELECT * FROM outage_message WHERE released_at IS NOT NULL ORDER BY released_at DESC LIMIT 20) m
        CROSS JOIN LATERAL (
          SELECT count(*)::int AS recipients,
-                count(*) FILTER (WHERE status IN ('sent', 'delivered', 'read'))::int AS sent,
-                count(*) FILTER (WHERE status IN ('delivered', 'read'))::int AS delivered,
-                count(*) FILTER (WHERE status = 'read')::int AS read,
+                count(*) FILTER (WHERE status IN ${reachedSql('sent')})::int AS sent,
+                count(*) FILTER (WHERE status IN ${reachedSql('delivered')})::int AS delivered,
+                count(*) FILTER (WHERE status IN ${reachedSql('read')})::int AS read,
                 count(*) FILTER (WHERE status = 'failed')::int AS failed
            FROM delivery WHERE outage_message_id = m.id) f
       ORDER BY m.released_at DESC`,

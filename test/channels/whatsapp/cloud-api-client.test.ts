@@ -1,14 +1,14 @@
 import { expect } from 'chai';
 import { CloudApiClient } from '../../../src/channels/whatsapp/cloud-api-client';
 import { CloudApiError, classifyCloudApiError, parseRetryAfter } from '../../../src/channels/whatsapp/cloud-api-errors';
-import { GraphStandIn } from '../../../src/local/graph-standin';
+import { ScriptedGraphStandIn } from '../../helpers/scripted-graph';
 
 describe('WhatsApp Cloud API client', () => {
-  let graph: GraphStandIn;
+  let graph: ScriptedGraphStandIn;
   let client: CloudApiClient;
 
   before(async () => {
-    graph = new GraphStandIn({ accessToken: 'tok', phoneNumberId: '1065' });
+    graph = new ScriptedGraphStandIn({ accessToken: 'tok', phoneNumberId: '1065' });
     const url = await graph.start();
     client = new CloudApiClient({ baseUrl: url, version: 'v21.0', phoneNumberId: '1065', accessToken: 'tok', templateName: 'storing_melding', templateLanguage: 'nl', timeoutMs: 300 });
   });

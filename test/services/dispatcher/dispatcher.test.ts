@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
 import { Dispatcher, type DispatcherOptions } from '../../../src/services/dispatcher/dispatcher';
 import { CloudApiClient } from '../../../src/channels/whatsapp/cloud-api-client';
-import { GraphStandIn } from '../../../src/local/graph-standin';
+import { ScriptedGraphStandIn } from '../../helpers/scripted-graph';
 import { PARAMETERS, seedSubscribers, startBroadcast, statusCounts, until } from '../../helpers/broadcast';
 import { memoryLogger } from '../../helpers/logger';
 import { freshDatabase } from '../../helpers/postgres';
@@ -14,7 +14,7 @@ describe('broadcast dispatcher', function () {
   this.timeout(60_000);
   let db: DataSource;
   let url: string;
-  let graph: GraphStandIn;
+  let graph: ScriptedGraphStandIn;
   let client: CloudApiClient;
   const running: Dispatcher[] = [];
   let numbers = 31691000000;
@@ -22,7 +22,7 @@ describe('broadcast dispatcher', function () {
   beforeEach(async () => {
     url = await freshDatabase();
     db = await createDataSource({ url, poolSize: 10 }).initialize();
-    graph = new GraphStandIn({ accessToken: 'tok', phoneNumberId: 'PN' });
+    graph = new ScriptedGraphStandIn({ accessToken: 'tok', phoneNumberId: 'PN' });
     client = new CloudApiClient({ baseUrl: await graph.start(), version: 'v21.0', phoneNumberId: 'PN', accessToken: 'tok', templateName: 'storing_melding', templateLanguage: 'nl', timeoutMs: 300 });
   });
   afterEach(async () => {

@@ -1,6 +1,6 @@
 /** What the dispatcher does with each kind of refused send (PLATFORM.md's error table). */
 import { expect } from 'chai';
-import { asCloudApiError, decideOnFailure } from '../../../src/services/dispatcher/failure-policy';
+import { asSendFailure, decideOnFailure } from '../../../src/services/dispatcher/failure-policy';
 import { classifyCloudApiError } from '../../../src/channels/whatsapp/cloud-api-errors';
 
 describe('dispatcher failure policy', () => {
@@ -25,7 +25,7 @@ describe('dispatcher failure policy', () => {
 
   it('holds only that recipient on the pair rate limit, and treats network errors as passing', () => {
     expect(decideOnFailure(classifyCloudApiError(400, 131056, 'Pair rate limit hit'), 1, 8, half)).to.deep.equal({ action: 'retry', delayMs: 6000, pauseAllMs: undefined });
-    const network = asCloudApiError(new Error('socket hang up'));
+    const network = asSendFailure(new Error('socket hang up'));
     expect(network).to.include({ kind: 'retryable', scope: 'message', title: 'socket hang up' });
   });
 });

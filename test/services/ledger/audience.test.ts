@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
 import { Customer, Outage, OutageMessage, OutageMessageKind, OutageMessageStatus, OutageScope, OutageService, OutageSeverity, Subscriber, SubscriberStatus } from '../../../src/entities';
-import { countAudience, snapshotAudience } from '../../../src/services/ledger/audience';
+import { countAudience } from '../../../src/services/ledger/audience';
+import { snapshotAudience } from '../../../src/services/ledger/delivery-ledger';
 import { freshDataSource } from '../../helpers/postgres';
 
 describe('audience snapshot (delivery ledger)', () => {

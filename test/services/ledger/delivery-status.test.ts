@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { applyStatusUpdates, type StatusUpdate } from '../../../src/services/ledger/status-batcher';
+import { applyStatusUpdates, type StatusUpdate } from '../../../src/services/ledger/delivery-ledger';
 import { claimDeliveries, recordSent, requeueStale } from '../../../src/services/ledger/delivery-ledger';
 import { seedSubscribers, startBroadcast } from '../../helpers/broadcast';
 import { freshDataSource } from '../../helpers/postgres';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
 import { Customer, Delivery, DeliveryStatus, Outage, OutageMessage, OutageMessageKind, OutageMessageStatus, OutageScope, OutageService, OutageSeverity, Subscriber } from '../../../src/entities';
 import { createInvitation } from '../../../src/services/signup/invitations';
-import { snapshotAudience } from '../../../src/services/ledger/audience';
+import { snapshotAudience } from '../../../src/services/ledger/delivery-ledger';
 import { startWhatsAppApp, textWebhook, textsTo, type WhatsAppTestApp } from '../../helpers/whatsapp';
 
 const SENTENCE = 'Ja ik wil storingsberichten van CBG Connect ontvangen.';

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
 import { Customer, Subscriber, SubscriberStatus } from '../../../src/entities';
-import { forgetOldRecipients, purgeStaleContacts } from '../../../src/services/privacy/retention';
+import { forgetOldRecipients } from '../../../src/services/ledger/delivery-ledger';
+import { purgeStaleContacts } from '../../../src/services/privacy/retention';
 import { loadStats } from '../../../src/services/stats/stats';
 import { seedSubscribers, startBroadcast } from '../../helpers/broadcast';
 import { freshDataSource } from '../../helpers/postgres';

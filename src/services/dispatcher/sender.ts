@@ -1,0 +1,27 @@
+/**
+ * What the dispatcher needs of a messaging channel: send the outage template to one recipient,
+ * and, when that fails, a SendFailure that says what to do (the WhatsApp channel classifies
+ * Meta's error codes into these: channels/whatsapp/cloud-api-errors.ts). The dispatcher thus
+ * knows no HTTP client; the channel depends on the domain, never the other way round.
+ */
+export type ErrorKind = 'retryable' | 'permanent' | 'stop';
+/** What a retryable error slows down: the whole number, one recipient, or just this message. */
+export type ErrorScope = 'global' | 'recipient' | 'message';
+
+export class SendFailure extends Error {
+  constructor(
+    /** The HTTP status of the answer; 0 = no answer (timeout, reset, refused). */
+    readonly httpStatus: number,
+    readonly code: number | undefined,
+    readonly title: string,
+    readonly kind: ErrorKind,
+    readonly scope: ErrorScope,
+    readonly retryAfterMs?: number,
+  ) {
+    super(`send failed${code !== undefined ? ` with ${code}` : ''} (HTTP ${httpStatus}): ${title}`);
+  }
+}
+
+export interface TemplateSender {
+  sendTemplate(to: string, parameters: string[], options?: { opaque?: string }): Promise<{ id: string }>;
+}

@@ -1,0 +1,126 @@
+/**
+ * The door's implementation (StaffServices in staff-services.ts): each intent is a call of the
+ * domain services, and its answer plain data for the cards. No SQL here: the queries belong to
+ * the domain folders.
+ */
+import type { DataSource } from 'typeorm';
+import type { Config } from '../config';
+import { OutageMessageKind, OutageStatus } from '../entities';
+import { recordAudit } from './audit/audit-log';
+import type { EmailService } from './email/feature';
+import { deliveryProgress } from './ledger/progress';
+import { formatDutch } from './notices/business-hours';
+import { renderNotice } from './notices/notice-template';
+import { Outages, validateCompose, type Draft } from './notices/outages';
+import { cardsToRefresh, rememberCard } from './notices/status-cards';
+import { readAccountState, templateBlock } from './notices/whatsapp-account';
+import { eraseOnRequest, exportSubscriber } from './privacy/subscriber-requests';
+import { createInvitation } from './signup/invitations';
+import type { CardToRefresh, ComposeFields, ComposeRequest, FieldErrors, NoticePreview, NoticeStatus, SendRequest, StaffServices, SubscriberExport } from './staff-services';
+
+const STATUS_TEXT: Record<string, string> = {
+  awaiting_approval: 'Wacht op goedkeuring door een tweede medewerker.',
+  sending: 'Wordt verstuurd.',
+  paused: 'Gepauzeerd door WhatsApp (limiet of blokkade). Laat Team Techniek het account controleren en kies dan Hervatten.',
+  done: 'Verstuurd.',
+  cancelled: 'Geannuleerd: er is niets verstuurd.',
+  superseded: 'Vervangen door een nieuwere melding voordat hij werd verstuurd.',
+};
+
+export class StaffDesk implements StaffServices {
+  private readonly outages: Outages;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: Config,
+    private readonly email: EmailService,
+  ) {
+    this.outages = new Outages(dataSource, config);
+  }
+
+  async outageFields(outageId: string | undefined): Promise<ComposeFields> {
+    const outage = await this.outages.outage(outageId);
+    return { service: outage.service, scope: outage.scope, regions: outage.regions.join(','), severity: outage.severity };
+  }
+
+  async preview(request: ComposeRequest): Promise<NoticePreview | FieldErrors> {
+    const draft = await this.draftFrom(request);
+    if ('errors' in draft) return draft;
+    const preview = await this.outages.preview(draft, request.outageId);
+    const releaseText = preview.releaseAt ? `Buiten kantoortijden: wordt verstuurd op ${formatDutch(preview.releaseAt, this.config.businessHours.timeZone)}` : 'Direct na Versturen';
+    return { text: preview.text, recipients: preview.recipients, releaseText, warnings: preview.warnings, blocked: preview.blocked };
+  }
+
+  async send(request: SendRequest): Promise<NoticeStatus | FieldErrors> {
+    const draft = await this.draftFrom(request);
+    if ('errors' in draft) return draft;
+    const message = await this.outages.send({ draft, outageId: request.outageId, createdBy: request.actor, requestId: request.requestId, conversationReference: request.conversationReference });
+    if (request.cardActivityId) await rememberCard(this.dataSource, message.id, request.cardActivityId);
+    return this.statusOf(message.id);
+  }
+
+  async approve(messageId: string, actor: string): Promise<NoticeStatus> {
+    return this.statusOf((await this.outages.approve(messageId, actor)).id);
+  }
+
+  async resume(messageId: string, actor: string): Promise<NoticeStatus> {
+    return this.statusOf((await this.outages.resume(messageId, actor)).id);
+  }
+
+  async cancel(messageId: string, actor: string): Promise<NoticeStatus> {
+    return this.statusOf((await this.outages.cancel(messageId, actor)).id);
+  }
+
+  async statusOf(messageId: string): Promise<NoticeStatus> {
+    const message = await this.outages.message(messageId);
+    const blocked = message.status === 'paused' ? templateBlock(await readAccountState(this.dataSource, this.config), this.config) : null;
+    const statusText =
+      message.status === 'held' && message.releaseAt
+        ? `Buiten kantoortijden: wordt verstuurd op ${formatDutch(message.releaseAt, this.config.businessHours.timeZone)}.`
+        : blocked
+          ? `Gepauzeerd. ${blocked} Kies Hervatten zodra het sjabloon weer is goedgekeurd.`
+          : (STATUS_TEXT[message.status] ?? message.status);
+    return {
+      outageId: message.outageId,
+      messageId: message.id,
+      kind: message.kind,
+      status: message.status,
+      statusText,
+      text: renderNotice(message.templateParameters),
+      progress: await deliveryProgress(this.dataSource, message.id),
+      outageOpen: message.outage.status === OutageStatus.Open,
+    };
+  }
+
+  cardsToRefresh(recentMs: number): Promise<CardToRefresh[]> {
+    return cardsToRefresh(this.dataSource, recentMs);
+  }
+
+  async invite(email: string, customer: string, actor: string): Promise<{ customerName: string }> {
+    const result = await createInvitation(this.dataSource, this.config, { email, customer, createdBy: actor });
+    await recordAudit(this.dataSource, { actor, action: 'invitation.create', target: result.invitation.id });
+    await this.email.flushSoon();
+    return { customerName: result.customerName };
+  }
+
+  exportSubscriber(phone: string, actor: string): Promise<SubscriberExport> {
+    return exportSubscriber(this.dataSource, phone, actor);
+  }
+
+  async erase(phone: string, actor: string, reason: string): Promise<void> {
+    await eraseOnRequest(this.dataSource, this.config, phone, actor, reason);
+    await this.email.flushSoon();
+  }
+
+  async recordAccess(actor: string, action: string, refused: boolean): Promise<void> {
+    await recordAudit(this.dataSource, refused ? { actor, action: 'access.refused', target: action, outcome: 'refused' } : { actor, action });
+  }
+
+  /** Validates the card's fields; a follow-up keeps the outage's service and area. */
+  private async draftFrom(request: ComposeRequest): Promise<Draft | FieldErrors> {
+    const base = request.outageId ? await this.outageFields(request.outageId) : {};
+    const kept = request.outageId ? { service: base.service, scope: base.scope, regions: base.regions } : {};
+    const { value, errors } = validateCompose({ ...request.fields, ...kept });
+    return value ? { ...value, kind: request.kind as OutageMessageKind } : { errors };
+  }
+}
