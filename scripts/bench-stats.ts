@@ -27,9 +27,9 @@ async function main(): Promise<void> {
          FROM generate_series(1, 100000) g`,
     );
     await db.query(`INSERT INTO subscription_event (kind, customer_id, occurred_at) SELECT CASE WHEN g % 7 = 0 THEN 'opt_out'::subscription_event_kind ELSE 'opt_in' END, NULL, now() - (g % 180) * interval '1 day' FROM generate_series(1, 120000) g`);
-    const [outage] = await db.query(`INSERT INTO outage (service, scope, severity, created_by) VALUES ('internet', 'landelijk', 'hoog', 'bench') RETURNING id`);
+    const [outage]: { id: string }[] = await db.query(`INSERT INTO outage (service, scope, severity, created_by) VALUES ('internet', 'landelijk', 'hoog', 'bench') RETURNING id`);
     for (let i = 0; i < 20; i++) {
-      const [message] = await db.query(
+      const [message]: { id: string }[] = await db.query(
         `INSERT INTO outage_message (outage_id, kind, text, template_parameters, status, created_by, released_at) VALUES ($1, 'update', 't', '[]', 'done', 'bench', now() - $2 * interval '1 hour') RETURNING id`,
         [outage.id, i],
       );

@@ -45,7 +45,7 @@ async function seedStorm(url: string): Promise<void> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query(`INSERT INTO customer (customer_number, name, regions) VALUES ('STORM-1', 'Storm BV', '{UT}') RETURNING id`);
+    const { rows } = await client.query<{ id: string }>(`INSERT INTO customer (customer_number, name, regions) VALUES ('STORM-1', 'Storm BV', '{UT}') RETURNING id`);
     await client.query(`INSERT INTO subscriber (phone, first_name, customer_id, status) SELECT (31600000000 + g)::text, 'Storm', $1, 'active' FROM generate_series(1, $2) g`, [rows[0].id, SUBSCRIBERS]);
     await client.query('ANALYZE');
   } finally {

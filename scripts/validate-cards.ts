@@ -19,7 +19,7 @@ function main(): void {
   }
   const ajv = new Ajv({ strict: false, allErrors: true });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  ajv.addMetaSchema(require('ajv/dist/refs/json-schema-draft-06.json'));
+  ajv.addMetaSchema(require('ajv/dist/refs/json-schema-draft-06.json') as object);
   addFormats(ajv);
   const validate = ajv.compile(schema);
   let failures = 0;

@@ -71,7 +71,7 @@ export async function createApp(config: Config, database: Database, logger: Logg
   let boundPort = 0;
 
   const features: Feature[] = [
-    { name: 'email', routes: [], start: email.start, stop: email.stop },
+    { name: 'email', routes: [], start: () => email.start(), stop: () => email.stop() },
     ...(services !== 'whatsapp'
       ? [teamsBotFeature({ config, logger, staff: new StaffDesk(dataSource, config, email) }), managementFeature({ config, loadStats: async () => ({ ...(await loadStats(dataSource)), whatsapp: await whatsappFigures(dataSource, config) }) })]
       : []),

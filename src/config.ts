@@ -315,5 +315,5 @@ function deepFreeze<T>(value: T): T {
 /** Loads `.env` from the working folder into process.env when present; real env vars win. */
 export function loadDotEnv(): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  require('dotenv').config({ quiet: true });
+  (require('dotenv') as typeof import('dotenv')).config({ quiet: true });
 }

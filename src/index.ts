@@ -26,16 +26,15 @@ async function main(): Promise<void> {
   // Signals are handled from the first moment: a stop during start-up still closes cleanly.
   // The database is kept as a promise: a stop while it is still opening closes it once open
   // (the embedded server runs in a process of its own and would otherwise stay behind).
-  let database: Promise<Database> | undefined;
-  let app: App | undefined;
+  const running: { database?: Promise<Database>; app?: App } = {};
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
     try {
-      await app?.close();
-      await (await database?.catch(() => undefined))?.close();
+      await running.app?.close();
+      await (await running.database?.catch(() => undefined))?.close();
       logger.info('stopped');
       process.exit(0);
     } catch (error) {
@@ -46,10 +45,10 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
-  database = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger });
-  const opened = await database;
+  running.database = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger });
+  const opened = await running.database;
   if (stopping) return;
-  app = await createApp(config, opened, logger, services);
+  const app = (running.app = await createApp(config, opened, logger, services));
   if (stopping) return;
   const port = await app.listen(config.port);
   logger.info({ port, services, ms: Date.now() - started, database: opened.embedded ? 'embedded' : 'external' }, `Storingsmelder is listening on http://localhost:${port}`);

@@ -174,11 +174,11 @@ describe('playground story in a browser', function () {
     await phones.locator('#mails button[data-kind="avg_opt_in"]').click();
     expect(await mail.locator('iframe').getAttribute('srcdoc')).to.include('Je bent aangemeld');
 
-    const overflow = (await phones.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+    const overflow = await phones.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).to.be.at.most(0);
     await phones.screenshot({ path: path.join(RESULTS, 'playground-end.png') });
     await phones.setViewportSize({ width: 800, height: 900 });
-    expect((await phones.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number).to.be.at.most(0);
+    expect(await phones.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).to.be.at.most(0);
     await phones.screenshot({ path: path.join(RESULTS, 'playground-800.png'), fullPage: true });
     await teams.screenshot({ path: path.join(RESULTS, 'playground-teams.png') });
     process.stdout.write(`      (story ${((Date.now() - storyStarted) / 1000).toFixed(1)} s)\n`);
@@ -201,13 +201,11 @@ async function teamsSay(page: Page, text: string): Promise<void> {
 
 /** The computed font weight of the card element whose own text is exactly `text`. */
 async function fontWeightOf(card: Locator, text: string): Promise<number> {
-  // Runs in the browser; typed loosely because this project compiles without the DOM library.
-  return card.evaluate((root: unknown, wanted: string) => {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const browser = globalThis as any;
-    const walker = browser.document.createTreeWalker(root, 4 /* NodeFilter.SHOW_TEXT */);
+  // Runs in the browser.
+  return card.evaluate((root: Element, wanted: string) => {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      if (node.textContent?.trim() === wanted && node.parentElement) return Number(browser.getComputedStyle(node.parentElement).fontWeight);
+      if (node.textContent?.trim() === wanted && node.parentElement) return Number(getComputedStyle(node.parentElement).fontWeight);
     }
     return 0;
   }, text);

@@ -65,7 +65,7 @@ describe('management tab in a browser', function () {
     await page.setViewportSize({ width: 320, height: 800 });
     // Chart.js resizes its canvases on the next animation frames.
     await page.waitForTimeout(500);
-    const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).to.be.at.most(0);
     await page.screenshot({ path: path.join(RESULTS, 'tab-narrow.png'), fullPage: true });
     await page.close();

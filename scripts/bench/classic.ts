@@ -57,7 +57,7 @@ async function newNotice(db: DataSource, regions: string[] | null): Promise<{ id
 
 async function waitSent(db: DataSource, id: string, count: number): Promise<void> {
   for (;;) {
-    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM delivery WHERE outage_message_id = $1 AND status = 'sent'`, [id]);
+    const [{ n }]: { n: number }[] = await db.query(`SELECT count(*)::int AS n FROM delivery WHERE outage_message_id = $1 AND status = 'sent'`, [id]);
     if (n >= count) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -91,7 +91,8 @@ export async function runClassic(database: Database, graph: GraphProcess, logger
   let stats = await graph.stats();
   const span = (Math.max(...stats.arrivals) - Math.min(...stats.arrivals)) / 1000;
   const ceiling = stats.arrivals.length / span;
-  const sentIds: string[] = (await db.query(`SELECT wa_message_id FROM delivery WHERE outage_message_id = $1 LIMIT 30000`, [notice.id])).map((r: { wa_message_id: string }) => r.wa_message_id);
+  const sentRows: { wa_message_id: string }[] = await db.query(`SELECT wa_message_id FROM delivery WHERE outage_message_id = $1 LIMIT 30000`, [notice.id]);
+  const sentIds = sentRows.map((r) => r.wa_message_id);
   graph.reset();
 
   // 2. Rate accuracy at 1,000/s (WhatsApp's top tier): a fresh notice to the same audience.

@@ -86,8 +86,8 @@ function instanceEnv(databaseUrl: string, graphUrl: string, port: number): NodeJ
 function start(env: NodeJS.ProcessEnv): Instance {
   const child = spawn(process.execPath, ['--disable-warning=DEP0111', ENTRY, 'all'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const instance: Instance = { port: Number(env.PORT), child, output: '' };
-  child.stdout!.on('data', (c: Buffer) => (instance.output = (instance.output + c).slice(-4000)));
-  child.stderr!.on('data', (c: Buffer) => (instance.output = (instance.output + c).slice(-4000)));
+  child.stdout.on('data', (c: Buffer) => (instance.output = (instance.output + c.toString()).slice(-4000)));
+  child.stderr.on('data', (c: Buffer) => (instance.output = (instance.output + c.toString()).slice(-4000)));
   return instance;
 }
 
@@ -178,8 +178,8 @@ export async function runStorm(options: { databaseUrl: string; graph: GraphProce
     await client.connect();
     let messageId = '';
     try {
-      messageId = (await client.query(`SELECT id FROM outage_message ORDER BY created_at DESC LIMIT 1`)).rows[0].id;
-      await until(async () => (await client.query(`SELECT count(*)::int AS n FROM delivery WHERE outage_message_id = $1 AND status IN ('queued', 'sending')`, [messageId])).rows[0].n === 0, 120_000, 'the ledger to settle');
+      messageId = (await client.query<{ id: string }>(`SELECT id FROM outage_message ORDER BY created_at DESC LIMIT 1`)).rows[0].id;
+      await until(async () => (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM delivery WHERE outage_message_id = $1 AND status IN ('queued', 'sending')`, [messageId])).rows[0].n === 0, 120_000, 'the ledger to settle');
       await until(async () => (await graph.stormStats()).pending === 0, 120_000, 'the status callbacks');
       await new Promise((r) => setTimeout(r, 500));
       const stats = await graph.stats();
@@ -195,13 +195,13 @@ export async function runStorm(options: { databaseUrl: string; graph: GraphProce
   } finally {
     bot.close();
     for (const instance of instances) instance.child.kill('SIGTERM');
-    await Promise.all(instances.map((i) => (i.child.exitCode === null ? new Promise((r) => i.child.once('exit', r)) : undefined)));
+    await Promise.all(instances.map((i) => (i.child.exitCode === null ? new Promise((r) => i.child.once('exit', r)) : Promise.resolve())));
   }
 }
 
 /** Each delivery must end in the highest status the stand-in reported for its recipient. */
 async function checkLedger(client: Client, messageId: string, storm: StormStats): Promise<{ total: number; exact: number }> {
-  const { rows } = await client.query(
+  const { rows } = await client.query<{ total: number; exact: number }>(
     `WITH expected AS (SELECT * FROM unnest($2::text[], $3::text[]) AS e(phone, status))
      SELECT count(*)::int AS total, count(*) FILTER (WHERE d.status::text = e.status)::int AS exact
        FROM delivery d LEFT JOIN expected e ON e.phone = d.phone

@@ -3,7 +3,7 @@
  * a notice is sending, through the conversation reference stored with the notice). It gets the
  * domain only as the StaffServices door: no database, no WhatsApp client.
  */
-import type { Activity, ConversationReference } from 'botbuilder';
+import type { Activity } from 'botbuilder';
 import type { Config } from '../config';
 import type { Feature } from '../feature';
 import { readJsonBody } from '../http/body';
@@ -47,7 +47,7 @@ export function teamsBotFeature({ config, logger, staff }: TeamsBotDependencies)
     try {
       for (const target of await staff.cardsToRefresh(REFRESH_MS * 2)) {
         const card = statusCard(await staff.statusOf(target.messageId));
-        await adapter.continueConversationAsync(config.bot.appId ?? '', target.reference as unknown as Partial<ConversationReference>, async (turn) => {
+        await adapter.continueConversationAsync(config.bot.appId ?? '', target.reference, async (turn) => {
           await turn.updateActivity({ type: 'message', id: target.activityId, attachments: [attachment(card)] });
         });
       }

@@ -3,16 +3,15 @@
  * domain services and their results into cards. Every staff action and every refusal is audited.
  */
 import { randomUUID } from 'node:crypto';
-import { TeamsActivityHandler, TurnContext, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type Activity } from 'botbuilder';
+import { TeamsActivityHandler, TurnContext, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue } from 'botbuilder';
 import type { Config } from '../config';
-import { toDutch } from '../http/errors';
+import { toDutch, ValidationError } from '../http/errors';
 import { maskPhone } from '../lib/mask';
 import type { Logger } from '../logger';
-import { noticeKind, type StaffServices } from '../services/staff-services';
-import { attachment, composeCard, confirmEraseCard, helpCard, messageCard, previewCard, statusCard, type Card, type ComposeValues } from './cards';
+import type { StaffServices } from '../services/staff-services';
+import { parseCardAction } from './card-actions';
+import { attachment, composeCard, confirmEraseCard, helpCard, messageCard, previewCard, statusCard, type Card } from './cards';
 import { actorOf, checkStaff } from './staff-auth';
-
-type ActionData = Record<string, unknown> & { verb?: string };
 
 export class OutageBot extends TeamsActivityHandler {
   constructor(
@@ -22,21 +21,20 @@ export class OutageBot extends TeamsActivityHandler {
   ) {
     super();
     this.onMessage(async (context, next) => {
-      const value = context.activity.value as ActionData | undefined;
-      const card = value?.verb ? await this.handleAction(context, value) : await this.handleCommand(context);
+      const value: unknown = context.activity.value;
+      const card = isCardAction(value) ? await this.handleAction(context, value) : await this.handleCommand(context);
       if (card) await context.sendActivity({ attachments: [attachment(card)] });
       await next();
     });
   }
 
-  protected async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
-    const data = { ...(invokeValue.action?.data ?? {}), verb: invokeValue.action?.verb } as ActionData;
-    const card = await this.handleAction(context, data);
-    return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: (card ?? messageCard('Klaar', [])) as never };
+  protected override async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    const card = await this.handleAction(context, { ...(invokeValue.action?.data ?? {}), verb: invokeValue.action?.verb });
+    return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card ?? messageCard('Klaar', []) };
   }
 
   private async handleCommand(context: TurnContext): Promise<Card | undefined> {
-    const text = (TurnContext.removeRecipientMention(context.activity as Activity) ?? context.activity.text ?? '').trim();
+    const text = (TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '').trim();
     const [first = '', ...rest] = text.split(/\s+/);
     const command = first.replace(/^\//, '').toLowerCase();
     if (command === '' || command === 'help' || !['outage', 'stappenplan', 'abonnee', 'verwijder'].includes(command)) return helpCard();
@@ -76,25 +74,28 @@ export class OutageBot extends TeamsActivityHandler {
     return helpCard();
   }
 
-  private async handleAction(context: TurnContext, data: ActionData): Promise<Card | undefined> {
-    const verb = String(data.verb ?? '');
+  private async handleAction(context: TurnContext, data: unknown): Promise<Card | undefined> {
+    const parsed = parseCardAction(data);
+    if ('invalid' in parsed) {
+      this.logger.warn({ fields: parsed.invalid }, 'card action with unexpected data refused');
+      return messageCard('Dat lukte niet', [`De kaart stuurde onverwachte gegevens (${parsed.invalid.join(', ')}). Begin opnieuw met /outage.`], 'Attention');
+    }
+    const { verb, kind, outageId, messageId, fields } = parsed.action;
     const refused = await this.refusal(context, `card.${verb}`);
     if (refused) return refused;
     const actor = actorOf(context.activity);
-    const kind = noticeKind(data.kind);
-    const outageId = typeof data.outageId === 'string' ? data.outageId : undefined;
     try {
       switch (verb) {
         case 'edit':
-          return composeCard({ kind, outageId, values: valuesOf(data) });
+          return composeCard({ kind, outageId, values: fields });
         case 'preview': {
-          const preview = await this.services.preview({ fields: valuesOf(data), kind, outageId });
-          if ('errors' in preview) return composeCard({ kind, outageId, values: valuesOf(data), errors: preview.errors });
+          const preview = await this.services.preview({ fields, kind, outageId });
+          if ('errors' in preview) return composeCard({ kind, outageId, values: fields, errors: preview.errors });
           return previewCard({
             kind,
             outageId,
             requestId: randomUUID(),
-            values: valuesOf(data),
+            values: fields,
             text: preview.text,
             recipients: preview.recipients,
             releaseText: preview.releaseText,
@@ -104,9 +105,9 @@ export class OutageBot extends TeamsActivityHandler {
         }
         case 'send': {
           const reference = TurnContext.getConversationReference(context.activity) as unknown as Record<string, unknown>;
-          const requestId = typeof data.requestId === 'string' ? data.requestId : randomUUID();
-          const sent = await this.services.send({ fields: valuesOf(data), kind, outageId, actor, requestId, conversationReference: reference, cardActivityId: context.activity.replyToId });
-          if ('errors' in sent) return composeCard({ kind, outageId, values: valuesOf(data), errors: sent.errors });
+          const requestId = parsed.action.requestId ?? randomUUID();
+          const sent = await this.services.send({ fields, kind, outageId, actor, requestId, conversationReference: reference, cardActivityId: context.activity.replyToId });
+          if ('errors' in sent) return composeCard({ kind, outageId, values: fields, errors: sent.errors });
           return statusCard(sent);
         }
         case 'update':
@@ -114,23 +115,19 @@ export class OutageBot extends TeamsActivityHandler {
           const values = await this.services.outageFields(outageId);
           return composeCard({ kind: verb === 'update' ? 'update' : 'resolved', outageId, values });
         }
-        case 'approve': {
-          return statusCard(await this.services.approve(String(data.messageId), actor));
-        }
-        case 'resume': {
-          return statusCard(await this.services.resume(String(data.messageId), actor));
-        }
-        case 'cancel': {
-          if (typeof data.messageId === 'string') {
-            return statusCard(await this.services.cancel(data.messageId, actor));
-          }
+        case 'approve':
+          return statusCard(await this.services.approve(required(messageId), actor));
+        case 'resume':
+          return statusCard(await this.services.resume(required(messageId), actor));
+        case 'cancel':
+          if (messageId) return statusCard(await this.services.cancel(messageId, actor));
           return messageCard('Geannuleerd', ['Er is niets verstuurd.']);
-        }
         case 'erase': {
-          const reason = String(data.reason ?? '').trim();
-          if (!reason) return confirmEraseCard(String(data.phone), maskPhone(String(data.phone)));
-          await this.services.erase(String(data.phone), actor, reason);
-          return messageCard(`Abonnee ${maskPhone(String(data.phone))} is verwijderd`, ['De gegevens zijn gewist en het AVG-afmeldbericht wordt per e-mail verstuurd.'], 'Good');
+          const phone = required(parsed.action.phone);
+          const reason = parsed.action.reason?.trim() ?? '';
+          if (!reason) return confirmEraseCard(phone, maskPhone(phone));
+          await this.services.erase(phone, actor, reason);
+          return messageCard(`Abonnee ${maskPhone(phone)} is verwijderd`, ['De gegevens zijn gewist en het AVG-afmeldbericht wordt per e-mail verstuurd.'], 'Good');
         }
         default:
           return helpCard();
@@ -157,7 +154,13 @@ export class OutageBot extends TeamsActivityHandler {
   }
 }
 
-function valuesOf(data: ActionData): ComposeValues {
-  const pick = (key: string) => (typeof data[key] === 'string' ? (data[key] as string) : undefined);
-  return { service: pick('service'), scope: pick('scope'), regions: pick('regions'), severity: pick('severity'), text: pick('text'), expectedResolution: pick('expectedResolution') };
+/** An Action.Submit message carries the card's data, with its verb, as the activity's value. */
+function isCardAction(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && 'verb' in value && Boolean((value as { verb?: unknown }).verb);
+}
+
+/** An id the action needs; a card without it is not one of ours. */
+function required(value: string | undefined): string {
+  if (!value) throw new ValidationError('card action without its id', 'De kaart mist gegevens. Begin opnieuw met /outage.');
+  return value;
 }

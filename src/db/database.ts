@@ -17,7 +17,7 @@ export interface Database {
 }
 
 export class DatabaseUnavailableError extends Error {
-  readonly name = 'DatabaseUnavailableError';
+  override readonly name = 'DatabaseUnavailableError';
 }
 
 const EMBEDDED_DATABASE = 'storingsmelder';
@@ -29,7 +29,7 @@ export async function openDatabase(options: { url?: string; dataDir: string; log
     const started = Date.now();
     const wanted = path.resolve(options.dataDir, 'postgres');
     const server = await startEmbeddedPostgres({ dataDir: wanted });
-    stopEmbedded = server.stop;
+    stopEmbedded = () => server.stop();
     if (server.dataDir !== wanted) {
       options.logger.info({ dataDir: server.dataDir }, `embedded PostgreSQL: ${wanted} is out of reach of the user "postgres" (a folder above it is closed to others), so its data lives in ${server.dataDir}`);
     }

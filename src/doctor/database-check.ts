@@ -20,7 +20,7 @@ export async function checkDatabase(config: Config): Promise<CheckResult> {
     }
     try {
       const server = await startEmbeddedPostgres({ dataDir });
-      stopEmbedded = server.stop;
+      stopEmbedded = () => server.stop();
       url = server.url.replace(/\/postgres$/, '/storingsmelder');
     } catch (error) {
       return fail(NAME, `the embedded PostgreSQL does not start: ${reason(error)}`, 'set DATABASE_URL to a PostgreSQL server, or remove .data/postgres to let npm start create it again');
@@ -32,7 +32,7 @@ export async function checkDatabase(config: Config): Promise<CheckResult> {
     await client.connect();
     // server_version may carry the packager's suffix ("15.20 (Debian 15.20-0+deb12u1)"): keep the number.
     const [{ version }] = (await client.query(`SELECT split_part(current_setting('server_version'), ' ', 1) AS version`)).rows as { version: string }[];
-    const table = (await client.query(`SELECT to_regclass('typeorm_migrations') AS t`)).rows[0].t as string | null;
+    const table = (await client.query<{ t: string | null }>(`SELECT to_regclass('typeorm_migrations') AS t`)).rows[0].t;
     const applied = new Set(table ? ((await client.query('SELECT name FROM typeorm_migrations')).rows as { name: string }[]).map((r) => r.name) : []);
     const pending = MIGRATIONS.map((m) => new m().name ?? m.name).filter((name) => !applied.has(name));
     if (pending.length > 0) {

@@ -8,26 +8,26 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
 @Index('ix_audit_event_created', ['createdAt'])
 export class AuditEvent {
   @PrimaryGeneratedColumn('increment', { name: 'id', type: 'bigint' })
-  id: string;
+  id!: string;
 
   /** Entra ID object id of the staff member, or 'system'. */
   @Column({ name: 'actor', type: 'varchar', length: 64 })
-  actor: string;
+  actor!: string;
 
   /** e.g. outage.send, subscriber.export, subscriber.erase, access.refused */
   @Column({ name: 'action', type: 'varchar', length: 64 })
-  action: string;
+  action!: string;
 
   @Column({ name: 'outcome', type: 'varchar', length: 16, default: 'ok' })
-  outcome: string;
+  outcome!: string;
 
   /** Masked number, outage id or customer number; never personal data in full. */
   @Column({ name: 'target', type: 'varchar', length: 100, nullable: true })
-  target: string | null;
+  target!: string | null;
 
   @Column({ name: 'detail', type: 'jsonb', nullable: true })
-  detail: Record<string, unknown> | null;
+  detail!: Record<string, unknown> | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt: Date;
+  createdAt!: Date;
 }

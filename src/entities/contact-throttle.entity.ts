@@ -8,21 +8,21 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 @Entity({ name: 'contact_throttle' })
 export class ContactThrottle {
   @PrimaryColumn({ name: 'phone_hash', type: 'varchar', length: 64 })
-  phoneHash: string;
+  phoneHash!: string;
 
   @Column({ name: 'last_auto_reply_at', type: 'timestamptz', nullable: true })
-  lastAutoReplyAt: Date | null;
+  lastAutoReplyAt!: Date | null;
 
   @Column({ name: 'failed_code_attempts', type: 'integer', default: 0 })
-  failedCodeAttempts: number;
+  failedCodeAttempts!: number;
 
   @Column({ name: 'first_failed_at', type: 'timestamptz', nullable: true })
-  firstFailedAt: Date | null;
+  firstFailedAt!: Date | null;
 
   /** The opt-in sentence came without a code: the code may follow in the next message (R4). */
   @Column({ name: 'sentence_at', type: 'timestamptz', nullable: true })
-  sentenceAt: Date | null;
+  sentenceAt!: Date | null;
 
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
-  updatedAt: Date;
+  updatedAt!: Date;
 }

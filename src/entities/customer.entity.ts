@@ -4,26 +4,26 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Update
 @Entity({ name: 'customer' })
 export class Customer {
   @PrimaryGeneratedColumn('uuid', { name: 'id' })
-  id: string;
+  id!: string;
 
   @Index('uq_customer_number', { unique: true })
   @Column({ name: 'customer_number', type: 'varchar', length: 32 })
-  customerNumber: string;
+  customerNumber!: string;
 
   @Column({ name: 'name', type: 'varchar', length: 200 })
-  name: string;
+  name!: string;
 
   /** Lower-case e-mail domains of the company, used to sanity-check invitations. */
   @Column({ name: 'email_domains', type: 'text', array: true, default: () => "'{}'" })
-  emailDomains: string[];
+  emailDomains!: string[];
 
   /** Province codes (DR, FL, ... ZH) where the customer has a location: the regional audience. */
   @Column({ name: 'regions', type: 'text', array: true, default: () => "'{}'" })
-  regions: string[];
+  regions!: string[];
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt: Date;
+  createdAt!: Date;
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt: Date;
+  updatedAt!: Date;
 }

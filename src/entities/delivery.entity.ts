@@ -31,7 +31,7 @@ export enum DeliveryStatus {
 @Index('uq_delivery_wa_message', ['waMessageId'], { unique: true, where: 'wa_message_id IS NOT NULL' })
 export class Delivery {
   @PrimaryGeneratedColumn('increment', { name: 'id', type: 'bigint' })
-  id: string;
+  id!: string;
 
   // No foreign key to the notice: its row-by-row check was a fifth of a 100k audience snapshot
   // (0.6 s of 3 s), and it guards nothing here: the snapshot inserts the deliveries in the
@@ -39,65 +39,65 @@ export class Delivery {
   // subscriber keeps its key: ON DELETE SET NULL, and its lock, close a race with an opt-out.
   @ManyToOne(() => OutageMessage, { nullable: false, createForeignKeyConstraints: false })
   @JoinColumn({ name: 'outage_message_id' })
-  outageMessage: OutageMessage;
+  outageMessage!: OutageMessage;
 
   @Column({ name: 'outage_message_id', type: 'uuid' })
-  outageMessageId: string;
+  outageMessageId!: string;
 
   @Index('ix_delivery_subscriber')
   @ManyToOne(() => Subscriber, { onDelete: 'SET NULL', nullable: true })
   @JoinColumn({ name: 'subscriber_id', foreignKeyConstraintName: 'fk_delivery_subscriber' })
-  subscriber: Subscriber | null;
+  subscriber!: Subscriber | null;
 
   @Column({ name: 'subscriber_id', type: 'uuid', nullable: true })
-  subscriberId: string | null;
+  subscriberId!: string | null;
 
   /** The number at snapshot time; null after opt-out or retention. */
   @Column({ name: 'phone', type: 'varchar', length: 20, nullable: true })
-  phone: string | null;
+  phone!: string | null;
 
   @Column({ name: 'status', type: 'enum', enum: DeliveryStatus, enumName: 'delivery_status', default: DeliveryStatus.Queued })
-  status: DeliveryStatus;
+  status!: DeliveryStatus;
 
   @Column({ name: 'attempts', type: 'integer', default: 0 })
-  attempts: number;
+  attempts!: number;
 
   @Column({ name: 'next_attempt_at', type: 'timestamptz', default: () => 'now()' })
-  nextAttemptAt: Date;
+  nextAttemptAt!: Date;
 
   /** When the row was claimed for sending: a stale claim is retried (crash safety). */
   @Column({ name: 'claimed_at', type: 'timestamptz', nullable: true })
-  claimedAt: Date | null;
+  claimedAt!: Date | null;
 
   /** The token of the dispatcher that claimed it: a successor re-queues another's claims early. */
   @Column({ name: 'claimed_by', type: 'uuid', nullable: true })
-  claimedBy: string | null;
+  claimedBy!: string | null;
 
   @Column({ name: 'wa_message_id', type: 'varchar', length: 128, nullable: true })
-  waMessageId: string | null;
+  waMessageId!: string | null;
 
   /** Time of the newest status applied (webhooks arrive out of order). */
   @Column({ name: 'status_at', type: 'timestamptz', nullable: true })
-  statusAt: Date | null;
+  statusAt!: Date | null;
 
   @Column({ name: 'sent_at', type: 'timestamptz', nullable: true })
-  sentAt: Date | null;
+  sentAt!: Date | null;
 
   @Column({ name: 'delivered_at', type: 'timestamptz', nullable: true })
-  deliveredAt: Date | null;
+  deliveredAt!: Date | null;
 
   @Column({ name: 'read_at', type: 'timestamptz', nullable: true })
-  readAt: Date | null;
+  readAt!: Date | null;
 
   @Column({ name: 'failed_at', type: 'timestamptz', nullable: true })
-  failedAt: Date | null;
+  failedAt!: Date | null;
 
   @Column({ name: 'error_code', type: 'integer', nullable: true })
-  errorCode: number | null;
+  errorCode!: number | null;
 
   @Column({ name: 'error_title', type: 'varchar', length: 200, nullable: true })
-  errorTitle: string | null;
+  errorTitle!: string | null;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
-  createdAt: Date;
+  createdAt!: Date;
 }

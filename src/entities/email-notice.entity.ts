@@ -21,48 +21,48 @@ export enum EmailStatus {
 @Index('ix_email_notice_status', ['status', 'nextAttemptAt'])
 export class EmailNotice {
   @PrimaryGeneratedColumn('uuid', { name: 'id' })
-  id: string;
+  id!: string;
 
   @Column({ name: 'kind', type: 'enum', enum: EmailKind, enumName: 'email_kind' })
-  kind: EmailKind;
+  kind!: EmailKind;
 
   @Column({ name: 'recipient', type: 'varchar', length: 254 })
-  recipient: string;
+  recipient!: string;
 
   @Column({ name: 'bcc', type: 'varchar', length: 254, nullable: true })
-  bcc: string | null;
+  bcc!: string | null;
 
   @Column({ name: 'subject', type: 'varchar', length: 300 })
-  subject: string;
+  subject!: string;
 
   @Column({ name: 'text_body', type: 'text' })
-  textBody: string;
+  textBody!: string;
 
   @Column({ name: 'html_body', type: 'text' })
-  htmlBody: string;
+  htmlBody!: string;
 
   /** sha256 (hex) of subject + text + html as archived. */
   @Column({ name: 'sha256', type: 'char', length: 64 })
-  sha256: string;
+  sha256!: string;
 
   @Column({ name: 'status', type: 'enum', enum: EmailStatus, enumName: 'email_status', default: EmailStatus.Pending })
-  status: EmailStatus;
+  status!: EmailStatus;
 
   @Column({ name: 'attempts', type: 'integer', default: 0 })
-  attempts: number;
+  attempts!: number;
 
   @Column({ name: 'next_attempt_at', type: 'timestamptz', default: () => 'now()' })
-  nextAttemptAt: Date;
+  nextAttemptAt!: Date;
 
   @Column({ name: 'last_error', type: 'varchar', length: 500, nullable: true })
-  lastError: string | null;
+  lastError!: string | null;
 
   @Column({ name: 'smtp_message_id', type: 'varchar', length: 300, nullable: true })
-  smtpMessageId: string | null;
+  smtpMessageId!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt: Date;
+  createdAt!: Date;
 
   @Column({ name: 'sent_at', type: 'timestamptz', nullable: true })
-  sentAt: Date | null;
+  sentAt!: Date | null;
 }

@@ -4,8 +4,8 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 @Entity({ name: 'inbound_message' })
 export class InboundMessage {
   @PrimaryColumn({ name: 'wa_message_id', type: 'varchar', length: 128 })
-  waMessageId: string;
+  waMessageId!: string;
 
   @Column({ name: 'received_at', type: 'timestamptz', default: () => 'now()' })
-  receivedAt: Date;
+  receivedAt!: Date;
 }

@@ -15,36 +15,36 @@ export enum InvitationStatus {
 @Entity({ name: 'invitation' })
 export class Invitation {
   @PrimaryGeneratedColumn('uuid', { name: 'id' })
-  id: string;
+  id!: string;
 
   @Index('ix_invitation_customer')
   @ManyToOne(() => Customer, { onDelete: 'CASCADE', nullable: false })
   @JoinColumn({ name: 'customer_id', foreignKeyConstraintName: 'fk_invitation_customer' })
-  customer: Customer;
+  customer!: Customer;
 
   @Column({ name: 'customer_id', type: 'uuid' })
-  customerId: string;
+  customerId!: string;
 
   @Column({ name: 'email', type: 'varchar', length: 254, nullable: true })
-  email: string | null;
+  email!: string | null;
 
   @Index('uq_invitation_code', { unique: true })
   @Column({ name: 'code', type: 'varchar', length: 16 })
-  code: string;
+  code!: string;
 
   @Column({ name: 'status', type: 'enum', enum: InvitationStatus, enumName: 'invitation_status', default: InvitationStatus.Open })
-  status: InvitationStatus;
+  status!: InvitationStatus;
 
   @Column({ name: 'expires_at', type: 'timestamptz' })
-  expiresAt: Date;
+  expiresAt!: Date;
 
   @Column({ name: 'used_at', type: 'timestamptz', nullable: true })
-  usedAt: Date | null;
+  usedAt!: Date | null;
 
   /** Entra ID object id of the staff member who sent it. */
   @Column({ name: 'created_by', type: 'varchar', length: 64, nullable: true })
-  createdBy: string | null;
+  createdBy!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt: Date;
+  createdAt!: Date;
 }

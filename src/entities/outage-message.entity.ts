@@ -27,66 +27,66 @@ export enum OutageMessageStatus {
 @Index('ix_outage_message_status_release', ['status', 'releaseAt'])
 export class OutageMessage {
   @PrimaryGeneratedColumn('uuid', { name: 'id' })
-  id: string;
+  id!: string;
 
   @Index('ix_outage_message_outage')
   @ManyToOne(() => Outage, (outage) => outage.messages, { onDelete: 'CASCADE', nullable: false })
   @JoinColumn({ name: 'outage_id', foreignKeyConstraintName: 'fk_outage_message_outage' })
-  outage: Outage;
+  outage!: Outage;
 
   @Column({ name: 'outage_id', type: 'uuid' })
-  outageId: string;
+  outageId!: string;
 
   @Column({ name: 'kind', type: 'enum', enum: OutageMessageKind, enumName: 'outage_message_kind' })
-  kind: OutageMessageKind;
+  kind!: OutageMessageKind;
 
   /** The staff text as typed. */
   @Column({ name: 'text', type: 'text' })
-  text: string;
+  text!: string;
 
   @Column({ name: 'expected_resolution', type: 'varchar', length: 100, nullable: true })
-  expectedResolution: string | null;
+  expectedResolution!: string | null;
 
   /** The template body parameters exactly as sent (DESIGN.md §5), frozen at compose time. */
   @Column({ name: 'template_parameters', type: 'jsonb' })
-  templateParameters: string[];
+  templateParameters!: string[];
 
   @Column({ name: 'status', type: 'enum', enum: OutageMessageStatus, enumName: 'outage_message_status' })
-  status: OutageMessageStatus;
+  status!: OutageMessageStatus;
 
   /** When a held message goes out (start of the next business-hours window). */
   @Column({ name: 'release_at', type: 'timestamptz', nullable: true })
-  releaseAt: Date | null;
+  releaseAt!: Date | null;
 
   @Column({ name: 'created_by', type: 'varchar', length: 64 })
-  createdBy: string;
+  createdBy!: string;
 
   @Column({ name: 'approved_by', type: 'varchar', length: 64, nullable: true })
-  approvedBy: string | null;
+  approvedBy!: string | null;
 
   /** Idempotency key from the card: a double click on Versturen sends once. */
   @Index('uq_outage_message_request', { unique: true })
   @Column({ name: 'request_id', type: 'varchar', length: 64, nullable: true })
-  requestId: string | null;
+  requestId!: string | null;
 
   /** Bot Framework conversation reference of the staff card, for proactive status updates. */
   @Column({ name: 'conversation_reference', type: 'jsonb', nullable: true })
-  conversationReference: Record<string, unknown> | null;
+  conversationReference!: Record<string, unknown> | null;
 
   /** Activity id of the status card, for updateActivity. */
   @Column({ name: 'card_activity_id', type: 'varchar', length: 128, nullable: true })
-  cardActivityId: string | null;
+  cardActivityId!: string | null;
 
   @Column({ name: 'recipient_count', type: 'integer', default: 0 })
-  recipientCount: number;
+  recipientCount!: number;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt: Date;
+  createdAt!: Date;
 
   /** When the deliveries were snapshotted (sending started). */
   @Column({ name: 'released_at', type: 'timestamptz', nullable: true })
-  releasedAt: Date | null;
+  releasedAt!: Date | null;
 
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
-  finishedAt: Date | null;
+  finishedAt!: Date | null;
 }

@@ -29,34 +29,34 @@ export enum OutageStatus {
 @Index('ix_outage_created', ['createdAt'])
 export class Outage {
   @PrimaryGeneratedColumn('uuid', { name: 'id' })
-  id: string;
+  id!: string;
 
   @Column({ name: 'service', type: 'enum', enum: OutageService, enumName: 'outage_service' })
-  service: OutageService;
+  service!: OutageService;
 
   @Column({ name: 'scope', type: 'enum', enum: OutageScope, enumName: 'outage_scope' })
-  scope: OutageScope;
+  scope!: OutageScope;
 
   /** Province codes for a regional outage; empty for landelijk. */
   @Column({ name: 'regions', type: 'text', array: true, default: () => "'{}'" })
-  regions: string[];
+  regions!: string[];
 
   @Column({ name: 'severity', type: 'enum', enum: OutageSeverity, enumName: 'outage_severity' })
-  severity: OutageSeverity;
+  severity!: OutageSeverity;
 
   @Column({ name: 'status', type: 'enum', enum: OutageStatus, enumName: 'outage_status', default: OutageStatus.Open })
-  status: OutageStatus;
+  status!: OutageStatus;
 
   /** Entra ID object id of the author. */
   @Column({ name: 'created_by', type: 'varchar', length: 64 })
-  createdBy: string;
+  createdBy!: string;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt: Date;
+  createdAt!: Date;
 
   @Column({ name: 'resolved_at', type: 'timestamptz', nullable: true })
-  resolvedAt: Date | null;
+  resolvedAt!: Date | null;
 
   @OneToMany('OutageMessage', (message: OutageMessage) => message.outage)
-  messages: OutageMessage[];
+  messages!: OutageMessage[];
 }

@@ -16,39 +16,39 @@ export enum SubscriberStatus {
 @Index('ix_subscriber_status_customer', ['status', 'customerId'])
 export class Subscriber {
   @PrimaryGeneratedColumn('uuid', { name: 'id' })
-  id: string;
+  id!: string;
 
   /** WhatsApp id: the number in international form, digits only (e.g. 31612345678). */
   @Index('uq_subscriber_phone', { unique: true })
   @Column({ name: 'phone', type: 'varchar', length: 20 })
-  phone: string;
+  phone!: string;
 
   @Column({ name: 'first_name', type: 'varchar', length: 100, nullable: true })
-  firstName: string | null;
+  firstName!: string | null;
 
   @ManyToOne(() => Customer, { onDelete: 'RESTRICT', nullable: false })
   @JoinColumn({ name: 'customer_id', foreignKeyConstraintName: 'fk_subscriber_customer' })
-  customer: Customer;
+  customer!: Customer;
 
   @Column({ name: 'customer_id', type: 'uuid' })
-  customerId: string;
+  customerId!: string;
 
   @Column({ name: 'email', type: 'varchar', length: 254, nullable: true })
-  email: string | null;
+  email!: string | null;
 
   @Column({ name: 'status', type: 'enum', enum: SubscriberStatus, enumName: 'subscriber_status', default: SubscriberStatus.PendingName })
-  status: SubscriberStatus;
+  status!: SubscriberStatus;
 
   /** Last inbound message: opens WhatsApp's 24 h window for free text. */
   @Column({ name: 'last_inbound_at', type: 'timestamptz', nullable: true })
-  lastInboundAt: Date | null;
+  lastInboundAt!: Date | null;
 
   @Column({ name: 'activated_at', type: 'timestamptz', nullable: true })
-  activatedAt: Date | null;
+  activatedAt!: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt: Date;
+  createdAt!: Date;
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt: Date;
+  updatedAt!: Date;
 }

@@ -11,15 +11,15 @@ export enum SubscriptionEventKind {
 @Index('ix_subscription_event_occurred', ['occurredAt'])
 export class SubscriptionEvent {
   @PrimaryGeneratedColumn('increment', { name: 'id', type: 'bigint' })
-  id: string;
+  id!: string;
 
   @Column({ name: 'kind', type: 'enum', enum: SubscriptionEventKind, enumName: 'subscription_event_kind' })
-  kind: SubscriptionEventKind;
+  kind!: SubscriptionEventKind;
 
   /** Kept without a foreign key so history survives a customer's removal from the registry. */
   @Column({ name: 'customer_id', type: 'uuid', nullable: true })
-  customerId: string | null;
+  customerId!: string | null;
 
   @CreateDateColumn({ name: 'occurred_at', type: 'timestamptz' })
-  occurredAt: Date;
+  occurredAt!: Date;
 }

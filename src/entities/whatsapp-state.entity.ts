@@ -8,27 +8,27 @@ import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 @Entity({ name: 'whatsapp_state' })
 export class WhatsAppState {
   @PrimaryColumn({ name: 'subject', type: 'varchar', length: 16, primaryKeyConstraintName: 'pk_whatsapp_state' })
-  subject: 'template' | 'number';
+  subject!: 'template' | 'number';
 
   @PrimaryColumn({ name: 'key', type: 'varchar', length: 200, primaryKeyConstraintName: 'pk_whatsapp_state' })
-  key: string;
+  key!: string;
 
   /** Template: APPROVED, PENDING, REJECTED, PAUSED, DISABLED ...; number: its quality rating (GREEN, YELLOW, RED). */
   @Column({ name: 'status', type: 'varchar', length: 40, nullable: true })
-  status: string | null;
+  status!: string | null;
 
   /** Template category: UTILITY, MARKETING, AUTHENTICATION. */
   @Column({ name: 'category', type: 'varchar', length: 40, nullable: true })
-  category: string | null;
+  category!: string | null;
 
   /** Messaging limit tier of the number's business portfolio (TIER_250 ... TIER_UNLIMITED). */
   @Column({ name: 'messaging_limit', type: 'varchar', length: 40, nullable: true })
-  messagingLimit: string | null;
+  messagingLimit!: string | null;
 
   /** Why Meta rejected, paused or disabled the template, as Meta says it. */
   @Column({ name: 'reason', type: 'varchar', length: 500, nullable: true })
-  reason: string | null;
+  reason!: string | null;
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt: Date;
+  updatedAt!: Date;
 }

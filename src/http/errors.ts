@@ -5,7 +5,7 @@
 import { maskPersonalData } from '../lib/mask';
 
 export class ValidationError extends Error {
-  readonly name = 'ValidationError';
+  override readonly name = 'ValidationError';
   /** Dutch, safe to show to staff or a subscriber. */
   constructor(message: string, readonly dutch: string = 'De invoer is niet geldig.', readonly details: string[] = []) {
     super(message);
@@ -13,18 +13,18 @@ export class ValidationError extends Error {
 }
 
 export class NotFoundError extends Error {
-  readonly name = 'NotFoundError';
+  override readonly name = 'NotFoundError';
   constructor(message: string, readonly dutch: string = 'Niet gevonden.') {
     super(message);
   }
 }
 
 export class UnauthorizedError extends Error {
-  readonly name = 'UnauthorizedError';
+  override readonly name = 'UnauthorizedError';
 }
 
 export class ForbiddenError extends Error {
-  readonly name = 'ForbiddenError';
+  override readonly name = 'ForbiddenError';
   constructor(message: string, readonly dutch: string = 'Je hebt hiervoor geen toestemming.') {
     super(message);
   }
@@ -32,16 +32,16 @@ export class ForbiddenError extends Error {
 
 /** A request body over the route's limit (413). */
 export class PayloadTooLargeError extends Error {
-  readonly name = 'PayloadTooLargeError';
+  override readonly name = 'PayloadTooLargeError';
 }
 
 /** Something we depend on to answer is out of reach right now (503): the caller may retry. */
 export class ServiceUnavailableError extends Error {
-  readonly name = 'ServiceUnavailableError';
+  override readonly name = 'ServiceUnavailableError';
 }
 
 export class ExternalServiceError extends Error {
-  readonly name = 'ExternalServiceError';
+  override readonly name = 'ExternalServiceError';
   constructor(readonly service: string, message: string, readonly retryable: boolean = true) {
     super(`${service}: ${message}`);
   }

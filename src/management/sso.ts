@@ -35,7 +35,7 @@ export class SsoVerifier {
       if (keysUnreachable(error)) throw new ServiceUnavailableError('the signing keys of Entra ID cannot be fetched right now; try again');
       throw new UnauthorizedError(`the token is not valid (${(error as { code?: string }).code ?? 'invalid'})`);
     }
-    const scopes = String(payload.scp ?? '').split(' ');
+    const scopes = typeof payload.scp === 'string' ? payload.scp.split(' ') : [];
     if (!scopes.includes('access_as_user')) throw new UnauthorizedError('the token lacks the access_as_user scope');
     const oid = typeof payload.oid === 'string' ? payload.oid : '';
     if (!this.config.bot.managerIds.includes(oid)) throw new ForbiddenError('only management may see these figures');

@@ -67,7 +67,8 @@ export function playgroundFeature(deps: PlaygroundDependencies): Feature {
     await handler(req, res);
   };
   const phoneOf = (req: Request): string => {
-    const number = String((req.params as Record<string, unknown>).number ?? '');
+    const raw: unknown = (req.params as Record<string, unknown>).number;
+    const number = typeof raw === 'string' ? raw : '';
     if (!phones.has(number)) throw new NotFoundError('no such simulated phone');
     return number;
   };

@@ -5,7 +5,7 @@
  */
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
-import { OutageMessageKind, OutageStatus } from '../entities';
+import { OutageMessageKind, OutageMessageStatus, OutageStatus } from '../entities';
 import { recordAudit } from './audit/audit-log';
 import type { EmailService } from './email/feature';
 import { deliveryProgress } from './ledger/progress';
@@ -16,7 +16,9 @@ import { cardsToRefresh, rememberCard } from './notices/status-cards';
 import { readAccountState, templateBlock } from './notices/whatsapp-account';
 import { eraseOnRequest, exportSubscriber } from './privacy/subscriber-requests';
 import { createInvitation } from './signup/invitations';
-import type { CardToRefresh, ComposeFields, ComposeRequest, FieldErrors, NoticePreview, NoticeStatus, SendRequest, StaffServices, SubscriberExport } from './staff-services';
+import type { CardToRefresh, ComposeFields, ComposeRequest, FieldErrors, NoticeKind, NoticePreview, NoticeStatus, SendRequest, StaffServices, SubscriberExport } from './staff-services';
+
+const KINDS: Record<NoticeKind, OutageMessageKind> = { initial: OutageMessageKind.Initial, update: OutageMessageKind.Update, resolved: OutageMessageKind.Resolved };
 
 const STATUS_TEXT: Record<string, string> = {
   awaiting_approval: 'Wacht op goedkeuring door een tweede medewerker.',
@@ -73,9 +75,9 @@ export class StaffDesk implements StaffServices {
 
   async statusOf(messageId: string): Promise<NoticeStatus> {
     const message = await this.outages.message(messageId);
-    const blocked = message.status === 'paused' ? templateBlock(await readAccountState(this.dataSource, this.config), this.config) : null;
+    const blocked = message.status === OutageMessageStatus.Paused ? templateBlock(await readAccountState(this.dataSource, this.config), this.config) : null;
     const statusText =
-      message.status === 'held' && message.releaseAt
+      message.status === OutageMessageStatus.Held && message.releaseAt
         ? `Buiten kantoortijden: wordt verstuurd op ${formatDutch(message.releaseAt, this.config.businessHours.timeZone)}.`
         : blocked
           ? `Gepauzeerd. ${blocked} Kies Hervatten zodra het sjabloon weer is goedgekeurd.`
@@ -121,6 +123,6 @@ export class StaffDesk implements StaffServices {
     const base = request.outageId ? await this.outageFields(request.outageId) : {};
     const kept = request.outageId ? { service: base.service, scope: base.scope, regions: base.regions } : {};
     const { value, errors } = validateCompose({ ...request.fields, ...kept });
-    return value ? { ...value, kind: request.kind as OutageMessageKind } : { errors };
+    return value ? { ...value, kind: KINDS[request.kind] } : { errors };
   }
 }

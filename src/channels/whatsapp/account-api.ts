@@ -5,7 +5,7 @@
  * are CloudApiErrors carrying Meta's code, like the sending client's.
  */
 import type { GraphErrorBody } from './cloud-api-types';
-import { classifyCloudApiError, type CloudApiError } from './cloud-api-errors';
+import { classifyCloudApiError } from './cloud-api-errors';
 
 export interface AccountApiSettings {
   baseUrl: string;
@@ -97,6 +97,6 @@ export class AccountApi {
     }
     if (res.ok) return parsed as T;
     const error = (parsed as GraphErrorBody | undefined)?.error;
-    throw classifyCloudApiError(res.status, error?.code, error?.error_data?.details ?? error?.message ?? `HTTP ${res.status}`) as CloudApiError;
+    throw classifyCloudApiError(res.status, error?.code, error?.error_data?.details ?? error?.message ?? `HTTP ${res.status}`);
   }
 }

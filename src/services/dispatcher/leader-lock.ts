@@ -35,7 +35,7 @@ export class LeaderLock {
     });
     try {
       await client.connect();
-      const { rows } = await client.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [`storingsmelder-dispatcher:${this.phoneNumberId}`]);
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [`storingsmelder-dispatcher:${this.phoneNumberId}`]);
       if (!rows[0].locked) {
         await client.end();
         return false;

@@ -25,7 +25,7 @@ export class RateLimiter {
     private readonly now: () => number = Date.now,
     private readonly burstMs = 20,
   ) {
-    this.stamps = new Array(perSecond).fill(-Infinity);
+    this.stamps = new Array<number>(perSecond).fill(-Infinity);
     this.spacingMs = windowMs / perSecond;
   }
 

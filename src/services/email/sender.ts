@@ -27,7 +27,7 @@ interface DueNotice {
 }
 
 export class EmailSender {
-  private readonly transport: Transporter;
+  private readonly transport: Transporter<{ messageId?: string; message?: unknown }>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -80,7 +80,7 @@ export class EmailSender {
         html: notice.html_body,
         headers: { 'X-Storingsmelder-Notice': notice.id },
       });
-      if (!this.settings.smtpUrl) this.writeEml(notice.id, (info as unknown as { message: Buffer }).message);
+      if (!this.settings.smtpUrl) this.writeEml(notice.id, info.message as Buffer);
       await this.dataSource.query(
         `UPDATE email_notice SET status = 'sent', attempts = attempts + 1, sent_at = now(), smtp_message_id = $2, last_error = NULL WHERE id = $1`,
         [notice.id, info.messageId ?? null],

@@ -28,13 +28,13 @@ const PLANNED_WORKS = /\b(werkzaamheden|werkzaamheid|onderhoud|gepland(e)?|plann
 
 export const composeSchema = z
   .object({
-    service: z.enum(['internet', 'voip', 'internet_voip'], { message: 'Kies de dienst: internet, VoIP of beide.' }),
-    scope: z.enum(['landelijk', 'regionaal'], { message: 'Kies landelijk of regionaal.' }),
+    service: z.enum(OutageService, { message: 'Kies de dienst: internet, VoIP of beide.' }),
+    scope: z.enum(OutageScope, { message: 'Kies landelijk of regionaal.' }),
     regions: z
       .union([z.string(), z.array(z.string())])
       .optional()
       .transform((v) => (Array.isArray(v) ? v : (v ?? '').split(',')).map((r) => r.trim().toUpperCase()).filter((r) => r !== '')),
-    severity: z.enum(['laag', 'middel', 'hoog'], { message: 'Kies de ernst: laag, middel of hoog.' }),
+    severity: z.enum(OutageSeverity, { message: 'Kies de ernst: laag, middel of hoog.' }),
     text: z
       .string({ message: 'Beschrijf de storing.' })
       .trim()
@@ -50,7 +50,7 @@ export const composeSchema = z
   .superRefine((value, ctx) => {
     const unknown = value.regions.filter((r) => !(PROVINCES as readonly string[]).includes(r));
     if (unknown.length) ctx.addIssue({ code: 'custom', path: ['regions'], message: `Onbekende provincie: ${unknown.join(', ')}.` });
-    if (value.scope === 'regionaal' && value.regions.length === 0) ctx.addIssue({ code: 'custom', path: ['regions'], message: 'Kies minstens één provincie voor een regionale storing.' });
+    if (value.scope === OutageScope.Regionaal && value.regions.length === 0) ctx.addIssue({ code: 'custom', path: ['regions'], message: 'Kies minstens één provincie voor een regionale storing.' });
   });
 
 export type ComposeInput = z.infer<typeof composeSchema>;
@@ -109,10 +109,10 @@ export class Outages {
   parametersOf(draft: Draft): string[] {
     return buildTemplateParameters({
       kind: draft.kind,
-      service: draft.service as OutageService,
-      scope: draft.scope as OutageScope,
-      regions: draft.scope === 'landelijk' ? [] : draft.regions,
-      severity: draft.severity as OutageSeverity,
+      service: draft.service,
+      scope: draft.scope,
+      regions: draft.scope === OutageScope.Landelijk ? [] : draft.regions,
+      severity: draft.severity,
       text: draft.text,
       expectedResolution: draft.expectedResolution,
     });
@@ -252,7 +252,7 @@ export class Outages {
   private async followUpAudience(manager: EntityManager, outageId: string, excludeMessageId?: string): Promise<Audience> {
     const outage = await manager.getRepository(Outage).findOneBy({ id: outageId });
     if (!outage) throw new NotFoundError('no such outage', 'Deze storing bestaat niet (meer).');
-    const [previous] = await manager.query(
+    const [previous]: { id: string }[] = await manager.query(
       `SELECT id FROM outage_message WHERE outage_id = $1 AND released_at IS NOT NULL AND id <> coalesce($2::uuid, '00000000-0000-0000-0000-000000000000') ORDER BY released_at DESC LIMIT 1`,
       [outageId, excludeMessageId ?? null],
     );
@@ -262,10 +262,10 @@ export class Outages {
 
   private async newOutage(manager: EntityManager, draft: Draft, createdBy: string): Promise<Outage> {
     return manager.getRepository(Outage).save({
-      service: draft.service as OutageService,
-      scope: draft.scope as OutageScope,
-      regions: draft.scope === 'landelijk' ? [] : draft.regions,
-      severity: draft.severity as OutageSeverity,
+      service: draft.service,
+      scope: draft.scope,
+      regions: draft.scope === OutageScope.Landelijk ? [] : draft.regions,
+      severity: draft.severity,
       createdBy,
     });
   }
@@ -294,7 +294,7 @@ export class Outages {
 }
 
 function regionsAudience(draft: Draft): Audience {
-  return { regions: draft.scope === 'landelijk' ? null : draft.regions };
+  return { regions: draft.scope === OutageScope.Landelijk ? null : draft.regions };
 }
 
 async function audit(manager: EntityManager, actor: string, action: string, target: string, detail: Record<string, string>): Promise<void> {

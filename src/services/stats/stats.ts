@@ -60,7 +60,7 @@ export async function loadStats(db: DataSource, weeks = 26): Promise<Stats> {
   // Independent queries run side by side on the pool.
   const outagesQuery = recentNotices(db);
   outagesQuery.catch(() => undefined); // observed below; this only keeps an early failure from being unhandled
-  const [counts] = await db.query(
+  const [counts]: { active: number; pending: number }[] = await db.query(
     `SELECT count(*) FILTER (WHERE status = 'active')::int AS active, count(*) FILTER (WHERE status = 'pending_name')::int AS pending FROM subscriber`,
   );
   const byCompany: { customer: string; customerNumber: string; active: number }[] = await db.query(
@@ -89,7 +89,7 @@ export async function loadStats(db: DataSource, weeks = 26): Promise<Stats> {
     [weeks],
   );
   // Active at the end of each week: today's count minus the net changes after that week.
-  let active = counts.active as number;
+  let active = counts.active;
   const history: Stats['history'] = [];
   for (let i = weekly.length - 1; i >= 0; i--) {
     history.unshift({ week: weekly[i].week, weekStart: toDate(weekly[i].weekStart), optIns: weekly[i].optIns, optOuts: weekly[i].optOuts, active: Math.max(0, active) });

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../../../src/config';
-import { Customer, OutageMessage, OutageMessageKind, OutageMessageStatus, Subscriber, SubscriberStatus } from '../../../src/entities';
+import { Customer, OutageMessage, OutageMessageKind, OutageScope, OutageService, OutageSeverity, OutageMessageStatus, Subscriber, SubscriberStatus } from '../../../src/entities';
 import { Outages } from '../../../src/services/notices/outages';
 import { freshDataSource } from '../../helpers/postgres';
 
-const draft = { kind: OutageMessageKind.Initial, service: 'internet' as const, scope: 'landelijk' as const, regions: [] as string[], severity: 'hoog' as const, text: 'Storing op het KPN-netwerk, geen internet.', expectedResolution: undefined };
+const draft = { kind: OutageMessageKind.Initial, service: OutageService.Internet, scope: OutageScope.Landelijk, regions: [] as string[], severity: OutageSeverity.Hoog, text: 'Storing op het KPN-netwerk, geen internet.', expectedResolution: undefined };
 
 describe('held notices', () => {
   let db: DataSource;

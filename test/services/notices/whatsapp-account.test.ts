@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../../../src/config';
-import { OutageMessage, OutageMessageKind, OutageMessageStatus, WhatsAppState } from '../../../src/entities';
+import { OutageMessage, OutageMessageKind, OutageScope, OutageService, OutageSeverity, OutageMessageStatus, WhatsAppState } from '../../../src/entities';
 import { Outages } from '../../../src/services/notices/outages';
 import { recordNumber, recordTemplate } from '../../../src/services/notices/whatsapp-account';
 import { seedSubscribers, startBroadcast, until } from '../../helpers/broadcast';
@@ -17,7 +17,7 @@ import { freshDataSource } from '../../helpers/postgres';
 import { startWhatsAppApp, type WhatsAppTestApp } from '../../helpers/whatsapp';
 
 const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(path.resolve(__dirname, '../../../../test/fixtures/whatsapp', name), 'utf8'));
-const draft = { kind: OutageMessageKind.Initial, service: 'internet' as const, scope: 'landelijk' as const, regions: [] as string[], severity: 'hoog' as const, text: 'Landelijke storing op het KPN-netwerk: geen internet.', expectedResolution: undefined };
+const draft = { kind: OutageMessageKind.Initial, service: OutageService.Internet, scope: OutageScope.Landelijk, regions: [] as string[], severity: OutageSeverity.Hoog, text: 'Landelijke storing op het KPN-netwerk: geen internet.', expectedResolution: undefined };
 
 describe('the WhatsApp account state', function () {
   this.timeout(30_000);
