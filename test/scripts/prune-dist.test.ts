@@ -40,4 +40,20 @@ describe('scripts/prune-dist.js', () => {
     run();
     expect(existsSync(path.join(root, 'dist/.tsbuildinfo'))).to.equal(false);
   });
+
+  it('reads the server and the dev project, and drops both build records when an output of either is missing', () => {
+    file('tsconfig.json', JSON.stringify({ include: ['src/**/*.ts'], exclude: ['src/tab/**'], compilerOptions: { tsBuildInfoFile: 'dist/.tsbuildinfo' } }));
+    file('tsconfig.dev.json', JSON.stringify({ include: ['test/**/*.ts'], compilerOptions: { tsBuildInfoFile: 'dist/.tsbuildinfo-dev' } }));
+    file('dist/.tsbuildinfo-dev');
+    file('dist/test/gone.test.js');
+    file('dist/src/gone.d.ts');
+    run();
+    expect(existsSync(path.join(root, 'dist/test/gone.test.js'))).to.equal(false);
+    expect(existsSync(path.join(root, 'dist/src/gone.d.ts'))).to.equal(false);
+    expect(existsSync(path.join(root, 'dist/.tsbuildinfo-dev'))).to.equal(true);
+    rmSync(path.join(root, 'dist/test/a.test.js'));
+    run();
+    expect(existsSync(path.join(root, 'dist/.tsbuildinfo'))).to.equal(false);
+    expect(existsSync(path.join(root, 'dist/.tsbuildinfo-dev'))).to.equal(false);
+  });
 });

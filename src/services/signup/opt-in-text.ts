@@ -31,10 +31,18 @@ export function readOptIn(text: string): OptInParts {
 const OPT_OUT_WORDS = new Set(['afmelden', 'afmelding', 'uitschrijven', 'uitschrijving', 'stop', 'stoppen', 'opzeggen', 'unsubscribe']);
 const OPT_OUT_PHRASES = [/\bmeld (me|mij|ons) af\b/, /\bschrijf (me|mij|ons) uit\b/, /\bgeen (storings)?(berichten|meldingen) meer\b/, /\bniet meer ontvangen\b/, /\bwil .*\b(afmelden|uitschrijven|stoppen)\b/];
 
-/** "afmelden", "uitschrijven", "stop", "stoppen", or a sentence saying so. */
+/**
+ * A negation that is not "niet meer" / "nooit meer" (no longer): "ik wil me niet afmelden" says
+ * the opposite of an opt-out, "ik wil dit niet meer ontvangen" is one. A negated message is not
+ * taken as an opt-out (erasing someone who wants to stay is worse than asking again): its sender
+ * gets the one-way reply (R10), and a plain "afmelden" always works.
+ */
+const NEGATION = /\b(niet|nooit)\b(?! meer\b)/;
+
+/** "afmelden", "uitschrijven", "stop", "stoppen", or a sentence saying so; not when negated. */
 export function isOptOut(text: string): boolean {
   const clean = normalise(text);
-  if (clean === '') return false;
+  if (clean === '' || NEGATION.test(clean)) return false;
   const words = clean.split(' ');
   // A long message that merely mentions "stop" somewhere is a question, not an opt-out.
   if (words.length <= 3 && words.some((w) => OPT_OUT_WORDS.has(w) || (w.length >= 6 && [...OPT_OUT_WORDS].some((k) => k.length >= 6 && distance(w, k) <= 1)))) return true;
