@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --subscribers N] [--storm] [--instances N] [--kill-leader] [--json]`: the
- * figures of DESIGN.md §6 on this machine, each throughput also as a ratio to the raw HTTP floor
+ * figures of docs/architecture.md (Targets) on this machine, each throughput also as a ratio to the raw HTTP floor
  * measured first in the same run. Real PostgreSQL (DATABASE_URL or an embedded one), the
  * production code, the Graph API stand-in in a process of its own. --storm adds the load of
  * production (scripts/bench/storm.ts).

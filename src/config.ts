@@ -1,5 +1,5 @@
 /**
- * The only reader of process.env. Every variable of the public contract (DESIGN.md §5) is
+ * The only reader of process.env. Every variable of the public contract (docs/architecture.md (Public contract)) is
  * validated here with zod; a bad value becomes one sentence that names the variable and what
  * is expected. The result is a frozen, typed object that the composition root hands down.
  */

@@ -1,6 +1,6 @@
 /**
  * The restify app: error mapping, metrics, health, and the routes of the public contract
- * (DESIGN.md §5). Features hand in their routes; this file knows nothing of their domain.
+ * (docs/architecture.md (Public contract)). Features hand in their routes; this file knows nothing of their domain.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';

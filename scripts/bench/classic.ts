@@ -1,5 +1,5 @@
 /**
- * The figures of DESIGN.md §6 one after the other, in this process (the production dispatcher
+ * The figures of docs/architecture.md (Targets) one after the other, in this process (the production dispatcher
  * and webhook against the Graph API stand-in in its own process): audience snapshot, the
  * dispatcher's ceiling, rate accuracy at 1,000/s, Send -> first request, status webhooks.
  */

@@ -1,6 +1,6 @@
 /**
  * Adaptive Cards (schema 1.5) for staff, as pure functions of their data. Actions are
- * Action.Execute (Teams universal actions) with data.verb as in DESIGN.md §5; the bot accepts
+ * Action.Execute (Teams universal actions) with data.verb as in docs/architecture.md (Public contract); the bot accepts
  * the same data from Action.Submit too.
  */
 import { CardFactory, type Attachment } from 'botbuilder';

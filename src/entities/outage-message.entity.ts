@@ -47,7 +47,7 @@ export class OutageMessage {
   @Column({ name: 'expected_resolution', type: 'varchar', length: 100, nullable: true })
   expectedResolution!: string | null;
 
-  /** The template body parameters exactly as sent (DESIGN.md §5), frozen at compose time. */
+  /** The template body parameters exactly as sent (docs/architecture.md (Public contract)), frozen at compose time. */
   @Column({ name: 'template_parameters', type: 'jsonb' })
   templateParameters!: string[];
 

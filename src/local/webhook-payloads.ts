@@ -1,5 +1,5 @@
 /**
- * Webhook bodies as Meta sends them (PLATFORM.md §A), for everything that plays Meta locally:
+ * Webhook bodies as Meta sends them (docs/platform.md), for everything that plays Meta locally:
  * the playground's phones, `npm run simulate:whatsapp`, the bench and the tests. Posting them
  * signed goes through the same /webhooks/whatsapp route and checks as Meta's own requests.
  */

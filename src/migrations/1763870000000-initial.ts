@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The whole schema of DESIGN.md §4. Generated from the entities with scripts/schema-diff.ts,
+ * The whole schema of docs/architecture.md (Data). Generated from the entities with scripts/schema-diff.ts,
  * then reviewed: primary keys use Postgres' default names, uuids come from gen_random_uuid()
  * (built in since PostgreSQL 13, no extension needed).
  */

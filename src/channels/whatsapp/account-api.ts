@@ -1,5 +1,5 @@
 /**
- * The Graph API calls about the account rather than messages (PLATFORM.md §A2): the phone
+ * The Graph API calls about the account rather than messages (docs/platform.md (Templates and account state)): the phone
  * number's own fields, and the message templates of the WhatsApp Business Account (list and
  * create). Used by `npm run doctor`, `npm run template:sync` and the hourly look-up. Failures
  * are CloudApiErrors carrying Meta's code, like the sending client's.

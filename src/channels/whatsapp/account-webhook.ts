@@ -1,5 +1,5 @@
 /**
- * The webhook fields about the account rather than messages (PLATFORM.md §A2):
+ * The webhook fields about the account rather than messages (docs/platform.md (Templates and account state)):
  * message_template_status_update, template_category_update and phone_number_quality_update,
  * read into reports for notices/whatsapp-account.ts. Changes of another business account, or
  * a quality change of another number of ours, are left alone.

@@ -1,5 +1,5 @@
 /**
- * Meta's error codes sorted into what the sender should do (PLATFORM.md §A, error table):
+ * Meta's error codes sorted into what the sender should do (docs/platform.md, Error codes):
  * retry later, give up on this message, or stop the whole broadcast and tell staff.
  */
 import { SendFailure, type ErrorKind, type ErrorScope } from '../../services/dispatcher/sender';

@@ -1,4 +1,4 @@
-/** WhatsApp Cloud API payloads (PLATFORM.md §A): what we send and what Graph answers. */
+/** WhatsApp Cloud API payloads (docs/platform.md): what we send and what Graph answers. */
 
 export interface TextMessageRequest {
   messaging_product: 'whatsapp';

@@ -1,5 +1,5 @@
 /**
- * The webhook bodies Meta sends (PLATFORM.md §A), as zod schemas. Only what we use is
+ * The webhook bodies Meta sends (docs/platform.md), as zod schemas. Only what we use is
  * required; unknown fields pass, so new Meta fields never turn a good delivery into a 400.
  */
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * What to do with a send WhatsApp did not accept (PLATFORM.md's error table, as classified by
+ * What to do with a send WhatsApp did not accept (docs/platform.md (Error codes), as classified by
  * the channel: SendFailure): pause the notice, give up on this recipient, or try again later,
  * slowing every send down when the number as a whole is over its limit.
  */

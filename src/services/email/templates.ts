@@ -1,6 +1,6 @@
 /**
- * The Dutch e-mails: the stappenplan (seed 001) and the AVG privacy notices at sign-up and
- * opt-out (seeds 000 and 004). Each returns subject, plain text and HTML with the same content.
+ * The Dutch e-mails: the stappenplan (the stappenplan; docs/architecture.md, Sources) and the AVG privacy notices at sign-up and
+ * opt-out (docs/architecture.md, Sources). Each returns subject, plain text and HTML with the same content.
  */
 export interface MailContent {
   subject: string;

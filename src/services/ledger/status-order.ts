@@ -1,7 +1,7 @@
 /**
  * The order a delivery's WhatsApp status moves in: queued/sending (nothing from Meta yet) <
  * sent < delivered < read, and failed is final. Meta's status callbacks arrive out of order
- * (PLATFORM.md A), so a status only ever moves up this order. Defined once here and used by
+ * (docs/platform.md), so a status only ever moves up this order. Defined once here and used by
  * the ledger's SQL (statusRankSql) and by TypeScript (statusRank) alike.
  */
 export const STATUS_RANK = { queued: 0, sending: 0, cancelled: 0, sent: 1, delivered: 2, read: 3, failed: 4 } as const;

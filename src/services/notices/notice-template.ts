@@ -1,5 +1,5 @@
 /**
- * The approved WhatsApp template `storing_melding` (DESIGN.md §5): its body text as registered
+ * The approved WhatsApp template `storing_melding` (docs/architecture.md (Public contract)): its body text as registered
  * with Meta, the five body parameters in order, and the rendering staff see in the preview.
  * Parameters are frozen into outage_message.template_parameters at compose time, so the
  * preview and what the dispatcher sends can never differ.

@@ -1,10 +1,10 @@
 /**
  * notices/: outage notices from compose to ledger. R3 and R9 the audience snapshot of active
- * subscribers only, one delivery each (audience-snapshot.ts), R12 business hours
- * (business-hours.ts), R13 landelijk/regionaal only with a planned-works warning (this file),
- * the exact template text (notice-template.ts), delivery statuses from the webhook
- * (delivery-status.ts) and which staff cards to refresh (status-cards.ts). Sending itself is
- * the dispatcher's (services/dispatcher/).
+ * subscribers only, one delivery each (written by the ledger: services/ledger/), R12 business
+ * hours (business-hours.ts) and the release of held notices (feature.ts), R13
+ * landelijk/regionaal only with a planned-works warning (this file), the exact template text
+ * (notice-template.ts), the sending states the dispatcher moves (notice-state.ts) and the staff
+ * cards that show a notice (status-cards.ts). Sending itself is the dispatcher's.
  *
  * Outage notices as staff compose them in Teams: validation (Dutch messages per field), the
  * preview (exact subscriber text, audience, when it goes out, warnings), sending (the notice

@@ -1,4 +1,4 @@
-/** The Dutch WhatsApp replies of the sign-up conversation (seed 001). */
+/** The Dutch WhatsApp replies of the sign-up conversation (the stappenplan; docs/architecture.md, Sources). */
 export function replies(supportEmail: string) {
   return {
     askName: (company: string) =>

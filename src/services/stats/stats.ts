@@ -1,7 +1,7 @@
 /**
  * stats/: the management figures (who may see them, R16, is checked in management/).
  *
- * The management figures behind GET /api/stats (DESIGN.md §5): subscribers now, per company,
+ * The management figures behind GET /api/stats (docs/architecture.md (Public contract)): subscribers now, per company,
  * opt-ins and opt-outs per ISO week (from subscription_event, so erased subscribers still
  * count in the history), and the delivery funnel of the last 20 notices. Funnel counts are
  * cumulative: "sent" includes delivered and read, "delivered" includes read.
