@@ -26,7 +26,7 @@ describe('entities and constraints', () => {
     const found = await db.getRepository(Customer).findOneByOrFail({ customerNumber: 'C-1001' });
     expect(found.regions).to.deep.equal(['UT', 'NH']);
     expect(found.createdAt).to.be.instanceOf(Date);
-    const [column] = await db.query("SELECT data_type FROM information_schema.columns WHERE table_name = 'customer' AND column_name = 'created_at'");
+    const [column]: { data_type: string }[] = await db.query("SELECT data_type FROM information_schema.columns WHERE table_name = 'customer' AND column_name = 'created_at'");
     expect(column.data_type).to.equal('timestamp with time zone');
   });
 

@@ -1,4 +1,5 @@
-/** Mocha root hooks: one PostgreSQL for the whole run (see helpers/postgres.ts). */
+/** Mocha root hooks: one PostgreSQL for the whole run (see helpers/postgres.ts), and one temporary data folder (helpers/data-dir.ts). */
+import { removeTestDataDir } from './helpers/data-dir';
 import { startTestPostgres, stopTestPostgres } from './helpers/postgres';
 
 export const mochaHooks = {
@@ -9,5 +10,6 @@ export const mochaHooks = {
   async afterAll(this: Mocha.Context) {
     this.timeout(60_000);
     await stopTestPostgres();
+    removeTestDataDir();
   },
 };

@@ -28,7 +28,7 @@ describe('masking personal data', () => {
     expect(lines).to.have.length(1);
     const line = lines[0];
     expect(line).not.to.match(/612345678|87654321|piet@/);
-    const parsed = JSON.parse(line);
+    const parsed = JSON.parse(line) as { from: string; nested: { to: string[]; email: string }; msg: string; time: number };
     expect(parsed.from).to.equal('+31 6 ****5678');
     expect(parsed.nested.to[0]).to.equal('+31 6 ****4321');
     expect(parsed.nested.email).to.equal('p***@firma.nl');
@@ -40,7 +40,7 @@ describe('masking personal data', () => {
     const { logger, lines } = memoryLogger();
     const error = new Error('send to 31612345678 failed');
     logger.error({ err: error }, 'oops');
-    const parsed = JSON.parse(lines[0]);
+    const parsed = JSON.parse(lines[0]) as { err: unknown };
     expect(parsed.err).to.deep.equal({ type: 'Error', message: 'send to +31 6 ****5678 failed' });
     expect(lines[0]).not.to.include('at ');
   });

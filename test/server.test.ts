@@ -8,19 +8,32 @@ import { freshDataSource } from './helpers/postgres';
 describe('stopping the HTTP server', () => {
   it('lets a request in flight finish, and does not wait for connections that carry none', async () => {
     const dataSource = await freshDataSource();
+    let arrived!: () => void;
+    const requestArrived = new Promise<void>((resolve) => (arrived = resolve));
     const server = createServer({
       logger: memoryLogger().logger,
       metrics: createMetrics(),
       dataSource,
-      routes: [{ method: 'get', path: '/slow', handler: async (_req, res) => void (await new Promise((r) => setTimeout(r, 300)), res.send(200, { done: true })) }],
+      routes: [
+        {
+          method: 'get',
+          path: '/slow',
+          handler: async (_req, res) => {
+            arrived();
+            // Slow on purpose: the request is still being handled when the server is told to stop.
+            await new Promise((r) => setTimeout(r, 300));
+            res.send(200, { done: true });
+          },
+        },
+      ],
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => void server.listen(0, '127.0.0.1', resolve));
+    const port = server.address().port;
     // A browser's spare connection: open, never a request.
     const spare = net.connect(port, '127.0.0.1');
     await new Promise((resolve) => spare.once('connect', resolve));
     const inFlight = fetch(`http://127.0.0.1:${port}/slow`);
-    await new Promise((r) => setTimeout(r, 50));
+    await requestArrived;
     const started = Date.now();
     await closeServer(server, 5000);
     const took = Date.now() - started;

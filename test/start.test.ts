@@ -28,7 +28,7 @@ function runEntry(env: Record<string, string>, untilHealthy?: (port: number) => 
     if (untilHealthy) {
       untilHealthy(Number(env.PORT))
         .then(() => child.kill('SIGTERM'))
-        .catch((error) => {
+        .catch((error: Error) => {
           child.kill('SIGKILL');
           reject(error);
         });

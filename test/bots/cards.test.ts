@@ -4,7 +4,10 @@ import { allCards, NOTICE_TEXT } from '../../scripts/card-catalog';
 
 // The package's main entry is ESM without extensions and fails in Node; this bundle works.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const AC = require('adaptivecards/dist/adaptivecards.js');
+const AC = require('adaptivecards/dist/adaptivecards.js') as {
+  SerializationContext: new () => { eventCount: number; getEventAt(index: number): { message: string } };
+  AdaptiveCard: new () => { parse(json: unknown, context: unknown): void };
+};
 
 describe('adaptive cards', () => {
   for (const [name, card] of Object.entries(allCards())) {

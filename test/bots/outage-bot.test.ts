@@ -41,7 +41,7 @@ describe('Teams staff bot over HTTP', function () {
   async function post(activity: unknown): Promise<{ status: number; body: { statusCode?: number; type?: string; value?: CardJson } }> {
     const res = await fetch(`${base}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(activity) });
     const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : {} };
+    return { status: res.status, body: text ? (JSON.parse(text) as { statusCode?: number; type?: string; value?: CardJson }) : {} };
   }
 
   async function invoke(verb: string, data: Record<string, unknown>, options: { aadObjectId?: string } = {}): Promise<CardJson> {
@@ -184,7 +184,7 @@ describe('Teams staff bot over HTTP', function () {
     const [ok, unknown] = connector.cards().map((c) => JSON.stringify(c));
     expect(ok).to.include('Stappenplan verstuurd');
     expect(unknown).to.include('Bedoel je: Utrechtse Bakkerij (C-1)?');
-    const [{ n }] = await database.dataSource.query(`SELECT count(*)::int AS n FROM invitation WHERE email = 'anna@bakkerij.nl'`);
+    const [{ n }]: { n: number }[] = await database.dataSource.query(`SELECT count(*)::int AS n FROM invitation WHERE email = 'anna@bakkerij.nl'`);
     expect(n).to.equal(1);
   });
 

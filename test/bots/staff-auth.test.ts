@@ -34,7 +34,7 @@ describe('who may use the staff bot (R16)', () => {
       channelId: 'msteams',
       text: '/outage',
       from: { id: '29:user', name: 'Iemand', aadObjectId },
-      conversation: { id: 'conv', tenantId, isGroup: false, conversationType: 'personal', name: '' } as Activity['conversation'],
+      conversation: { id: 'conv', tenantId, isGroup: false, conversationType: 'personal', name: '' },
       channelData: { tenant: { id: tenantId } },
     };
   }
@@ -69,7 +69,7 @@ describe('who may use the staff bot (R16)', () => {
   it('refuses card actions of non-staff too (a forwarded card cannot send)', async () => {
     const activity = { ...from('outsider'), text: '', value: { verb: 'send', kind: 'initial', requestId: 'x', service: 'internet', scope: 'landelijk', severity: 'hoog', text: 'Een storing die niet verstuurd mag worden.' } };
     expect(await reply(activity)).to.include('Geen toegang');
-    const [{ n }] = await db.query('SELECT count(*)::int AS n FROM outage_message');
+    const [{ n }]: { n: number }[] = await db.query('SELECT count(*)::int AS n FROM outage_message');
     expect(n).to.equal(0);
   });
 });

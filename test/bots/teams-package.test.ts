@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { loadPackagingSettings } from '../../src/config';
 import { buildPackage, filledManifest, MANIFEST_DIR } from '../../scripts/package-teams';
 
-const SCHEMA = JSON.parse(readFileSync(require.resolve('@microsoft/app-manifest/build/json-schemas/teams/v1.24/MicrosoftTeams.schema.json'), 'utf8'));
+const SCHEMA = JSON.parse(readFileSync(require.resolve('@microsoft/app-manifest/build/json-schemas/teams/v1.24/MicrosoftTeams.schema.json'), 'utf8')) as Parameters<typeof AppManifestUtils.validateAgainstSchema>[1];
 const config = loadPackagingSettings({ MicrosoftAppId: '6f1d2c3b-1111-4aaa-8bbb-0123456789ab', PUBLIC_BASE_URL: 'https://storing.cbgconnect.nl' });
 const SCRIPT = path.resolve(__dirname, '../../scripts/package-teams.js');
 
@@ -40,7 +40,7 @@ describe('Teams app package', () => {
   it('zips manifest.json, color.png and outline.png at the root', async () => {
     const zip = await JSZip.loadAsync(await buildPackage(config));
     expect(Object.keys(zip.files).sort()).to.deep.equal(['color.png', 'manifest.json', 'outline.png']);
-    const inside = JSON.parse(await zip.file('manifest.json')!.async('string'));
+    const inside = JSON.parse(await zip.file('manifest.json')!.async('string')) as { id: string };
     expect(inside.id).to.equal('6f1d2c3b-1111-4aaa-8bbb-0123456789ab');
   });
 

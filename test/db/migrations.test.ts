@@ -19,7 +19,7 @@ describe('migrations', () => {
   });
   after(async () => dataSource.destroy());
 
-  it('create every table of DESIGN.md §4 (and the WhatsApp account state) on an empty database', async () => {
+  it('create every table of docs/architecture.md (Data) (and the WhatsApp account state) on an empty database', async () => {
     await dataSource.runMigrations();
     expect(await tables(dataSource)).to.have.members([
       'audit_event',
@@ -44,7 +44,7 @@ describe('migrations', () => {
   });
 
   it('revert down to an empty database and apply again', async () => {
-    while ((await dataSource.query('SELECT count(*)::int AS n FROM typeorm_migrations'))[0].n > 0) {
+    while ((await dataSource.query<{ n: number }[]>('SELECT count(*)::int AS n FROM typeorm_migrations'))[0].n > 0) {
       await dataSource.undoLastMigration();
     }
     expect(await tables(dataSource)).to.deep.equal([]);

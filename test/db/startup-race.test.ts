@@ -18,7 +18,7 @@ describe('two instances starting together on an empty database', function () {
   before(() => (dir = mkdtempSync(path.join(os.tmpdir(), 'storingsmelder-race-'))));
   after(async () => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+    await Promise.all(children.filter((c) => c.exitCode === null).map((c) => new Promise((r) => c.once('exit', r))));
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -28,8 +28,8 @@ describe('two instances starting together on an empty database', function () {
     const output: string[] = ['', ''];
     ports.forEach((port, i) => {
       const child = spawn(process.execPath, ['--disable-warning=DEP0111', ENTRY, 'all'], { env: { PATH: process.env.PATH, DATABASE_URL: url, PORT: String(port), DATA_DIR: path.join(dir, String(i)), LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
-      child.stdout!.on('data', (c: Buffer) => (output[i] += c));
-      child.stderr!.on('data', (c: Buffer) => (output[i] += c));
+      child.stdout.on('data', (c: Buffer) => (output[i] += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (output[i] += c.toString()));
       children.push(child);
     });
     for (const [i, port] of ports.entries()) {
@@ -46,10 +46,10 @@ describe('two instances starting together on an empty database', function () {
     const client = new Client({ connectionString: url });
     await client.connect();
     try {
-      const migrations = (await client.query('SELECT name FROM typeorm_migrations')).rows.map((r) => r.name as string);
+      const migrations = (await client.query<{ name: string }>('SELECT name FROM typeorm_migrations')).rows.map((r) => r.name);
       expect(migrations).to.have.length(MIGRATIONS.length);
       expect(new Set(migrations).size).to.equal(MIGRATIONS.length);
-      const queues = (await client.query('SELECT name FROM pgboss.queue ORDER BY name')).rows.map((r) => r.name as string);
+      const queues = (await client.query<{ name: string }>('SELECT name FROM pgboss.queue ORDER BY name')).rows.map((r) => r.name);
       expect(queues).to.include.members(['delivery-retention', 'email-flush', 'release-held-notices', 'whatsapp-account', 'whatsapp-housekeeping']);
     } finally {
       await client.end();

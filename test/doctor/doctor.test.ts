@@ -19,6 +19,7 @@ import { runDoctor } from '../../src/doctor/doctor';
 import { MIGRATIONS } from '../../src/migrations';
 import { templateDefinition } from '../../src/services/notices/notice-template';
 import { GraphStandIn } from '../../src/local/graph-standin';
+import { testDataDir } from '../helpers/data-dir';
 import { EntraStandIn } from '../helpers/entra';
 import { memoryLogger } from '../helpers/logger';
 import { emptyDatabase, freshDatabase } from '../helpers/postgres';
@@ -52,12 +53,12 @@ describe('npm run doctor', function () {
     await smtp.start();
     const { logger } = memoryLogger();
     const url = await freshDatabase();
-    database = await openDatabase({ url, dataDir: '.data', logger });
-    app = await createApp(loadConfig({}), database, logger, 'teams');
+    database = await openDatabase({ url, dataDir: testDataDir(), logger });
+    app = await createApp(loadConfig({ DATA_DIR: testDataDir() }), database, logger, 'teams');
     const appPort = await app.listen(0, '127.0.0.1');
     // The reverse proxy at PUBLIC_BASE_URL, https with the test certificate.
     proxy = https.createServer({ key: readFileSync(path.join(TLS, 'key.pem')), cert: readFileSync(path.join(TLS, 'cert.pem')) }, (req, res) => {
-      fetch(`http://127.0.0.1:${appPort}${req.url}`).then(async (answer) => {
+      void fetch(`http://127.0.0.1:${appPort}${req.url}`).then(async (answer) => {
         res.writeHead(answer.status, { 'Content-Type': 'application/json' });
         res.end(await answer.text());
       });
@@ -82,6 +83,7 @@ describe('npm run doctor', function () {
       WHATSAPP_BUSINESS_ACCOUNT_ID: '102290129340398',
       SMTP_URL: smtp.urlWith(),
       CRM_ARCHIVE_BCC: 'archief@crm.cbgconnect.nl',
+      DATA_DIR: testDataDir(),
     };
   });
 

@@ -27,7 +27,7 @@ export class BotConnectorStandIn {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        this.calls.push({ method: req.method ?? '', path: req.url ?? '', body: text ? JSON.parse(text) : {} });
+        this.calls.push({ method: req.method ?? '', path: req.url ?? '', body: text ? (JSON.parse(text) as ConnectorCall['body']) : {} });
         res.writeHead(200, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify({ id: `activity-${++this.sequence}` }));
       });

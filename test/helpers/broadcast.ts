@@ -2,6 +2,7 @@
 import type { DataSource } from 'typeorm';
 import { Customer, Outage, OutageMessage, OutageMessageKind, OutageMessageStatus, OutageScope, OutageService, OutageSeverity } from '../../src/entities';
 import { snapshotAudience } from '../../src/services/ledger/delivery-ledger';
+import { waitFor } from './wait';
 
 export const PARAMETERS = ['Storing', 'internet', 'Landelijk', 'Hoog', 'Landelijke storing op het KPN-netwerk.'];
 
@@ -39,10 +40,7 @@ export async function statusCounts(db: DataSource, messageId: string): Promise<R
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 
+/** Polls check until it holds (see wait.ts); the dispatcher tests' shorthand. */
 export async function until(check: () => Promise<boolean>, timeoutMs = 20_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitFor(check, { timeoutMs, intervalMs: 50, what });
 }

@@ -2,6 +2,7 @@
 import { createApp, type App } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { openDatabase, type Database } from '../../src/db/database';
+import { testDataDir } from './data-dir';
 import { memoryLogger } from './logger';
 import { freshDatabase } from './postgres';
 
@@ -14,7 +15,7 @@ export interface TestService {
 
 export async function startService(env: Record<string, string> = {}): Promise<TestService> {
   const { logger } = memoryLogger();
-  const database = await openDatabase({ url: await freshDatabase(), dataDir: '.data', logger });
-  const app = await createApp(loadConfig(env), database, logger);
+  const database = await openDatabase({ url: await freshDatabase(), dataDir: testDataDir(), logger });
+  const app = await createApp(loadConfig({ DATA_DIR: testDataDir(), ...env }), database, logger);
   return { app, database, base: `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}` };
 }

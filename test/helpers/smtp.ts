@@ -41,19 +41,20 @@ export class TestSmtpServer {
       onData: (stream, session, callback) => {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', async () => {
+        stream.on('end', () => {
           if (this.refuse) return callback(Object.assign(new Error('service not available'), { responseCode: 421 }));
-          this.received.push({
-            envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-            envelopeTo: session.envelope.rcptTo.map((r) => r.address),
-            parsed: await simpleParser(Buffer.concat(chunks)),
-          });
-          callback();
+          simpleParser(Buffer.concat(chunks)).then(
+            (parsed) => {
+              this.received.push({ envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', envelopeTo: session.envelope.rcptTo.map((r) => r.address), parsed });
+              callback();
+            },
+            (error: Error) => callback(error),
+          );
         });
       },
     });
     await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', () => resolve()));
-    this.port = ((this.server as unknown as { server: { address(): AddressInfo } }).server.address() as AddressInfo).port;
+    this.port = (this.server as unknown as { server: { address(): AddressInfo } }).server.address().port;
   }
 
   async stop(): Promise<void> {

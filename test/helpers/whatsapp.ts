@@ -1,5 +1,5 @@
 /**
- * Builds WhatsApp webhook bodies the way Meta sends them (PLATFORM.md §A) and posts them signed,
+ * Builds WhatsApp webhook bodies the way Meta sends them (docs/platform.md) and posts them signed,
  * plus an app wired against a Graph API stand-in and a real SMTP server.
  */
 import { randomBytes } from 'node:crypto';
@@ -9,6 +9,7 @@ import { openDatabase, type Database } from '../../src/db/database';
 import { ScriptedGraphStandIn } from './scripted-graph';
 import { signBody } from '../../src/channels/whatsapp/webhook';
 import { inboundWebhook, statusWebhook as buildStatusWebhook, textMessageWebhook } from '../../src/local/webhook-payloads';
+import { testDataDir } from './data-dir';
 import { memoryLogger } from './logger';
 import { freshDatabase } from './postgres';
 import { TestSmtpServer } from './smtp';
@@ -47,6 +48,13 @@ export interface WhatsAppTestApp {
   graph: ScriptedGraphStandIn;
   smtp: TestSmtpServer;
   logLines: string[];
+  /**
+   * Resolves once every reply send started so far has been answered by the Graph stand-in.
+   * The webhook starts its replies right after writing its 200 (channels/whatsapp/feature.ts),
+   * before the answer can reach us: once post() has resolved, waiting here means the stand-in
+   * has seen every reply that message caused. For "and nothing more was sent", instead of a sleep.
+   */
+  repliesSettled(): Promise<void>;
   post(body: unknown, options?: { signature?: string | null }): Promise<Response>;
   close(): Promise<void>;
 }
@@ -65,11 +73,26 @@ export async function startWhatsAppApp(env: Record<string, string> = {}): Promis
     SMTP_URL: smtp.url,
     CRM_ARCHIVE_BCC: CRM_BCC,
     BUSINESS_HOURS: 'always',
+    DATA_DIR: testDataDir(),
     ...env,
   });
   const { logger, lines } = memoryLogger('info');
-  const database = await openDatabase({ url: await freshDatabase(), dataDir: '.data', logger });
+  const database = await openDatabase({ url: await freshDatabase(), dataDir: testDataDir(), logger });
   const app = await createApp(config, database, logger);
+  // Watches the app's own client (the one the reply sender uses); every call still goes through to the stand-in.
+  const sends = new Set<Promise<void>>();
+  const client = app.context.whatsapp;
+  const sendText = client.sendText.bind(client);
+  client.sendText = (to, body) => {
+    const sending = sendText(to, body);
+    const settled = sending.then(
+      () => undefined,
+      () => undefined,
+    );
+    sends.add(settled);
+    void settled.then(() => sends.delete(settled));
+    return sending;
+  };
   const base = `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}`;
   return {
     app,
@@ -79,6 +102,9 @@ export async function startWhatsAppApp(env: Record<string, string> = {}): Promis
     graph,
     smtp,
     logLines: lines,
+    repliesSettled: async () => {
+      while (sends.size > 0) await Promise.all([...sends]);
+    },
     post: (body, options = {}) => {
       const raw = JSON.stringify(body);
       const signature = options.signature === undefined ? signBody(APP_SECRET, raw) : options.signature;

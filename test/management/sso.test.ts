@@ -3,6 +3,7 @@ import { generateKeyPair } from 'jose';
 import { loadConfig } from '../../src/config';
 import { createApp, type App } from '../../src/app';
 import { openDatabase, type Database } from '../../src/db/database';
+import { testDataDir } from '../helpers/data-dir';
 import { EntraStandIn } from '../helpers/entra';
 import { memoryLogger } from '../helpers/logger';
 import { freshDatabase } from '../helpers/postgres';
@@ -20,7 +21,7 @@ describe('management tab SSO (R16)', () => {
     entra = new EntraStandIn();
     const authority = await entra.start(TENANT);
     const { logger } = memoryLogger();
-    database = await openDatabase({ url: await freshDatabase(), dataDir: '.data', logger });
+    database = await openDatabase({ url: await freshDatabase(), dataDir: testDataDir(), logger });
     const config = loadConfig({
       MicrosoftAppId: APP_ID,
       MicrosoftAppPassword: 'secret',
@@ -30,6 +31,7 @@ describe('management tab SSO (R16)', () => {
       STAFF_AAD_OBJECT_IDS: 'staff-oid',
       ENTRA_AUTHORITY_URL: authority,
       PUBLIC_BASE_URL: 'https://storing.cbgconnect.nl',
+      DATA_DIR: testDataDir(),
     });
     app = await createApp(config, database, logger, 'teams');
     base = `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}`;

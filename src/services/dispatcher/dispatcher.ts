@@ -37,7 +37,6 @@ export interface DispatcherOptions {
   /** Poll interval when no notification arrives. */
   idlePollMs?: number;
   pairGapMs?: number;
-  onBroadcastPaused?: (outageMessageId: string, reason: string) => void | Promise<void>;
   onOutcome?: (outcome: 'sent' | 'retry' | 'failed') => void;
   /** Told when this instance becomes, or stops being, the dispatcher for the number. */
   onLeadership?: (leader: boolean) => void;
@@ -188,7 +187,6 @@ export class Dispatcher {
       this.handBack(delivery, 0, e);
       if (await pauseMessage(this.dataSource, delivery.outageMessageId)) {
         this.logger.error({ outageMessage: delivery.outageMessageId, code: e.code }, 'broadcast paused by WhatsApp; staff must check the account');
-        await this.options.onBroadcastPaused?.(delivery.outageMessageId, `WhatsApp ${e.code}: ${e.title}`);
       }
     } else if (decision.action === 'fail') {
       this.writer.failed({ id: delivery.id, claimedBy: delivery.claimedBy, code: e.code ?? null, title: decision.title });

@@ -2,7 +2,8 @@
  * What counts as a subscriber's first name (R5, R6): read from the subscriber's WhatsApp
  * answer at sign-up (signup/conversation.ts) and from a staff correction (privacy/).
  */
-const NAME_PREFIXES = /^(ik ben|mijn naam is|mijn voornaam is|naam|voornaam|dit is|met)\s*[:,]?\s*/i;
+// A prefix counts only as a word of its own ("Mette" is a name, not "met" + "te").
+const NAME_PREFIXES = /^(ik ben|mijn naam is|mijn voornaam is|naam|voornaam|dit is|met)(?:\s*[:,]\s*|\s+|$)/i;
 
 /** A plausible first name (letters, at most three words), title-cased; null otherwise. */
 export function readFirstName(text: string): string | null {

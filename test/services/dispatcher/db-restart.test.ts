@@ -47,7 +47,8 @@ describe('dispatcher and a PostgreSQL restart mid-broadcast', function () {
     dispatcher.start();
     await until(async () => graph.requests.length >= 15, 20_000, 'sending to start');
     await postgres.stop();
-    // Longer than the stale threshold (2 s here): the outcomes buffered meanwhile must be written
+    // A deliberate outage of a set length, longer than the stale threshold (2 s here): the point
+    // of the test is what happens after it. The outcomes buffered meanwhile must be written
     // before the new term re-queues claims it takes for a dead dispatcher's.
     await new Promise((r) => setTimeout(r, 4000));
     postgres = await startEmbeddedPostgres({ dataDir: dir, port: postgres.port });

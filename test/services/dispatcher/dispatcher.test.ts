@@ -6,6 +6,7 @@ import { ScriptedGraphStandIn } from '../../helpers/scripted-graph';
 import { PARAMETERS, seedSubscribers, startBroadcast, statusCounts, until } from '../../helpers/broadcast';
 import { memoryLogger } from '../../helpers/logger';
 import { freshDatabase } from '../../helpers/postgres';
+import { waitFor } from '../../helpers/wait';
 import { createDataSource } from '../../../src/db/data-source';
 import { loadConfig } from '../../../src/config';
 import { eraseOnRequest } from '../../../src/services/privacy/subscriber-requests';
@@ -32,11 +33,16 @@ describe('broadcast dispatcher', function () {
     await db.destroy();
   });
 
-  function dispatcher(options: Partial<DispatcherOptions> = {}): Dispatcher {
-    const d = new Dispatcher(db, client, memoryLogger().logger, { databaseUrl: url, phoneNumberId: 'PN', maxMps: 1000, idlePollMs: 100, pairGapMs: 0, ...options });
+  function dispatcher(options: Partial<DispatcherOptions> = {}, logger = memoryLogger().logger): Dispatcher {
+    const d = new Dispatcher(db, client, logger, { databaseUrl: url, phoneNumberId: 'PN', maxMps: 1000, idlePollMs: 100, pairGapMs: 0, ...options });
     running.push(d);
     d.start();
     return d;
+  }
+
+  async function noticeStatus(messageId: string): Promise<string> {
+    const rows: { status: string }[] = await db.query('SELECT status::text FROM outage_message WHERE id = $1', [messageId]);
+    return rows[0].status;
   }
 
   async function seed(count: number): Promise<number> {
@@ -58,7 +64,7 @@ describe('broadcast dispatcher', function () {
     expect(template.components[0].parameters.map((p) => p.text)).to.deep.equal(PARAMETERS);
     const ids: { wa_message_id: string }[] = await db.query('SELECT wa_message_id FROM delivery WHERE outage_message_id = $1', [messageId]);
     expect(ids.map((r) => r.wa_message_id).sort()).to.deep.equal(graph.requests.map((r) => r.answeredId).sort());
-    await until(async () => (await db.query('SELECT status FROM outage_message WHERE id = $1', [messageId]))[0].status === 'done', 10_000, 'notice done');
+    await until(async () => (await noticeStatus(messageId)) === 'done', 10_000, 'notice done');
   });
 
   it('ends every delivery sent or failed with a reason under throttling, 5xx, timeouts, resets and Meta errors', async () => {
@@ -92,7 +98,7 @@ describe('broadcast dispatcher', function () {
     const messageId = await startBroadcast(db);
     dispatcher({ maxAttempts: 2 });
     await until(async () => (await statusCounts(db, messageId)).failed === 1, 20_000, 'failed');
-    const [row] = await db.query('SELECT attempts, error_code, error_title FROM delivery WHERE outage_message_id = $1', [messageId]);
+    const [row]: { attempts: number; error_code: number; error_title: string }[] = await db.query('SELECT attempts, error_code, error_title FROM delivery WHERE outage_message_id = $1', [messageId]);
     expect(row).to.deep.equal({ attempts: 2, error_code: 131000, error_title: 'gave up after 2 attempts: Something went wrong' });
   });
 
@@ -118,7 +124,7 @@ describe('broadcast dispatcher', function () {
     dispatcher({ maxMps: 5 });
     await until(async () => graph.requests.length >= 2, 10_000, 'first sends');
     // Someone still waiting in the queue opts out.
-    const [{ phone: leaver }] = await db.query(`SELECT phone FROM delivery WHERE outage_message_id = $1 AND status = 'queued' ORDER BY next_attempt_at DESC, id DESC LIMIT 1`, [messageId]);
+    const [{ phone: leaver }]: { phone: string }[] = await db.query(`SELECT phone FROM delivery WHERE outage_message_id = $1 AND status = 'queued' ORDER BY next_attempt_at DESC, id DESC LIMIT 1`, [messageId]);
     await eraseOnRequest(db, loadConfig({}), leaver, 'staff', 'test');
     await until(async () => {
       const c = await statusCounts(db, messageId);
@@ -143,19 +149,33 @@ describe('broadcast dispatcher', function () {
     await seed(5);
     graph.script.push({ status: 400, error: { code: 131048, message: 'Spam rate limit hit' } });
     const messageId = await startBroadcast(db);
-    const paused: string[] = [];
-    dispatcher({ maxMps: 1, onBroadcastPaused: (id, reason) => void paused.push(`${id} ${reason}`) });
-    await until(async () => paused.length === 1, 10_000, 'paused');
-    expect(paused[0]).to.equal(`${messageId} WhatsApp 131048: Spam rate limit hit`);
-    const [{ status }] = await db.query('SELECT status FROM outage_message WHERE id = $1', [messageId]);
-    expect(status).to.equal('paused');
+    const log = memoryLogger();
+    // Only what production wires up (services/dispatcher/feature.ts): the ledger, the log, the requests to Meta.
+    dispatcher({ maxMps: 1 }, log.logger);
+    // Staff learn it from the notice's status card, which shows the notice's status (staff-desk.ts).
+    await until(async () => (await noticeStatus(messageId)) === 'paused', 10_000, 'paused');
+    await waitFor(() => log.lines.find((l) => l.includes('broadcast paused by WhatsApp') && l.includes('131048')), { what: 'the error in the log' });
     // What was already claimed finishes; nothing new is claimed for a paused notice.
     await until(async () => ((await statusCounts(db, messageId)).sending ?? 0) === 0, 10_000, 'in-flight finished');
-    await new Promise((r) => setTimeout(r, 1500));
-    const c = await statusCounts(db, messageId);
-    expect(c.queued ?? 0).to.be.greaterThan(0);
-    expect(c.failed ?? 0).to.equal(0);
-    expect((c.sent ?? 0) + (c.queued ?? 0)).to.equal(5);
+    const atPause = await statusCounts(db, messageId);
+    expect(atPause.queued ?? 0).to.be.greaterThan(0);
+    expect(atPause.failed ?? 0).to.equal(0);
+    expect((atPause.sent ?? 0) + (atPause.queued ?? 0)).to.equal(5);
+    // The refused delivery is back in the queue with Meta's reason, for when staff resume.
+    const refused: { status: string; error_code: number; error_title: string }[] = await db.query(`SELECT status::text, error_code, error_title FROM delivery WHERE outage_message_id = $1 AND error_code IS NOT NULL`, [messageId]);
+    expect(refused).to.deep.equal([{ status: 'queued', error_code: 131048, error_title: 'Spam rate limit hit' }]);
+
+    // The dispatcher carries on with a notice started after the pause. The paused notice's rows
+    // are due earlier, so had they been claimable they would have been claimed first.
+    const next = await startBroadcast(db);
+    await until(async () => ((await statusCounts(db, next)).sent ?? 0) >= 1, 10_000, 'the next notice being sent');
+    expect(await statusCounts(db, messageId)).to.deep.equal(atPause);
+    expect(await noticeStatus(messageId)).to.equal('paused');
+    // Meta got, for the paused notice, the refused send and those already in flight: nothing since.
+    const rows: { id: string }[] = await db.query('SELECT id::text FROM delivery WHERE outage_message_id = $1', [messageId]);
+    const ours = new Set(rows.map((r) => `delivery:${r.id}`));
+    const toPaused = graph.requests.filter((r) => ours.has((r.body as { biz_opaque_callback_data?: string }).biz_opaque_callback_data ?? ''));
+    expect(toPaused).to.have.length((atPause.sent ?? 0) + 1);
   });
 
   it('pauses the notice instead of failing everyone when Meta has paused the template (132015)', async () => {
@@ -163,7 +183,7 @@ describe('broadcast dispatcher', function () {
     graph.account.templates.push({ id: '1', name: 'storing_melding', language: 'nl', status: 'PAUSED', category: 'UTILITY', components: [] });
     const messageId = await startBroadcast(db);
     dispatcher({ maxMps: 1 });
-    await until(async () => (await db.query('SELECT status FROM outage_message WHERE id = $1', [messageId]))[0].status === 'paused', 10_000, 'paused');
+    await until(async () => (await noticeStatus(messageId)) === 'paused', 10_000, 'paused');
     await until(async () => ((await statusCounts(db, messageId)).sending ?? 0) === 0, 10_000, 'in-flight finished');
     const c = await statusCounts(db, messageId);
     expect(c.failed ?? 0).to.equal(0);

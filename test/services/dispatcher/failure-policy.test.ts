@@ -1,4 +1,4 @@
-/** What the dispatcher does with each kind of refused send (PLATFORM.md's error table). */
+/** What the dispatcher does with each kind of refused send (docs/platform.md (Error codes)). */
 import { expect } from 'chai';
 import { asSendFailure, decideOnFailure } from '../../../src/services/dispatcher/failure-policy';
 import { classifyCloudApiError } from '../../../src/channels/whatsapp/cloud-api-errors';

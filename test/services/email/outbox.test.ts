@@ -28,7 +28,7 @@ describe('e-mail outbox (R8)', () => {
   });
 
   it('keeps a mail while SMTP is down and delivers it once, archived once, when SMTP is back', async () => {
-    const sender = new EmailSender(db, { smtpUrl: smtp.url, from: 'CBG Connect <noreply@cbgconnect.nl>', outboxDir: '/nonexistent' }, memoryLogger().logger);
+    const sender = new EmailSender(db, { smtpUrl: smtp.url, requireTls: false, from: 'CBG Connect <noreply@cbgconnect.nl>', outboxDir: '/nonexistent' }, memoryLogger().logger);
     const notice = await queueEmail(db.manager, EmailKind.AvgOptIn, 'iris@visser.nl', mail, 'archief@crm.nl');
     smtp.refuse = true;
     expect(await sender.flush()).to.equal(0);
@@ -53,15 +53,17 @@ describe('e-mail outbox (R8)', () => {
   });
 
   it('never sends a mail twice when two instances flush at once', async () => {
-    const a = new EmailSender(db, { smtpUrl: smtp.url, from: 'x@cbgconnect.nl', outboxDir: '/nonexistent' }, memoryLogger().logger);
-    const b = new EmailSender(db, { smtpUrl: smtp.url, from: 'x@cbgconnect.nl', outboxDir: '/nonexistent' }, memoryLogger().logger);
+    const a = new EmailSender(db, { smtpUrl: smtp.url, requireTls: false, from: 'x@cbgconnect.nl', outboxDir: '/nonexistent' }, memoryLogger().logger);
+    const b = new EmailSender(db, { smtpUrl: smtp.url, requireTls: false, from: 'x@cbgconnect.nl', outboxDir: '/nonexistent' }, memoryLogger().logger);
     const before = smtp.received.length;
     for (let i = 0; i < 10; i++) await queueEmail(db.manager, EmailKind.AvgOptIn, `p${i}@visser.nl`, mail, undefined);
     const [sentA, sentB] = await Promise.all([a.flush(2), b.flush(2)]);
     expect(sentA + sentB).to.equal(10);
+    // flush() returns once the SMTP server has accepted what it sent: every mail, and any duplicate, is in by now.
     await smtp.waitFor(before + 10);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(smtp.received.length - before).to.equal(10);
+    const recipients = smtp.received.slice(before).map((m) => m.envelopeTo[0]);
+    expect(recipients).to.have.length(10);
+    expect(recipients.sort()).to.deep.equal(Array.from({ length: 10 }, (_v, i) => `p${i}@visser.nl`).sort());
     a.close();
     b.close();
   });
@@ -69,7 +71,7 @@ describe('e-mail outbox (R8)', () => {
   it('writes .eml files under the outbox folder when no SMTP_URL is set', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'outbox-'));
     try {
-      const sender = new EmailSender(db, { smtpUrl: undefined, from: 'x@cbgconnect.nl', outboxDir: dir }, memoryLogger().logger);
+      const sender = new EmailSender(db, { smtpUrl: undefined, requireTls: false, from: 'x@cbgconnect.nl', outboxDir: dir }, memoryLogger().logger);
       const notice = await queueEmail(db.manager, EmailKind.AvgOptIn, 'jan@visser.nl', mail, 'archief@crm.nl');
       await sender.flush();
       const file = path.join(dir, `${notice.id}.eml`);

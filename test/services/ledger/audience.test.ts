@@ -40,7 +40,7 @@ describe('audience snapshot (delivery ledger)', () => {
     const message = await newMessage();
     expect(await countAudience(db.manager, { regions: null })).to.equal(2);
     expect(await snapshotAudience(db.manager, message.id, { regions: null })).to.equal(2);
-    const phones = (await db.query('SELECT phone FROM delivery WHERE outage_message_id = $1 ORDER BY phone', [message.id])).map((r: { phone: string }) => r.phone);
+    const phones = (await db.query<{ phone: string }[]>('SELECT phone FROM delivery WHERE outage_message_id = $1 ORDER BY phone', [message.id])).map((r) => r.phone);
     expect(phones).to.deep.equal(['31600000001', '31600000002']);
   });
 

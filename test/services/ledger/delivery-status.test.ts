@@ -21,7 +21,7 @@ describe('delivery statuses under load', () => {
     status: s,
     timestamp: new Date(Date.now() - secondsAgo * 1000),
   });
-  const row = async (id: string) => (await db.query('SELECT status::text, wa_message_id FROM delivery WHERE id = $1', [id]))[0] as { status: string; wa_message_id: string | null };
+  const row = async (id: string) => (await db.query<{ status: string; wa_message_id: string | null }[]>('SELECT status::text, wa_message_id FROM delivery WHERE id = $1', [id]))[0];
 
   beforeEach(async () => {
     db = await freshDataSource();
@@ -63,7 +63,7 @@ describe('delivery statuses under load', () => {
 
   it('trusts a delivery id only for a claimed delivery to the recipient of the status', async () => {
     const [a] = claimed;
-    const unclaimed = ((await db.query(`SELECT id::text FROM delivery WHERE attempts = 0`)) as { id: string }[])[0].id;
+    const unclaimed = (await db.query<{ id: string }[]>(`SELECT id::text FROM delivery WHERE attempts = 0`))[0].id;
     // Another install on the same number (staging) has its own delivery ids.
     expect(await applyStatusUpdates(db, [status('wamid.S1', 'delivered', unclaimed, 0, '31694000099')])).to.deep.equal({ applied: 0, unknown: 1 });
     expect(await applyStatusUpdates(db, [status('wamid.S2', 'delivered', a.id, 0, '31694000099')])).to.deep.equal({ applied: 0, unknown: 1 });

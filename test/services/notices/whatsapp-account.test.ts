@@ -16,7 +16,7 @@ import { seedSubscribers, startBroadcast, until } from '../../helpers/broadcast'
 import { freshDataSource } from '../../helpers/postgres';
 import { startWhatsAppApp, type WhatsAppTestApp } from '../../helpers/whatsapp';
 
-const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(path.resolve(__dirname, '../../../../test/fixtures/whatsapp', name), 'utf8'));
+const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(path.resolve(__dirname, '../../../../test/fixtures/whatsapp', name), 'utf8')) as Record<string, unknown>;
 const draft = { kind: OutageMessageKind.Initial, service: OutageService.Internet, scope: OutageScope.Landelijk, regions: [] as string[], severity: OutageSeverity.Hoog, text: 'Landelijke storing op het KPN-netwerk: geen internet.', expectedResolution: undefined };
 
 describe('the WhatsApp account state', function () {
@@ -105,7 +105,7 @@ describe('the WhatsApp account state', function () {
         expect((error as { dutch: string }).dutch).to.equal(preview.blocked);
       }
       expect(await db.getRepository(OutageMessage).count()).to.equal(0);
-      const [{ n }] = await db.query('SELECT count(*)::int AS n FROM delivery');
+      const [{ n }]: { n: number }[] = await db.query('SELECT count(*)::int AS n FROM delivery');
       expect(n).to.equal(0);
     });
 
