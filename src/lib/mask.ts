@@ -4,15 +4,18 @@
  * letter and the domain (j***@example.nl).
  */
 
-// 9 to 15 digits, optionally with a leading + or 00 and single spaces or dashes between digits.
+// 9 to 15 digits, optionally with a leading + or 00, single spaces, dots or dashes between
+// digits and brackets around some ("06.12.34.56.78", "(06) 1234 5678", "+31 (0)6 12345678").
 // Not preceded or followed by a word character, so ids such as wamid.HBgL... or uuids are left alone.
-const PHONE = /(?<![\w.\-/:])(?:\+|00)?\d(?:[ -]?\d){8,14}(?![\w])/g;
+const PHONE = /(?<![\w.\-/:])(?:\+|00)?\(?\d\)?(?:[ .-]?\(?\d\)?){8,14}(?![\w])/g;
 const EMAIL = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)/g;
 
 /** Masks one phone number given in any common notation (E.164, wa_id digits, 06...). */
 export function maskPhone(phone: string): string {
   let digits = phone.replace(/\D/g, '');
   if (phone.trim().startsWith('00')) digits = digits.slice(2);
+  // "+31 (0)6 ...": the trunk 0 written after the country code.
+  if (digits.startsWith('310') && digits.length === 12) digits = `31${digits.slice(3)}`;
   if (digits.startsWith('0') && digits.length === 10) digits = `31${digits.slice(1)}`;
   const last4 = digits.slice(-4);
   if (digits.startsWith('31') && digits.length === 11) return `+31 ${digits[2]} ****${last4}`;

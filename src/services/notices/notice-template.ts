@@ -57,13 +57,12 @@ export interface NoticeContent {
 
 /**
  * WhatsApp refuses a text parameter with a newline, a tab or more than 4 consecutive spaces
- * (error 132018): flatten them, and trim to the length limit.
+ * (error 132018): flatten all white space, and trim to the length limit.
  */
 export function sanitizeParameter(value: string, maxLength = MAX_STAFF_TEXT): string {
-  const flat = value
-    .replace(/[\r\n\t\f\v]+/g, ' ')
-    .replace(/ {2,}/g, ' ')
-    .trim();
+  // Every run of white space, Unicode's line and paragraph separators (U+2028, U+2029, U+0085)
+  // and no-break spaces included, becomes one plain space.
+  const flat = value.replace(/[\s\u0085]+/g, ' ').trim();
   return flat.length > maxLength ? `${flat.slice(0, maxLength - 1).trimEnd()}…` : flat;
 }
 

@@ -25,11 +25,16 @@ export function readOptIn(text: string): OptInParts {
   const match = CODE_AFTER_WORD.exec(text) ?? LONE_CODE.exec(text);
   const code = match ? `${match[1]}-${match[2]}`.toUpperCase() : null;
   const rest = normalise(match ? text.replace(match[0], ' ') : text);
-  return { hasSentence: rest.length > 0 && distance(rest, SENTENCE) <= MAX_SENTENCE_EDITS, code };
+  // A text further from the sentence's length than the edits allowed cannot be it: the edit
+  // distance (length × sentence) is computed only for texts of about the sentence's length.
+  const nearLength = Math.abs(rest.length - SENTENCE.length) <= MAX_SENTENCE_EDITS;
+  return { hasSentence: rest.length > 0 && nearLength && distance(rest, SENTENCE) <= MAX_SENTENCE_EDITS, code };
 }
 
 const OPT_OUT_WORDS = new Set(['afmelden', 'afmelding', 'uitschrijven', 'uitschrijving', 'stop', 'stoppen', 'opzeggen', 'unsubscribe']);
-const OPT_OUT_PHRASES = [/\bmeld (me|mij|ons) af\b/, /\bschrijf (me|mij|ons) uit\b/, /\bgeen (storings)?(berichten|meldingen) meer\b/, /\bniet meer ontvangen\b/, /\bwil .*\b(afmelden|uitschrijven|stoppen)\b/];
+/** The words long enough that one typo still counts ("afmeldn"). */
+const LONG_OPT_OUT_WORDS = [...OPT_OUT_WORDS].filter((k) => k.length >= 6);
+const OPT_OUT_PHRASES = [/\bmeld (me|mij|ons) af\b/, /\bschrijf (me|mij|ons) uit\b/, /\bgeen (storings)?(berichten|meldingen) meer\b/, /\bniet meer ontvangen\b/];
 
 /**
  * A negation that is not "niet meer" / "nooit meer" (no longer): "ik wil me niet afmelden" says
@@ -45,7 +50,11 @@ export function isOptOut(text: string): boolean {
   if (clean === '' || NEGATION.test(clean)) return false;
   const words = clean.split(' ');
   // A long message that merely mentions "stop" somewhere is a question, not an opt-out.
-  if (words.length <= 3 && words.some((w) => OPT_OUT_WORDS.has(w) || (w.length >= 6 && [...OPT_OUT_WORDS].some((k) => k.length >= 6 && distance(w, k) <= 1)))) return true;
+  if (words.length <= 3 && words.some((w) => OPT_OUT_WORDS.has(w) || (w.length >= 6 && LONG_OPT_OUT_WORDS.some((k) => Math.abs(w.length - k.length) <= 1 && distance(w, k) <= 1)))) return true;
   if (words.some((w) => w === 'afmelden' || w === 'uitschrijven')) return true;
-  return OPT_OUT_PHRASES.some((phrase) => phrase.test(clean));
+  if (OPT_OUT_PHRASES.some((phrase) => phrase.test(clean))) return true;
+  // "ik wil (me graag) afmelden": "wil" and, somewhere after it, the verb. Found with two linear
+  // searches; the regex /wil .*(afmelden|...)/ takes quadratic time on a text of many "wil"s.
+  const want = clean.search(/\bwil /);
+  return want >= 0 && /\b(afmelden|uitschrijven|stoppen)\b/.test(clean.slice(want));
 }
