@@ -87,7 +87,8 @@ export async function createApp(config: Config, database: Database, logger: Logg
       ? [playground.playgroundFeature({ config, logger, standIn, readMailbox: () => readMailbox(dataSource), serviceUrl: () => `http://127.0.0.1:${boundPort}`, teamsClientUrl: options.teamsClientUrl })]
       : []),
   ];
-  const server = createServer({ logger, metrics, dataSource: database.dataSource, routes: features.flatMap((f) => f.routes) });
+  const metricsAccess = config.metricsToken ? { token: config.metricsToken } : config.production ? 'off' : 'open';
+  const server = createServer({ logger, metrics, dataSource: database.dataSource, routes: features.flatMap((f) => f.routes), metricsAccess });
 
   return {
     server,

@@ -3,6 +3,7 @@
  * validated here with zod; a bad value becomes one sentence that names the variable and what
  * is expected. The result is a frozen, typed object that the composition root hands down.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const optionalText = z
@@ -49,6 +50,12 @@ const envSchema = z.object({
   ),
   DATA_DIR: optionalText,
   PORT: positiveInt('a TCP port').max(65535, { message: 'expected a TCP port (1-65535)' }).default(3978),
+  HOST: z
+    .string()
+    .trim()
+    .refine((v) => isIP(v) !== 0 || v === 'localhost', { message: 'expected an IP address to listen on, e.g. 127.0.0.1 or 0.0.0.0' })
+    .default('127.0.0.1'),
+  METRICS_TOKEN: optionalText.pipe(z.string().min(16, { message: 'expected a random token of at least 16 characters' }).optional()),
   PUBLIC_BASE_URL: httpUrl('the public origin, e.g. https://storing.cbgconnect.nl').default('http://localhost:3978'),
 
   MicrosoftAppId: optionalText,
@@ -102,7 +109,11 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   port: number;
+  /** The interface to listen on. */
+  host: string;
   publicBaseUrl: string;
+  /** Bearer token for GET /metrics; unset: /metrics is open in development and off in production. */
+  metricsToken: string | undefined;
   bot: {
     appId: string | undefined;
     appPassword: string | undefined;
@@ -245,6 +256,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, default
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR ?? '.data',
     port: env.PORT,
+    host: env.HOST,
+    metricsToken: env.METRICS_TOKEN,
     publicBaseUrl: env.PUBLIC_BASE_URL.replace(/\/+$/, ''),
     bot: {
       appId: env.MicrosoftAppId,

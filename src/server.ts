@@ -8,7 +8,9 @@ import restify, { type Request, type Response, type Server } from 'restify';
 import type { DataSource } from 'typeorm';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
-import { toHttp } from './http/errors';
+import { TooBusyError } from './http/body';
+import { NotFoundError, toHttp, UnauthorizedError } from './http/errors';
+import { sameSecret } from './lib/secrets';
 
 export type Method = 'get' | 'post' | 'put' | 'del';
 export type Handler = (req: Request, res: Response) => Promise<void>;
@@ -24,17 +26,35 @@ export interface ServerDependencies {
   metrics: Metrics;
   dataSource: DataSource;
   routes: RouteDefinition[];
+  /** GET /metrics: open, behind a bearer token, or off (the default). */
+  metricsAccess?: { token: string } | 'open' | 'off';
 }
 
 /** Sends an error as JSON: status and a short reason, never a stack trace. */
 export function sendError(res: Response, logger: Logger, error: unknown): void {
   const answer = toHttp(error);
+  const busy = error instanceof TooBusyError;
   if (answer.status >= 500 && answer.status !== 503) logger.error({ err: error }, 'request failed');
-  if (answer.status === 503) logger.warn({ err: error }, 'request refused: a dependency is unavailable');
-  // The rest of a too large body is not read: the connection cannot carry another request.
-  if (answer.status === 413 && !res.headersSent) res.setHeader('Connection', 'close');
+  if (answer.status === 503 && !busy) logger.warn({ err: error }, 'request refused: a dependency is unavailable');
+  if (busy) busyLog.note(logger);
+  // The rest of a too large (or refused) body is not read: the connection cannot carry another request.
+  if ((answer.status === 413 || busy) && !res.headersSent) res.setHeader('Connection', 'close');
+  if (busy && !res.headersSent) res.setHeader('Retry-After', '5');
   if (!res.headersSent) res.send(answer.status, answer.body);
 }
+
+/** Bodies refused for the budget come in floods: one WARN line per 10 s with how many. */
+const busyLog = {
+  refused: 0,
+  last: 0,
+  note(logger: Logger): void {
+    this.refused += 1;
+    if (Date.now() - this.last < 10_000) return;
+    logger.warn({ refused: this.refused }, 'request bodies refused with 503: too many being received at once');
+    this.refused = 0;
+    this.last = Date.now();
+  },
+};
 
 function wrap(handler: Handler, logger: Logger): Handler {
   return async (req, res) => {
@@ -50,6 +70,9 @@ export function createServer(deps: ServerDependencies): Server {
   const { logger, metrics, dataSource } = deps;
   const server = restify.createServer({ name: 'storingsmelder', handleUncaughtExceptions: false });
   trackConnections(server);
+  // A request must arrive whole within 30 s (Meta's largest webhook, 3 MB, takes well under a
+  // second): a stranger trickling a body cannot hold its share of the body budget for long.
+  server.server.requestTimeout = 30_000;
   server.use(restify.plugins.queryParser({ mapParams: false }));
 
   server.on('after', (req: Request, res: Response) => {
@@ -69,7 +92,13 @@ export function createServer(deps: ServerDependencies): Server {
     res.send(healthy ? 200 : 503, { status: healthy ? 'ok' : 'unavailable', database: healthy ? 'up' : 'down' });
   }, logger));
 
-  server.get('/metrics', wrap(async (_req, res) => {
+  server.get('/metrics', wrap(async (req, res) => {
+    const access = deps.metricsAccess ?? 'off';
+    if (access === 'off') throw new NotFoundError('/metrics is off: set METRICS_TOKEN to scrape it');
+    if (access !== 'open') {
+      const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      if (!given || !sameSecret(given, access.token)) throw new UnauthorizedError('GET /metrics needs the bearer token METRICS_TOKEN');
+    }
     const body = await metrics.registry.metrics();
     res.setHeader('Content-Type', metrics.registry.contentType);
     res.writeHead(200);

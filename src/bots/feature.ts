@@ -4,6 +4,7 @@
  * domain only as the StaffServices door: no database, no WhatsApp client.
  */
 import type { Activity } from 'botbuilder';
+import { decodeJwt } from 'jose';
 import type { Config } from '../config';
 import type { Feature } from '../feature';
 import { readJsonBody } from '../http/body';
@@ -16,17 +17,43 @@ import { OutageBot } from './outage-bot';
 
 const REFRESH_MS = 5000;
 
+/** jsonwebtoken's errors, which botbuilder lets through for a bad signature or claims. */
+const TOKEN_ERRORS = new Set(['JsonWebTokenError', 'TokenExpiredError', 'NotBeforeError']);
+
 /**
  * What a failed token check means for the caller: 503 when the Bot Framework's signing keys
- * could not be fetched (Teams retries), 401 for a bad or missing token; anything else as is.
+ * could not be fetched (Teams retries), 401 for a bad, expired or missing token; anything else
+ * as is.
  */
 function authenticationFailure(error: unknown): unknown {
   const e = error as { name?: string; statusCode?: number };
-  if (e.name === 'FetchError' || (e.name === 'AuthenticationError' && (e.statusCode ?? 0) >= 500)) {
+  if (e.name === 'FetchError' || (e.statusCode ?? 0) >= 500) {
     return new ServiceUnavailableError('the Bot Framework signing keys cannot be fetched right now; try again');
   }
-  if (e.statusCode === 401 || e.name === 'AuthenticationError') return new UnauthorizedError('invalid or missing Bot Framework token');
+  if (TOKEN_ERRORS.has(e.name ?? '') || ((e.statusCode ?? 0) >= 400 && (e.statusCode ?? 0) < 500)) return new UnauthorizedError('invalid or missing Bot Framework token');
   return error;
+}
+
+/** botbuilder's own clock tolerance for token times. */
+const CLOCK_SKEW_S = 300;
+
+/**
+ * The checks that need no keys, before the body is read: a bearer token that is a JWT and has
+ * not expired. (botbuilder checks the signature and the claims; an expired token would also
+ * make it print a stack trace to stderr.)
+ */
+function tokenProblem(header: string | undefined, nowS = Date.now() / 1000): string | null {
+  const match = /^Bearer (\S+)$/.exec(header ?? '');
+  if (!match) return 'no bearer token';
+  let claims: { exp?: unknown; nbf?: unknown };
+  try {
+    claims = decodeJwt(match[1]);
+  } catch {
+    return 'not a JWT';
+  }
+  if (typeof claims.exp !== 'number' || claims.exp + CLOCK_SKEW_S < nowS) return 'expired';
+  if (typeof claims.nbf === 'number' && claims.nbf - CLOCK_SKEW_S > nowS) return 'not valid yet';
+  return null;
 }
 
 export interface TeamsBotDependencies {
@@ -65,14 +92,21 @@ export function teamsBotFeature({ config, logger, staff }: TeamsBotDependencies)
         method: 'post',
         path: '/api/messages',
         handler: async (req, res) => {
+          const header = req.headers.authorization ?? '';
+          const problem = config.bot.localMode ? null : tokenProblem(header);
+          if (problem) {
+            logger.warn({ reason: problem }, 'Bot Framework request refused');
+            throw new UnauthorizedError('invalid or missing Bot Framework token');
+          }
           const body = await readJsonBody(req, 1024 * 1024);
           if (!body || typeof body !== 'object' || typeof (body as { type?: unknown }).type !== 'string') throw new ValidationError('body is not a Bot Framework activity');
-          const header = req.headers.authorization ?? '';
           try {
             const response = await adapter.handle(header, body as Activity, (context) => bot.run(context));
             res.send(response?.status ?? 200, response?.body ?? undefined);
           } catch (error) {
-            throw authenticationFailure(error);
+            const mapped = authenticationFailure(error);
+            if (mapped instanceof UnauthorizedError) logger.warn({ reason: (error as Error).message }, 'Bot Framework request refused');
+            throw mapped;
           }
         },
       },

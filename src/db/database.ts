@@ -44,8 +44,8 @@ export async function openDatabase(options: { url?: string; dataDir: string; log
     throw new DatabaseUnavailableError(`the database at ${describe(url)} cannot be reached (${(error as Error).message})`);
   }
   try {
-    const ran = await withStartupLock(url, () => dataSource.runMigrations({ transaction: 'each' }));
-    if (ran.length > 0) options.logger.info({ migrations: ran.map((m) => m.name) }, 'database migrated');
+    const ran = await withStartupLock(url, () => migrate(url));
+    if (ran.length > 0) options.logger.info({ migrations: ran }, 'database migrated');
   } catch (error) {
     await dataSource.destroy();
     await stopEmbedded?.();
@@ -60,6 +60,17 @@ export async function openDatabase(options: { url?: string; dataDir: string; log
       await stopEmbedded?.();
     },
   };
+}
+
+/** Applies pending migrations on a connection of their own, without the service's time limits; returns their names. */
+async function migrate(url: string): Promise<string[]> {
+  const migrations = createDataSource({ url, poolSize: 1, sessionLimits: false, applicationName: 'storingsmelder-migrate' });
+  await migrations.initialize();
+  try {
+    return (await migrations.runMigrations({ transaction: 'each' })).map((m) => m.name);
+  } finally {
+    await migrations.destroy();
+  }
 }
 
 /**

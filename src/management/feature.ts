@@ -14,6 +14,21 @@ import { SsoVerifier } from './sso';
 
 const TAB_DIR = path.resolve(__dirname, '../../tab');
 
+/**
+ * The tab's page runs only its own script and styles, can be framed only by Teams and Microsoft
+ * 365, and may fetch only its own API and the list of hosts teams-js checks its parent against
+ * (teams-js loads it from res.cdn.office.net at start).
+ */
+const TAB_CSP = [
+  "default-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "connect-src 'self' https://res.cdn.office.net",
+  "base-uri 'none'",
+  "object-src 'none'",
+  "form-action 'none'",
+  'frame-ancestors teams.microsoft.com *.teams.microsoft.com *.office.com *.cloud.microsoft',
+].join('; ');
+
 export interface ManagementDependencies {
   config: Config;
   /** The figures of GET /api/stats, from the domain. */
@@ -31,16 +46,14 @@ export function managementFeature(ctx: ManagementDependencies): Feature {
         path: '/tab',
         handler: async (_req, res) => {
           const html = asset('index.html').toString('utf8').replace('__LOCAL_MODE__', ctx.config.bot.localMode ? 'true' : 'false');
-          sendAsset(res, 'text/html; charset=utf-8', html, {
-            'Content-Security-Policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors teams.microsoft.com *.teams.microsoft.com *.office.com *.cloud.microsoft",
-          });
+          sendAsset(res, 'text/html; charset=utf-8', html, { 'Content-Security-Policy': TAB_CSP, 'X-Content-Type-Options': 'nosniff' });
         },
       },
       {
         method: 'get',
         path: '/tab/tab.js',
         handler: async (_req, res) => {
-          sendAsset(res, 'application/javascript; charset=utf-8', asset('tab.js'), { 'Cache-Control': 'no-cache' });
+          sendAsset(res, 'application/javascript; charset=utf-8', asset('tab.js'), { 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' });
         },
       },
       {

@@ -7,8 +7,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'restify';
 import { UnauthorizedError, ValidationError } from '../../http/errors';
 import { readRawBody } from '../../http/body';
+import { sameSecret } from '../../lib/secrets';
 import type { StatusUpdate, WhatsAppStatus } from '../../services/ledger/delivery-ledger';
-import { webhookSchema, type WebhookBody } from './webhook-schema';
+import { inboundMessageSchema, statusSchema, webhookSchema, type WebhookBody } from './webhook-schema';
 
 /** Meta allows webhook payloads up to 3 MB. */
 export const MAX_WEBHOOK_BYTES = 3 * 1024 * 1024;
@@ -29,7 +30,7 @@ export function verificationHandler(verifyToken: string) {
   return async (req: Request, res: Response): Promise<void> => {
     const query = (req.query ?? {}) as Record<string, string | undefined>;
     const token = query['hub.verify_token'];
-    const matches = typeof token === 'string' && token.length === verifyToken.length && timingSafeEqual(Buffer.from(token), Buffer.from(verifyToken));
+    const matches = typeof token === 'string' && sameSecret(token, verifyToken);
     if (query['hub.mode'] === 'subscribe' && matches && typeof query['hub.challenge'] === 'string') {
       res.setHeader('Content-Type', 'text/plain');
       res.writeHead(200);
@@ -61,16 +62,21 @@ export async function readWebhook(req: Request, appSecret: string): Promise<Webh
   return parsed.data;
 }
 
+/** WhatsApp's limit for a text message: a longer text is not parsed (it cannot come from WhatsApp). */
+export const MAX_TEXT_LENGTH = 4096;
+
 export interface WebhookEvents {
   messages: { id: string; phone: string; text: string | null; receivedAt: Date }[];
   statuses: StatusUpdate[];
+  /** Entries that are not what Meta sends, skipped (the rest of the batch is applied). */
+  skipped: { messages: number; statuses: number; texts: number };
 }
 
 const STATUSES = new Set<WhatsAppStatus>(['sent', 'delivered', 'read', 'failed']);
 
 /** The events we act on: inbound messages of the messages field, and delivery statuses. */
 export function extractEvents(body: WebhookBody, phoneNumberId: string): WebhookEvents {
-  const events: WebhookEvents = { messages: [], statuses: [] };
+  const events: WebhookEvents = { messages: [], statuses: [], skipped: { messages: 0, statuses: 0, texts: 0 } };
   if (body.object !== 'whatsapp_business_account') return events;
   for (const entry of body.entry) {
     for (const change of entry.changes) {
@@ -78,12 +84,29 @@ export function extractEvents(body: WebhookBody, phoneNumberId: string): Webhook
       const value = change.value;
       // Another number of the same business account is not ours to answer.
       if (value.metadata && value.metadata.phone_number_id !== phoneNumberId) continue;
-      for (const message of value.messages ?? []) {
-        const text = message.type === 'text' ? (message.text?.body ?? '') : message.type === 'button' ? (message.button?.text ?? null) : null;
+      for (const raw of value.messages ?? []) {
+        const parsed = inboundMessageSchema.safeParse(raw);
+        if (!parsed.success) {
+          events.skipped.messages += 1;
+          continue;
+        }
+        const message = parsed.data;
+        let text = message.type === 'text' ? (message.text?.body ?? '') : message.type === 'button' ? (message.button?.text ?? null) : null;
+        if (text !== null && text.length > MAX_TEXT_LENGTH) {
+          // Handled as a message without text (the one-way reply), never parsed.
+          events.skipped.texts += 1;
+          text = null;
+        }
         events.messages.push({ id: message.id, phone: message.from, text, receivedAt: new Date(Number(message.timestamp) * 1000) });
       }
-      for (const status of value.statuses ?? []) {
-        if (!STATUSES.has(status.status as WhatsAppStatus)) continue;
+      for (const raw of value.statuses ?? []) {
+        const parsed = statusSchema.safeParse(raw);
+        if (!parsed.success) {
+          events.skipped.statuses += 1;
+          continue;
+        }
+        const status = parsed.data;
+        if (!isWhatsAppStatus(status.status)) continue;
         const error = status.errors?.[0];
         // We send "delivery:<id>" along with each template (biz_opaque_callback_data); Meta echoes it.
         const deliveryId = /^delivery:(\d{1,18})$/.exec(status.biz_opaque_callback_data ?? '')?.[1] ?? null;
@@ -91,7 +114,7 @@ export function extractEvents(body: WebhookBody, phoneNumberId: string): Webhook
           waMessageId: status.id,
           deliveryId,
           recipientId: status.recipient_id ?? null,
-          status: status.status as WhatsAppStatus,
+          status: status.status,
           timestamp: new Date(Number(status.timestamp) * 1000),
           errorCode: error?.code ?? null,
           errorTitle: error ? (error.title ?? error.message ?? null) : null,
@@ -100,4 +123,8 @@ export function extractEvents(body: WebhookBody, phoneNumberId: string): Webhook
     }
   }
   return events;
+}
+
+function isWhatsAppStatus(value: string): value is WhatsAppStatus {
+  return (STATUSES as Set<string>).has(value);
 }

@@ -23,7 +23,7 @@ export interface EmailDependencies {
 export function createEmailService(ctx: EmailDependencies): EmailService {
   const sender = new EmailSender(
     ctx.dataSource,
-    { smtpUrl: ctx.config.mail.smtpUrl, from: ctx.config.mail.from, outboxDir: path.join(ctx.config.dataDir, 'outbox') },
+    { smtpUrl: ctx.config.mail.smtpUrl, requireTls: ctx.config.production, from: ctx.config.mail.from, outboxDir: path.join(ctx.config.dataDir, 'outbox') },
     ctx.logger,
   );
   let task: BackgroundTask | undefined;

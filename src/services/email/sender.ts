@@ -9,9 +9,12 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../../logger';
 import { retryDelayMs } from './outbox';
+import { createSmtpTransport } from './transport';
 
 export interface MailSettings {
   smtpUrl: string | undefined;
+  /** STARTTLS must succeed on smtp:// (production). */
+  requireTls: boolean;
   from: string;
   outboxDir: string;
 }
@@ -35,7 +38,7 @@ export class EmailSender {
     private readonly logger: Logger,
   ) {
     this.transport = settings.smtpUrl
-      ? nodemailer.createTransport(settings.smtpUrl, { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 })
+      ? createSmtpTransport(settings.smtpUrl, settings.requireTls)
       : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   }
 
