@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const [phone, ...words] = process.argv.slice(2);
   if (!phone || words.length === 0 || !/^\d{8,15}$/.test(phone)) throw new Error('usage: simulate-whatsapp <phone digits, e.g. 31612345678> "<text>"');
   loadDotEnv();
-  const config = loadConfig();
+  const config = loadConfig(process.env, { purpose: 'tool' });
   const body = textMessageWebhook(config.whatsapp, phone, words.join(' '));
   const status = await postSignedWebhook(`http://127.0.0.1:${config.port}/webhooks/whatsapp`, config.whatsapp.appSecret, body);
   process.stdout.write(`${status}\n`);

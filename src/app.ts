@@ -53,6 +53,8 @@ export interface App {
 }
 
 export interface AppOptions {
+  /** Mount /playground: only `npm run playground` asks for it. */
+  playground?: boolean;
   /** The Teams client `npm run playground` started, linked from /playground. */
   teamsClientUrl?: string;
 }
@@ -62,7 +64,7 @@ export async function createApp(config: Config, database: Database, logger: Logg
   const jobs = await startJobs(database.url, logger);
   // Meta's simulation is loaded only in local mode: a production process never holds its code.
   const standIn = config.whatsapp.localMode ? await (await import('./local/whatsapp-simulator')).startLocalWhatsApp(config, logger) : undefined;
-  const playground = standIn && services !== 'teams' ? await import('./playground/feature') : undefined;
+  const playground = options.playground && standIn && services !== 'teams' ? await import('./playground/feature') : undefined;
   const whatsappBase = standIn?.url ?? config.whatsapp.baseUrl;
   const whatsapp = new CloudApiClient({ ...config.whatsapp, baseUrl: whatsappBase });
   const email = createEmailService({ config, dataSource: database.dataSource, jobs, logger });
@@ -88,7 +90,9 @@ export async function createApp(config: Config, database: Database, logger: Logg
       : []),
   ];
   const metricsAccess = config.metricsToken ? { token: config.metricsToken } : config.production ? 'off' : 'open';
-  const server = createServer({ logger, metrics, dataSource: database.dataSource, routes: features.flatMap((f) => f.routes), metricsAccess });
+  // A side that runs locally has no authentication: the whole service then answers this computer only.
+  const loopbackOnly = config.bot.localMode || config.whatsapp.localMode;
+  const server = createServer({ logger, metrics, dataSource: database.dataSource, routes: features.flatMap((f) => f.routes), metricsAccess, loopbackOnly });
 
   return {
     server,
@@ -96,7 +100,7 @@ export async function createApp(config: Config, database: Database, logger: Logg
     features,
     metrics,
     jobs,
-    listen: async (port, host) => {
+    listen: async (port, host = config.host) => {
       // Background work first: once /healthz answers, the whole app is up.
       for (const feature of features) await feature.start?.();
       return new Promise<number>((resolve, reject) => {

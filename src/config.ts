@@ -5,6 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { isLoopbackAddress } from './lib/loopback';
 
 const optionalText = z
   .string()
@@ -60,7 +61,8 @@ const envSchema = z.object({
 
   MicrosoftAppId: optionalText,
   MicrosoftAppPassword: optionalText,
-  MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { message: 'expected MultiTenant, SingleTenant or UserAssignedMSI' }).default('MultiTenant'),
+  // New multi-tenant bot registrations are not possible since 31 July 2025 (docs/platform.md).
+  MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { message: 'expected SingleTenant, UserAssignedMSI or MultiTenant' }).default('SingleTenant'),
   MicrosoftAppTenantId: optionalText,
   ENTRA_AUTHORITY_URL: httpUrl('the Entra ID authority, e.g. https://login.microsoftonline.com').default('https://login.microsoftonline.com'),
   BOT_OPENID_METADATA_URL: optionalText.pipe(httpUrl('the Bot Framework OpenID metadata URL').optional()),
@@ -68,7 +70,7 @@ const envSchema = z.object({
   MANAGER_AAD_OBJECT_IDS: commaList,
 
   WHATSAPP_API_BASE_URL: httpUrl('the Graph API base URL').default('https://graph.facebook.com'),
-  WHATSAPP_API_VERSION: z.string().trim().regex(/^v\d+\.\d+$/, { message: 'expected a Graph API version such as v21.0' }).default('v21.0'),
+  WHATSAPP_API_VERSION: z.string().trim().regex(/^v\d+\.\d+$/, { message: 'expected a Graph API version such as v25.0' }).default('v25.0'),
   WHATSAPP_PHONE_NUMBER_ID: optionalText,
   WHATSAPP_ACCESS_TOKEN: optionalText,
   WHATSAPP_APP_SECRET: optionalText,
@@ -102,9 +104,29 @@ export interface BusinessHours {
   timeZone: string;
 }
 
+/**
+ * Why the configuration is loaded, which decides what a missing credential means:
+ * - 'serve': the production command (`node .`): every credential is required, nothing runs open;
+ * - 'local': the development commands' local switch (`npm start`, `npm run playground`, tests):
+ *   a side without credentials runs locally (the bot without authentication, WhatsApp simulated),
+ *   only on loopback, never with NODE_ENV=production or a public PUBLIC_BASE_URL;
+ * - 'tool': a command that serves nothing (migrate, customers:import, invite, doctor,
+ *   template:sync): credentials are read as they are; the doctor then says what is missing.
+ */
+export type ConfigPurpose = 'serve' | 'local' | 'tool';
+
+export interface LoadOptions {
+  purpose?: ConfigPurpose;
+  /** Which sides this process serves: a side it does not serve needs no credentials. */
+  serves?: 'all' | 'teams' | 'whatsapp';
+  /** Replace the built-in defaults where the environment sets nothing (the playground's demo settings). */
+  defaults?: Record<string, string>;
+}
+
 export interface Config {
   env: Env['NODE_ENV'];
   production: boolean;
+  purpose: ConfigPurpose;
   logLevel: Env['LOG_LEVEL'];
   databaseUrl: string | undefined;
   dataDir: string;
@@ -193,13 +215,24 @@ export function parseBusinessHours(text: string): BusinessHours {
   return { always: false, days, openMinute, closeMinute, timeZone };
 }
 
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+function isLoopbackOrigin(url: string): boolean {
+  try {
+    return LOOPBACK_HOSTS.has(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Validates an environment (process.env by default) and returns the frozen config.
- * `defaults` replace the built-in defaults where the environment sets nothing (the playground
- * uses it for its demo settings). Throws ConfigError listing one line per problem.
+ * Validates an environment (process.env by default) and returns the frozen config. Without a
+ * purpose it is loaded for the production command, which never runs without credentials.
+ * Throws ConfigError listing one line per problem.
  */
-export function loadConfig(environment: NodeJS.ProcessEnv = process.env, defaults: Record<string, string> = {}): Config {
-  const source: NodeJS.ProcessEnv = { ...defaults, ...environment };
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Config {
+  const purpose = options.purpose ?? 'serve';
+  const source: NodeJS.ProcessEnv = { ...options.defaults, ...environment };
   const parsed = envSchema.safeParse(source);
   const problems: string[] = [];
   if (!parsed.success) {
@@ -230,28 +263,50 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, default
 
   if (!botLocal) {
     if (env.MicrosoftAppType !== 'UserAssignedMSI' && !env.MicrosoftAppPassword) problems.push('MicrosoftAppPassword: required when MicrosoftAppId is set');
-    if (env.MicrosoftAppType !== 'MultiTenant' && !env.MicrosoftAppTenantId) problems.push(`MicrosoftAppTenantId: required when MicrosoftAppType is ${env.MicrosoftAppType}`);
+    // The tenant check of every staff request (R16) needs it, whatever the app type.
+    if (!env.MicrosoftAppTenantId) problems.push(`MicrosoftAppTenantId: required when MicrosoftAppId is set (CBG Connect's Entra ID tenant; ${env.MicrosoftAppType} bots refuse other tenants with it)`);
   }
   if (!whatsappLocal) {
     for (const name of ['WHATSAPP_PHONE_NUMBER_ID', 'WHATSAPP_APP_SECRET', 'WHATSAPP_VERIFY_TOKEN'] as const) {
       if (!env[name]) problems.push(`${name}: required when WHATSAPP_ACCESS_TOKEN is set`);
     }
   }
+  const serves = options.serves ?? 'all';
+  const botMissing = botLocal && serves !== 'whatsapp';
+  const whatsappMissing = whatsappLocal && serves !== 'teams';
+  if (purpose === 'serve' && (botMissing || whatsappMissing)) {
+    // One line: what is missing, and where running without it belongs.
+    const missing = [botMissing ? 'MicrosoftAppId (the Teams bot would accept anyone)' : '', whatsappMissing ? 'WHATSAPP_ACCESS_TOKEN (WhatsApp would be simulated)' : ''].filter(Boolean).join(' and ');
+    problems.push(`credentials missing: ${missing}; the production command never runs without them (npm start runs locally, for development)`);
+  }
+  if (purpose === 'local') {
+    if (production) problems.push('NODE_ENV: local mode (npm start, npm run playground) is refused when NODE_ENV=production');
+    if (!isLoopbackOrigin(env.PUBLIC_BASE_URL)) problems.push(`PUBLIC_BASE_URL: local mode serves this computer only; expected http://localhost:<port>, not ${env.PUBLIC_BASE_URL}`);
+    if (!isLoopbackAddress(env.HOST)) problems.push(`HOST: local mode listens on loopback only; expected 127.0.0.1, not ${env.HOST}`);
+  }
   if (production) {
     // Local conveniences (unauthenticated bot, WhatsApp simulator, .eml outbox, embedded database)
-    // must never run in production.
-    if (botLocal) problems.push('MicrosoftAppId: required when NODE_ENV=production (local mode without authentication is for development only)');
-    if (whatsappLocal) problems.push('WHATSAPP_ACCESS_TOKEN: required when NODE_ENV=production (the WhatsApp simulator is for development only)');
+    // must never run in production, and every identity and API endpoint is reached over https.
+    if (botLocal && purpose !== 'serve') problems.push('MicrosoftAppId: required when NODE_ENV=production (local mode without authentication is for development only)');
+    if (whatsappLocal && purpose !== 'serve') problems.push('WHATSAPP_ACCESS_TOKEN: required when NODE_ENV=production (the WhatsApp simulator is for development only)');
     if (!env.SMTP_URL) problems.push('SMTP_URL: required when NODE_ENV=production');
     if (!env.DATABASE_URL) problems.push('DATABASE_URL: required when NODE_ENV=production (the embedded database is for development only)');
     if (!env.CRM_ARCHIVE_BCC) problems.push('CRM_ARCHIVE_BCC: required when NODE_ENV=production (AVG notices must be archived in the CRM)');
-    if (!env.PUBLIC_BASE_URL.startsWith('https://')) problems.push('PUBLIC_BASE_URL: expected an https:// origin when NODE_ENV=production');
+    if (!env.WHATSAPP_BUSINESS_ACCOUNT_ID) problems.push('WHATSAPP_BUSINESS_ACCOUNT_ID: required when NODE_ENV=production (templates and account events are matched against it)');
+    const https: [string, string | undefined][] = [
+      ['PUBLIC_BASE_URL', env.PUBLIC_BASE_URL],
+      ['ENTRA_AUTHORITY_URL', env.ENTRA_AUTHORITY_URL],
+      ['BOT_OPENID_METADATA_URL', env.BOT_OPENID_METADATA_URL],
+      ['WHATSAPP_API_BASE_URL', env.WHATSAPP_API_BASE_URL],
+    ];
+    for (const [name, value] of https) if (value !== undefined && !value.startsWith('https://')) problems.push(`${name}: expected an https:// URL when NODE_ENV=production`);
   }
   if (problems.length > 0 || !businessHours) throw new ConfigError(problems);
 
   const config: Config = {
     env: env.NODE_ENV,
     production,
+    purpose,
     logLevel: env.LOG_LEVEL,
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR ?? '.data',

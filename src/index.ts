@@ -1,17 +1,23 @@
 /**
  * Composition root: config -> database -> app -> listen, and a graceful stop on SIGINT/SIGTERM.
- * `node dist/src/index.js [all|teams|whatsapp]` picks which service(s) this process serves.
+ * `node dist/src/index.js [all|teams|whatsapp] [--local]` picks which service(s) this process
+ * serves. Without --local (the production command, `node .`) every credential is required;
+ * --local is the development commands' switch (npm start): a side without credentials runs
+ * locally, on loopback only.
  */
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './config';
 import { createApp, type App, type ServiceSelection } from './app';
 import { openDatabase, type Database } from './db/database';
-import { createLogger } from './logger';
+import { createLogger, type Logger } from './logger';
 
 async function main(): Promise<void> {
   loadDotEnv();
+  const args = process.argv.slice(2);
+  const local = args.includes('--local');
+  const services = parseServices(args.filter((a) => a !== '--local')[0]);
   let config: Config;
   try {
-    config = loadConfig();
+    config = loadConfig(process.env, { purpose: local ? 'local' : 'serve', serves: services });
   } catch (error) {
     if (error instanceof ConfigError) {
       for (const problem of error.problems) process.stderr.write(`configuration error: ${problem}\n`);
@@ -19,9 +25,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const services = parseServices(process.argv[2]);
   const logger = createLogger({ level: config.logLevel, pretty: !config.production });
   const started = Date.now();
+  announceLocalSides(config, logger);
 
   // Signals are handled from the first moment: a stop during start-up still closes cleanly.
   // The database is kept as a promise: a stop while it is still opening closes it once open
@@ -50,14 +56,36 @@ async function main(): Promise<void> {
   if (stopping) return;
   const app = (running.app = await createApp(config, opened, logger, services));
   if (stopping) return;
-  const port = await app.listen(config.port);
-  logger.info({ port, services, ms: Date.now() - started, database: opened.embedded ? 'embedded' : 'external' }, `Storingsmelder is listening on http://localhost:${port}`);
+  let port: number;
+  try {
+    port = await app.listen(config.port, config.host);
+  } catch (error) {
+    // A taken port or an address this machine does not have: one line, and what was opened is closed.
+    await app.close().catch(() => undefined);
+    await opened.close().catch(() => undefined);
+    throw listenFailure(error as NodeJS.ErrnoException, config);
+  }
+  logger.info({ host: config.host, port, services, ms: Date.now() - started, database: opened.embedded ? 'embedded' : 'external' }, `Storingsmelder is listening on http://${config.host}:${port}`);
+}
+
+/** One line that says which sides run locally, and that the bot then takes anyone's requests. */
+function announceLocalSides(config: Config, logger: Logger): void {
+  if (!config.bot.localMode && !config.whatsapp.localMode) return;
+  const sides = [config.bot.localMode ? 'Teams bot without authentication (anyone on this computer is staff)' : '', config.whatsapp.localMode ? 'WhatsApp simulated (nothing leaves this computer)' : ''].filter(Boolean);
+  logger.warn({ bot: config.bot.localMode ? 'local' : 'authenticated', whatsapp: config.whatsapp.localMode ? 'simulated' : 'cloud-api' }, `local mode, loopback only: ${sides.join('; ')}`);
+}
+
+function listenFailure(error: NodeJS.ErrnoException, config: Config): Error {
+  if (error.code === 'EADDRINUSE') return new Error(`port ${config.port} on ${config.host} is already in use: stop what uses it, or set PORT`);
+  if (error.code === 'EADDRNOTAVAIL') return new Error(`this machine has no address ${config.host}: set HOST (127.0.0.1, or 0.0.0.0 in a container)`);
+  if (error.code === 'EACCES') return new Error(`port ${config.port} needs privileges: use a port above 1023`);
+  return error;
 }
 
 function parseServices(arg: string | undefined): ServiceSelection {
   if (arg === undefined || arg === 'all') return 'all';
   if (arg === 'teams' || arg === 'whatsapp') return arg;
-  process.stderr.write(`unknown service "${arg}": expected all, teams or whatsapp\n`);
+  process.stderr.write(`unknown service "${arg}": expected all, teams or whatsapp (and --local for development)\n`);
   process.exit(1);
 }
 

@@ -11,6 +11,7 @@ import type { Metrics } from './metrics';
 import { TooBusyError } from './http/body';
 import { NotFoundError, toHttp, UnauthorizedError } from './http/errors';
 import { sameSecret } from './lib/secrets';
+import { isLoopbackAddress } from './lib/loopback';
 
 export type Method = 'get' | 'post' | 'put' | 'del';
 export type Handler = (req: Request, res: Response) => Promise<void>;
@@ -26,6 +27,11 @@ export interface ServerDependencies {
   metrics: Metrics;
   dataSource: DataSource;
   routes: RouteDefinition[];
+  /**
+   * Local mode: refuse every request that does not come straight from this computer (another
+   * peer, or a proxy or tunnel in front of us, which says so in Forwarded / X-Forwarded-For).
+   */
+  loopbackOnly?: boolean;
   /** GET /metrics: open, behind a bearer token, or off (the default). */
   metricsAccess?: { token: string } | 'open' | 'off';
 }
@@ -41,6 +47,20 @@ export function sendError(res: Response, logger: Logger, error: unknown): void {
   if ((answer.status === 413 || busy) && !res.headersSent) res.setHeader('Connection', 'close');
   if (busy && !res.headersSent) res.setHeader('Retry-After', '5');
   if (!res.headersSent) res.send(answer.status, answer.body);
+}
+
+const PROXY_HEADERS = ['forwarded', 'x-forwarded-for', 'x-real-ip', 'x-forwarded-host'];
+
+function loopbackGuard(logger: Logger) {
+  return (req: Request, res: Response, next: (error?: false) => void): void => {
+    const peer = req.socket.remoteAddress ?? '';
+    const proxied = PROXY_HEADERS.some((name) => req.headers[name] !== undefined);
+    if (isLoopbackAddress(peer) && !proxied) return next();
+    logger.warn({ proxied }, 'local mode: request from outside this computer refused');
+    res.setHeader('Connection', 'close');
+    res.send(403, { error: 'forbidden', message: 'this service runs in local mode and answers only this computer' });
+    next(false);
+  };
 }
 
 /** Bodies refused for the budget come in floods: one WARN line per 10 s with how many. */
@@ -73,6 +93,7 @@ export function createServer(deps: ServerDependencies): Server {
   // A request must arrive whole within 30 s (Meta's largest webhook, 3 MB, takes well under a
   // second): a stranger trickling a body cannot hold its share of the body budget for long.
   server.server.requestTimeout = 30_000;
+  if (deps.loopbackOnly) server.pre(loopbackGuard(logger));
   server.use(restify.plugins.queryParser({ mapParams: false }));
 
   server.on('after', (req: Request, res: Response) => {

@@ -36,7 +36,7 @@ describe('management tab in a browser', function () {
     const { logger } = memoryLogger();
     const database = await openDatabase({ url: await freshDatabase(), dataDir: '.data', logger });
     if (seed) await seedStats(database.dataSource);
-    const app = await createApp(loadConfig(env), database, logger, 'teams');
+    const app = await createApp(loadConfig(env, { purpose: 'local' }), database, logger, 'teams');
     apps.push({ app, database });
     return `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}`;
   }
@@ -72,7 +72,7 @@ describe('management tab in a browser', function () {
   });
 
   it('outside local mode and outside Teams, asks to open it in Teams and shows no figures', async () => {
-    const base = await serve({ MicrosoftAppId: '6f1d2c3b-1111-4aaa-8bbb-0123456789ab', MicrosoftAppPassword: 'x', MANAGER_AAD_OBJECT_IDS: 'm' }, true);
+    const base = await serve({ MicrosoftAppId: '6f1d2c3b-1111-4aaa-8bbb-0123456789ab', MicrosoftAppPassword: 'x', MicrosoftAppTenantId: 'tenant-cbg', MANAGER_AAD_OBJECT_IDS: 'm' }, true);
     const page = await browser.newPage();
     await page.goto(`${base}/tab`);
     await page.waitForSelector('.banner.error', { timeout: 8000 });

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { ConfigError, loadConfig, parseBusinessHours } from '../src/config';
+import { ConfigError, loadConfig, parseBusinessHours, type ConfigPurpose } from '../src/config';
 
-function problemsOf(env: Record<string, string>): string[] {
+function problemsOf(env: Record<string, string>, purpose: ConfigPurpose = 'local'): string[] {
   try {
-    loadConfig(env);
+    loadConfig(env, { purpose });
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
     throw error;
@@ -27,12 +27,19 @@ const productionEnv = {
   WHATSAPP_VERIFY_TOKEN: 'verify',
   SMTP_URL: 'smtps://user:pass@smtp.example.nl:465',
   CRM_ARCHIVE_BCC: 'archief@crm.example.nl',
+  WHATSAPP_BUSINESS_ACCOUNT_ID: '102290129340398',
 };
+
+const local = { purpose: 'local' } as const;
 
 describe('config', () => {
   it('gives every variable its documented default with an empty environment', () => {
-    const config = loadConfig({});
+    const config = loadConfig({}, local);
     expect(config.port).to.equal(3978);
+    expect(config.host).to.equal('127.0.0.1');
+    expect(config.metricsToken).to.equal(undefined);
+    expect(config.whatsapp.version).to.equal('v25.0');
+    expect(config.bot.appType).to.equal('SingleTenant');
     expect(config.databaseUrl).to.equal(undefined);
     expect(config.publicBaseUrl).to.equal('http://localhost:3978');
     expect(config.bot.localMode).to.equal(true);
@@ -54,14 +61,17 @@ describe('config', () => {
 
   it('takes other defaults where asked (the playground), the environment still winning', () => {
     const defaults = { BUSINESS_HOURS: 'always', LOG_LEVEL: 'warn' };
-    expect(loadConfig({}, defaults)).to.deep.include({ logLevel: 'warn' });
-    expect(loadConfig({}, defaults).businessHours.always).to.equal(true);
-    expect(loadConfig({ BUSINESS_HOURS: 'mon-fri 09:00-17:00 Europe/Amsterdam' }, defaults).businessHours).to.include({ always: false, openMinute: 9 * 60 });
+    expect(loadConfig({}, { ...local, defaults })).to.deep.include({ logLevel: 'warn' });
+    expect(loadConfig({}, { ...local, defaults }).businessHours.always).to.equal(true);
+    expect(loadConfig({ BUSINESS_HOURS: 'mon-fri 09:00-17:00 Europe/Amsterdam' }, { ...local, defaults }).businessHours).to.include({ always: false, openMinute: 9 * 60 });
   });
 
-  it('leaves the business account unset outside local mode, for the template commands to ask for', () => {
-    expect(loadConfig(productionEnv).whatsapp.businessAccountId).to.equal(undefined);
-    expect(loadConfig({ ...productionEnv, WHATSAPP_BUSINESS_ACCOUNT_ID: '102290129340398' }).whatsapp.businessAccountId).to.equal('102290129340398');
+  it('requires the business account in production, and leaves it unset outside local mode for the template commands to ask for', () => {
+    const withoutAccount: Record<string, string> = { ...productionEnv };
+    delete withoutAccount.WHATSAPP_BUSINESS_ACCOUNT_ID;
+    expect(problemsOf(withoutAccount, 'serve')).to.deep.equal(['WHATSAPP_BUSINESS_ACCOUNT_ID: required when NODE_ENV=production (templates and account events are matched against it)']);
+    expect(loadConfig({ ...withoutAccount, NODE_ENV: 'development' }, { purpose: 'tool' }).whatsapp.businessAccountId).to.equal(undefined);
+    expect(loadConfig(productionEnv).whatsapp.businessAccountId).to.equal('102290129340398');
     expect(() => loadConfig({ ...productionEnv, WHATSAPP_BUSINESS_ACCOUNT_ID: 'waba-1' })).to.throw('WHATSAPP_BUSINESS_ACCOUNT_ID: expected the WhatsApp Business Account id (digits)');
   });
 
@@ -84,10 +94,35 @@ describe('config', () => {
   });
 
   it('refuses production without credentials, SMTP or a database', () => {
-    const problems = problemsOf({ NODE_ENV: 'production' });
-    for (const name of ['MicrosoftAppId', 'WHATSAPP_ACCESS_TOKEN', 'SMTP_URL', 'DATABASE_URL', 'CRM_ARCHIVE_BCC', 'PUBLIC_BASE_URL']) {
+    const problems = problemsOf({ NODE_ENV: 'production' }, 'tool');
+    for (const name of ['MicrosoftAppId', 'WHATSAPP_ACCESS_TOKEN', 'SMTP_URL', 'DATABASE_URL', 'CRM_ARCHIVE_BCC', 'PUBLIC_BASE_URL', 'WHATSAPP_BUSINESS_ACCOUNT_ID']) {
       expect(problems.some((p) => p.startsWith(`${name}:`)), name).to.equal(true);
     }
+  });
+
+  it('lets the production command run nothing without credentials, whatever NODE_ENV says, in one line', () => {
+    expect(problemsOf({}, 'serve')).to.deep.equal([
+      'credentials missing: MicrosoftAppId (the Teams bot would accept anyone) and WHATSAPP_ACCESS_TOKEN (WhatsApp would be simulated); the production command never runs without them (npm start runs locally, for development)',
+    ]);
+    const whatsappOnly = { WHATSAPP_ACCESS_TOKEN: 't', WHATSAPP_PHONE_NUMBER_ID: '1', WHATSAPP_APP_SECRET: 's', WHATSAPP_VERIFY_TOKEN: 'v' };
+    expect(problemsOf(whatsappOnly, 'serve')).to.have.length(1);
+    expect(problemsOf(whatsappOnly, 'serve')[0]).to.match(/^credentials missing: MicrosoftAppId/);
+  });
+
+  it('refuses the local switch with NODE_ENV=production, a public PUBLIC_BASE_URL or a non-loopback HOST', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).to.include('NODE_ENV: local mode (npm start, npm run playground) is refused when NODE_ENV=production');
+    expect(problemsOf({ PUBLIC_BASE_URL: 'https://storing.cbgconnect.nl' })).to.deep.equal(['PUBLIC_BASE_URL: local mode serves this computer only; expected http://localhost:<port>, not https://storing.cbgconnect.nl']);
+    expect(problemsOf({ HOST: '0.0.0.0' })).to.deep.equal(['HOST: local mode listens on loopback only; expected 127.0.0.1, not 0.0.0.0']);
+    expect(problemsOf({ PUBLIC_BASE_URL: 'http://127.0.0.1:3978', HOST: '::1' })).to.deep.equal([]);
+  });
+
+  it('wants https for every identity and API endpoint in production', () => {
+    const problems = problemsOf({ ...productionEnv, ENTRA_AUTHORITY_URL: 'http://login.example', BOT_OPENID_METADATA_URL: 'http://keys.example/meta', WHATSAPP_API_BASE_URL: 'http://graph.example' }, 'serve');
+    expect(problems).to.have.members([
+      'ENTRA_AUTHORITY_URL: expected an https:// URL when NODE_ENV=production',
+      'BOT_OPENID_METADATA_URL: expected an https:// URL when NODE_ENV=production',
+      'WHATSAPP_API_BASE_URL: expected an https:// URL when NODE_ENV=production',
+    ]);
   });
 
   it('requires the rest of the WhatsApp credentials once a token is set', () => {
@@ -99,10 +134,12 @@ describe('config', () => {
     ]);
   });
 
-  it('requires a tenant for a single-tenant bot', () => {
-    expect(problemsOf({ MicrosoftAppId: 'id', MicrosoftAppPassword: 'pw', MicrosoftAppType: 'SingleTenant' })).to.deep.equal([
-      'MicrosoftAppTenantId: required when MicrosoftAppType is SingleTenant',
-    ]);
+  it('requires a tenant for every authenticated bot, multi-tenant ones too (the tenant check of R16 needs it)', () => {
+    for (const type of ['SingleTenant', 'MultiTenant']) {
+      expect(problemsOf({ MicrosoftAppId: 'id', MicrosoftAppPassword: 'pw', MicrosoftAppType: type })).to.deep.equal([
+        `MicrosoftAppTenantId: required when MicrosoftAppId is set (CBG Connect's Entra ID tenant; ${type} bots refuse other tenants with it)`,
+      ]);
+    }
   });
 
   describe('BUSINESS_HOURS', () => {

@@ -65,7 +65,7 @@ describe('HTTP server with its database stopped', () => {
     postgres = await startEmbeddedPostgres({ dataDir: dir });
     const { logger } = memoryLogger();
     database = await openDatabase({ url: await ensureDatabase(postgres.url, 'health'), dataDir: dir, logger });
-    app = await createApp(loadConfig({ DATA_DIR: dir }), database, logger);
+    app = await createApp(loadConfig({ DATA_DIR: dir }, { purpose: 'local' }), database, logger);
     base = `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}`;
   });
   after(async () => {

@@ -40,7 +40,7 @@ describe('requests the service cannot take', function () {
   });
 
   it("answers 503 with a reason when the Bot Framework's signing keys cannot be fetched", async () => {
-    await start({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'x', BOT_OPENID_METADATA_URL: `http://127.0.0.1:${await freePort()}/v1/.well-known/openidconfiguration` });
+    await start({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'x', MicrosoftAppTenantId: 'tenant-cbg', BOT_OPENID_METADATA_URL: `http://127.0.0.1:${await freePort()}/v1/.well-known/openidconfiguration` });
     const connector = new BotConnectorStandIn();
     await connector.start();
     const token = await new SignJWT({ serviceurl: connector.url })
@@ -59,7 +59,7 @@ describe('requests the service cannot take', function () {
   });
 
   it('still answers 401 to a request without a token', async () => {
-    await start({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'x' });
+    await start({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'x', MicrosoftAppTenantId: 'tenant-cbg' });
     const res = await fetch(`${base}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(teamsMessage('http://127.0.0.1:9', '/outage')) });
     expect(res.status).to.equal(401);
   });

@@ -15,7 +15,7 @@ interface Exit {
 /** Runs the real entry point with only the given environment (plus PATH). */
 function runEntry(env: Record<string, string>, untilHealthy?: (port: number) => Promise<void>): Promise<Exit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--disable-warning=DEP0111', ENTRY], {
+    const child = spawn(process.execPath, ['--disable-warning=DEP0111', ENTRY, 'all', '--local'], {
       env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

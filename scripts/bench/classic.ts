@@ -128,7 +128,7 @@ export async function runClassic(database: Database, graph: GraphProcess, logger
   await dispatcher.stop();
 
   // 4. Status webhooks through the real route, signed, one status per callback, from a process of their own.
-  const config = loadConfig({ WHATSAPP_ACCESS_TOKEN: 'bench-token', WHATSAPP_PHONE_NUMBER_ID: 'bench-number', WHATSAPP_APP_SECRET: 'bench-secret', WHATSAPP_VERIFY_TOKEN: 'v', WHATSAPP_API_BASE_URL: graph.url, LOG_LEVEL: 'warn' });
+  const config = loadConfig({ WHATSAPP_ACCESS_TOKEN: 'bench-token', WHATSAPP_PHONE_NUMBER_ID: 'bench-number', WHATSAPP_APP_SECRET: 'bench-secret', WHATSAPP_VERIFY_TOKEN: 'v', WHATSAPP_API_BASE_URL: graph.url, LOG_LEVEL: 'warn' }, { purpose: 'local' });
   const app = await createApp(config, database, logger, 'whatsapp');
   const port = await app.listen(0, '127.0.0.1');
   const webhooks = await postStatusWebhooks({ port, appSecret: 'bench-secret', phoneNumberId: 'bench-number', ids: sentIds });

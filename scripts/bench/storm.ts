@@ -84,7 +84,7 @@ function instanceEnv(databaseUrl: string, graphUrl: string, port: number): NodeJ
 }
 
 function start(env: NodeJS.ProcessEnv): Instance {
-  const child = spawn(process.execPath, ['--disable-warning=DEP0111', ENTRY, 'all'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--disable-warning=DEP0111', ENTRY, 'all', '--local'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const instance: Instance = { port: Number(env.PORT), child, output: '' };
   child.stdout.on('data', (c: Buffer) => (instance.output = (instance.output + c.toString()).slice(-4000)));
   child.stderr.on('data', (c: Buffer) => (instance.output = (instance.output + c.toString()).slice(-4000)));

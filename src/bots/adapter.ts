@@ -36,7 +36,8 @@ export function createAdapter(config: Config, logger: Logger): StaffAdapter {
   const auth = new ConfigurationBotFrameworkAuthentication({
     MicrosoftAppId: config.bot.appId ?? '',
     MicrosoftAppPassword: config.bot.appPassword ?? '',
-    MicrosoftAppType: config.bot.appType,
+    // Local mode has no app id: botbuilder accepts that (authentication off) only as MultiTenant.
+    MicrosoftAppType: config.bot.localMode ? 'MultiTenant' : config.bot.appType,
     MicrosoftAppTenantId: config.bot.tenantId ?? '',
     ...(config.bot.openIdMetadataUrl ? publicCloudWithMetadata(config.bot.openIdMetadataUrl) : {}),
   });

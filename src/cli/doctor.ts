@@ -1,12 +1,12 @@
-/** `npm run doctor`: exit 0 only when every check passes (see src/doctor/). */
+/** `npm run doctor`: exit 0 only when every check ran and passed (see src/doctor/). */
 import { ConfigError, loadConfig, loadDotEnv } from '../config';
-import { formatReport, runDoctor } from '../doctor/doctor';
+import { formatReport, passed, runDoctor } from '../doctor/doctor';
 
 async function main(): Promise<void> {
   loadDotEnv();
   let config;
   try {
-    config = loadConfig();
+    config = loadConfig(process.env, { purpose: 'tool' });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stdout.write(`Storingsmelder doctor\n${error.problems.map((p) => `✗ configuration  ${p}`).join('\n')}\n  fix: correct these variables (see .env.example); nothing else was checked.\n`);
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   }
   const results = await runDoctor(config);
   process.stdout.write(`${formatReport(config, results)}\n`);
-  process.exit(results.some((r) => r.status === 'fail') ? 1 : 0);
+  process.exit(passed(results) ? 0 : 1);
 }
 
 main().catch((error: Error) => {

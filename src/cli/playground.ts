@@ -42,7 +42,7 @@ function teamsPortArgument(args: string[]): number {
 
 function configOrExplain(): Config {
   loadDotEnv();
-  const config = loadConfig(process.env, PLAYGROUND_DEFAULTS);
+  const config = loadConfig(process.env, { purpose: 'local', defaults: PLAYGROUND_DEFAULTS });
   if (!playgroundAvailable(config) || config.mail.smtpUrl) {
     const reasons = [config.production && 'NODE_ENV=production', !config.bot.localMode && 'MicrosoftAppId', !config.whatsapp.localMode && 'WHATSAPP_ACCESS_TOKEN', config.mail.smtpUrl && 'SMTP_URL'].filter(Boolean).join(', ');
     throw new PlaygroundError(`the playground runs in local mode only, without credentials, and keeps mail on this machine; unset ${reasons} (in the environment or .env)`);
@@ -147,7 +147,7 @@ async function main(): Promise<void> {
   const opened = await database;
   const demo = await seedDemo(opened.dataSource, config);
   const teamsUrl = `http://localhost:${teamsPort}`;
-  app = await createApp(config, opened, logger, 'all', { teamsClientUrl: teamsUrl });
+  app = await createApp(config, opened, logger, 'all', { playground: true, teamsClientUrl: teamsUrl });
   // This machine only: local mode has no authentication.
   const port = await app.listen(config.port, '127.0.0.1');
   await app.context.email.flushSoon();

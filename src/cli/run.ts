@@ -11,7 +11,7 @@ import { createLogger } from '../logger';
 export function runWithDatabase(name: string, work: (dataSource: DataSource, config: Config) => Promise<void>): void {
   const run = async () => {
     loadDotEnv();
-    const config = loadConfig();
+    const config = loadConfig(process.env, { purpose: 'tool' });
     const logger = createLogger({ level: 'warn', pretty: !config.production });
     const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger, poolSize: 2 });
     try {

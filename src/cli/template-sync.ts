@@ -51,7 +51,7 @@ export async function syncTemplate(config: Config, say: (line: string) => void):
 
 async function main(): Promise<void> {
   loadDotEnv();
-  const config = loadConfig();
+  const config = loadConfig(process.env, { purpose: 'tool' });
   const good = await syncTemplate(config, (line) => process.stdout.write(`${line}\n`));
   process.exit(good ? 0 : 1);
 }

@@ -1,18 +1,25 @@
 /**
  * `npm run doctor`: checks every real dependency with the configuration the service would
  * start with, and prints one line per check (✓, ✗ with the fix, – for what was not checked).
+ * It passes (exit 0) only for a complete production configuration: every check ran and passed.
  */
 import type { Config } from '../config';
 import { checkBot } from './bot-check';
 import type { CheckResult } from './check';
 import { checkDatabase } from './database-check';
 import { checkMail } from './mail-check';
+import { checkProduction } from './production-check';
 import { checkPublicUrl } from './public-url-check';
 import { checkWhatsApp } from './whatsapp-check';
 
 export async function runDoctor(config: Config): Promise<CheckResult[]> {
   const [database, mail, bot, whatsapp, publicUrl] = await Promise.all([checkDatabase(config), checkMail(config), checkBot(config), checkWhatsApp(config), checkPublicUrl(config)]);
-  return [database, ...mail, ...bot, ...whatsapp, publicUrl];
+  return [...checkProduction(config), database, ...mail, ...bot, ...whatsapp, publicUrl];
+}
+
+/** Ready to go live: nothing failed and nothing was left unchecked. */
+export function passed(results: CheckResult[]): boolean {
+  return results.every((r) => r.status === 'ok');
 }
 
 const MARK = { ok: '✓', fail: '✗', skip: '–' };
@@ -28,7 +35,10 @@ export function formatReport(config: Config, results: CheckResult[]): string {
     if (r.fix) lines.push(`  ${' '.repeat(width)}  fix: ${r.fix}`);
   }
   const failed = results.filter((r) => r.status === 'fail').length;
-  lines.push(failed === 0 ? `All ${results.filter((r) => r.status === 'ok').length} checks passed${results.some((r) => r.status === 'skip') ? ' (– not checked, see why)' : ''}.` : `${failed} of ${results.length} checks failed.`);
+  const skipped = results.filter((r) => r.status === 'skip').length;
+  if (failed > 0) lines.push(`${failed} of ${results.length} checks failed${skipped > 0 ? `, ${skipped} not checked` : ''}: not ready for production.`);
+  else if (skipped > 0) lines.push(`${skipped} of ${results.length} checks could not run (– see why): not ready for production.`);
+  else lines.push(`All ${results.length} checks passed.`);
   return blankSecrets(lines.join('\n'), config);
 }
 

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Request } from 'restify';
 import type { Config } from '../config';
+import { isLoopbackAddress } from '../lib/loopback';
 import type { Feature } from '../feature';
 import type { Handler, RouteDefinition } from '../server';
 import { sendAsset } from '../http/assets';
@@ -62,6 +63,7 @@ export function playgroundFeature(deps: PlaygroundDependencies): Feature {
   // Local mode has no authentication: answer only requests addressed to this machine (no DNS
   // rebinding), and take only JSON posts (a foreign web page cannot send those without CORS).
   const guard = (handler: Handler): Handler => async (req, res) => {
+    if (!isLoopbackAddress(req.socket.remoteAddress ?? '')) throw new ForbiddenError('the playground answers only this computer');
     if (!LOCAL_HOST.test(req.headers.host ?? '')) throw new ForbiddenError('the playground answers only on localhost');
     if (req.method === 'POST' && !/^application\/json\b/i.test(req.headers['content-type'] ?? '')) throw new ValidationError('expected Content-Type: application/json');
     await handler(req, res);

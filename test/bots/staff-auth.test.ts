@@ -15,7 +15,7 @@ const config = loadConfig({
   MicrosoftAppTenantId: 'tenant-cbg',
   STAFF_AAD_OBJECT_IDS: 'staff-aad-1,staff-aad-2',
   MANAGER_AAD_OBJECT_IDS: 'manager-aad-1',
-});
+}, { purpose: 'local' });
 
 describe('who may use the staff bot (R16)', () => {
   let db: DataSource;

@@ -29,7 +29,7 @@ describe('npm run playground refuses', function () {
   }
 
   it('credentials, production or a real SMTP server, naming what to unset', async () => {
-    const bot = await playground({ MicrosoftAppId: '6f1d2c3b-1111-4aaa-8bbb-0123456789ab', MicrosoftAppPassword: 'x' });
+    const bot = await playground({ MicrosoftAppId: '6f1d2c3b-1111-4aaa-8bbb-0123456789ab', MicrosoftAppPassword: 'x', MicrosoftAppTenantId: 'tenant-cbg' });
     expect(bot).to.deep.equal({ code: 1, stderr: 'npm run playground: the playground runs in local mode only, without credentials, and keeps mail on this machine; unset MicrosoftAppId (in the environment or .env)\n' });
     const mail = await playground({ SMTP_URL: 'smtp://smtp.example.nl:587' });
     expect(mail.stderr).to.match(/unset SMTP_URL \(in the environment or \.env\)\n$/);

@@ -12,7 +12,7 @@ describe('npm run template:sync', () => {
   beforeEach(async () => {
     graph = new GraphStandIn({ accessToken: 'token', phoneNumberId: '1065', account: { businessAccountId: '102290129340398', templates: [] } });
     await graph.start();
-    config = loadConfig({ WHATSAPP_API_BASE_URL: graph.url, WHATSAPP_ACCESS_TOKEN: 'token', WHATSAPP_PHONE_NUMBER_ID: '1065', WHATSAPP_APP_SECRET: 's', WHATSAPP_VERIFY_TOKEN: 'v', WHATSAPP_BUSINESS_ACCOUNT_ID: '102290129340398' });
+    config = loadConfig({ WHATSAPP_API_BASE_URL: graph.url, WHATSAPP_ACCESS_TOKEN: 'token', WHATSAPP_PHONE_NUMBER_ID: '1065', WHATSAPP_APP_SECRET: 's', WHATSAPP_VERIFY_TOKEN: 'v', WHATSAPP_BUSINESS_ACCOUNT_ID: '102290129340398' }, { purpose: 'tool' });
   });
   afterEach(async () => graph.stop());
 
@@ -46,9 +46,9 @@ describe('npm run template:sync', () => {
   });
 
   it('says what is needed without a business account id, and what Graph refused', async () => {
-    config = loadConfig({ WHATSAPP_API_BASE_URL: graph.url, WHATSAPP_ACCESS_TOKEN: 'token', WHATSAPP_PHONE_NUMBER_ID: '1065', WHATSAPP_APP_SECRET: 's', WHATSAPP_VERIFY_TOKEN: 'v' });
+    config = loadConfig({ WHATSAPP_API_BASE_URL: graph.url, WHATSAPP_ACCESS_TOKEN: 'token', WHATSAPP_PHONE_NUMBER_ID: '1065', WHATSAPP_APP_SECRET: 's', WHATSAPP_VERIFY_TOKEN: 'v' }, { purpose: 'tool' });
     expect((await sync()).out).to.match(/^WHATSAPP_BUSINESS_ACCOUNT_ID is not set/);
-    config = loadConfig({ WHATSAPP_API_BASE_URL: graph.url, WHATSAPP_ACCESS_TOKEN: 'expired', WHATSAPP_PHONE_NUMBER_ID: '1065', WHATSAPP_APP_SECRET: 's', WHATSAPP_VERIFY_TOKEN: 'v', WHATSAPP_BUSINESS_ACCOUNT_ID: '102290129340398' });
+    config = loadConfig({ WHATSAPP_API_BASE_URL: graph.url, WHATSAPP_ACCESS_TOKEN: 'expired', WHATSAPP_PHONE_NUMBER_ID: '1065', WHATSAPP_APP_SECRET: 's', WHATSAPP_VERIFY_TOKEN: 'v', WHATSAPP_BUSINESS_ACCOUNT_ID: '102290129340398' }, { purpose: 'tool' });
     const refused = await sync();
     expect(refused.good).to.equal(false);
     expect(refused.out).to.match(/^Graph API refused: WhatsApp Cloud API error 190 \(HTTP 401\).*\nfix: the access token is not valid or has expired/);

@@ -27,7 +27,7 @@ describe('two instances starting together on an empty database', function () {
     const ports = [await freePort(), await freePort()];
     const output: string[] = ['', ''];
     ports.forEach((port, i) => {
-      const child = spawn(process.execPath, ['--disable-warning=DEP0111', ENTRY, 'all'], { env: { PATH: process.env.PATH, DATABASE_URL: url, PORT: String(port), DATA_DIR: path.join(dir, String(i)), LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--disable-warning=DEP0111', ENTRY, 'all', '--local'], { env: { PATH: process.env.PATH, DATABASE_URL: url, PORT: String(port), DATA_DIR: path.join(dir, String(i)), LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
       child.stdout.on('data', (c: Buffer) => (output[i] += c.toString()));
       child.stderr.on('data', (c: Buffer) => (output[i] += c.toString()));
       children.push(child);

@@ -15,7 +15,8 @@ import { promisify } from 'node:util';
 import { loadConfig } from '../../src/config';
 import { createApp, type App } from '../../src/app';
 import { openDatabase, type Database } from '../../src/db/database';
-import { runDoctor } from '../../src/doctor/doctor';
+import { passed, runDoctor } from '../../src/doctor/doctor';
+import { httpsFront, type HttpsFront } from '../helpers/https-front';
 import { MIGRATIONS } from '../../src/migrations';
 import { templateDefinition } from '../../src/services/notices/notice-template';
 import { GraphStandIn } from '../../src/local/graph-standin';
@@ -41,7 +42,11 @@ describe('npm run doctor', function () {
   let database: Database;
   let app: App;
   let proxy: https.Server;
+  let fronts: HttpsFront[];
+  /** The production configuration the operator runs the doctor with (https everywhere). */
   let env: Record<string, string>;
+  /** The same over plain http, for checks run in this process (which does not trust the test certificate). */
+  let plainEnv: Record<string, string>;
 
   before(async () => {
     graph = new GraphStandIn({ accessToken: WA_TOKEN, phoneNumberId: '106540352242922', account: { businessAccountId: '102290129340398' } });
@@ -54,7 +59,7 @@ describe('npm run doctor', function () {
     const { logger } = memoryLogger();
     const url = await freshDatabase();
     database = await openDatabase({ url, dataDir: testDataDir(), logger });
-    app = await createApp(loadConfig({ DATA_DIR: testDataDir() }), database, logger, 'teams');
+    app = await createApp(loadConfig({ DATA_DIR: testDataDir() }, { purpose: 'local' }), database, logger, 'teams');
     const appPort = await app.listen(0, '127.0.0.1');
     // The reverse proxy at PUBLIC_BASE_URL, https with the test certificate.
     proxy = https.createServer({ key: readFileSync(path.join(TLS, 'key.pem')), cert: readFileSync(path.join(TLS, 'cert.pem')) }, (req, res) => {
@@ -64,8 +69,9 @@ describe('npm run doctor', function () {
       });
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    env = {
-      NODE_ENV: 'production',
+    fronts = [await httpsFront(entra.authority), await httpsFront(graph.url)];
+    plainEnv = {
+      NODE_ENV: 'development',
       DATABASE_URL: url,
       PUBLIC_BASE_URL: `https://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
       MicrosoftAppId: APP_ID,
@@ -85,6 +91,7 @@ describe('npm run doctor', function () {
       CRM_ARCHIVE_BCC: 'archief@crm.cbgconnect.nl',
       DATA_DIR: testDataDir(),
     };
+    env = { ...plainEnv, NODE_ENV: 'production', ENTRA_AUTHORITY_URL: fronts[0].url, WHATSAPP_API_BASE_URL: fronts[1].url };
   });
 
   beforeEach(() => {
@@ -96,12 +103,13 @@ describe('npm run doctor', function () {
     await app.close();
     await database.close();
     await new Promise((resolve) => proxy.close(resolve));
-    await Promise.all([graph.stop(), entra.stop(), smtp.stop()]);
+    await Promise.all([graph.stop(), entra.stop(), smtp.stop(), ...fronts.map((f) => f.close())]);
   });
 
   /** The real command, as an operator runs it (a child process, trusting the test certificate). */
-  async function doctor(overrides: Record<string, string> = {}): Promise<{ code: number; out: string }> {
-    const childEnv = { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: path.join(TLS, 'cert.pem'), ...env, ...overrides };
+  async function doctor(overrides: Record<string, string | undefined> = {}): Promise<{ code: number; out: string }> {
+    // An override of undefined leaves the variable out.
+    const childEnv = Object.fromEntries(Object.entries({ PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: path.join(TLS, 'cert.pem'), ...env, ...overrides }).filter(([, v]) => v !== undefined));
     return promisify(execFile)(process.execPath, [CLI], { env: childEnv, cwd: os.tmpdir() }).then(
       ({ stdout }) => ({ code: 0, out: stdout }),
       (error: { code: number; stdout: string }) => ({ code: error.code, out: error.stdout }),
@@ -110,7 +118,7 @@ describe('npm run doctor', function () {
 
   /** One check, in process: the results whose name matches. */
   async function check(name: string, overrides: Record<string, string>): Promise<{ status: string; detail: string; fix?: string }> {
-    const results = await runDoctor(loadConfig({ ...env, PUBLIC_BASE_URL: 'https://127.0.0.1:9', ...overrides }));
+    const results = await runDoctor(loadConfig({ ...plainEnv, PUBLIC_BASE_URL: 'https://127.0.0.1:9', ...overrides }, { purpose: 'tool' }));
     const found = results.find((r) => r.name === name);
     if (!found) throw new Error(`no check ${name}`);
     return found;
@@ -119,8 +127,9 @@ describe('npm run doctor', function () {
   it('passes every check against working dependencies, and exits 0', async () => {
     const { code, out } = await doctor();
     process.stdout.write(`${out.replace(/^/gm, '      | ')}\n`);
-    expect(out.split('\n').filter((l) => /^[✓✗–] /.test(l)).map((l) => l.slice(0, 1))).to.deep.equal(Array(9).fill('✓'));
-    expect(out).to.include('All 9 checks passed.');
+    expect(out.split('\n').filter((l) => /^[✓✗–] /.test(l)).map((l) => l.slice(0, 1))).to.deep.equal(Array(10).fill('✓'));
+    expect(out).to.match(/✓ production +NODE_ENV=production with Bot Framework and WhatsApp credentials/);
+    expect(out).to.include('All 10 checks passed.');
     expect(code).to.equal(0);
   });
 
@@ -129,21 +138,40 @@ describe('npm run doctor', function () {
     const { code, out } = await doctor({ SMTP_URL: smtp.urlWith({ user: SMTP.user, pass: 'wrong-smtp-pass' }), MicrosoftAppPassword: 'wrong-bot-secret' });
     process.stdout.write(`${out.replace(/^/gm, '      | ')}\n`);
     expect(code).to.equal(1);
-    expect(out).to.include('3 of 9 checks failed.');
+    expect(out).to.include('3 of 10 checks failed: not ready for production.');
     expect(out).to.match(/✗ e-mail .*\n\s+fix: the server refused the login: check the user and password in SMTP_URL/);
     expect(out).to.match(/✗ Bot Framework .*AADSTS7000215.*\n\s+fix: MicrosoftAppPassword is not a valid/);
     expect(out).to.match(/✗ WhatsApp template +storing_melding \(nl\) is PENDING.*\n\s+fix: wait for Meta's review/);
     for (const secret of [BOT_SECRET, WA_TOKEN, SMTP.pass, 'wrong-smtp-pass', 'wrong-bot-secret', 'app-secret-abc']) expect(out).not.to.include(secret);
   });
 
-  it('says it is in local mode without credentials, checks what exists, and exits 0', async () => {
+  it('fails in local mode without credentials, says why, still checks what exists, and exits 1', async () => {
     const { code, out } = await doctor({ NODE_ENV: 'development', MicrosoftAppId: '', WHATSAPP_ACCESS_TOKEN: '', SMTP_URL: '', PUBLIC_BASE_URL: 'http://localhost:3978' });
     expect(out).to.match(/^Storingsmelder doctor: local mode \(no Bot Framework or WhatsApp credentials\): checking what exists/);
+    expect(out).to.match(/✗ production +NODE_ENV is development: the doctor certifies a production configuration only\n\s+fix: set NODE_ENV=production/);
+    expect(out).to.match(/✗ Teams credentials +MicrosoftAppId is not set: the bot would accept anyone/);
+    expect(out).to.match(/✗ WhatsApp credentials +WHATSAPP_ACCESS_TOKEN is not set/);
+    expect(out).to.match(/not ready for production\.$/m);
     expect(out).to.match(/✓ database +127\.0\.0\.1:\d+\/sm_test_\w+ reachable \(PostgreSQL [\d.]+\), migrations current \((\d+) of \1\)/);
     expect(out).to.include(`migrations current (${MIGRATIONS.length} of ${MIGRATIONS.length})`);
     expect(out).to.match(/– Bot Framework +MicrosoftAppId not set: local mode/);
     expect(out).to.match(/– WhatsApp +WHATSAPP_ACCESS_TOKEN not set/);
-    expect(code).to.equal(0);
+    expect(code).to.equal(1);
+  });
+
+  it('fails on a mixed configuration without NODE_ENV (WhatsApp credentials, no bot credentials), and exits 1', async () => {
+    const { code, out } = await doctor({ NODE_ENV: undefined, MicrosoftAppId: '', MicrosoftAppPassword: '', MicrosoftAppTenantId: '' });
+    process.stdout.write(`${out.replace(/^/gm, '      | ')}\n`);
+    expect(out).to.match(/✗ production +NODE_ENV is development/);
+    expect(out).to.match(/✗ Teams credentials +MicrosoftAppId is not set/);
+    expect(out).not.to.match(/All \d+ checks passed/);
+    expect(code).to.equal(1);
+  });
+
+  it('fails when a check could not run, even with nothing failed', async () => {
+    const results = [{ name: 'a', status: 'ok' as const, detail: '' }, { name: 'b', status: 'skip' as const, detail: '' }];
+    expect(passed(results)).to.equal(false);
+    expect(passed([results[0]])).to.equal(true);
   });
 
   it('prints one line per bad variable and exits 1 before checking anything', async () => {

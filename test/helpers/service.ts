@@ -1,6 +1,6 @@
 /** The whole service on a fresh test database, listening on a free port of 127.0.0.1. */
 import { createApp, type App } from '../../src/app';
-import { loadConfig } from '../../src/config';
+import { loadConfig, type ConfigPurpose } from '../../src/config';
 import { openDatabase, type Database } from '../../src/db/database';
 import { testDataDir } from './data-dir';
 import { memoryLogger } from './logger';
@@ -13,9 +13,17 @@ export interface TestService {
   base: string;
 }
 
-export async function startService(env: Record<string, string> = {}): Promise<TestService> {
+export interface ServiceOptions {
+  /** How the configuration is loaded: the development commands' local switch unless said otherwise. */
+  purpose?: ConfigPurpose;
+  /** Mount /playground, as `npm run playground` does. */
+  playground?: boolean;
+}
+
+export async function startService(env: Record<string, string> = {}, options: ServiceOptions = {}): Promise<TestService> {
   const { logger } = memoryLogger();
   const database = await openDatabase({ url: await freshDatabase(), dataDir: testDataDir(), logger });
-  const app = await createApp(loadConfig({ DATA_DIR: testDataDir(), ...env }), database, logger);
+  const config = loadConfig({ DATA_DIR: testDataDir(), ...env }, { purpose: options.purpose ?? 'local' });
+  const app = await createApp(config, database, logger, 'all', { playground: options.playground });
   return { app, database, base: `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}` };
 }

@@ -31,7 +31,7 @@ export async function seedStats(db: DataSource): Promise<{ messageId: string }> 
     { outageMessageId: message.id, subscriberId: subscribers[3].id, phone: subscribers[3].phone, status: DeliveryStatus.Failed, errorCode: 131026 },
   ]);
   // One subscriber is erased on request: gone from the counts, still in the history.
-  await eraseOnRequest(db, loadConfig({}), '31611110004', 'staff', 'verzoek');
+  await eraseOnRequest(db, loadConfig({}, { purpose: 'local' }), '31611110004', 'staff', 'verzoek');
   return { messageId: message.id };
 }
 

@@ -70,12 +70,14 @@ export async function startWhatsAppApp(env: Record<string, string> = {}): Promis
     WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
     WHATSAPP_APP_SECRET: APP_SECRET,
     WHATSAPP_VERIFY_TOKEN: 'verify-me',
+    // The business account of Meta's sample payloads (test/fixtures/whatsapp).
+    WHATSAPP_BUSINESS_ACCOUNT_ID: '102290129340398',
     SMTP_URL: smtp.url,
     CRM_ARCHIVE_BCC: CRM_BCC,
     BUSINESS_HOURS: 'always',
     DATA_DIR: testDataDir(),
     ...env,
-  });
+  }, { purpose: 'local' });
   const { logger, lines } = memoryLogger('info');
   const database = await openDatabase({ url: await freshDatabase(), dataDir: testDataDir(), logger });
   const app = await createApp(config, database, logger);

@@ -32,7 +32,7 @@ describe('management tab SSO (R16)', () => {
       ENTRA_AUTHORITY_URL: authority,
       PUBLIC_BASE_URL: 'https://storing.cbgconnect.nl',
       DATA_DIR: testDataDir(),
-    });
+    }, { purpose: 'serve', serves: 'teams' });
     app = await createApp(config, database, logger, 'teams');
     base = `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}`;
   });

@@ -11,7 +11,7 @@ describe('the playground demo data', () => {
   after(async () => db.destroy());
 
   it('seeds a registry customer and one open invitation once, then reuses them, and invites again once the code is used', async () => {
-    const config = loadConfig({});
+    const config = loadConfig({}, { purpose: 'local' });
     const first = await seedDemo(db, config);
     expect(first).to.include({ customerName: 'Bakkerij De Korenschoof', created: true });
     expect(await db.getRepository(Customer).findOneByOrFail({ customerNumber: 'C-DEMO' })).to.deep.include({ emailDomains: ['korenschoof.example'], regions: ['UT', 'NH'] });

@@ -30,8 +30,10 @@ describe('local mode', function () {
   let app: App;
   let base: string;
 
+  /** The service as `npm run playground` starts it (asking for /playground); a production configuration loads as the production command does. */
   async function start(env: Record<string, string>): Promise<void> {
-    ({ app, database, base } = await startService({ BUSINESS_HOURS: 'always', ...env }));
+    const purpose = env.NODE_ENV === 'production' ? 'serve' : 'local';
+    ({ app, database, base } = await startService({ BUSINESS_HOURS: 'always', ...env }, { playground: true, purpose }));
   }
 
   async function statusOf(method: string, path: string): Promise<number> {
@@ -56,7 +58,7 @@ describe('local mode', function () {
     const cases: [string, Record<string, string>][] = [
       ['Bot Framework credentials', BOT_CREDENTIALS],
       ['WhatsApp credentials', WHATSAPP_CREDENTIALS],
-      ['NODE_ENV=production', { NODE_ENV: 'production', ...BOT_CREDENTIALS, ...WHATSAPP_CREDENTIALS, SMTP_URL: 'smtp://127.0.0.1:9', DATABASE_URL: 'postgres://x@127.0.0.1/x', CRM_ARCHIVE_BCC: 'crm@example.nl', PUBLIC_BASE_URL: 'https://storing.example.nl' }],
+      ['NODE_ENV=production', { NODE_ENV: 'production', ...BOT_CREDENTIALS, ...WHATSAPP_CREDENTIALS, WHATSAPP_API_BASE_URL: 'https://127.0.0.1:9', WHATSAPP_BUSINESS_ACCOUNT_ID: '102290129340398', SMTP_URL: 'smtp://127.0.0.1:9', DATABASE_URL: 'postgres://x@127.0.0.1/x', CRM_ARCHIVE_BCC: 'crm@example.nl', PUBLIC_BASE_URL: 'https://storing.example.nl' }],
     ];
     for (const [label, env] of cases) {
       it(`answers 404 on every playground route with ${label}`, async () => {

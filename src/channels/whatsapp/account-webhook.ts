@@ -5,7 +5,6 @@
  * a quality change of another number of ours, are left alone.
  */
 import { z } from 'zod';
-import { ValidationError } from '../../http/errors';
 import type { AccountReport } from '../../services/notices/whatsapp-account';
 import type { WebhookBody } from './webhook-schema';
 
@@ -37,13 +36,9 @@ const numberQuality = z
 /** FLAGGED / UNFLAGGED are the webhook's only word on quality; the hourly look-up gives the rating itself. */
 const QUALITY_EVENT: Record<string, string> = { FLAGGED: 'RED', UNFLAGGED: 'GREEN' };
 
-function parse<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
+function parse<T>(schema: z.ZodType<T>, value: unknown): T | undefined {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    throw new ValidationError(`body is not a WhatsApp webhook: ${field}.${first.path.join('.')}: ${first.message}`);
-  }
-  return parsed.data;
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** +31 85 486 9699, 085 48 69 699 or 31854869699: the digits with the country code. */
@@ -53,27 +48,50 @@ function e164Digits(number: string): string {
   return digits.startsWith('0') ? `31${digits.slice(1)}` : digits;
 }
 
-export function extractAccountEvents(body: WebhookBody, ours: { businessAccountId: string | undefined; displayNumber: string }): AccountReport[] {
-  const events: AccountReport[] = [];
+export interface AccountEvents {
+  reports: AccountReport[];
+  /** Changes of another business account under the same app: not ours, left alone. */
+  foreign: number;
+  /** Account changes that are not what Meta sends: skipped, the rest of the batch applied. */
+  skipped: number;
+}
+
+export function extractAccountEvents(body: WebhookBody, ours: { businessAccountId: string | undefined; displayNumber: string }): AccountEvents {
+  const events: AccountEvents = { reports: [], foreign: 0, skipped: 0 };
   if (body.object !== 'whatsapp_business_account') return events;
   for (const entry of body.entry) {
-    if (ours.businessAccountId && entry.id !== ours.businessAccountId) continue;
-    for (const change of entry.changes) {
-      if (change.field === 'message_template_status_update') {
-        const v = parse(templateStatus, change.value, change.field);
-        const reason = v.rejection_info?.reason ?? (v.reason && v.reason !== 'NONE' ? v.reason : v.other_info?.description) ?? null;
-        events.push({ kind: 'template', report: { name: v.message_template_name, language: v.message_template_language, status: v.event, category: v.message_template_category, reason } });
-      } else if (change.field === 'template_category_update') {
-        const v = parse(templateCategory, change.value, change.field);
-        events.push({ kind: 'template', report: { name: v.message_template_name, language: v.message_template_language, category: v.new_category } });
-      } else if (change.field === 'phone_number_quality_update') {
-        const v = parse(numberQuality, change.value, change.field);
-        // The messaging limit belongs to the business portfolio, shared by its numbers; the quality to one number.
-        const ourNumber = v.display_phone_number !== undefined && e164Digits(v.display_phone_number) === e164Digits(ours.displayNumber);
-        const limit = v.max_daily_conversations_per_business ?? v.current_limit;
-        events.push({ kind: 'number', report: { messagingLimit: limit === undefined ? undefined : String(limit), qualityRating: ourNumber && v.event ? QUALITY_EVENT[v.event] : undefined } });
-      }
+    const accountChanges = entry.changes.filter((c) => ACCOUNT_FIELDS.has(c.field));
+    // Without our account id nothing can be matched: another account's events must never pause our sends.
+    if (!ours.businessAccountId || entry.id !== ours.businessAccountId) {
+      events.foreign += accountChanges.length;
+      continue;
+    }
+    for (const change of accountChanges) {
+      const report = readChange(change.field, change.value, ours.displayNumber);
+      if (report) events.reports.push(report);
+      else events.skipped += 1;
     }
   }
   return events;
+}
+
+const ACCOUNT_FIELDS = new Set(['message_template_status_update', 'template_category_update', 'phone_number_quality_update']);
+
+function readChange(field: string, value: unknown, displayNumber: string): AccountReport | undefined {
+  if (field === 'message_template_status_update') {
+    const v = parse(templateStatus, value);
+    if (!v) return undefined;
+    const reason = v.rejection_info?.reason ?? (v.reason && v.reason !== 'NONE' ? v.reason : v.other_info?.description) ?? null;
+    return { kind: 'template', report: { name: v.message_template_name, language: v.message_template_language, status: v.event, category: v.message_template_category, reason } };
+  }
+  if (field === 'template_category_update') {
+    const v = parse(templateCategory, value);
+    return v && { kind: 'template', report: { name: v.message_template_name, language: v.message_template_language, category: v.new_category } };
+  }
+  const v = parse(numberQuality, value);
+  if (!v) return undefined;
+  // The messaging limit belongs to the business portfolio, shared by its numbers; the quality to one number.
+  const ourNumber = v.display_phone_number !== undefined && e164Digits(v.display_phone_number) === e164Digits(displayNumber);
+  const limit = v.max_daily_conversations_per_business ?? v.current_limit;
+  return { kind: 'number', report: { messagingLimit: limit === undefined ? undefined : String(limit), qualityRating: ourNumber && v.event ? QUALITY_EVENT[v.event] : undefined } };
 }

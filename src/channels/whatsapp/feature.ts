@@ -37,6 +37,7 @@ export function whatsappFeature(ctx: WhatsAppDependencies): Feature {
   const { config, dataSource, logger } = ctx;
   const replies = new ReplySender(ctx.whatsapp, logger);
   const statusBatcher = new StatusBatcher(dataSource);
+  let foreignAccountLogged = false;
   const events = new Counter({ name: 'whatsapp_webhook_events_total', help: 'WhatsApp webhook events by kind and outcome', labelNames: ['kind', 'outcome'], registers: [ctx.metrics.registry] });
 
   return {
@@ -55,9 +56,14 @@ export function whatsappFeature(ctx: WhatsAppDependencies): Feature {
             events.inc({ kind: 'status', outcome: 'skipped' }, skipped.statuses);
           }
           const account = extractAccountEvents(body, config.whatsapp);
-          if (account.length > 0) {
-            const paused = await recordAccountReports(dataSource, config, account);
-            events.inc({ kind: 'account', outcome: 'recorded' }, account.length);
+          if (account.foreign > 0 && !foreignAccountLogged) {
+            foreignAccountLogged = true;
+            logger.warn({ changes: account.foreign }, `account events of another WhatsApp Business Account than ${config.whatsapp.businessAccountId ?? '(none set)'} are ignored (logged once)`);
+          }
+          if (account.skipped > 0) logger.warn({ skipped: account.skipped }, 'account changes skipped: not what Meta sends');
+          if (account.reports.length > 0) {
+            const paused = await recordAccountReports(dataSource, config, account.reports);
+            events.inc({ kind: 'account', outcome: 'recorded' }, account.reports.length);
             if (paused.length > 0) logger.warn({ notices: paused.length }, 'the WhatsApp template can no longer be sent: notices being sent are paused until staff resume them');
           }
           if (statuses.length > 0) {

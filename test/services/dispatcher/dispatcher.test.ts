@@ -125,7 +125,7 @@ describe('broadcast dispatcher', function () {
     await until(async () => graph.requests.length >= 2, 10_000, 'first sends');
     // Someone still waiting in the queue opts out.
     const [{ phone: leaver }]: { phone: string }[] = await db.query(`SELECT phone FROM delivery WHERE outage_message_id = $1 AND status = 'queued' ORDER BY next_attempt_at DESC, id DESC LIMIT 1`, [messageId]);
-    await eraseOnRequest(db, loadConfig({}), leaver, 'staff', 'test');
+    await eraseOnRequest(db, loadConfig({}, { purpose: 'local' }), leaver, 'staff', 'test');
     await until(async () => {
       const c = await statusCounts(db, messageId);
       return (c.queued ?? 0) + (c.sending ?? 0) === 0;

@@ -22,7 +22,7 @@ describe('held notices', () => {
 
   it('R12: a held notice is released, with its audience, once the window is open', async () => {
     const friday = new Date('2026-11-27T17:30:00+01:00');
-    const closed = new Outages(db, loadConfig({}));
+    const closed = new Outages(db, loadConfig({}, { purpose: 'local' }));
     const held = await closed.send({ draft, createdBy: 'staff', requestId: 'held-1', now: friday });
     expect(held.status).to.equal(OutageMessageStatus.Held);
     expect(held.releaseAt?.toISOString()).to.equal(new Date('2026-11-30T08:30:00+01:00').toISOString());
@@ -34,7 +34,7 @@ describe('held notices', () => {
 
   it('R12: a held notice superseded by a newer one of the same outage is never sent', async () => {
     const friday = new Date('2026-11-27T18:00:00+01:00');
-    const outages = new Outages(db, loadConfig({}));
+    const outages = new Outages(db, loadConfig({}, { purpose: 'local' }));
     const first = await outages.send({ draft, createdBy: 'staff', requestId: 'held-2', now: friday });
     const update = await outages.send({ draft: { ...draft, kind: OutageMessageKind.Update, text: 'Monteurs zijn ter plaatse.' }, outageId: first.outageId, createdBy: 'staff', requestId: 'held-3', now: friday });
     expect((await db.getRepository(OutageMessage).findOneByOrFail({ id: first.id })).status).to.equal(OutageMessageStatus.Superseded);
@@ -42,7 +42,7 @@ describe('held notices', () => {
   });
 
   it('resumes a notice that WhatsApp paused, and only a paused one', async () => {
-    const outages = new Outages(db, loadConfig({ BUSINESS_HOURS: 'always' }));
+    const outages = new Outages(db, loadConfig({ BUSINESS_HOURS: 'always' }, { purpose: 'local' }));
     const message = await outages.send({ draft, createdBy: 'staff', requestId: 'paused-1' });
     await db.query(`UPDATE outage_message SET status = 'paused' WHERE id = $1`, [message.id]);
     expect((await outages.resume(message.id, 'staff-2')).status).to.equal(OutageMessageStatus.Sending);

@@ -65,13 +65,22 @@ describe('the WhatsApp account state', function () {
       expect(await state('number')).to.deep.include({ messagingLimit: 'TIER_UNLIMITED', status: before!.status });
     });
 
-    it('answers 400 naming the field to a template update without a name, and stores nothing', async () => {
+    it('skips a template update without a name (logged, the rest of the batch applied), and stores nothing of it', async () => {
       const body = fixture('template-status-paused.json') as { entry: { changes: { value: Record<string, unknown> }[] }[] };
       delete body.entry[0].changes[0].value.message_template_name;
       const res = await t.post(body);
-      expect(res.status).to.equal(400);
-      expect(((await res.json()) as { message: string }).message).to.include('message_template_status_update.message_template_name');
+      expect(res.status).to.equal(200);
       expect(await state('template')).to.equal(null);
+      expect(t.logLines.some((line) => line.includes('account changes skipped'))).to.equal(true);
+    });
+
+    it("ignores another business account's events (logged once): they never pause our sends", async () => {
+      const body = fixture('template-status-paused.json') as { entry: { id: string }[] };
+      body.entry[0].id = '999999999999999';
+      expect((await t.post(body)).status).to.equal(200);
+      expect((await t.post(body)).status).to.equal(200);
+      expect(await state('template')).to.equal(null);
+      expect(t.logLines.filter((line) => line.includes('another WhatsApp Business Account')).length).to.equal(1);
     });
 
     it('shows quality, limit and template status in /api/stats for the tab', async () => {
@@ -84,7 +93,7 @@ describe('the WhatsApp account state', function () {
 
   describe('sending while Meta does not let the template be sent', () => {
     let db: DataSource;
-    const config = loadConfig({ BUSINESS_HOURS: 'always', WHATSAPP_MESSAGING_LIMIT: '100' });
+    const config = loadConfig({ BUSINESS_HOURS: 'always', WHATSAPP_MESSAGING_LIMIT: '100' }, { purpose: 'local' });
     const template = (status: string, reason: string | null = null) => recordTemplate(db, config, { name: 'storing_melding', language: 'nl', status, reason });
 
     beforeEach(async () => {
@@ -126,7 +135,7 @@ describe('the WhatsApp account state', function () {
     });
 
     it('holds back a held notice released while the template is paused', async () => {
-      const outages = new Outages(db, loadConfig({ WHATSAPP_MESSAGING_LIMIT: '100' }));
+      const outages = new Outages(db, loadConfig({ WHATSAPP_MESSAGING_LIMIT: '100' }, { purpose: 'local' }));
       const held = await outages.send({ draft, createdBy: 'staff', requestId: 'held-1', now: new Date('2026-11-27T18:00:00+01:00') });
       expect(held.status).to.equal(OutageMessageStatus.Held);
       await template('PAUSED');

@@ -8,7 +8,7 @@ import { freshDataSource } from '../../helpers/postgres';
 
 describe('subscriber requests: access, correction, erasure (R15)', () => {
   let db: DataSource;
-  const config = loadConfig({ CRM_ARCHIVE_BCC: 'archief@crm.nl' });
+  const config = loadConfig({ CRM_ARCHIVE_BCC: 'archief@crm.nl' }, { purpose: 'local' });
 
   before(async () => {
     db = await freshDataSource();
