@@ -21,7 +21,7 @@ export function allCards(): Record<string, Card> {
     statusResolved: statusCard({ outageId: 'o', messageId: 'm', kind: 'resolved', status: 'done', statusText: 'Verstuurd.', text: 't', progress, outageOpen: false }),
     help: helpCard(),
     message: messageCard('Titel', ['regel'], 'Attention'),
-    confirmErase: confirmEraseCard('31612345678', '+31 6 ****5678'),
+    confirmErase: confirmEraseCard('3fa85f64-5717-4562-b3fc-2c963f66afa6', '+31 6 ****5678'),
   };
 }
 

@@ -104,7 +104,9 @@ export async function createApp(config: Config, database: Database, logger: Logg
       // Background work first: once /healthz answers, the whole app is up.
       for (const feature of features) await feature.start?.();
       return new Promise<number>((resolve, reject) => {
-        server.server.once('error', reject);
+        // restify re-emits the http server's errors on itself: without a listener there, a taken
+        // port would be an uncaught exception instead of this rejection.
+        server.once('error', reject);
         server.listen(port, host, () => {
           boundPort = (server.address() as { port: number }).port;
           resolve(boundPort);

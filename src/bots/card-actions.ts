@@ -14,7 +14,9 @@ const cardDataSchema = z.object({
   outageId: z.uuid().optional(),
   messageId: z.uuid().optional(),
   requestId: z.string().min(1).max(100).optional(),
-  phone: optionalText(40),
+  subscriberId: z.uuid().optional(),
+  /** The masked number shown on the erasure card (+31 6 ****5678), for its answer. */
+  masked: z.string().max(20).regex(/^[+\d *]*$/).optional(),
   reason: optionalText(500),
   // The compose card's inputs; the domain validates their content with Dutch messages per field.
   service: optionalText(40),
@@ -31,7 +33,8 @@ export interface CardAction {
   outageId?: string;
   messageId?: string;
   requestId?: string;
-  phone?: string;
+  subscriberId?: string;
+  masked?: string;
   reason?: string;
   fields: ComposeFields;
 }
@@ -40,6 +43,6 @@ export interface CardAction {
 export function parseCardAction(data: unknown): { action: CardAction } | { invalid: string[] } {
   const parsed = cardDataSchema.safeParse(data);
   if (!parsed.success) return { invalid: [...new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? 'data')))] };
-  const { verb, kind, outageId, messageId, requestId, phone, reason, service, scope, regions, severity, text, expectedResolution } = parsed.data;
-  return { action: { verb, kind: noticeKind(kind), outageId, messageId, requestId, phone, reason, fields: { service, scope, regions, severity, text, expectedResolution } } };
+  const { verb, kind, outageId, messageId, requestId, subscriberId, masked, reason, service, scope, regions, severity, text, expectedResolution } = parsed.data;
+  return { action: { verb, kind: noticeKind(kind), outageId, messageId, requestId, subscriberId, masked, reason, fields: { service, scope, regions, severity, text, expectedResolution } } };
 }

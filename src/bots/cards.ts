@@ -198,14 +198,15 @@ export function helpCard(): Card {
   ]);
 }
 
-export function confirmEraseCard(phone: string, masked: string): Card {
+/** The erasure confirmation: it names the subscriber by masked number and carries only the opaque id. */
+export function confirmEraseCard(subscriberId: string, masked: string): Card {
   return card(
     [
       { type: 'TextBlock', text: `Abonnee ${masked} verwijderen?`, weight: 'Bolder', wrap: true },
       { type: 'TextBlock', text: 'Alleen op schriftelijk verzoek van de abonnee. De gegevens worden direct verwijderd en de abonnee krijgt het AVG-afmeldbericht per e-mail.', wrap: true },
       { type: 'Input.Text', id: 'reason', label: 'Verzoek (datum en kanaal, zonder persoonsgegevens)', isRequired: true, errorMessage: 'Vul het verzoek in.', maxLength: 200 },
     ],
-    [execute('Definitief verwijderen', 'erase', { phone }, 'destructive'), execute('Annuleren', 'cancel', {})],
+    [execute('Definitief verwijderen', 'erase', { subscriberId, masked }, 'destructive'), execute('Annuleren', 'cancel', {})],
   );
 }
 

@@ -52,6 +52,7 @@ export class OutageBot extends TeamsActivityHandler {
           return messageCard('Stappenplan verstuurd', [`Het stappenplan gaat naar ${email} voor ${result.customerName}. De persoonlijke code is 30 dagen geldig.`], 'Good');
         }
         case 'abonnee': {
+          if (!isPersonal(context)) return personalOnlyCard();
           const data = await this.services.exportSubscriber(rest.join(' '), actor);
           if (!data.subscriber) return messageCard(`Over ${maskPhone(rest.join(' '))} is niets opgeslagen als abonnee.`, [`Verzendregels met dit nummer: ${data.deliveries.length}.`]);
           const s = data.subscriber;
@@ -62,10 +63,11 @@ export class OutageBot extends TeamsActivityHandler {
           ]);
         }
         case 'verwijder': {
+          if (!isPersonal(context)) return personalOnlyCard();
           const phone = rest.join(' ');
           const found = await this.services.exportSubscriber(phone, actor);
           if (!found.subscriber) return messageCard('Dit nummer staat niet in de lijst van aangemelde nummers.', []);
-          return confirmEraseCard(found.subscriber.phone, maskPhone(found.subscriber.phone));
+          return confirmEraseCard(found.subscriber.id, maskPhone(found.subscriber.phone));
         }
       }
     } catch (error) {
@@ -123,11 +125,13 @@ export class OutageBot extends TeamsActivityHandler {
           if (messageId) return statusCard(await this.services.cancel(messageId, actor));
           return messageCard('Geannuleerd', ['Er is niets verstuurd.']);
         case 'erase': {
-          const phone = required(parsed.action.phone);
+          if (!isPersonal(context)) return personalOnlyCard();
+          const subscriberId = required(parsed.action.subscriberId);
+          const masked = parsed.action.masked ?? 'de abonnee';
           const reason = parsed.action.reason?.trim() ?? '';
-          if (!reason) return confirmEraseCard(phone, maskPhone(phone));
-          await this.services.erase(phone, actor, reason);
-          return messageCard(`Abonnee ${maskPhone(phone)} is verwijderd`, ['De gegevens zijn gewist en het AVG-afmeldbericht wordt per e-mail verstuurd.'], 'Good');
+          if (!reason) return confirmEraseCard(subscriberId, masked);
+          await this.services.erase(subscriberId, actor, reason);
+          return messageCard(`Abonnee ${masked} is verwijderd`, ['De gegevens zijn gewist en het AVG-afmeldbericht wordt per e-mail verstuurd.'], 'Good');
         }
         default:
           return helpCard();
@@ -152,6 +156,18 @@ export class OutageBot extends TeamsActivityHandler {
     if (known.startsWith('Er ging iets mis')) this.logger.error({ err: error }, 'bot action failed');
     return messageCard('Dat lukte niet', [known], 'Attention');
   }
+}
+
+/**
+ * Personal data stays in personal chats: a team or group chat (or a channel) is read by others,
+ * and whoever is in it would see a subscriber's number, name and e-mail address.
+ */
+function isPersonal(context: TurnContext): boolean {
+  return context.activity.conversation?.conversationType === 'personal';
+}
+
+function personalOnlyCard(): Card {
+  return messageCard('Alleen in je persoonlijke chat', ['Gegevens van abonnees laat ik alleen zien in een persoonlijke chat met mij. Open de chat met Storingsmelder en stuur het commando daar.'], 'Attention');
 }
 
 /** An Action.Submit message carries the card's data, with its verb, as the activity's value. */

@@ -10,11 +10,11 @@ import type { IncomingMessage } from 'node:http';
 import { PayloadTooLargeError, ServiceUnavailableError, ValidationError } from './errors';
 
 /** Bytes held by all bodies being read at once. */
-export const BODY_BUDGET_BYTES = 48 * 1024 * 1024;
+export const BODY_BUDGET_BYTES = 16 * 1024 * 1024;
 /** A body up to this size is small: it may also use the reserve below. */
 export const SMALL_BODY_BYTES = 256 * 1024;
 /** The part of the budget large bodies cannot take. */
-export const SMALL_BODY_RESERVE_BYTES = 8 * 1024 * 1024;
+export const SMALL_BODY_RESERVE_BYTES = 4 * 1024 * 1024;
 
 /** 503 for a body that does not fit the budget now; the connection is closed, the body not read. */
 export class TooBusyError extends ServiceUnavailableError {

@@ -14,7 +14,7 @@ import { renderNotice } from './notices/notice-template';
 import { Outages, validateCompose, type Draft } from './notices/outages';
 import { cardsToRefresh, rememberCard } from './notices/status-cards';
 import { readAccountState, templateBlock } from './notices/whatsapp-account';
-import { eraseOnRequest, exportSubscriber } from './privacy/subscriber-requests';
+import { eraseByIdOnRequest, exportSubscriber } from './privacy/subscriber-requests';
 import { createInvitation } from './signup/invitations';
 import type { CardToRefresh, ComposeFields, ComposeRequest, FieldErrors, NoticeKind, NoticePreview, NoticeStatus, SendRequest, StaffServices, SubscriberExport } from './staff-services';
 
@@ -109,8 +109,8 @@ export class StaffDesk implements StaffServices {
     return exportSubscriber(this.dataSource, phone, actor);
   }
 
-  async erase(phone: string, actor: string, reason: string): Promise<void> {
-    await eraseOnRequest(this.dataSource, this.config, phone, actor, reason);
+  async erase(subscriberId: string, actor: string, reason: string): Promise<void> {
+    await eraseByIdOnRequest(this.dataSource, this.config, subscriberId, actor, reason);
     await this.email.flushSoon();
   }
 

@@ -90,7 +90,8 @@ export interface CardToRefresh {
 
 /** Everything stored about a number (right of access, R15). */
 export interface SubscriberExport {
-  subscriber: { phone: string; firstName: string | null; company: string; customerNumber: string; email: string | null; status: string; signedUpAt: string; activatedAt: string | null; lastMessageAt: string | null } | null;
+  /** id: the opaque reference staff cards carry instead of the number. */
+  subscriber: { id: string; phone: string; firstName: string | null; company: string; customerNumber: string; email: string | null; status: string; signedUpAt: string; activatedAt: string | null; lastMessageAt: string | null } | null;
   deliveries: { notice: string; status: string; sentAt: string | null; deliveredAt: string | null; readAt: string | null }[];
   emails: { kind: string; subject: string; status: string; createdAt: string; sha256: string }[];
 }
@@ -114,8 +115,8 @@ export interface StaffServices {
   /** Sends the stappenplan with a personal sign-up code (R2). */
   invite(email: string, customer: string, actor: string): Promise<{ customerName: string }>;
   exportSubscriber(phone: string, actor: string): Promise<SubscriberExport>;
-  /** Erasure on written request (R15). */
-  erase(phone: string, actor: string, reason: string): Promise<void>;
+  /** Erasure on written request (R15), of the subscriber with this (opaque) id. */
+  erase(subscriberId: string, actor: string, reason: string): Promise<void>;
   /** Audits a staff action, or its refusal (R16). */
   recordAccess(actor: string, action: string, refused: boolean): Promise<void>;
 }

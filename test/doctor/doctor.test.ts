@@ -54,7 +54,7 @@ describe('npm run doctor', function () {
     entra = new EntraStandIn();
     await entra.start('tenant-cbg');
     entra.apps.set(APP_ID, { tenant: 'tenant-cbg', secret: BOT_SECRET });
-    smtp = new TestSmtpServer(SMTP);
+    smtp = new TestSmtpServer(SMTP, { starttls: true });
     await smtp.start();
     const { logger } = memoryLogger();
     const url = await freshDatabase();

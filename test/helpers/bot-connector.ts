@@ -50,7 +50,7 @@ export class BotConnectorStandIn {
 let activitySeq = 0;
 
 /** A Teams message activity as the connector posts it to /api/messages. */
-export function teamsMessage(serviceUrl: string, text: string, options: { aadObjectId?: string; tenantId?: string; value?: Record<string, unknown> } = {}) {
+export function teamsMessage(serviceUrl: string, text: string, options: { aadObjectId?: string; tenantId?: string; value?: Record<string, unknown>; conversationType?: 'personal' | 'groupChat' | 'channel' } = {}) {
   return {
     type: 'message',
     id: `incoming-${++activitySeq}`,
@@ -58,7 +58,7 @@ export function teamsMessage(serviceUrl: string, text: string, options: { aadObj
     channelId: 'msteams',
     serviceUrl,
     from: { id: '29:staff-user', name: 'Sanne', aadObjectId: options.aadObjectId ?? 'staff-aad-1' },
-    conversation: { id: 'a:conversation-1', conversationType: 'personal', tenantId: options.tenantId ?? 'tenant-cbg' },
+    conversation: { id: 'a:conversation-1', conversationType: options.conversationType ?? 'personal', tenantId: options.tenantId ?? 'tenant-cbg' },
     recipient: { id: '28:storingsmelder-bot', name: 'Storingsmelder' },
     channelData: { tenant: { id: options.tenantId ?? 'tenant-cbg' } },
     text,
@@ -67,7 +67,7 @@ export function teamsMessage(serviceUrl: string, text: string, options: { aadObj
 }
 
 /** The invoke Teams sends for an Action.Execute click. */
-export function cardAction(serviceUrl: string, verb: string, data: Record<string, unknown>, options: { aadObjectId?: string; replyToId?: string } = {}) {
+export function cardAction(serviceUrl: string, verb: string, data: Record<string, unknown>, options: { aadObjectId?: string; replyToId?: string; conversationType?: 'personal' | 'groupChat' | 'channel' } = {}) {
   return {
     ...teamsMessage(serviceUrl, '', options),
     type: 'invoke',

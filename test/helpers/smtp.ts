@@ -1,7 +1,10 @@
 /** A real SMTP server for tests (smtp-server), keeping each message with its envelope. */
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
+import { TLS_DIR } from './https-front';
 
 export interface ReceivedMail {
   envelopeFrom: string;
@@ -13,6 +16,8 @@ export class TestSmtpServer {
   readonly received: ReceivedMail[] = [];
   /** While true, every message is refused with a temporary error (SMTP "down"). */
   refuse = false;
+  /** Login attempts seen (a password sent in clear text counts too). */
+  logins = 0;
   private server: SMTPServer | undefined;
   private port = 0;
 
@@ -20,8 +25,15 @@ export class TestSmtpServer {
     return `smtp://127.0.0.1:${this.port}`;
   }
 
-  /** With auth set, a login with exactly these credentials is required (over plain SMTP: tests only). */
-  constructor(private readonly auth?: { user: string; pass: string }) {}
+  /**
+   * With auth set, a login with exactly these credentials is required. Plain SMTP unless
+   * starttls is set: then STARTTLS is offered with the test certificate (test/fixtures/tls), as
+   * a production server must (the sender requires it there).
+   */
+  constructor(
+    private readonly auth?: { user: string; pass: string },
+    private readonly options: { starttls?: boolean } = {},
+  ) {}
 
   /** smtp://user:pass@host:port with the given credentials (the right ones by default). */
   urlWith(credentials = this.auth): string {
@@ -32,9 +44,10 @@ export class TestSmtpServer {
     this.server = new SMTPServer({
       authOptional: !this.auth,
       allowInsecureAuth: true,
-      disabledCommands: ['STARTTLS'],
+      ...(this.options.starttls ? { key: readFileSync(path.join(TLS_DIR, 'key.pem')), cert: readFileSync(path.join(TLS_DIR, 'cert.pem')) } : { disabledCommands: ['STARTTLS'] }),
       logger: false,
       onAuth: (auth, _session, callback) => {
+        this.logins += 1;
         if (this.auth && auth.username === this.auth.user && auth.password === this.auth.pass) return callback(null, { user: auth.username });
         callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
       },

@@ -6,7 +6,26 @@
  */
 import nodemailer, { type Transporter } from 'nodemailer';
 
-export function createSmtpTransport(smtpUrl: string, requireTls: boolean, timeouts = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 }): Transporter<{ messageId?: string; message?: unknown }> {
-  const starttls = new URL(smtpUrl).protocol === 'smtp:';
-  return nodemailer.createTransport(smtpUrl, { ...timeouts, ...(requireTls && starttls ? { requireTLS: true } : {}) });
+export interface SmtpTimeouts {
+  connectionTimeout: number;
+  greetingTimeout: number;
+  socketTimeout: number;
+}
+
+/**
+ * The URL is read here rather than by nodemailer: given a URL (alone or as `url` in an options
+ * object), createTransport keeps only what the URL says and silently drops every other option,
+ * requireTLS and the timeouts included.
+ */
+export function createSmtpTransport(smtpUrl: string, requireTls: boolean, timeouts: SmtpTimeouts = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 }): Transporter<{ messageId?: string; message?: unknown }> {
+  const url = new URL(smtpUrl);
+  const secure = url.protocol === 'smtps:';
+  return nodemailer.createTransport({
+    host: url.hostname,
+    port: url.port ? Number(url.port) : secure ? 465 : 587,
+    secure,
+    ...(url.username ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } } : {}),
+    ...timeouts,
+    ...(requireTls && !secure ? { requireTLS: true } : {}),
+  });
 }

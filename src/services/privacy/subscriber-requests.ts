@@ -23,7 +23,7 @@ export function toWaId(typed: string): string {
 }
 
 export interface SubscriberExport {
-  subscriber: { phone: string; firstName: string | null; company: string; customerNumber: string; email: string | null; status: string; signedUpAt: string; activatedAt: string | null; lastMessageAt: string | null } | null;
+  subscriber: { id: string; phone: string; firstName: string | null; company: string; customerNumber: string; email: string | null; status: string; signedUpAt: string; activatedAt: string | null; lastMessageAt: string | null } | null;
   deliveries: { notice: string; status: string; sentAt: string | null; deliveredAt: string | null; readAt: string | null }[];
   emails: { kind: string; subject: string; status: string; createdAt: string; sha256: string }[];
 }
@@ -44,6 +44,7 @@ export async function exportSubscriber(dataSource: DataSource, typedPhone: strin
     await audit(manager, actor, 'subscriber.export', phone, { found: subscriber ? 'yes' : 'no' });
     return {
       subscriber: subscriber && {
+        id: subscriber.id,
         phone: subscriber.phone,
         firstName: subscriber.firstName,
         company: subscriber.customer.name,
@@ -88,11 +89,23 @@ export async function correctSubscriber(dataSource: DataSource, typedPhone: stri
 
 /** Erasure on written request: the same removal as an opt-out, recorded as erasure. */
 export async function eraseOnRequest(dataSource: DataSource, config: Config, typedPhone: string, actor: string, reason: string): Promise<{ emailQueued: boolean }> {
-  const phone = toWaId(typedPhone);
+  const subscriber = await dataSource.getRepository(Subscriber).findOneBy({ phone: toWaId(typedPhone) });
+  if (!subscriber) throw new NotFoundError('no subscriber with this number', 'Dit nummer staat niet in de lijst van aangemelde nummers.');
+  return eraseByIdOnRequest(dataSource, config, subscriber.id, actor, reason);
+}
+
+/**
+ * Erasure on request of the subscriber with this id (the opaque id a staff card carries, never
+ * the number), under the number's lock, as the WhatsApp conversation takes it.
+ */
+export async function eraseByIdOnRequest(dataSource: DataSource, config: Config, subscriberId: string, actor: string, reason: string): Promise<{ emailQueued: boolean }> {
+  const gone = () => new NotFoundError('no such subscriber', 'Deze abonnee staat niet (meer) in de lijst van aangemelde nummers.');
+  const found = await dataSource.getRepository(Subscriber).findOneBy({ id: subscriberId });
+  if (!found) throw gone();
   return dataSource.transaction(async (manager) => {
-    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`wa:${phone}`]);
-    const subscriber = await manager.getRepository(Subscriber).findOneBy({ phone });
-    if (!subscriber) throw new NotFoundError('no subscriber with this number', 'Dit nummer staat niet in de lijst van aangemelde nummers.');
+    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`wa:${found.phone}`]);
+    const subscriber = await manager.getRepository(Subscriber).findOneBy({ id: subscriberId });
+    if (!subscriber) throw gone();
     return eraseSubscriber(manager, config, subscriber, { kind: SubscriptionEventKind.Erasure, actor, reason });
   });
 }
