@@ -71,6 +71,8 @@ describe('HTTP server with its database stopped', () => {
   after(async () => {
     await closeServer(app.server);
     await Promise.allSettled([app.jobs.stop({ graceful: false, close: true, wait: false }), database.dataSource.destroy()]);
+    // Stopped by the test already, unless it failed before: never leave a server running.
+    await postgres.stop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   });
 
