@@ -7,6 +7,7 @@ import type { Config } from '../config';
 import { checkBot } from './bot-check';
 import type { CheckResult } from './check';
 import { checkDatabase } from './database-check';
+import { checkGraphVersion } from './graph-version-check';
 import { checkMail } from './mail-check';
 import { checkProduction } from './production-check';
 import { checkPublicUrl } from './public-url-check';
@@ -14,15 +15,16 @@ import { checkWhatsApp } from './whatsapp-check';
 
 export async function runDoctor(config: Config): Promise<CheckResult[]> {
   const [database, mail, bot, whatsapp, publicUrl] = await Promise.all([checkDatabase(config), checkMail(config), checkBot(config), checkWhatsApp(config), checkPublicUrl(config)]);
-  return [...checkProduction(config), database, ...mail, ...bot, ...whatsapp, publicUrl];
+  const graphVersion = config.whatsapp.localMode ? [] : [checkGraphVersion(config)];
+  return [...checkProduction(config), database, ...mail, ...bot, ...whatsapp, ...graphVersion, publicUrl];
 }
 
-/** Ready to go live: nothing failed and nothing was left unchecked. */
+/** Ready to go live: nothing failed and nothing was left unchecked (a warning still passes). */
 export function passed(results: CheckResult[]): boolean {
-  return results.every((r) => r.status === 'ok');
+  return results.every((r) => r.status === 'ok' || r.status === 'warn');
 }
 
-const MARK = { ok: '✓', fail: '✗', skip: '–' };
+const MARK = { ok: '✓', warn: '!', fail: '✗', skip: '–' };
 
 /** The report, with every secret of the configuration blanked out wherever it might appear. */
 export function formatReport(config: Config, results: CheckResult[]): string {

@@ -127,9 +127,10 @@ describe('npm run doctor', function () {
   it('passes every check against working dependencies, and exits 0', async () => {
     const { code, out } = await doctor();
     process.stdout.write(`${out.replace(/^/gm, '      | ')}\n`);
-    expect(out.split('\n').filter((l) => /^[✓✗–] /.test(l)).map((l) => l.slice(0, 1))).to.deep.equal(Array(10).fill('✓'));
+    expect(out.split('\n').filter((l) => /^[✓!✗–] /.test(l)).map((l) => l.slice(0, 1))).to.deep.equal(Array(11).fill('✓'));
+    expect(out).to.match(/✓ Graph API version +v25\.0, supported until 2028-07-29/);
     expect(out).to.match(/✓ production +NODE_ENV=production with Bot Framework and WhatsApp credentials/);
-    expect(out).to.include('All 10 checks passed.');
+    expect(out).to.include('All 11 checks passed.');
     expect(code).to.equal(0);
   });
 
@@ -138,7 +139,7 @@ describe('npm run doctor', function () {
     const { code, out } = await doctor({ SMTP_URL: smtp.urlWith({ user: SMTP.user, pass: 'wrong-smtp-pass' }), MicrosoftAppPassword: 'wrong-bot-secret' });
     process.stdout.write(`${out.replace(/^/gm, '      | ')}\n`);
     expect(code).to.equal(1);
-    expect(out).to.include('3 of 10 checks failed: not ready for production.');
+    expect(out).to.include('3 of 11 checks failed: not ready for production.');
     expect(out).to.match(/✗ e-mail .*\n\s+fix: the server refused the login: check the user and password in SMTP_URL/);
     expect(out).to.match(/✗ Bot Framework .*AADSTS7000215.*\n\s+fix: MicrosoftAppPassword is not a valid/);
     expect(out).to.match(/✗ WhatsApp template +storing_melding \(nl\) is PENDING.*\n\s+fix: wait for Meta's review/);
