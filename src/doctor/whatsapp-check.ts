@@ -5,6 +5,7 @@
  */
 import type { Config } from '../config';
 import { parameterCount, TEMPLATE_BODY } from '../services/notices/notice-template';
+import { normaliseMessagingLimit } from '../services/notices/whatsapp-account';
 import { AccountApi } from '../channels/whatsapp/account-api';
 import { CloudApiError } from '../channels/whatsapp/cloud-api-errors';
 import { fail, ok, reason, skip, type CheckResult } from './check';
@@ -27,7 +28,7 @@ export async function checkWhatsApp(config: Config): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   try {
     const n = await api.phoneNumber();
-    const detail = `number ${n.display_phone_number ?? '?'} (${n.verified_name ?? 'no verified name'}): quality ${n.quality_rating ?? '?'}, messaging limit ${n.messaging_limit_tier ?? '?'}, throughput ${n.throughput?.level ?? '?'}`;
+    const detail = `number ${n.display_phone_number ?? '?'} (${n.verified_name ?? 'no verified name'}): quality ${n.quality_rating ?? '?'}, messaging limit ${normaliseMessagingLimit(n.whatsapp_business_manager_messaging_limit) ?? '?'}, throughput ${n.throughput?.level ?? '?'}`;
     results.push(
       n.quality_rating === 'RED'
         ? fail('WhatsApp number', detail, 'the quality rating is low: Meta may lower the messaging limit; see WhatsApp Manager > Insights before the first broadcast')

@@ -33,7 +33,7 @@ export function defaultAccount(phoneNumberId: string): StandInAccount {
       display_phone_number: '+31 85 486 9699',
       verified_name: 'CBG Connect',
       quality_rating: 'GREEN',
-      messaging_limit_tier: 'TIER_2K',
+      whatsapp_business_manager_messaging_limit: 'TIER_2K',
       throughput: { level: 'STANDARD' },
       name_status: 'APPROVED',
     },

@@ -21,7 +21,8 @@ export interface PhoneNumberInfo {
   display_phone_number?: string;
   verified_name?: string;
   quality_rating?: string;
-  messaging_limit_tier?: string;
+  /** The portfolio's messaging limit (v24+; replaces the deprecated messaging_limit_tier). */
+  whatsapp_business_manager_messaging_limit?: unknown;
   throughput?: { level?: string };
   name_status?: string;
 }
@@ -49,7 +50,7 @@ export interface NewTemplate {
   components: TemplateComponent[];
 }
 
-export const PHONE_NUMBER_FIELDS = 'id,display_phone_number,verified_name,quality_rating,messaging_limit_tier,throughput,name_status';
+export const PHONE_NUMBER_FIELDS = 'id,display_phone_number,verified_name,quality_rating,whatsapp_business_manager_messaging_limit,throughput,name_status';
 const TEMPLATE_FIELDS = 'id,name,language,status,category,components,rejected_reason';
 
 export class AccountApi {

@@ -6,13 +6,13 @@
 import type { DataSource } from 'typeorm';
 import type { Config } from '../../config';
 import type { Logger } from '../../logger';
-import { recordNumber, recordTemplate } from '../../services/notices/whatsapp-account';
+import { normaliseMessagingLimit, recordNumber, recordTemplate } from '../../services/notices/whatsapp-account';
 import { AccountApi } from './account-api';
 
 export async function refreshAccountState(dataSource: DataSource, config: Config, api: AccountApi, logger: Logger): Promise<void> {
   try {
     const number = await api.phoneNumber();
-    await recordNumber(dataSource, config, { qualityRating: number.quality_rating, messagingLimit: number.messaging_limit_tier });
+    await recordNumber(dataSource, config, { qualityRating: number.quality_rating, messagingLimit: normaliseMessagingLimit(number.whatsapp_business_manager_messaging_limit) });
     if (!config.whatsapp.businessAccountId) return;
     const template = (await api.templates(config.whatsapp.templateName)).find((t) => t.language === config.whatsapp.templateLanguage);
     if (!template) {

@@ -5,7 +5,7 @@
  * a quality change of another number of ours, are left alone.
  */
 import { z } from 'zod';
-import type { AccountReport } from '../../services/notices/whatsapp-account';
+import { normaliseMessagingLimit, type AccountReport } from '../../services/notices/whatsapp-account';
 import type { WebhookBody } from './webhook-schema';
 
 const templateStatus = z
@@ -28,8 +28,18 @@ const numberQuality = z
   .object({
     display_phone_number: z.string().optional(),
     event: z.string().optional(),
+    /** Removed by Meta in February 2026; still read when an older payload carries it. */
     current_limit: z.string().optional(),
     max_daily_conversations_per_business: z.union([z.string(), z.number()]).optional(),
+  })
+  .passthrough();
+
+/** The portfolio's capabilities: the messaging limit as an integer, -1 = unlimited. */
+const businessCapability = z
+  .object({
+    max_daily_conversations_per_business: z.union([z.string(), z.number()]).optional(),
+    /** Removed by Meta in February 2026, replaced by the field above. */
+    max_daily_conversation_per_phone: z.union([z.string(), z.number()]).optional(),
   })
   .passthrough();
 
@@ -75,7 +85,7 @@ export function extractAccountEvents(body: WebhookBody, ours: { businessAccountI
   return events;
 }
 
-const ACCOUNT_FIELDS = new Set(['message_template_status_update', 'template_category_update', 'phone_number_quality_update']);
+const ACCOUNT_FIELDS = new Set(['message_template_status_update', 'template_category_update', 'phone_number_quality_update', 'business_capability_update']);
 
 function readChange(field: string, value: unknown, displayNumber: string): AccountReport | undefined {
   if (field === 'message_template_status_update') {
@@ -88,10 +98,14 @@ function readChange(field: string, value: unknown, displayNumber: string): Accou
     const v = parse(templateCategory, value);
     return v && { kind: 'template', report: { name: v.message_template_name, language: v.message_template_language, category: v.new_category } };
   }
+  if (field === 'business_capability_update') {
+    const v = parse(businessCapability, value);
+    const limit = v && normaliseMessagingLimit(v.max_daily_conversations_per_business ?? v.max_daily_conversation_per_phone);
+    return limit === undefined ? undefined : { kind: 'number', report: { messagingLimit: limit } };
+  }
   const v = parse(numberQuality, value);
   if (!v) return undefined;
   // The messaging limit belongs to the business portfolio, shared by its numbers; the quality to one number.
   const ourNumber = v.display_phone_number !== undefined && e164Digits(v.display_phone_number) === e164Digits(displayNumber);
-  const limit = v.max_daily_conversations_per_business ?? v.current_limit;
-  return { kind: 'number', report: { messagingLimit: limit === undefined ? undefined : String(limit), qualityRating: ourNumber && v.event ? QUALITY_EVENT[v.event] : undefined } };
+  return { kind: 'number', report: { messagingLimit: normaliseMessagingLimit(v.max_daily_conversations_per_business ?? v.current_limit), qualityRating: ourNumber && v.event ? QUALITY_EVENT[v.event] : undefined } };
 }

@@ -1,9 +1,10 @@
 /**
  * The WhatsApp account's own state as it bears on sending notices: whether Meta lets the
  * outage template be sent (APPROVED), its category, the number's quality rating and the
- * messaging limit (unique recipients per 24 h). Meta reports changes by webhook
- * (message_template_status_update, template_category_update, phone_number_quality_update)
- * and the hourly look-up reads them; both land here, in whatsapp_state.
+ * messaging limit (unique recipients per 24 h, the business portfolio's). Meta reports changes
+ * by webhook (message_template_status_update, template_category_update,
+ * phone_number_quality_update, business_capability_update) and the hourly look-up reads them;
+ * both land here, in whatsapp_state.
  */
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '../../config';
@@ -91,7 +92,7 @@ export async function recordNumber(db: Db, config: Config, report: NumberReport)
   await db.query(
     `INSERT INTO whatsapp_state (subject, key, status, messaging_limit, updated_at) VALUES ('number', $1, $2, $3, now())
      ON CONFLICT (subject, key) DO UPDATE SET status = coalesce($2, whatsapp_state.status), messaging_limit = coalesce($3, whatsapp_state.messaging_limit), updated_at = now()`,
-    [numberKey(config), report.qualityRating ?? null, report.messagingLimit ?? null],
+    [numberKey(config), report.qualityRating ?? null, normaliseMessagingLimit(report.messagingLimit) ?? null],
   );
 }
 
@@ -121,15 +122,35 @@ export function templateBlock(state: AccountState, config: Config): string | nul
   return `Het WhatsApp-sjabloon ${name} ${what[status] ?? `heeft bij Meta de status ${status}${reason}`}. Zolang het niet is goedgekeurd, wordt er niets verstuurd; Team Techniek kan het controleren in WhatsApp Manager.`;
 }
 
-const TIERS: Record<string, number | null> = { TIER_50: 50, TIER_250: 250, TIER_1K: 1000, TIER_2K: 2000, TIER_10K: 10_000, TIER_100K: 100_000, TIER_UNLIMITED: null };
+const TIERS: Record<string, number | null> = { TIER_50: 50, TIER_250: 250, TIER_1K: 1000, TIER_2K: 2000, TIER_10K: 10_000, TIER_100K: 100_000, TIER_UNLIMITED: null, UNLIMITED: null };
+
+/**
+ * A messaging limit as Meta reports it, in one stored form: a tier name (TIER_2K, from the
+ * phone number's whatsapp_business_manager_messaging_limit) or a number of recipients (from
+ * the webhooks' max_daily_conversations_per_business), where -1 means unlimited
+ * (docs/platform.md). Anything else is not a limit: undefined.
+ */
+export function normaliseMessagingLimit(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isInteger(value)) return value === -1 ? 'TIER_UNLIMITED' : value >= 0 ? String(value) : undefined;
+  if (typeof value === 'string') {
+    const text = value.trim().toUpperCase();
+    if (/^-?\d+$/.test(text)) return normaliseMessagingLimit(Number(text));
+    return text in TIERS ? text : undefined;
+  }
+  if (value && typeof value === 'object') {
+    // The look-up may answer an object: its current limit is what counts.
+    const inner = (value as { current_limit?: unknown; max_daily_conversations_per_business?: unknown }).current_limit ?? (value as { max_daily_conversations_per_business?: unknown }).max_daily_conversations_per_business;
+    return normaliseMessagingLimit(inner);
+  }
+  return undefined;
+}
 
 /**
  * Unique recipients per 24 h the number's portfolio may reach with templates: the live tier
  * once Meta reported one, else WHATSAPP_MESSAGING_LIMIT. null: unlimited.
  */
 export function messagingLimit(state: AccountState, config: Config): number | null {
-  const reported = state.number?.messagingLimit;
-  if (reported && reported in TIERS) return TIERS[reported];
-  if (reported && /^\d+$/.test(reported)) return Number(reported);
-  return config.whatsapp.messagingLimit;
+  const reported = normaliseMessagingLimit(state.number?.messagingLimit);
+  if (reported === undefined) return config.whatsapp.messagingLimit;
+  return reported in TIERS ? TIERS[reported] : Number(reported);
 }

@@ -65,6 +65,25 @@ describe('the WhatsApp account state', function () {
       expect(await state('number')).to.deep.include({ messagingLimit: 'TIER_UNLIMITED', status: before!.status });
     });
 
+    it("records the portfolio's limit from business_capability_update, -1 as unlimited (Meta's webhook reference, syntax of May 2026)", async () => {
+      await t.post(fixture('business-capability-update.json'));
+      expect(await state('number')).to.deep.include({ messagingLimit: 'TIER_UNLIMITED' });
+      const stats = (await (await fetch(`${t.base}/api/stats`)).json()) as { whatsapp: Record<string, unknown> };
+      expect(stats.whatsapp).to.deep.include({ messagingLimitTier: 'TIER_UNLIMITED', messagingLimit: null });
+      const limited = fixture('business-capability-update.json') as { entry: { changes: { value: Record<string, unknown> }[] }[] };
+      limited.entry[0].changes[0].value.max_daily_conversations_per_business = 10000;
+      await t.post(limited);
+      expect(await state('number')).to.deep.include({ messagingLimit: '10000' });
+    });
+
+    it('reads the current quality update (max_daily_conversations_per_business, no current_limit)', async () => {
+      const current = fixture('phone-number-quality-update.json') as { entry: { changes: { value: Record<string, unknown> }[] }[] };
+      delete current.entry[0].changes[0].value.current_limit;
+      current.entry[0].changes[0].value.max_daily_conversations_per_business = '2000';
+      await t.post(current);
+      expect(await state('number')).to.deep.include({ messagingLimit: '2000' });
+    });
+
     it('skips a template update without a name (logged, the rest of the batch applied), and stores nothing of it', async () => {
       const body = fixture('template-status-paused.json') as { entry: { changes: { value: Record<string, unknown> }[] }[] };
       delete body.entry[0].changes[0].value.message_template_name;
@@ -150,6 +169,11 @@ describe('the WhatsApp account state', function () {
       expect((await outages.preview(draft)).warnings.join(' ')).to.include('Het publiek (300) is groter dan de WhatsApp-berichtlimiet van 250 ontvangers per 24 uur:');
       await recordNumber(db, config, { messagingLimit: 'TIER_UNLIMITED' });
       expect((await outages.preview(draft)).warnings.join(' ')).not.to.include('berichtlimiet');
+      // Meta's integer form: -1 is unlimited (it once fell back to the configured 100 and warned).
+      await recordNumber(db, config, { messagingLimit: '-1' });
+      expect((await outages.preview(draft)).warnings.join(' ')).not.to.include('berichtlimiet');
+      await recordNumber(db, config, { messagingLimit: '250' });
+      expect((await outages.preview(draft)).warnings.join(' ')).to.include('berichtlimiet van 250');
     });
   });
 });
