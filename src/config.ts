@@ -3,6 +3,7 @@
  * validated here with zod; a bad value becomes one sentence that names the variable and what
  * is expected. The result is a frozen, typed object that the composition root hands down.
  */
+import dotenv from 'dotenv';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { isLoopbackAddress } from './lib/loopback';
@@ -382,6 +383,5 @@ function deepFreeze<T>(value: T): T {
 
 /** Loads `.env` from the working folder into process.env when present; real env vars win. */
 export function loadDotEnv(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  (require('dotenv') as typeof import('dotenv')).config({ quiet: true });
+  dotenv.config({ quiet: true });
 }

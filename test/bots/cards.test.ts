@@ -3,7 +3,7 @@ import { statusCard, whatsappBlocks } from '../../src/bots/cards';
 import { allCards, NOTICE_TEXT } from '../../scripts/card-catalog';
 
 // The package's main entry is ESM without extensions and fails in Node; this bundle works.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle is CommonJS only; import() of it has no types either
 const AC = require('adaptivecards/dist/adaptivecards.js') as {
   SerializationContext: new () => { eventCount: number; getEventAt(index: number): { message: string } };
   AdaptiveCard: new () => { parse(json: unknown, context: unknown): void };
