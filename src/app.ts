@@ -63,7 +63,9 @@ export async function createApp(config: Config, database: Database, logger: Logg
   const metrics = createMetrics();
   const jobs = await startJobs(database.url, logger);
   // Meta's simulation is loaded only in local mode: a production process never holds its code.
-  const standIn = config.whatsapp.localMode ? await (await import('./local/whatsapp-simulator')).startLocalWhatsApp(config, logger) : undefined;
+  // Only under the development commands' local switch, and only for a WhatsApp side this process serves.
+  const local = config.purpose === 'local';
+  const standIn = local && services !== 'teams' && config.whatsapp.localMode ? await (await import('./local/whatsapp-simulator')).startLocalWhatsApp(config, logger) : undefined;
   const playground = options.playground && standIn && services !== 'teams' ? await import('./playground/feature') : undefined;
   const whatsappBase = standIn?.url ?? config.whatsapp.baseUrl;
   const whatsapp = new CloudApiClient({ ...config.whatsapp, baseUrl: whatsappBase });
@@ -89,9 +91,10 @@ export async function createApp(config: Config, database: Database, logger: Logg
       ? [playground.playgroundFeature({ config, logger, standIn, readMailbox: () => readMailbox(dataSource), serviceUrl: () => `http://127.0.0.1:${boundPort}`, teamsClientUrl: options.teamsClientUrl })]
       : []),
   ];
-  const metricsAccess = config.metricsToken ? { token: config.metricsToken } : config.production ? 'off' : 'open';
-  // A side that runs locally has no authentication: the whole service then answers this computer only.
-  const loopbackOnly = config.bot.localMode || config.whatsapp.localMode;
+  // Without a token /metrics is open only under the development commands.
+  const metricsAccess = config.metricsToken ? { token: config.metricsToken } : local ? 'open' : 'off';
+  // Under the local switch a side may run without authentication: the whole service answers this computer only.
+  const loopbackOnly = local;
   const server = createServer({ logger, metrics, dataSource: database.dataSource, routes: features.flatMap((f) => f.routes), metricsAccess, loopbackOnly });
 
   return {

@@ -70,7 +70,7 @@ async function main(): Promise<void> {
 
 /** One line that says which sides run locally, and that the bot then takes anyone's requests. */
 function announceLocalSides(config: Config, logger: Logger): void {
-  if (!config.bot.localMode && !config.whatsapp.localMode) return;
+  if (config.purpose !== 'local' || (!config.bot.localMode && !config.whatsapp.localMode)) return;
   const sides = [config.bot.localMode ? 'Teams bot without authentication (anyone on this computer is staff)' : '', config.whatsapp.localMode ? 'WhatsApp simulated (nothing leaves this computer)' : ''].filter(Boolean);
   logger.warn({ bot: config.bot.localMode ? 'local' : 'authenticated', whatsapp: config.whatsapp.localMode ? 'simulated' : 'cloud-api' }, `local mode, loopback only: ${sides.join('; ')}`);
 }

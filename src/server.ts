@@ -44,19 +44,37 @@ export function sendError(res: Response, logger: Logger, error: unknown): void {
   if (answer.status === 503 && !busy) logger.warn({ err: error }, 'request refused: a dependency is unavailable');
   if (busy) busyLog.note(logger);
   // The rest of a too large (or refused) body is not read: the connection cannot carry another request.
-  if ((answer.status === 413 || busy) && !res.headersSent) res.setHeader('Connection', 'close');
+  if ((answer.status === 413 || answer.status === 408 || busy) && !res.headersSent) res.setHeader('Connection', 'close');
   if (busy && !res.headersSent) res.setHeader('Retry-After', '5');
   if (!res.headersSent) res.send(answer.status, answer.body);
 }
 
 const PROXY_HEADERS = ['forwarded', 'x-forwarded-for', 'x-real-ip', 'x-forwarded-host'];
+const LOCAL_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i;
+const LOCAL_ORIGIN = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i;
+
+/**
+ * Why a request did not come straight from this computer: another peer, a proxy or tunnel in
+ * front (its headers), a name that is not ours in Host (DNS rebinding), or a web page of another
+ * site in the developer's browser (Origin, Sec-Fetch-Site; and a POST that is not JSON, which a
+ * cross-site form could send without asking). null when it did.
+ */
+function notFromThisComputer(req: Request): string | null {
+  if (!isLoopbackAddress(req.socket.remoteAddress ?? '')) return 'peer';
+  if (PROXY_HEADERS.some((name) => req.headers[name] !== undefined)) return 'proxy';
+  if (!LOCAL_HOST.test(req.headers.host ?? '')) return 'host';
+  const origin = req.headers.origin;
+  if (origin !== undefined && !LOCAL_ORIGIN.test(origin)) return 'origin';
+  if (req.headers['sec-fetch-site'] === 'cross-site') return 'origin';
+  if (req.method === 'POST' && !/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return 'content-type';
+  return null;
+}
 
 function loopbackGuard(logger: Logger) {
   return (req: Request, res: Response, next: (error?: false) => void): void => {
-    const peer = req.socket.remoteAddress ?? '';
-    const proxied = PROXY_HEADERS.some((name) => req.headers[name] !== undefined);
-    if (isLoopbackAddress(peer) && !proxied) return next();
-    logger.warn({ proxied }, 'local mode: request from outside this computer refused');
+    const reason = notFromThisComputer(req);
+    if (reason === null) return next();
+    logger.warn({ reason }, 'local mode: request from outside this computer refused');
     res.setHeader('Connection', 'close');
     res.send(403, { error: 'forbidden', message: 'this service runs in local mode and answers only this computer' });
     next(false);

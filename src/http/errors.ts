@@ -35,6 +35,11 @@ export class PayloadTooLargeError extends Error {
   override readonly name = 'PayloadTooLargeError';
 }
 
+/** A request body that stopped arriving (408). */
+export class RequestTimeoutError extends Error {
+  override readonly name = 'RequestTimeoutError';
+}
+
 /** Something we depend on to answer is out of reach right now (503): the caller may retry. */
 export class ServiceUnavailableError extends Error {
   override readonly name = 'ServiceUnavailableError';
@@ -60,6 +65,7 @@ export function toHttp(error: unknown): HttpErrorAnswer {
   if (error instanceof UnauthorizedError) return { status: 401, body: { error: 'unauthorized', message: error.message } };
   if (error instanceof ForbiddenError) return { status: 403, body: { error: 'forbidden', message: error.message } };
   if (error instanceof PayloadTooLargeError) return { status: 413, body: { error: 'payload_too_large', message: error.message } };
+  if (error instanceof RequestTimeoutError) return { status: 408, body: { error: 'request_timeout', message: error.message } };
   if (error instanceof ServiceUnavailableError) return { status: 503, body: { error: 'unavailable', message: error.message } };
   if (error instanceof ExternalServiceError) return { status: 502, body: { error: 'upstream_unavailable', message: `${error.service} is not available` } };
   return { status: 500, body: { error: 'internal', message: 'internal error' } };

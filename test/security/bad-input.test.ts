@@ -109,7 +109,12 @@ describe('security: bad input gets a 4xx and loses nothing', function () {
       const status = (id: string, extra: Record<string, unknown> = {}) => ({ id, status: 'delivered', timestamp: at, recipient_id: '31612345678', ...extra });
       const body = {
         object: 'whatsapp_business_account',
-        entry: [{ id: '102290129340398', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '31854869699', phone_number_id: '106540352242922' }, statuses: [
+        entry: [{ id: '102290129340398', changes: [
+          // A change that is not what Meta sends at all: skipped on its own.
+          { field: 'messages', value: null },
+          { field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '31854869699', phone_number_id: '106540352242922' },
+          // A username user's contact carries no wa_id; errors Meta may shape otherwise: neither is read.
+          contacts: [{ profile: { name: 'Anna' }, user_id: 'NL.13491208655302741918' }], errors: [{ code: 'x', title: null }], statuses: [
           status(first.waMessageId),
           status('wamid.bad-time', { timestamp: '999999999999' }),
           status('wamid.bad-code', { status: 'failed', errors: [{ code: 1.5, title: 'x' }] }),
@@ -120,7 +125,7 @@ describe('security: bad input gets a 4xx and loses nothing', function () {
       expect(res.status).to.equal(200);
       const rows = await db.getRepository(Delivery).find({ where: [{ id: first.id }, { id: second.id }], order: { id: 'ASC' } });
       expect(rows.map((r) => r.status)).to.deep.equal([DeliveryStatus.Delivered, DeliveryStatus.Delivered]);
-      expect(t.logLines.some((line) => line.includes('webhook entries skipped') && line.includes('"statuses":2'))).to.equal(true);
+      expect(t.logLines.some((line) => line.includes('webhook entries skipped') && line.includes('"statuses":2') && line.includes('"changes":1'))).to.equal(true);
     });
 
     it('answers 403 to any verify token that is not ours, non-ASCII of the same length included', async () => {

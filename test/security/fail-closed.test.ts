@@ -11,6 +11,7 @@ import path from 'node:path';
 import { freePort } from '../../src/lib/free-port';
 import { testDataDir } from '../helpers/data-dir';
 import { freshDatabase } from '../helpers/postgres';
+import { waitFor } from '../helpers/wait';
 
 const ENTRY = path.resolve(__dirname, '../../src/index.js');
 const WHATSAPP = { WHATSAPP_ACCESS_TOKEN: 'token', WHATSAPP_PHONE_NUMBER_ID: '106540352242922', WHATSAPP_APP_SECRET: 'secret', WHATSAPP_VERIFY_TOKEN: 'verify' };
@@ -71,6 +72,26 @@ describe('security: fail closed', function () {
     expect(lines[0]).to.include('Teams bot without authentication');
     expect(lines[0]).not.to.include('WhatsApp simulated');
     expect(started.stdout).to.include(`Storingsmelder is listening on http://127.0.0.1:${port}`);
+  });
+
+  it('a split production deployment (node . teams, bot credentials only) runs nothing locally and answers through its proxy', async () => {
+    const port = await freePort();
+    const env = { PATH: process.env.PATH ?? '', DATA_DIR: testDataDir(), DATABASE_URL: await freshDatabase(), PORT: String(port), LOG_LEVEL: 'info', MicrosoftAppId: '6f1d2c3b-1111-4aaa-8bbb-0123456789ab', MicrosoftAppPassword: 'x', MicrosoftAppTenantId: 'tenant-cbg' };
+    const child = spawn(process.execPath, ['--disable-warning=DEP0111', ENTRY, 'teams'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      await waitFor(() => output.includes('is listening') || child.exitCode !== null, { timeoutMs: 20_000, what: 'the service to listen' });
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`, { headers: { 'X-Forwarded-For': '203.0.113.7' } });
+      expect(res.status, output).to.equal(200);
+      expect(output).not.to.include('local mode');
+      expect(output).not.to.include('WhatsApp simulator');
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
   });
 
   it('a port already in use is one line, no stack trace', async () => {

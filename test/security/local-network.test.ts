@@ -33,6 +33,23 @@ describe('security: local mode answers this computer only', function () {
     expect(statuses).to.deep.equal([200, 403, 403, 403, 403]);
   });
 
+  it("refuses what another site could make the developer's browser send: a foreign Host or Origin, a cross-site fetch, a POST that is not JSON", async () => {
+    service = await startService();
+    const { base } = service;
+    const activity = JSON.stringify({ type: 'message', text: '/abonnee 0612345678', serviceUrl: 'http://evil.example' });
+    const statuses = await remote({
+      kind: 'requests',
+      requests: [
+        { url: `${base}/api/messages`, method: 'POST', headers: { Host: 'evil.example', 'Content-Type': 'application/json' }, body: activity },
+        { url: `${base}/api/messages`, method: 'POST', headers: { Origin: 'http://evil.example', 'Content-Type': 'application/json' }, body: activity },
+        { url: `${base}/api/stats`, headers: { 'Sec-Fetch-Site': 'cross-site' } },
+        { url: `${base}/api/messages`, method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: activity },
+        { url: `${base}/api/stats`, headers: { Origin: base } },
+      ],
+    });
+    expect(statuses).to.deep.equal([403, 403, 403, 403, 200]);
+  });
+
   it('serves no /playground under npm start, even to a client that says Host: localhost', async () => {
     service = await startService();
     const number = PLAYGROUND_PHONES[0].number;

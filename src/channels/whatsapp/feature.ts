@@ -50,7 +50,7 @@ export function whatsappFeature(ctx: WhatsAppDependencies): Feature {
         handler: async (req, res) => {
           const body = await readWebhook(req, config.whatsapp.appSecret);
           const { messages, statuses, skipped } = extractEvents(body, config.whatsapp.phoneNumberId);
-          if (skipped.messages + skipped.statuses + skipped.texts > 0) {
+          if (skipped.changes + skipped.messages + skipped.statuses + skipped.texts > 0) {
             logger.warn(skipped, 'webhook entries skipped: not what Meta sends (the rest of the batch is applied)');
             events.inc({ kind: 'message', outcome: 'skipped' }, skipped.messages);
             events.inc({ kind: 'status', outcome: 'skipped' }, skipped.statuses);

@@ -1,7 +1,9 @@
 /**
  * The WhatsApp webhook: GET verification, POST events. The signature is checked on the raw
- * bytes before anything is parsed or stored; a body that is not what Meta sends gets a 400
- * and changes nothing; a redelivered message id changes nothing.
+ * bytes before anything is parsed or stored; a body whose envelope is not what Meta sends gets
+ * a 400 and changes nothing; within a good envelope each change, message and status is checked
+ * on its own, and a malformed one is skipped (logged) while the rest of the batch is applied; a
+ * redelivered message id changes nothing.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'restify';
@@ -9,7 +11,7 @@ import { UnauthorizedError, ValidationError } from '../../http/errors';
 import { readRawBody } from '../../http/body';
 import { sameSecret } from '../../lib/secrets';
 import type { StatusUpdate, WhatsAppStatus } from '../../services/ledger/delivery-ledger';
-import { inboundMessageSchema, statusSchema, webhookSchema, type WebhookBody } from './webhook-schema';
+import { inboundMessageSchema, messagesValueSchema, statusSchema, webhookSchema, type WebhookBody } from './webhook-schema';
 
 /** Meta allows webhook payloads up to 3 MB. */
 export const MAX_WEBHOOK_BYTES = 3 * 1024 * 1024;
@@ -69,19 +71,24 @@ export interface WebhookEvents {
   messages: { id: string; phone: string; text: string | null; receivedAt: Date }[];
   statuses: StatusUpdate[];
   /** Entries that are not what Meta sends, skipped (the rest of the batch is applied). */
-  skipped: { messages: number; statuses: number; texts: number };
+  skipped: { changes: number; messages: number; statuses: number; texts: number };
 }
 
 const STATUSES = new Set<WhatsAppStatus>(['sent', 'delivered', 'read', 'failed']);
 
 /** The events we act on: inbound messages of the messages field, and delivery statuses. */
 export function extractEvents(body: WebhookBody, phoneNumberId: string): WebhookEvents {
-  const events: WebhookEvents = { messages: [], statuses: [], skipped: { messages: 0, statuses: 0, texts: 0 } };
+  const events: WebhookEvents = { messages: [], statuses: [], skipped: { changes: 0, messages: 0, statuses: 0, texts: 0 } };
   if (body.object !== 'whatsapp_business_account') return events;
   for (const entry of body.entry) {
     for (const change of entry.changes) {
       if (change.field !== 'messages') continue;
-      const value = change.value;
+      const checked = messagesValueSchema.safeParse(change.value);
+      if (!checked.success) {
+        events.skipped.changes += 1;
+        continue;
+      }
+      const value = checked.data;
       // Another number of the same business account is not ours to answer.
       if (value.metadata && value.metadata.phone_number_id !== phoneNumberId) continue;
       for (const raw of value.messages ?? []) {

@@ -37,17 +37,17 @@ const LONG_OPT_OUT_WORDS = [...OPT_OUT_WORDS].filter((k) => k.length >= 6);
 const OPT_OUT_PHRASES = [/\bmeld (me|mij|ons) af\b/, /\bschrijf (me|mij|ons) uit\b/, /\bgeen (storings)?(berichten|meldingen) meer\b/, /\bniet meer ontvangen\b/];
 
 /**
- * A negation that is not "niet meer" / "nooit meer" (no longer): "ik wil me niet afmelden" says
- * the opposite of an opt-out, "ik wil dit niet meer ontvangen" is one. A negated message is not
- * taken as an opt-out (erasing someone who wants to stay is worse than asking again): its sender
- * gets the one-way reply (R10), and a plain "afmelden" always works.
+ * A negation of the opt-out verb itself: "ik wil me niet afmelden", "hoef me niet af te melden".
+ * Only the verb negated counts: "afmelden, dit is niet voor mij" and "ik wil dit niet meer
+ * ontvangen" are opt-outs. A negated opt-out is not taken as one (erasing someone who wants to
+ * stay is worse than asking again): its sender gets the one-way reply (R10).
  */
-const NEGATION = /\b(niet|nooit)\b(?! meer\b)/;
+const NEGATED_OPT_OUT = /\b(niet|nooit)\s+(af|afmelden|afmelding|uitschrijven|stoppen|stop|opzeggen)\b/;
 
 /** "afmelden", "uitschrijven", "stop", "stoppen", or a sentence saying so; not when negated. */
 export function isOptOut(text: string): boolean {
   const clean = normalise(text);
-  if (clean === '' || NEGATION.test(clean)) return false;
+  if (clean === '' || NEGATED_OPT_OUT.test(clean)) return false;
   const words = clean.split(' ');
   // A long message that merely mentions "stop" somewhere is a question, not an opt-out.
   if (words.length <= 3 && words.some((w) => OPT_OUT_WORDS.has(w) || (w.length >= 6 && LONG_OPT_OUT_WORDS.some((k) => Math.abs(w.length - k.length) <= 1 && distance(w, k) <= 1)))) return true;

@@ -65,7 +65,7 @@ describe('reading the opt-in sentence and code (readOptIn, R4)', () => {
 });
 
 describe('reading an opt-out (isOptOut, R11)', () => {
-  const optOuts = ['afmelden', 'Afmelden', 'Uitschrijven', 'STOP', 'stop!', 'Stop.', ' stoppen ', 'opzeggen', 'unsubscribe', 'meld mij af', 'Meld me af aub', 'schrijf ons uit', 'ik wil geen berichten meer', 'Graag geen storingsmeldingen meer.', 'Ik wil dit niet meer ontvangen', 'Ik wil me graag afmelden voor de meldingen.', 'ik wil stoppen'];
+  const optOuts = ['afmelden', 'Afmelden', 'Uitschrijven', 'STOP', 'stop!', 'Stop.', ' stoppen ', 'opzeggen', 'unsubscribe', 'meld mij af', 'Meld me af aub', 'schrijf ons uit', 'ik wil geen berichten meer', 'Graag geen storingsmeldingen meer.', 'Ik wil dit niet meer ontvangen', 'Ik wil me graag afmelden voor de meldingen.', 'ik wil stoppen', 'ik wil me afmelden, dit is niet voor mij', 'uitschrijven, heb er nooit om gevraagd', 'Afmelden aub, ik heb het niet nodig'];
   const typos = ['afmeldn', 'afmeldem', 'uitschrijve', 'uitschrijfen', 'stopen'];
   const notOptOuts: [label: string, text: string][] = [
     ['a question that mentions stopping', 'wanneer stopt de storing?'],
