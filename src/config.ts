@@ -288,8 +288,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, options
   if (production) {
     // Local conveniences (unauthenticated bot, WhatsApp simulator, .eml outbox, embedded database)
     // must never run in production, and every identity and API endpoint is reached over https.
-    if (botLocal && purpose !== 'serve') problems.push('MicrosoftAppId: required when NODE_ENV=production (local mode without authentication is for development only)');
-    if (whatsappLocal && purpose !== 'serve') problems.push('WHATSAPP_ACCESS_TOKEN: required when NODE_ENV=production (the WhatsApp simulator is for development only)');
+    // (The production command says this in its one line above; a tool serves nothing, and the
+    // doctor reports missing credentials for the sides a host serves.)
+    if (botLocal && purpose === 'local') problems.push('MicrosoftAppId: required when NODE_ENV=production (local mode without authentication is for development only)');
+    if (whatsappLocal && purpose === 'local') problems.push('WHATSAPP_ACCESS_TOKEN: required when NODE_ENV=production (the WhatsApp simulator is for development only)');
     if (!env.SMTP_URL) problems.push('SMTP_URL: required when NODE_ENV=production');
     if (!env.DATABASE_URL) problems.push('DATABASE_URL: required when NODE_ENV=production (the embedded database is for development only)');
     if (!env.CRM_ARCHIVE_BCC) problems.push('CRM_ARCHIVE_BCC: required when NODE_ENV=production (AVG notices must be archived in the CRM)');

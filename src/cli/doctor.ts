@@ -12,7 +12,8 @@ async function main(): Promise<void> {
     process.stdout.write(`Storingsmelder doctor\n${error.problems.map((p) => `✗ configuration  ${p}`).join('\n')}\n  fix: correct these variables (see .env.example); nothing else was checked.\n`);
     process.exit(1);
   }
-  const results = await runDoctor(config);
+  const serves = process.argv[2] === 'teams' || process.argv[2] === 'whatsapp' ? process.argv[2] : 'all';
+  const results = await runDoctor(config, serves);
   process.stdout.write(`${formatReport(config, results)}\n`);
   process.exit(passed(results) ? 0 : 1);
 }

@@ -13,10 +13,17 @@ import { checkProduction } from './production-check';
 import { checkPublicUrl } from './public-url-check';
 import { checkWhatsApp } from './whatsapp-check';
 
-export async function runDoctor(config: Config): Promise<CheckResult[]> {
-  const [database, mail, bot, whatsapp, publicUrl] = await Promise.all([checkDatabase(config), checkMail(config), checkBot(config), checkWhatsApp(config), checkPublicUrl(config)]);
-  const graphVersion = config.whatsapp.localMode ? [] : [checkGraphVersion(config)];
-  return [...checkProduction(config), database, ...mail, ...bot, ...whatsapp, ...graphVersion, publicUrl];
+export async function runDoctor(config: Config, serves: 'all' | 'teams' | 'whatsapp' = 'all'): Promise<CheckResult[]> {
+  // A host that serves one side is checked for that side only.
+  const [database, mail, bot, whatsapp, publicUrl] = await Promise.all([
+    checkDatabase(config),
+    checkMail(config),
+    serves === 'whatsapp' ? [] : checkBot(config),
+    serves === 'teams' ? [] : checkWhatsApp(config),
+    checkPublicUrl(config),
+  ]);
+  const graphVersion = config.whatsapp.localMode || serves === 'teams' ? [] : [checkGraphVersion(config)];
+  return [...checkProduction(config, serves), database, ...mail, ...bot, ...whatsapp, ...graphVersion, publicUrl];
 }
 
 /** Ready to go live: nothing failed and nothing was left unchecked (a warning still passes). */

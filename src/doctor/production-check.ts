@@ -8,15 +8,16 @@ import { fail, ok, type CheckResult } from './check';
 
 const NAME = 'production';
 
-export function checkProduction(config: Config): CheckResult[] {
+/** serves: the sides this host runs (`npm run doctor -- teams` on a Teams-only host). */
+export function checkProduction(config: Config, serves: 'all' | 'teams' | 'whatsapp' = 'all'): CheckResult[] {
   const results: CheckResult[] = [];
   if (!config.production) {
     results.push(fail(NAME, `NODE_ENV is ${config.env}: the doctor certifies a production configuration only`, 'set NODE_ENV=production (the systemd unit and .env.example of the deploy guide do)'));
   }
-  if (config.bot.localMode) {
+  if (config.bot.localMode && serves !== 'whatsapp') {
     results.push(fail('Teams credentials', 'MicrosoftAppId is not set: the bot would accept anyone, without authentication', 'set MicrosoftAppId, MicrosoftAppPassword and MicrosoftAppTenantId of the Azure Bot (docs/deploy.md)'));
   }
-  if (config.whatsapp.localMode) {
+  if (config.whatsapp.localMode && serves !== 'teams') {
     results.push(fail('WhatsApp credentials', 'WHATSAPP_ACCESS_TOKEN is not set: WhatsApp would only be simulated', 'set WHATSAPP_ACCESS_TOKEN, WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN (docs/deploy.md)'));
   }
   if (results.length === 0) results.push(ok(NAME, 'NODE_ENV=production with Bot Framework and WhatsApp credentials'));

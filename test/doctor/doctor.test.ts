@@ -169,6 +169,12 @@ describe('npm run doctor', function () {
     expect(code).to.equal(1);
   });
 
+  it('checks a Teams-only host for its own side only (npm run doctor -- teams)', async () => {
+    const results = await runDoctor(loadConfig({ ...plainEnv, NODE_ENV: 'development', WHATSAPP_ACCESS_TOKEN: '', PUBLIC_BASE_URL: 'https://127.0.0.1:9' }, { purpose: 'tool' }), 'teams');
+    expect(results.map((r) => r.name)).not.to.include.members(['WhatsApp credentials', 'WhatsApp number', 'WhatsApp template', 'Graph API version']);
+    expect(results.find((r) => r.name === 'Bot Framework')?.status).to.equal('ok');
+  });
+
   it('fails when a check could not run, even with nothing failed', async () => {
     const results = [{ name: 'a', status: 'ok' as const, detail: '' }, { name: 'b', status: 'skip' as const, detail: '' }];
     expect(passed(results)).to.equal(false);
