@@ -17,7 +17,7 @@ import { queueEmail } from '../email/outbox';
 import { avgOptInMail } from '../email/templates';
 import { eraseSubscriber } from '../privacy/erasure';
 import { findUsableInvitation } from './invitations';
-import { isOptOut, readOptIn } from './opt-in-text';
+import { isOptOut, readOptIn, type OptInParts } from './opt-in-text';
 import { readFirstName } from '../registry/first-name';
 import { forgetContactCounters, phoneHash } from '../privacy/contact-counters';
 import { replies as dutchReplies } from './replies';
@@ -43,20 +43,32 @@ const MAX_WRONG_CODES = 5;
 const DAY_MS = 24 * 3600 * 1000;
 
 export async function handleInbound(dataSource: DataSource, config: Config, message: InboundMessage): Promise<InboundOutcome> {
-  return dataSource.transaction((manager) => handleInTransaction(manager, config, message));
+  // What the text says is read before the number's lock is taken: a long text never holds it.
+  const read = readText(message.text ?? '');
+  return dataSource.transaction((manager) => handleInTransaction(manager, config, message, read));
 }
 
-async function handleInTransaction(manager: EntityManager, config: Config, message: InboundMessage): Promise<InboundOutcome> {
+/** Everything the conversation may want to know of one text, read once (each reader is linear). */
+interface ReadText {
+  optOut: boolean;
+  optIn: OptInParts;
+  firstName: string | null;
+}
+
+function readText(text: string): ReadText {
+  return text ? { optOut: isOptOut(text), optIn: readOptIn(text), firstName: readFirstName(text) } : { optOut: false, optIn: { hasSentence: false, code: null }, firstName: null };
+}
+
+async function handleInTransaction(manager: EntityManager, config: Config, message: InboundMessage, read: ReadText): Promise<InboundOutcome> {
   await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`wa:${message.phone}`]);
   // De-duplication inside the same transaction: if handling fails, the id is not kept and
   // Meta's redelivery is handled afresh.
   const fresh: unknown[] = await manager.query('INSERT INTO inbound_message (wa_message_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING 1', [message.messageId]);
   if (fresh.length === 0) return { replies: [], emailQueued: false, duplicate: true };
   const say = dutchReplies(config.mail.supportEmail);
-  const text = message.text ?? '';
   const subscriber = await manager.getRepository(Subscriber).findOneBy({ phone: message.phone });
 
-  if (text && isOptOut(text)) {
+  if (read.optOut) {
     if (!subscriber) return { replies: [say.notSubscribed], emailQueued: false };
     const { emailQueued } = await eraseSubscriber(manager, config, subscriber, { kind: SubscriptionEventKind.OptOut, actor: 'subscriber' });
     return { replies: [say.optedOut], emailQueued };
@@ -64,24 +76,23 @@ async function handleInTransaction(manager: EntityManager, config: Config, messa
 
   if (subscriber?.status === SubscriberStatus.Active) {
     await manager.getRepository(Subscriber).update({ id: subscriber.id }, { lastInboundAt: message.receivedAt });
-    if (text && readOptIn(text).hasSentence) return reply(say.alreadySubscribed);
+    if (read.optIn.hasSentence) return reply(say.alreadySubscribed);
     return (await autoReplyAllowed(manager, config, message)) ? reply(say.oneWay) : reply();
   }
 
   if (subscriber?.status === SubscriberStatus.PendingName) {
-    const firstName = text ? readFirstName(text) : null;
+    const firstName = read.firstName;
     if (!firstName) return reply(say.askNameAgain);
     return activate(manager, config, subscriber, firstName, message.receivedAt);
   }
 
-  return handleStranger(manager, config, message, text);
+  return handleStranger(manager, config, message, read.optIn);
 }
 
 /** A number that is not (yet) a subscriber: only the sentence with a valid code gets it in. */
-async function handleStranger(manager: EntityManager, config: Config, message: InboundMessage, text: string): Promise<InboundOutcome> {
+async function handleStranger(manager: EntityManager, config: Config, message: InboundMessage, optIn: OptInParts): Promise<InboundOutcome> {
   const say = dutchReplies(config.mail.supportEmail);
   const throttle = await throttleRow(manager, config, message.phone);
-  const optIn = text ? readOptIn(text) : { hasSentence: false, code: null };
   const sentenceRecently = throttle.sentenceAt !== null && message.receivedAt.getTime() - throttle.sentenceAt.getTime() < DAY_MS;
 
   if (!optIn.hasSentence && !(optIn.code && sentenceRecently)) {
