@@ -2,47 +2,61 @@
  * Reading request bodies before the sender is known. A webhook's signature and a Bot Framework
  * token can only be checked once the body is in, so strangers could otherwise make us hold as
  * much as they send: 500 unsigned 3 MB posts once took the process from 163 MB to 778 MB. Every
- * body read here is held against one budget for the whole process, byte by byte as it arrives;
- * a body that does not fit is refused at once with 503 (Meta and Teams retry) and its connection
- * closed, and a part of the budget is kept for small bodies, which is what Meta's and Teams' own
- * requests are.
+ * body read here is held against one budget for the whole process, byte by byte as it arrives,
+ * and a large body also needs one of a few slots; a body that does not fit is refused at once
+ * with 503 (Meta and Teams retry) and its connection closed.
  */
 import type { IncomingMessage } from 'node:http';
 import { PayloadTooLargeError, RequestTimeoutError, ServiceUnavailableError, ValidationError } from './errors';
 
 /** Bytes held by all bodies being read at once. */
 export const BODY_BUDGET_BYTES = 16 * 1024 * 1024;
-/** A body up to this size is small: it may also use the reserve below. */
+/** A body over this size (announced, or once it has grown past it) is large. */
 export const SMALL_BODY_BYTES = 256 * 1024;
-/** The part of the budget large bodies cannot take. */
-export const SMALL_BODY_RESERVE_BYTES = 4 * 1024 * 1024;
+/**
+ * Large bodies read at once. Meta's 3 MB batches are rare; strangers' large bodies are the
+ * flood. Counted per request, so a socket that announces a large body and sends nothing holds a
+ * slot (until the idle timeout) but no bytes, and small bodies, what Meta and Teams send almost
+ * always, keep their way in.
+ */
+export const LARGE_BODY_SLOTS = 4;
 
 /** 503 for a body that does not fit the budget now; the connection is closed, the body not read. */
 export class TooBusyError extends ServiceUnavailableError {}
 
 export class BodyBudget {
   private held = 0;
+  private large = 0;
 
   constructor(
     readonly totalBytes = BODY_BUDGET_BYTES,
-    readonly smallBodyBytes = SMALL_BODY_BYTES,
-    readonly smallReserveBytes = SMALL_BODY_RESERVE_BYTES,
+    readonly largeSlots = LARGE_BODY_SLOTS,
   ) {}
 
   get heldBytes(): number {
     return this.held;
   }
 
-  /** Takes bytes for a body of `size` so far; false when they do not fit. */
-  take(bytes: number, size: number): boolean {
-    const limit = size > this.smallBodyBytes ? this.totalBytes - this.smallReserveBytes : this.totalBytes;
-    if (this.held + bytes > limit) return false;
+  /** Takes bytes for a body; false when they do not fit. */
+  take(bytes: number): boolean {
+    if (this.held + bytes > this.totalBytes) return false;
     this.held += bytes;
     return true;
   }
 
   give(bytes: number): void {
     this.held = Math.max(0, this.held - bytes);
+  }
+
+  /** Takes a slot for a large body; false when all are in use. */
+  takeLarge(): boolean {
+    if (this.large >= this.largeSlots) return false;
+    this.large += 1;
+    return true;
+  }
+
+  giveLarge(): void {
+    this.large = Math.max(0, this.large - 1);
   }
 }
 
@@ -65,11 +79,15 @@ export function readRawBody(req: IncomingMessage, limitBytes: number, budget: Bo
     const chunks: Buffer[] = [];
     let size = 0;
     let held = 0;
+    let large = false;
     let timer: NodeJS.Timeout | undefined;
+    const busy = () => new TooBusyError('too many request bodies are being received at once; try again');
     const finish = (error: Error | undefined) => {
       clearTimeout(timer);
       budget.give(held);
       held = 0;
+      if (large) budget.giveLarge();
+      large = false;
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
@@ -87,7 +105,11 @@ export function readRawBody(req: IncomingMessage, limitBytes: number, budget: Bo
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limitBytes) return finish(new PayloadTooLargeError(`request body is larger than ${limitBytes} bytes`));
-      if (!budget.take(chunk.length, size)) return finish(new TooBusyError('too many request bodies are being received at once; try again'));
+      if (size > SMALL_BODY_BYTES && !large) {
+        if (!budget.takeLarge()) return finish(busy());
+        large = true;
+      }
+      if (!budget.take(chunk.length)) return finish(busy());
       held += chunk.length;
       chunks.push(chunk);
       arm();
@@ -99,6 +121,11 @@ export function readRawBody(req: IncomingMessage, limitBytes: number, budget: Bo
     req.on('end', onEnd);
     req.on('error', onError);
     req.on('aborted', onAborted);
+    // An announced large body needs its slot before a byte is read.
+    if (Number.isSafeInteger(declared) && declared > SMALL_BODY_BYTES) {
+      if (!budget.takeLarge()) return finish(busy());
+      large = true;
+    }
     arm();
   });
 }
