@@ -9,9 +9,13 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 import { TooBusyError } from './http/body';
+import { noteRefusedBody } from './http/flood-recovery';
 import { NotFoundError, toHttp, UnauthorizedError } from './http/errors';
 import { sameSecret } from './lib/secrets';
 import { isLoopbackAddress } from './lib/loopback';
+
+/** Connections served at once (a flood of 500 unsigned 3 MB posts peaked 120 MB above idle without a cap). */
+export const MAX_CONNECTIONS = 128;
 
 export type Method = 'get' | 'post' | 'put' | 'del';
 export type Handler = (req: Request, res: Response) => Promise<void>;
@@ -42,7 +46,10 @@ export function sendError(res: Response, logger: Logger, error: unknown): void {
   const busy = error instanceof TooBusyError;
   if (answer.status >= 500 && answer.status !== 503) logger.error({ err: error }, 'request failed');
   if (answer.status === 503 && !busy) logger.warn({ err: error }, 'request refused: a dependency is unavailable');
-  if (busy) busyLog.note(logger);
+  if (busy) {
+    busyLog.note(logger);
+    noteRefusedBody();
+  }
   // The rest of a too large (or refused) body is not read: the connection cannot carry another request.
   if ((answer.status === 413 || answer.status === 408 || busy) && !res.headersSent) res.setHeader('Connection', 'close');
   if (busy && !res.headersSent) res.setHeader('Retry-After', '5');
@@ -111,6 +118,9 @@ export function createServer(deps: ServerDependencies): Server {
   // A request must arrive whole within 30 s (Meta's largest webhook, 3 MB, takes well under a
   // second): a stranger trickling a body cannot hold its share of the body budget for long.
   server.server.requestTimeout = 30_000;
+  // Each open connection costs memory before a byte of it is authenticated; beyond this many,
+  // new ones are closed at once (Meta and Teams retry, and use a few kept-alive connections).
+  server.server.maxConnections = MAX_CONNECTIONS;
   if (deps.loopbackOnly) server.pre(loopbackGuard(logger));
   server.use(restify.plugins.queryParser({ mapParams: false }));
 
