@@ -69,7 +69,8 @@ export const BODY_IDLE_MS = 5000;
 /**
  * Reads a request body as raw bytes (webhook signatures are computed over the exact bytes).
  * Bytes are held against the budget as they arrive, never on what Content-Length promises (a
- * socket that announces a body and sends nothing holds nothing), and a body that stalls for
+ * socket that announces a body and sends nothing holds no bytes; an announced large body holds
+ * one of the few large slots, until the idle timeout at most), and a body that stalls for
  * BODY_IDLE_MS is given up with 408.
  */
 export function readRawBody(req: IncomingMessage, limitBytes: number, budget: BodyBudget = unverifiedBodies): Promise<Buffer> {
