@@ -92,9 +92,9 @@ const SERVICE_FOLDERS: Record<string, string[]> = {
   email: [],
   ledger: [],
   registry: [],
-  notices: ['ledger'],
+  notices: ['audit', 'ledger'],
   dispatcher: ['ledger', 'notices'],
-  privacy: ['email', 'ledger', 'registry'],
+  privacy: ['audit', 'email', 'ledger', 'registry'],
   signup: ['email', 'privacy', 'registry'],
   stats: ['ledger', 'notices'],
 };

@@ -15,7 +15,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 import type { Config } from '../../config';
 import { PROVINCES } from '../../lib/provinces';
-import { AuditEvent, Outage, OutageMessage, OutageMessageKind, OutageMessageStatus, OutageScope, OutageService, OutageSeverity, OutageStatus } from '../../entities';
+import { Outage, OutageMessage, OutageMessageKind, OutageMessageStatus, OutageScope, OutageService, OutageSeverity, OutageStatus } from '../../entities';
+import { recordAudit } from '../audit/audit-log';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../http/errors';
 import { BusinessCalendar } from './business-hours';
 import { countAudience, type Audience } from '../ledger/audience';
@@ -298,5 +299,5 @@ function regionsAudience(draft: Draft): Audience {
 }
 
 async function audit(manager: EntityManager, actor: string, action: string, target: string, detail: Record<string, string>): Promise<void> {
-  await manager.getRepository(AuditEvent).insert({ actor, action, target, detail });
+  await recordAudit(manager, { actor, action, target, detail });
 }

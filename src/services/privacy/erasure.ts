@@ -11,7 +11,8 @@
  */
 import type { EntityManager } from 'typeorm';
 import type { Config } from '../../config';
-import { AuditEvent, Customer, EmailKind, Subscriber, SubscriptionEvent, SubscriptionEventKind } from '../../entities';
+import { Customer, EmailKind, Subscriber, SubscriptionEvent, SubscriptionEventKind } from '../../entities';
+import { recordAudit } from '../audit/audit-log';
 import { maskPersonalData, maskPhone } from '../../lib/mask';
 import { queueEmail } from '../email/outbox';
 import { avgOptOutMail } from '../email/templates';
@@ -37,7 +38,7 @@ export async function eraseSubscriber(manager: EntityManager, config: Config, su
   await manager.getRepository(SubscriptionEvent).insert({ kind: options.kind, customerId: subscriber.customerId });
   const detail: Record<string, string> = { customer: customer?.customerNumber ?? 'unknown' };
   if (options.reason) detail.reason = maskPersonalData(options.reason);
-  await manager.getRepository(AuditEvent).insert({
+  await recordAudit(manager, {
     actor: options.actor,
     action: options.kind === SubscriptionEventKind.OptOut ? 'subscriber.opt_out' : 'subscriber.erase',
     target: maskPhone(subscriber.phone),

@@ -5,7 +5,8 @@
  */
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '../../config';
-import { AuditEvent, Customer, Delivery, EmailNotice, Subscriber, SubscriptionEventKind } from '../../entities';
+import { Customer, Delivery, EmailNotice, Subscriber, SubscriptionEventKind } from '../../entities';
+import { recordAudit } from '../audit/audit-log';
 import { NotFoundError, ValidationError } from '../../http/errors';
 import { maskPhone } from '../../lib/mask';
 import { findCustomer } from '../registry/customers';
@@ -29,7 +30,7 @@ export interface SubscriberExport {
 }
 
 async function audit(manager: EntityManager, actor: string, action: string, phone: string, detail: Record<string, string> = {}): Promise<void> {
-  await manager.getRepository(AuditEvent).insert({ actor, action, target: maskPhone(phone), detail });
+  await recordAudit(manager, { actor, action, target: maskPhone(phone), detail });
 }
 
 /** Everything stored about a number, as JSON (right of access). */
