@@ -62,8 +62,8 @@ export interface AppOptions {
 export async function createApp(config: Config, database: Database, logger: Logger, services: ServiceSelection = 'all', options: AppOptions = {}): Promise<App> {
   const metrics = createMetrics();
   const jobs = await startJobs(database.url, logger);
-  // Meta's simulation is loaded only in local mode: a production process never holds its code.
-  // Only under the development commands' local switch, and only for a WhatsApp side this process serves.
+  // Meta's simulation is loaded only under the development commands' local switch, and only for a
+  // WhatsApp side this process serves: a production process never holds its code.
   const local = config.purpose === 'local';
   const standIn = local && services !== 'teams' && config.whatsapp.localMode ? await (await import('./local/whatsapp-simulator')).startLocalWhatsApp(config, logger) : undefined;
   const playground = options.playground && standIn && services !== 'teams' ? await import('./playground/feature') : undefined;
