@@ -1,7 +1,8 @@
 import { expect } from 'chai';
-import { Customer, EmailNotice, Invitation, Subscriber, SubscriberStatus, SubscriptionEvent, SubscriptionEventKind } from '../../../src/entities';
+import { Customer, EmailNotice, EmailStatus, Invitation, Subscriber, SubscriberStatus, SubscriptionEvent, SubscriptionEventKind } from '../../../src/entities';
 import { createInvitation } from '../../../src/services/signup/invitations';
 import { findEverywhere } from '../../helpers/scan';
+import { waitFor } from '../../helpers/wait';
 import { CRM_BCC, imageWebhook, startWhatsAppApp, textWebhook, textsTo, type WhatsAppTestApp } from '../../helpers/whatsapp';
 
 const SENTENCE = 'Ja ik wil storingsberichten van CBG Connect ontvangen.';
@@ -64,7 +65,11 @@ describe('WhatsApp sign-up conversation', () => {
     expect(received.envelopeTo).to.have.members(['bram@korenschoof.nl', CRM_BCC]);
     expect(received.parsed.headers.has('bcc')).to.equal(false);
     expect(received.parsed.text).to.include('voornaam, je bedrijfsnaam, je mobiele telefoonnummer');
-    const archived = await t.database.dataSource.getRepository(EmailNotice).findOneByOrFail({ kind: 'avg_opt_in' as never, recipient: 'bram@korenschoof.nl' });
+    // The SMTP server has the mail a moment before the sender records it as sent.
+    const archived = await waitFor(async () => {
+      const row = await t.database.dataSource.getRepository(EmailNotice).findOneByOrFail({ kind: 'avg_opt_in' as never, recipient: 'bram@korenschoof.nl' });
+      return row.status === EmailStatus.Sent ? row : undefined;
+    }, { what: 'the AVG mail recorded as sent' });
     expect(archived.bcc).to.equal(CRM_BCC);
     expect(archived.sha256).to.match(/^[0-9a-f]{64}$/);
     expect(archived.status).to.equal('sent');
