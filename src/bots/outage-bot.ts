@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { TeamsActivityHandler, TurnContext, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue } from 'botbuilder';
 import type { Config } from '../config';
 import { toDutch, ValidationError } from '../http/errors';
-import { maskPhone } from '../lib/mask';
+import { maskAddress, maskContact } from '../lib/mask';
 import type { Logger } from '../logger';
 import type { StaffServices } from '../services/staff-services';
 import { parseCardAction } from './card-actions';
@@ -54,9 +54,9 @@ export class OutageBot extends TeamsActivityHandler {
         case 'abonnee': {
           if (!isPersonal(context)) return personalOnlyCard();
           const data = await this.services.exportSubscriber(rest.join(' '), actor);
-          if (!data.subscriber) return messageCard(`Over ${maskPhone(rest.join(' '))} is niets opgeslagen als abonnee.`, [`Verzendregels met dit nummer: ${data.deliveries.length}.`]);
+          if (!data.subscriber) return messageCard(`Over ${maskAddress(rest.join(' ').trim())} is niets opgeslagen als abonnee.`, [`Verzendregels met dit nummer: ${data.deliveries.length}.`]);
           const s = data.subscriber;
-          return messageCard(`Abonnee ${maskPhone(s.phone)}`, [
+          return messageCard(`Abonnee ${maskContact(s)}`, [
             `Voornaam: ${s.firstName ?? '(nog niet opgegeven)'} · Bedrijf: ${s.company} (${s.customerNumber}) · Status: ${s.status}`,
             `E-mail: ${s.email ?? '-'} · Aangemeld: ${s.signedUpAt.slice(0, 10)} · Meldingen ontvangen: ${data.deliveries.length} · AVG-e-mails: ${data.emails.length}`,
             `Export (JSON):\n\n${JSON.stringify(data)}`,
@@ -67,7 +67,7 @@ export class OutageBot extends TeamsActivityHandler {
           const phone = rest.join(' ');
           const found = await this.services.exportSubscriber(phone, actor);
           if (!found.subscriber) return messageCard('Dit nummer staat niet in de lijst van aangemelde nummers.', []);
-          return confirmEraseCard(found.subscriber.id, maskPhone(found.subscriber.phone));
+          return confirmEraseCard(found.subscriber.id, maskContact(found.subscriber));
         }
       }
     } catch (error) {

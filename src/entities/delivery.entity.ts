@@ -14,7 +14,7 @@ export enum DeliveryStatus {
 
 /**
  * The delivery ledger: one row per recipient per notice. The recipient link (subscriber_id,
- * phone) is cleared at opt-out and after RETENTION_DAYS (R14); the row itself stays so the
+ * phone, user_id) is cleared at opt-out and after RETENTION_DAYS (R14); the row itself stays so the
  * anonymous counts remain.
  */
 @Entity({ name: 'delivery' })
@@ -52,9 +52,13 @@ export class Delivery {
   @Column({ name: 'subscriber_id', type: 'uuid', nullable: true })
   subscriberId!: string | null;
 
-  /** The number at snapshot time; null after opt-out or retention. */
+  /** The number at snapshot time; null after opt-out or retention, or for a username user without one. */
   @Column({ name: 'phone', type: 'varchar', length: 20, nullable: true })
   phone!: string | null;
+
+  /** The business-scoped user id at snapshot time (sent to when there is no number); cleared like the number. */
+  @Column({ name: 'user_id', type: 'varchar', length: 140, nullable: true })
+  userId!: string | null;
 
   @Column({ name: 'status', type: 'enum', enum: DeliveryStatus, enumName: 'delivery_status', default: DeliveryStatus.Queued })
   status!: DeliveryStatus;

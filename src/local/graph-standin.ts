@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MessagesRequest } from '../channels/whatsapp/cloud-api-types';
+import { BSUID_PATTERN } from '../services/registry/contact';
 import { answerAccountRequest, defaultAccount, graphError as graphErrorAnswer, type StandInAccount } from './graph-standin-account';
 
 export interface RecordedRequest {
@@ -79,9 +80,9 @@ export class GraphStandIn {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  /** The messages that went to one number (text and template), in order. */
-  messagesTo(waId: string): MessagesRequest[] {
-    return this.requests.filter((r) => 'to' in r.body && r.body.to === waId).map((r) => r.body);
+  /** The messages that went to one number or business-scoped user id (text and template), in order. */
+  messagesTo(address: string): MessagesRequest[] {
+    return this.requests.filter((r) => addressOf(r.body) === address).map((r) => r.body);
   }
 
   /** Once templates are registered, a send names one that exists and that Meta lets be sent. */
@@ -139,8 +140,9 @@ export class GraphStandIn {
             // A listener (the log, the playground's phones) must never take the stand-in down.
           }
         }
-        const to = (body as { to: string }).to;
-        json(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id }] });
+        // v25's answer: the input echoed, wa_id left out; a send to a BSUID is answered with its user_id.
+        const input = addressOf(body) ?? '';
+        json(res, 200, { messaging_product: 'whatsapp', contacts: [{ input, ...('recipient' in body && body.recipient ? { user_id: input } : {}) }], messages: [{ id }] });
       };
       this.respond({ req, res, body, succeed });
     });
@@ -155,7 +157,12 @@ export class GraphStandIn {
 function validate(body: MessagesRequest): { code: number; message: string } | undefined {
   if (!body || body.messaging_product !== 'whatsapp') return { code: 100, message: 'The parameter messaging_product is required.' };
   if ('status' in body) return body.status === 'read' && typeof body.message_id === 'string' ? undefined : { code: 100, message: 'Invalid parameter' };
-  if (typeof body.to !== 'string' || !/^\d{8,15}$/.test(body.to)) return { code: 131009, message: 'Parameter value is not valid' };
+  // `to` takes a number, `recipient` a business-scoped user id; `to` wins when both are given.
+  const to = (body as { to?: unknown }).to;
+  const recipient = (body as { recipient?: unknown }).recipient;
+  if (to !== undefined ? typeof to !== 'string' || !/^\d{8,15}$/.test(to) : typeof recipient !== 'string' || !BSUID_PATTERN.test(recipient)) {
+    return { code: 131009, message: 'Parameter value is not valid' };
+  }
   if (body.type === 'text') {
     if (typeof body.text?.body !== 'string' || body.text.body.length === 0 || body.text.body.length > 4096) return { code: 100, message: 'Invalid parameter: text.body' };
     return undefined;
@@ -171,6 +178,12 @@ function validate(body: MessagesRequest): { code: number; message: string } | un
     return undefined;
   }
   return { code: 100, message: 'Invalid parameter: type' };
+}
+
+/** Where a send went: `to` (a number) when given, else `recipient` (a BSUID). */
+export function addressOf(body: MessagesRequest): string | undefined {
+  if ('status' in body) return undefined;
+  return body.to ?? body.recipient;
 }
 
 export function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { signBody } from '../channels/whatsapp/webhook';
+import { BSUID_PATTERN } from '../services/registry/contact';
 
 export interface WebhookNumber {
   /** Our sender number's id (metadata.phone_number_id). */
@@ -22,6 +23,7 @@ export interface StatusEvent {
   id: string;
   status: DeliveryStatusName;
   at: Date;
+  /** The number (recipient_id) or, for a username user, the business-scoped user id (recipient_user_id). */
   recipient: string;
   /** Echoed from the send request, as Meta does. */
   opaque?: string;
@@ -54,16 +56,28 @@ export interface InboundOptions {
   profileName?: string;
 }
 
+/**
+ * Who sends: a number (the payload as before usernames), or a username user with a business-
+ * scoped user id and, when Meta shares it, the number (Meta, "Business-scoped user IDs":
+ * `contacts[].user_id`, `messages[].from_user_id`, and no `from`/`wa_id` without a number).
+ */
+export type WebhookSender = string | { userId: string; phone?: string; username?: string };
+
 /** An inbound message of any type; `content` is its type and the type's own field, e.g. { type: 'image', image: {...} }. */
-export function inboundWebhook(number: WebhookNumber, from: string, content: Record<string, unknown>, options: InboundOptions = {}) {
+export function inboundWebhook(number: WebhookNumber, from: WebhookSender, content: Record<string, unknown>, options: InboundOptions = {}) {
+  const message = { id: options.id ?? newWamid(), timestamp: unix(options.at ?? new Date()), ...content };
+  const name = options.profileName ?? 'Simulator';
+  if (typeof from === 'string') {
+    return envelope(number, { contacts: [{ profile: { name }, wa_id: from }], messages: [{ from, ...message }] });
+  }
   return envelope(number, {
-    contacts: [{ profile: { name: options.profileName ?? 'Simulator' }, wa_id: from }],
-    messages: [{ from, id: options.id ?? newWamid(), timestamp: unix(options.at ?? new Date()), ...content }],
+    contacts: [{ profile: { name, ...(from.username ? { username: from.username } : {}) }, ...(from.phone ? { wa_id: from.phone } : {}), user_id: from.userId }],
+    messages: [{ ...(from.phone ? { from: from.phone } : {}), from_user_id: from.userId, ...message }],
   });
 }
 
 /** An inbound text message from a subscriber's phone. */
-export function textMessageWebhook(number: WebhookNumber, from: string, text: string, options: InboundOptions = {}) {
+export function textMessageWebhook(number: WebhookNumber, from: WebhookSender, text: string, options: InboundOptions = {}) {
   return inboundWebhook(number, from, { type: 'text', text: { body: text } }, options);
 }
 
@@ -74,7 +88,7 @@ export function statusWebhook(number: WebhookNumber, statuses: StatusEvent[]) {
       id: s.id,
       status: s.status,
       timestamp: unix(s.at),
-      recipient_id: s.recipient,
+      ...(BSUID_PATTERN.test(s.recipient) ? { recipient_user_id: s.recipient } : { recipient_id: s.recipient }),
       ...(s.opaque ? { biz_opaque_callback_data: s.opaque } : {}),
       ...(s.status === 'failed' ? { errors: [{ code: s.error?.code ?? 131026, title: s.error?.title ?? 'Message undeliverable' }] } : {}),
       ...(s.status === 'failed' ? {} : { conversation: { id: 'local-conversation', origin: { type: 'utility' } }, pricing: { billable: true, pricing_model: 'PMP', category: 'utility' } }),

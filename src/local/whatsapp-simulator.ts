@@ -1,8 +1,8 @@
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { maskPhone } from '../lib/mask';
+import { maskAddress } from '../lib/mask';
 import { templateDefinition } from '../services/notices/notice-template';
-import { GraphStandIn } from './graph-standin';
+import { GraphStandIn, addressOf } from './graph-standin';
 
 /**
  * Local mode (no WHATSAPP_ACCESS_TOKEN): a Graph API stand-in on a free local port takes what
@@ -19,9 +19,9 @@ export async function startLocalWhatsApp(config: Config, logger: Logger): Promis
       templates: [{ id: '1', status: 'APPROVED', ...templateDefinition(config.whatsapp.templateName, config.whatsapp.templateLanguage) }],
     },
     onMessage: (request) => {
-      const body = request.body as { to: string; type: string; text?: { body: string }; template?: { components: { parameters: { text: string }[] }[] } };
+      const body = request.body as { type: string; text?: { body: string }; template?: { components: { parameters: { text: string }[] }[] } };
       const content = body.type === 'text' ? body.text?.body : body.template?.components[0]?.parameters.map((p) => p.text).join(' | ');
-      logger.info({ to: maskPhone(body.to), type: body.type, content }, 'WhatsApp simulator: message that would have been sent');
+      logger.info({ to: maskAddress(addressOf(request.body) ?? ''), type: body.type, content }, 'WhatsApp simulator: message that would have been sent');
     },
   });
   const url = await standIn.start();

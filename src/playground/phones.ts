@@ -57,14 +57,16 @@ export class SimulatedPhones {
   /** A message the stand-in accepted: if it is for one of the phones, show it and report it sent, then delivered. */
   receive(request: RecordedRequest): void {
     const body = request.body;
-    if (!('to' in body) || !request.answeredId) return;
-    const phone = this.phones.get(body.to);
+    // The phones are known by their numbers: a send to a business-scoped user id is not theirs.
+    if (!('to' in body) || body.to === undefined || !request.answeredId) return;
+    const to = body.to;
+    const phone = this.phones.get(to);
     if (!phone) return;
     const message: PhoneMessage = { id: request.answeredId, from: 'service', at: new Date(request.at).toISOString(), text: this.textOf(body), status: 'pending' };
     if (body.type === 'template' && body.biz_opaque_callback_data) phone.opaque.set(message.id, body.biz_opaque_callback_data);
     this.append(phone, message);
-    this.later(this.options.sentAfterMs ?? 300, () => this.report(body.to, [message], 'sent'));
-    this.later(this.options.deliveredAfterMs ?? 1200, () => this.report(body.to, [message], 'delivered'));
+    this.later(this.options.sentAfterMs ?? 300, () => this.report(to, [message], 'sent'));
+    this.later(this.options.deliveredAfterMs ?? 1200, () => this.report(to, [message], 'delivered'));
   }
 
   /** The phone's owner sends a text: a signed inbound webhook to the service. */

@@ -91,7 +91,7 @@ export interface CardToRefresh {
 /** Everything stored about a number (right of access, R15). */
 export interface SubscriberExport {
   /** id: the opaque reference staff cards carry instead of the number. */
-  subscriber: { id: string; phone: string; firstName: string | null; company: string; customerNumber: string; email: string | null; status: string; signedUpAt: string; activatedAt: string | null; lastMessageAt: string | null } | null;
+  subscriber: { id: string; phone: string | null; userId: string | null; firstName: string | null; company: string; customerNumber: string; email: string | null; status: string; signedUpAt: string; activatedAt: string | null; lastMessageAt: string | null } | null;
   deliveries: { notice: string; status: string; sentAt: string | null; deliveredAt: string | null; readAt: string | null }[];
   emails: { kind: string; subject: string; status: string; createdAt: string; sha256: string }[];
 }

@@ -11,7 +11,7 @@ import { memoryLogger } from './logger';
 async function main(): Promise<void> {
   const url = process.env.DATABASE_URL!;
   const db = await createDataSource({ url, poolSize: 5 }).initialize();
-  const client = new CloudApiClient({ baseUrl: process.env.GRAPH_URL!, version: 'v21.0', phoneNumberId: 'PN', accessToken: 'tok', templateName: 'storing_melding', templateLanguage: 'nl' });
+  const client = new CloudApiClient({ baseUrl: process.env.GRAPH_URL!, version: 'v25.0', phoneNumberId: 'PN', accessToken: 'tok', templateName: 'storing_melding', templateLanguage: 'nl' });
   const dispatcher = new Dispatcher(db, client, memoryLogger().logger, {
     databaseUrl: url,
     phoneNumberId: 'PN',

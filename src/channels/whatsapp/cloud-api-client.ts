@@ -5,7 +5,8 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { MessagesRequest, SendResponse, GraphErrorBody } from './cloud-api-types';
+import type { MessagesRequest, Recipient, SendResponse, GraphErrorBody } from './cloud-api-types';
+import { isBusinessScopedUserId } from '../../services/registry/contact';
 import type { TemplateSender } from '../../services/dispatcher/sender';
 import { classifyCloudApiError, parseRetryAfter, CloudApiError } from './cloud-api-errors';
 
@@ -33,17 +34,17 @@ export class CloudApiClient implements TemplateSender {
     this.timeoutMs = settings.timeoutMs ?? 10_000;
   }
 
-  /** Free text; only allowed inside the 24 h window after the user's last message. */
+  /** Free text; only allowed inside the 24 h window after the user's last message. `to`: a number or a BSUID. */
   async sendText(to: string, body: string): Promise<{ id: string }> {
-    return this.send({ messaging_product: 'whatsapp', recipient_type: 'individual', to, type: 'text', text: { body: body.slice(0, 4096), preview_url: false } });
+    return this.send({ messaging_product: 'whatsapp', recipient_type: 'individual', ...recipient(to), type: 'text', text: { body: body.slice(0, 4096), preview_url: false } });
   }
 
-  /** The approved outage template with its body parameters in order. */
+  /** The approved outage template with its body parameters in order. `to`: a number or a BSUID. */
   async sendTemplate(to: string, parameters: string[], options: { opaque?: string } = {}): Promise<{ id: string }> {
     return this.send({
       messaging_product: 'whatsapp',
       recipient_type: 'individual',
-      to,
+      ...recipient(to),
       type: 'template',
       template: {
         name: this.settings.templateName,
@@ -106,4 +107,9 @@ export class CloudApiClient implements TemplateSender {
       req.end(body);
     });
   }
+}
+
+/** A number goes in `to`, a business-scoped user id in `recipient` (Meta, "Business-scoped user IDs"). */
+function recipient(address: string): Recipient {
+  return isBusinessScopedUserId(address) ? { recipient: address } : { to: address };
 }

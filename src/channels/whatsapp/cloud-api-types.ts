@@ -1,17 +1,21 @@
 /** WhatsApp Cloud API payloads (docs/platform.md): what we send and what Graph answers. */
 
-export interface TextMessageRequest {
+/**
+ * Who a message goes to: `to` with the number, or `recipient` with the business-scoped user id
+ * of a username user whose number we do not have (Meta: `to` wins when both are given).
+ */
+export type Recipient = { to: string; recipient?: never } | { recipient: string; to?: never };
+
+export type TextMessageRequest = Recipient & {
   messaging_product: 'whatsapp';
   recipient_type: 'individual';
-  to: string;
   type: 'text';
   text: { body: string; preview_url: boolean };
-}
+};
 
-export interface TemplateMessageRequest {
+export type TemplateMessageRequest = Recipient & {
   messaging_product: 'whatsapp';
   recipient_type: 'individual';
-  to: string;
   type: 'template';
   template: {
     name: string;
@@ -19,7 +23,7 @@ export interface TemplateMessageRequest {
     components: { type: 'body'; parameters: { type: 'text'; text: string }[] }[];
   };
   biz_opaque_callback_data?: string;
-}
+};
 
 export interface MarkReadRequest {
   messaging_product: 'whatsapp';
@@ -29,9 +33,10 @@ export interface MarkReadRequest {
 
 export type MessagesRequest = TextMessageRequest | TemplateMessageRequest | MarkReadRequest;
 
+/** Since v25 `contacts[].wa_id` may be missing (and `user_id` answers a send to a BSUID): only messages[0].id is read. */
 export interface SendResponse {
   messaging_product: 'whatsapp';
-  contacts: { input: string; wa_id: string }[];
+  contacts?: { input: string; wa_id?: string; user_id?: string }[];
   messages: { id: string }[];
 }
 

@@ -14,6 +14,7 @@ import type { EmailService } from '../../services/email/feature';
 import { StatusBatcher } from '../../services/ledger/status-batcher';
 import { recordAccountReports } from '../../services/notices/whatsapp-account';
 import { handleInbound } from '../../services/signup/conversation';
+import { sendAddress } from '../../services/registry/contact';
 import type { AccountApi } from './account-api';
 import { refreshAccountState } from './account-refresh';
 import type { CloudApiClient } from './cloud-api-client';
@@ -71,16 +72,16 @@ export function whatsappFeature(ctx: WhatsAppDependencies): Feature {
             events.inc({ kind: 'status', outcome: 'applied' }, result.applied);
             events.inc({ kind: 'status', outcome: 'unknown' }, result.unknown);
           }
-          const outgoing: { phone: string; text: string }[] = [];
+          const outgoing: { to: string; text: string }[] = [];
           let mail = false;
           for (const message of messages.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime())) {
-            const outcome = await handleInbound(dataSource, config, { messageId: message.id, phone: message.phone, text: message.text, receivedAt: message.receivedAt });
+            const outcome = await handleInbound(dataSource, config, { messageId: message.id, contact: message.contact, text: message.text, receivedAt: message.receivedAt });
             events.inc({ kind: 'message', outcome: outcome.duplicate ? 'duplicate' : 'handled' });
-            outgoing.push(...outcome.replies.map((text) => ({ phone: message.phone, text })));
+            outgoing.push(...outcome.replies.map((text) => ({ to: sendAddress(message.contact), text })));
             mail ||= outcome.emailQueued;
           }
           res.send(200, { received: true });
-          for (const reply of outgoing) replies.send(reply.phone, reply.text);
+          for (const reply of outgoing) replies.send(reply.to, reply.text);
           if (mail) await ctx.email.flushSoon();
         },
       },

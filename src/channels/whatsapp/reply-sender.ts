@@ -4,7 +4,7 @@
  * first contact), so it is always inside WhatsApp's 24 h window and goes out as free text.
  */
 import type { Logger } from '../../logger';
-import { maskPhone } from '../../lib/mask';
+import { maskAddress } from '../../lib/mask';
 import type { CloudApiClient } from './cloud-api-client';
 import { CloudApiError } from './cloud-api-errors';
 
@@ -17,8 +17,9 @@ export class ReplySender {
     private readonly retryDelaysMs: number[] = [500, 2000, 5000],
   ) {}
 
-  send(phone: string, text: string): void {
-    const attempt = this.deliver(phone, text).finally(() => this.inFlight.delete(attempt));
+  /** `to`: the number, or the business-scoped user id of a username user without one. */
+  send(to: string, text: string): void {
+    const attempt = this.deliver(to, text).finally(() => this.inFlight.delete(attempt));
     this.inFlight.add(attempt);
   }
 
@@ -27,15 +28,15 @@ export class ReplySender {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  private async deliver(phone: string, text: string): Promise<void> {
+  private async deliver(to: string, text: string): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.client.sendText(phone, text);
+        await this.client.sendText(to, text);
         return;
       } catch (error) {
         const retryable = error instanceof CloudApiError && error.kind === 'retryable';
         if (!retryable || attempt >= this.retryDelaysMs.length) {
-          this.logger.warn({ to: maskPhone(phone), err: error }, 'WhatsApp reply not sent');
+          this.logger.warn({ to: maskAddress(to), err: error }, 'WhatsApp reply not sent');
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, Math.max(error.retryAfterMs ?? 0, this.retryDelaysMs[attempt])));

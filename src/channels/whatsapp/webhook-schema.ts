@@ -6,6 +6,7 @@
  * 400 for days, and every good event in it with it).
  */
 import { z } from 'zod';
+import { BSUID_PATTERN, PHONE_PATTERN } from '../../services/registry/contact';
 
 /** Unix seconds up to the year 2100: a larger value is no WhatsApp event and no valid timestamptz. */
 const unixSeconds = z
@@ -18,9 +19,18 @@ const errorCode = z.number().int().min(0).max(2_147_483_647);
 
 const metaError = z.object({ code: errorCode, title: z.string().optional(), message: z.string().optional(), error_data: z.object({ details: z.string().optional() }).passthrough().optional() }).passthrough();
 
+const waId = z.string().regex(PHONE_PATTERN, 'must be a WhatsApp id (digits)');
+/** A business-scoped user id (docs/platform.md A3). */
+const userId = z.string().regex(BSUID_PATTERN, 'must be a business-scoped user id');
+
+/**
+ * A username user's message may come without `from` (the number), with `from_user_id` (the
+ * BSUID) only; older payloads have `from` only. One of the two is needed to know who wrote.
+ */
 export const inboundMessageSchema = z
   .object({
-    from: z.string().regex(/^\d{6,15}$/, 'from must be a WhatsApp id (digits)'),
+    from: waId.optional(),
+    from_user_id: userId.optional(),
     id: z.string().min(1).max(128),
     timestamp: unixSeconds,
     type: z.string().min(1),
@@ -29,6 +39,15 @@ export const inboundMessageSchema = z
     interactive: z.unknown().optional(),
     errors: z.array(metaError).optional(),
   })
+  .passthrough()
+  .refine((m) => m.from !== undefined || m.from_user_id !== undefined, 'a message needs from or from_user_id');
+
+/** The contacts block beside messages: links a BSUID to the number when Meta shares both. */
+export const contactSchema = z.object({ wa_id: waId.optional(), user_id: userId.optional() }).passthrough();
+
+/** Meta's pricing block on a status (billed per delivered message since July 2025). */
+const pricing = z
+  .object({ billable: z.boolean().optional(), pricing_model: z.string().max(40).optional(), category: z.string().max(40).optional(), type: z.string().max(40).optional() })
   .passthrough();
 
 export const statusSchema = z
@@ -37,14 +56,17 @@ export const statusSchema = z
     status: z.string().min(1),
     timestamp: unixSeconds,
     recipient_id: z.string().optional(),
+    recipient_user_id: z.string().optional(),
+    pricing: pricing.optional(),
     biz_opaque_callback_data: z.string().optional(),
     errors: z.array(metaError).optional(),
   })
   .passthrough();
 
 /**
- * What a change of the messages field carries that we use. Contacts, errors and anything new
- * are not read (a contact without wa_id, as a username user's is, must not cost the batch).
+ * What a change of the messages field carries that we use. Contacts are read one by one (a
+ * malformed one only loses its link between number and BSUID); errors and anything new are
+ * not read.
  */
 export const messagesValueSchema = z
   .object({
@@ -52,6 +74,7 @@ export const messagesValueSchema = z
     // Checked one by one (inboundMessageSchema, statusSchema) in webhook.ts.
     messages: z.array(z.unknown()).optional(),
     statuses: z.array(z.unknown()).optional(),
+    contacts: z.array(z.unknown()).optional(),
   })
   .passthrough();
 

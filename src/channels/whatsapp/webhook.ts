@@ -11,7 +11,8 @@ import { UnauthorizedError, ValidationError } from '../../http/errors';
 import { readRawBody } from '../../http/body';
 import { sameSecret } from '../../lib/secrets';
 import type { StatusUpdate, WhatsAppStatus } from '../../services/ledger/delivery-ledger';
-import { inboundMessageSchema, messagesValueSchema, statusSchema, webhookSchema, type WebhookBody } from './webhook-schema';
+import type { WhatsAppContact } from '../../services/registry/contact';
+import { contactSchema, inboundMessageSchema, messagesValueSchema, statusSchema, webhookSchema, type WebhookBody } from './webhook-schema';
 
 /** Meta allows webhook payloads up to 3 MB. */
 export const MAX_WEBHOOK_BYTES = 3 * 1024 * 1024;
@@ -68,7 +69,8 @@ export async function readWebhook(req: Request, appSecret: string): Promise<Webh
 export const MAX_TEXT_LENGTH = 4096;
 
 export interface WebhookEvents {
-  messages: { id: string; phone: string; text: string | null; receivedAt: Date }[];
+  /** Who wrote: the number, the business-scoped user id (a username user may send only that), or both. */
+  messages: { id: string; contact: WhatsAppContact; text: string | null; receivedAt: Date }[];
   statuses: StatusUpdate[];
   /** Entries that are not what Meta sends, skipped (the rest of the batch is applied). */
   skipped: { changes: number; messages: number; statuses: number; texts: number };
@@ -91,6 +93,7 @@ export function extractEvents(body: WebhookBody, phoneNumberId: string): Webhook
       const value = checked.data;
       // Another number of the same business account is not ours to answer.
       if (value.metadata && value.metadata.phone_number_id !== phoneNumberId) continue;
+      const contacts = readContacts(value.contacts ?? []);
       for (const raw of value.messages ?? []) {
         const parsed = inboundMessageSchema.safeParse(raw);
         if (!parsed.success) {
@@ -104,7 +107,7 @@ export function extractEvents(body: WebhookBody, phoneNumberId: string): Webhook
           events.skipped.texts += 1;
           text = null;
         }
-        events.messages.push({ id: message.id, phone: message.from, text, receivedAt: new Date(Number(message.timestamp) * 1000) });
+        events.messages.push({ id: message.id, contact: contacts.complete({ phone: message.from ?? null, userId: message.from_user_id ?? null }), text, receivedAt: new Date(Number(message.timestamp) * 1000) });
       }
       for (const raw of value.statuses ?? []) {
         const parsed = statusSchema.safeParse(raw);
@@ -121,6 +124,7 @@ export function extractEvents(body: WebhookBody, phoneNumberId: string): Webhook
           waMessageId: status.id,
           deliveryId,
           recipientId: status.recipient_id ?? null,
+          recipientUserId: status.recipient_user_id ?? null,
           status: status.status,
           timestamp: new Date(Number(status.timestamp) * 1000),
           errorCode: error?.code ?? null,
@@ -130,6 +134,25 @@ export function extractEvents(body: WebhookBody, phoneNumberId: string): Webhook
     }
   }
   return events;
+}
+
+/**
+ * The contacts block names the sender by number and BSUID when Meta shares both: a message
+ * that carries one of them gets the other from there (so a subscriber known by one is found,
+ * and learns the other). A malformed contact is left out; the message still has its own id.
+ */
+function readContacts(raw: unknown[]): { complete(contact: WhatsAppContact): WhatsAppContact } {
+  const known: WhatsAppContact[] = [];
+  for (const entry of raw) {
+    const parsed = contactSchema.safeParse(entry);
+    if (parsed.success) known.push({ phone: parsed.data.wa_id ?? null, userId: parsed.data.user_id ?? null });
+  }
+  return {
+    complete(contact) {
+      const match = known.find((k) => (contact.phone !== null && k.phone === contact.phone) || (contact.userId !== null && k.userId === contact.userId));
+      return { phone: contact.phone ?? match?.phone ?? null, userId: contact.userId ?? match?.userId ?? null };
+    },
+  };
 }
 
 function isWhatsAppStatus(value: string): value is WhatsAppStatus {

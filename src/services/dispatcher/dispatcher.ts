@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { withDeadlockRetry } from '../../db/retry';
 import type { Logger } from '../../logger';
-import { maskPhone } from '../../lib/mask';
+import { maskAddress } from '../../lib/mask';
 import { sanitizeParameter } from '../notices/notice-template';
 import type { SendFailure, TemplateSender } from './sender';
 import { BatchClaimer } from './batch-claimer';
@@ -132,7 +132,7 @@ export class Dispatcher {
         }
         for (const delivery of claimed) {
           // Pace here, before the request is started.
-          const pairWait = this.pairs.waitFor(delivery.phone);
+          const pairWait = this.pairs.waitFor(delivery.address);
           if (pairWait > 0) {
             this.handBack(delivery, pairWait);
             continue;
@@ -145,7 +145,7 @@ export class Dispatcher {
             this.handBack(delivery);
             continue;
           }
-          this.pairs.sent(delivery.phone);
+          this.pairs.sent(delivery.address);
           void this.sendOne(delivery).finally(() => this.slots.release());
         }
       } catch (error) {
@@ -167,7 +167,7 @@ export class Dispatcher {
 
   private async sendOne(delivery: ClaimedDelivery): Promise<void> {
     try {
-      const { id } = await this.sender.sendTemplate(delivery.phone, delivery.parameters.map((p) => sanitizeParameter(p)), { opaque: `delivery:${delivery.id}` });
+      const { id } = await this.sender.sendTemplate(delivery.address, delivery.parameters.map((p) => sanitizeParameter(p)), { opaque: `delivery:${delivery.id}` });
       this.writer.sent({ id: delivery.id, waMessageId: id });
       this.options.onOutcome?.('sent');
     } catch (error) {
@@ -191,7 +191,7 @@ export class Dispatcher {
     } else if (decision.action === 'fail') {
       this.writer.failed({ id: delivery.id, claimedBy: delivery.claimedBy, code: e.code ?? null, title: decision.title });
       this.options.onOutcome?.('failed');
-      this.logger.info({ to: maskPhone(delivery.phone), code: e.code }, 'delivery failed');
+      this.logger.info({ to: maskAddress(delivery.address), code: e.code }, 'delivery failed');
     } else {
       if (decision.pauseAllMs !== undefined) this.limiter.pause(decision.pauseAllMs);
       this.writer.retry({ id: delivery.id, claimedBy: delivery.claimedBy, delayMs: decision.delayMs, code: e.code ?? null, title: e.title, countAttempt: true });

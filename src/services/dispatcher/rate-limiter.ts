@@ -63,17 +63,17 @@ export class PairLimiter {
   constructor(private readonly gapMs = 6000) {}
 
   /** 0 when the number may get a message now, else how long to wait. */
-  waitFor(phone: string, now = Date.now()): number {
-    const previous = this.last.get(phone);
+  waitFor(address: string, now = Date.now()): number {
+    const previous = this.last.get(address);
     return previous === undefined ? 0 : Math.max(0, previous + this.gapMs - now);
   }
 
-  sent(phone: string, now = Date.now()): void {
-    this.last.set(phone, now);
+  sent(address: string, now = Date.now()): void {
+    this.last.set(address, now);
     if (this.last.size > 200_000) this.prune(now);
   }
 
   private prune(now: number): void {
-    for (const [phone, at] of this.last) if (at + this.gapMs < now) this.last.delete(phone);
+    for (const [address, at] of this.last) if (at + this.gapMs < now) this.last.delete(address);
   }
 }

@@ -21,8 +21,8 @@ export async function snapshotAudience(manager: EntityManager, outageMessageId: 
   const { from, params } = audienceQuery(audience, 2);
   const [row]: { count: number }[] = await manager.query(
     `WITH inserted AS (
-       INSERT INTO delivery (outage_message_id, subscriber_id, phone)
-       SELECT $1, s.id, s.phone ${from}
+       INSERT INTO delivery (outage_message_id, subscriber_id, phone, user_id)
+       SELECT $1, s.id, s.phone, s.user_id ${from}
        RETURNING 1)
      SELECT count(*)::int AS count FROM inserted`,
     [outageMessageId, ...params],
@@ -33,7 +33,8 @@ export async function snapshotAudience(manager: EntityManager, outageMessageId: 
 export interface ClaimedDelivery {
   id: string;
   outageMessageId: string;
-  phone: string;
+  /** Where the template goes: the number, or the business-scoped user id of a username user without one. */
+  address: string;
   attempts: number;
   parameters: string[];
   /** The token it was claimed with: its outcome is written only while the claim is still this one. */
@@ -55,7 +56,7 @@ export interface ClaimCursor {
  * took 22 ms on average and up to 457 ms halfway through 100,000 deliveries; from the cursor, ~2 ms).
  */
 export async function claimDeliveries(db: Db, limit: number, token: string, after?: ClaimCursor): Promise<{ deliveries: ClaimedDelivery[]; cursor: ClaimCursor | undefined }> {
-  const rows: { id: string; outage_message_id: string; phone: string; attempts: number; template_parameters: string[]; next_at: string }[] = await db.query(
+  const rows: { id: string; outage_message_id: string; address: string; attempts: number; template_parameters: string[]; next_at: string }[] = await db.query(
     `WITH picked AS (
        SELECT d.id FROM delivery d
          JOIN outage_message m ON m.id = d.outage_message_id AND m.status = 'sending'
@@ -68,16 +69,16 @@ export async function claimDeliveries(db: Db, limit: number, token: string, afte
      ), claimed AS (
        UPDATE delivery d SET status = 'sending', claimed_at = now(), claimed_by = $2, attempts = d.attempts + 1
          FROM picked WHERE d.id = picked.id
-       RETURNING d.id, d.outage_message_id, d.phone, d.attempts, d.next_attempt_at
+       RETURNING d.id, d.outage_message_id, coalesce(d.phone, d.user_id) AS address, d.attempts, d.next_attempt_at
      )
-     SELECT c.id, c.outage_message_id, c.phone, c.attempts, m.template_parameters, c.next_attempt_at::text AS next_at
+     SELECT c.id, c.outage_message_id, c.address, c.attempts, m.template_parameters, c.next_attempt_at::text AS next_at
        FROM claimed c JOIN outage_message m ON m.id = c.outage_message_id
       ORDER BY c.next_attempt_at, c.id`,
     [limit, token, after?.at ?? null, after?.id ?? null],
   );
   const last = rows[rows.length - 1];
   return {
-    deliveries: rows.map((r) => ({ id: String(r.id), outageMessageId: r.outage_message_id, phone: r.phone, attempts: r.attempts, parameters: r.template_parameters, claimedBy: token })),
+    deliveries: rows.map((r) => ({ id: String(r.id), outageMessageId: r.outage_message_id, address: r.address, attempts: r.attempts, parameters: r.template_parameters, claimedBy: token })),
     cursor: last ? { at: last.next_at, id: String(last.id) } : undefined,
   };
 }
@@ -172,8 +173,10 @@ export interface StatusUpdate {
   waMessageId: string;
   /** The delivery the send carried along (biz_opaque_callback_data), for a status that outruns the send's own record. */
   deliveryId?: string | null;
-  /** The recipient's WhatsApp id: a delivery found by its id must be to this number. */
+  /** The recipient's WhatsApp id (recipient_id): a delivery found by its id must be to this number... */
   recipientId?: string | null;
+  /** ...or to this business-scoped user id (recipient_user_id), which a username user's status may carry alone. */
+  recipientUserId?: string | null;
   status: WhatsAppStatus;
   timestamp: Date;
   errorCode?: number | null;
@@ -199,8 +202,8 @@ export async function applyStatusUpdates(db: DataSource | EntityManager, updates
   if (updates.length === 0) return { applied: 0, unknown: 0 };
   const rows: { id: string; matched: boolean; changed: boolean }[] = await db.query(
     `WITH incoming AS (
-       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::text[], $6::bigint[], $7::text[])
-         AS u(wa_message_id, status, at, error_code, error_title, delivery_id, recipient_id)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::text[], $6::bigint[], $7::text[], $8::text[])
+         AS u(wa_message_id, status, at, error_code, error_title, delivery_id, recipient_id, recipient_user_id)
      ),
      ranked AS (
        SELECT DISTINCT ON (wa_message_id) * FROM incoming
@@ -211,7 +214,8 @@ export async function applyStatusUpdates(db: DataSource | EntityManager, updates
        SELECT r.*, coalesce(
                 (SELECT d.id FROM delivery d WHERE d.wa_message_id = r.wa_message_id),
                 (SELECT d.id FROM delivery d
-                  WHERE d.id = r.delivery_id AND d.wa_message_id IS NULL AND d.attempts > 0 AND d.phone = r.recipient_id)) AS target
+                  WHERE d.id = r.delivery_id AND d.wa_message_id IS NULL AND d.attempts > 0
+                    AND (d.phone = r.recipient_id OR d.user_id = r.recipient_user_id))) AS target
          FROM ranked r
      ),
      -- Rows locked in id order, as every ledger writer does: two writers never wait on each other in a circle.
@@ -246,6 +250,7 @@ export async function applyStatusUpdates(db: DataSource | EntityManager, updates
       updates.map((u) => u.errorTitle ?? null),
       updates.map((u) => u.deliveryId ?? null),
       updates.map((u) => u.recipientId ?? null),
+      updates.map((u) => u.recipientUserId ?? null),
     ],
   );
   return { applied: rows.filter((r) => r.changed).length, unknown: rows.filter((r) => !r.matched).length };
@@ -255,13 +260,13 @@ export async function applyStatusUpdates(db: DataSource | EntityManager, updates
  * Erasure (R11, R15): the subscriber's deliveries lose every link to them, and what was still
  * queued is cancelled; inside the caller's transaction. Called by privacy/erasure.ts only.
  */
-export async function unlinkSubscriber(manager: EntityManager, subscriberId: string, phone: string): Promise<void> {
+export async function unlinkSubscriber(manager: EntityManager, subscriber: { id: string; phone: string | null; userId: string | null }): Promise<void> {
   await manager.query(
     `UPDATE delivery
         SET status = CASE WHEN status = 'queued' THEN 'cancelled'::delivery_status ELSE status END,
-            subscriber_id = NULL, phone = NULL
-      WHERE subscriber_id = $1 OR phone = $2`,
-    [subscriberId, phone],
+            subscriber_id = NULL, phone = NULL, user_id = NULL
+      WHERE subscriber_id = $1 OR phone = $2 OR user_id = $3`,
+    [subscriber.id, subscriber.phone, subscriber.userId],
   );
 }
 
@@ -269,8 +274,8 @@ export async function unlinkSubscriber(manager: EntityManager, subscriberId: str
 export async function forgetOldRecipients(db: Db, retentionDays: number): Promise<number> {
   const [{ n }]: { n: number }[] = await db.query(
     `WITH forgotten AS (
-       UPDATE delivery SET subscriber_id = NULL, phone = NULL
-        WHERE created_at < now() - ($1::int * interval '1 day') AND (subscriber_id IS NOT NULL OR phone IS NOT NULL)
+       UPDATE delivery SET subscriber_id = NULL, phone = NULL, user_id = NULL
+        WHERE created_at < now() - ($1::int * interval '1 day') AND (subscriber_id IS NOT NULL OR phone IS NOT NULL OR user_id IS NOT NULL)
        RETURNING 1)
      SELECT count(*)::int AS n FROM forgotten`,
     [retentionDays],

@@ -1,18 +1,47 @@
 /**
- * The per-number counters of the sign-up conversation (auto-reply, wrong codes) exist before,
- * or without, a subscriber row. They are keyed by an HMAC of the number with the app secret,
- * so the table cannot be reversed by trying numbers (R5), and forgotten as soon as they are
- * not needed: at sign-up, at opt-out, and after two quiet days (retention.ts).
+ * The per-contact counters of the sign-up conversation (auto-reply, wrong codes) exist before,
+ * or without, a subscriber row. They are keyed by an HMAC of the number or the business-scoped
+ * user id with the app secret, so the table cannot be reversed by trying numbers (R5), and
+ * forgotten as soon as they are not needed: at sign-up, at opt-out, and after two quiet days
+ * (retention.ts). A contact known by both identities has a row under each, kept equal, so
+ * the counters hold whichever of the two the next message carries.
  */
 import { createHmac } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import type { Config } from '../../config';
+import { ContactThrottle } from '../../entities';
+import { contactKeys, type WhatsAppContact } from '../registry/contact';
 
-export function phoneHash(config: Config, phone: string): string {
-  return createHmac('sha256', config.whatsapp.appSecret).update(`wa:${phone}`).digest('hex');
+/** The key of one identity (a number or a BSUID; the two never look alike). */
+export function contactHash(config: Config, key: string): string {
+  return createHmac('sha256', config.whatsapp.appSecret).update(`wa:${key}`).digest('hex');
 }
 
-/** Removes the counters of a number, inside the caller's transaction. */
-export async function forgetContactCounters(manager: EntityManager, config: Config, phone: string): Promise<void> {
-  await manager.query('DELETE FROM contact_throttle WHERE phone_hash = $1', [phoneHash(config, phone)]);
+export type ContactCounters = Omit<ContactThrottle, 'phoneHash' | 'updatedAt'> & { hashes: string[] };
+
+/** The counters of a contact: the rows of its identities taken together (the stricter value of each). */
+export async function readContactCounters(manager: EntityManager, config: Config, contact: WhatsAppContact): Promise<ContactCounters> {
+  const hashes = contactKeys(contact).map((key) => contactHash(config, key));
+  const rows = await manager.getRepository(ContactThrottle).findBy({ phoneHash: In(hashes) });
+  const latest = (pick: (row: ContactThrottle) => Date | null) => rows.map(pick).reduce<Date | null>((a, b) => (b && (!a || b > a) ? b : a), null);
+  const mostFailures = rows.reduce<ContactThrottle | undefined>((a, b) => (!a || b.failedCodeAttempts > a.failedCodeAttempts ? b : a), undefined);
+  return {
+    hashes,
+    lastAutoReplyAt: latest((row) => row.lastAutoReplyAt),
+    failedCodeAttempts: mostFailures?.failedCodeAttempts ?? 0,
+    firstFailedAt: mostFailures?.firstFailedAt ?? null,
+    sentenceAt: latest((row) => row.sentenceAt),
+  };
+}
+
+export async function saveContactCounters(manager: EntityManager, counters: ContactCounters): Promise<void> {
+  const { hashes, ...values } = counters;
+  const updatedAt = new Date();
+  await manager.getRepository(ContactThrottle).save(hashes.map((phoneHash) => ({ ...values, phoneHash, updatedAt })));
+}
+
+/** Removes the counters of a contact (both identities), inside the caller's transaction. */
+export async function forgetContactCounters(manager: EntityManager, config: Config, contact: WhatsAppContact): Promise<void> {
+  const hashes = contactKeys(contact).map((key) => contactHash(config, key));
+  if (hashes.length > 0) await manager.query('DELETE FROM contact_throttle WHERE phone_hash = ANY($1)', [hashes]);
 }

@@ -13,7 +13,7 @@ import type { EntityManager } from 'typeorm';
 import type { Config } from '../../config';
 import { Customer, EmailKind, Subscriber, SubscriptionEvent, SubscriptionEventKind } from '../../entities';
 import { recordAudit } from '../audit/audit-log';
-import { maskPersonalData, maskPhone } from '../../lib/mask';
+import { maskContact, maskPersonalData } from '../../lib/mask';
 import { queueEmail } from '../email/outbox';
 import { avgOptOutMail } from '../email/templates';
 import { unlinkSubscriber } from '../ledger/delivery-ledger';
@@ -29,11 +29,11 @@ export interface ErasureOptions {
 /** Erases inside the caller's transaction. Returns whether an opt-out e-mail was queued. */
 export async function eraseSubscriber(manager: EntityManager, config: Config, subscriber: Subscriber, options: ErasureOptions): Promise<{ emailQueued: boolean }> {
   const customer = await manager.getRepository(Customer).findOneBy({ id: subscriber.customerId });
-  await unlinkSubscriber(manager, subscriber.id, subscriber.phone);
+  await unlinkSubscriber(manager, subscriber);
   if (subscriber.email) {
     await manager.query(`UPDATE invitation SET email = NULL, status = CASE WHEN status = 'open' THEN 'revoked'::invitation_status ELSE status END WHERE email = $1`, [subscriber.email]);
   }
-  await forgetContactCounters(manager, config, subscriber.phone);
+  await forgetContactCounters(manager, config, subscriber);
   await manager.getRepository(Subscriber).delete({ id: subscriber.id });
   await manager.getRepository(SubscriptionEvent).insert({ kind: options.kind, customerId: subscriber.customerId });
   const detail: Record<string, string> = { customer: customer?.customerNumber ?? 'unknown' };
@@ -41,7 +41,7 @@ export async function eraseSubscriber(manager: EntityManager, config: Config, su
   await recordAudit(manager, {
     actor: options.actor,
     action: options.kind === SubscriptionEventKind.OptOut ? 'subscriber.opt_out' : 'subscriber.erase',
-    target: maskPhone(subscriber.phone),
+    target: maskContact(subscriber),
     detail,
   });
   if (!subscriber.email) return { emailQueued: false };

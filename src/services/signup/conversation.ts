@@ -6,27 +6,29 @@
  * replies.ts). An opt-out is handed to privacy/erasure.ts (R11).
  *
  * The subscriber's side of the conversation (R3-R11): every inbound WhatsApp message of a
- * number is handled in one transaction under a per-number advisory lock, so concurrent
- * webhooks for the same number leave one consistent state. Message contents are read, never
+ * contact is handled in one transaction under the contact's lock (registry/contact.ts: the
+ * number, the business-scoped user id of a username user, or both), so concurrent webhooks for
+ * the same person leave one consistent state. Message contents are read, never
  * stored (R5). Returns the replies to send once the transaction has committed.
  */
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '../../config';
-import { ContactThrottle, Customer, EmailKind, Invitation, InvitationStatus, Subscriber, SubscriberStatus, SubscriptionEvent, SubscriptionEventKind } from '../../entities';
+import { Customer, EmailKind, Invitation, InvitationStatus, Subscriber, SubscriberStatus, SubscriptionEvent, SubscriptionEventKind } from '../../entities';
 import { queueEmail } from '../email/outbox';
 import { avgOptInMail } from '../email/templates';
 import { eraseSubscriber } from '../privacy/erasure';
 import { findUsableInvitation } from './invitations';
 import { isOptOut, readOptIn, type OptInParts } from './opt-in-text';
 import { readFirstName } from '../registry/first-name';
-import { forgetContactCounters, phoneHash } from '../privacy/contact-counters';
+import { forgetContactCounters, readContactCounters, saveContactCounters, type ContactCounters } from '../privacy/contact-counters';
+import { lockContact, type WhatsAppContact } from '../registry/contact';
 import { replies as dutchReplies } from './replies';
 
 export interface InboundMessage {
   /** WhatsApp message id (wamid...): a redelivered message is recognised by it. */
   messageId: string;
-  /** wa_id: digits only, country code first. */
-  phone: string;
+  /** Who wrote: the number and/or the business-scoped user id the webhook carried. */
+  contact: WhatsAppContact;
   /** The text, or null for images, voice, stickers and other types. */
   text: string | null;
   receivedAt: Date;
@@ -60,13 +62,13 @@ function readText(text: string): ReadText {
 }
 
 async function handleInTransaction(manager: EntityManager, config: Config, message: InboundMessage, read: ReadText): Promise<InboundOutcome> {
-  await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`wa:${message.phone}`]);
+  await lockContact(manager, message.contact);
   // De-duplication inside the same transaction: if handling fails, the id is not kept and
   // Meta's redelivery is handled afresh.
   const fresh: unknown[] = await manager.query('INSERT INTO inbound_message (wa_message_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING 1', [message.messageId]);
   if (fresh.length === 0) return { replies: [], emailQueued: false, duplicate: true };
   const say = dutchReplies(config.mail.supportEmail);
-  const subscriber = await manager.getRepository(Subscriber).findOneBy({ phone: message.phone });
+  const subscriber = await findSubscriber(manager, message.contact);
 
   if (read.optOut) {
     if (!subscriber) return { replies: [say.notSubscribed], emailQueued: false };
@@ -92,14 +94,14 @@ async function handleInTransaction(manager: EntityManager, config: Config, messa
 /** A number that is not (yet) a subscriber: only the sentence with a valid code gets it in. */
 async function handleStranger(manager: EntityManager, config: Config, message: InboundMessage, optIn: OptInParts): Promise<InboundOutcome> {
   const say = dutchReplies(config.mail.supportEmail);
-  const throttle = await throttleRow(manager, config, message.phone);
+  const throttle = await readContactCounters(manager, config, message.contact);
   const sentenceRecently = throttle.sentenceAt !== null && message.receivedAt.getTime() - throttle.sentenceAt.getTime() < DAY_MS;
 
   if (!optIn.hasSentence && !(optIn.code && sentenceRecently)) {
     return (await autoReplyAllowed(manager, config, message, throttle)) ? reply(say.oneWay) : reply();
   }
   if (!optIn.code) {
-    await saveThrottle(manager, { ...throttle, sentenceAt: message.receivedAt });
+    await saveContactCounters(manager, { ...throttle, sentenceAt: message.receivedAt });
     return reply(say.needCode);
   }
   const windowStart = throttle.firstFailedAt && message.receivedAt.getTime() - throttle.firstFailedAt.getTime() < DAY_MS ? throttle.firstFailedAt : null;
@@ -109,13 +111,14 @@ async function handleStranger(manager: EntityManager, config: Config, message: I
   const invitation = await findUsableInvitation(manager, optIn.code);
   if (!invitation) {
     const attempts = failures + 1;
-    await saveThrottle(manager, { ...throttle, failedCodeAttempts: attempts, firstFailedAt: windowStart ?? message.receivedAt });
+    await saveContactCounters(manager, { ...throttle, failedCodeAttempts: attempts, firstFailedAt: windowStart ?? message.receivedAt });
     return reply(attempts >= MAX_WRONG_CODES ? say.tooManyAttempts : say.badCode);
   }
 
   const customer = await manager.getRepository(Customer).findOneByOrFail({ id: invitation.customerId });
   await manager.getRepository(Subscriber).insert({
-    phone: message.phone,
+    phone: message.contact.phone,
+    userId: message.contact.userId,
     customerId: customer.id,
     email: invitation.email,
     status: SubscriberStatus.PendingName,
@@ -123,7 +126,7 @@ async function handleStranger(manager: EntityManager, config: Config, message: I
   });
   // The address now lives with the subscriber only; the invitation is spent.
   await manager.getRepository(Invitation).update({ id: invitation.id }, { status: InvitationStatus.Used, usedAt: message.receivedAt, email: null });
-  await forgetContactCounters(manager, config, message.phone);
+  await forgetContactCounters(manager, config, message.contact);
   return reply(say.askName(customer.name));
 }
 
@@ -142,21 +145,33 @@ async function activate(manager: EntityManager, config: Config, subscriber: Subs
 }
 
 /** R10: the one-way notice goes to a number at most once per 24 hours. */
-async function autoReplyAllowed(manager: EntityManager, config: Config, message: InboundMessage, known?: ContactThrottle): Promise<boolean> {
-  const throttle = known ?? (await throttleRow(manager, config, message.phone));
+async function autoReplyAllowed(manager: EntityManager, config: Config, message: InboundMessage, known?: ContactCounters): Promise<boolean> {
+  const throttle = known ?? (await readContactCounters(manager, config, message.contact));
   if (throttle.lastAutoReplyAt && message.receivedAt.getTime() - throttle.lastAutoReplyAt.getTime() < DAY_MS) return false;
-  await saveThrottle(manager, { ...throttle, lastAutoReplyAt: message.receivedAt });
+  await saveContactCounters(manager, { ...throttle, lastAutoReplyAt: message.receivedAt });
   return true;
 }
 
-async function throttleRow(manager: EntityManager, config: Config, phone: string): Promise<ContactThrottle> {
-  const hash = phoneHash(config, phone);
-  const found = await manager.getRepository(ContactThrottle).findOneBy({ phoneHash: hash });
-  return found ?? Object.assign(new ContactThrottle(), { phoneHash: hash, lastAutoReplyAt: null, failedCodeAttempts: 0, firstFailedAt: null, sentenceAt: null });
-}
-
-async function saveThrottle(manager: EntityManager, row: ContactThrottle): Promise<void> {
-  await manager.getRepository(ContactThrottle).save({ ...row, updatedAt: new Date() });
+/**
+ * The subscriber a message is from, by number or BSUID, locked for this transaction. A
+ * subscriber known by one learns the other when a webhook carries both (a phone subscriber's
+ * BSUID since Meta added it; a username user's number once they share it), so either finds
+ * them next time and erasure removes both.
+ */
+async function findSubscriber(manager: EntityManager, contact: WhatsAppContact): Promise<Subscriber | null> {
+  const repository = manager.getRepository(Subscriber);
+  const where = [contact.phone ? { phone: contact.phone } : null, contact.userId ? { userId: contact.userId } : null].filter((w) => w !== null);
+  const found = await repository.find({ where, lock: { mode: 'pessimistic_write' }, order: { createdAt: 'ASC' } });
+  const subscriber = found[0];
+  if (!subscriber) return null;
+  // Two rows (one per identity, from before Meta linked them) are left as they are: filling one
+  // in would break the other's uniqueness.
+  const learned = found.length === 1 ? { phone: subscriber.phone ?? contact.phone, userId: subscriber.userId ?? contact.userId } : subscriber;
+  if (learned.phone !== subscriber.phone || learned.userId !== subscriber.userId) {
+    await repository.update({ id: subscriber.id }, { phone: learned.phone, userId: learned.userId });
+    Object.assign(subscriber, learned);
+  }
+  return subscriber;
 }
 
 function reply(...texts: string[]): InboundOutcome {

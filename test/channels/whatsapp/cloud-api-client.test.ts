@@ -10,7 +10,7 @@ describe('WhatsApp Cloud API client', () => {
   before(async () => {
     graph = new ScriptedGraphStandIn({ accessToken: 'tok', phoneNumberId: '1065' });
     const url = await graph.start();
-    client = new CloudApiClient({ baseUrl: url, version: 'v21.0', phoneNumberId: '1065', accessToken: 'tok', templateName: 'storing_melding', templateLanguage: 'nl', timeoutMs: 300 });
+    client = new CloudApiClient({ baseUrl: url, version: 'v25.0', phoneNumberId: '1065', accessToken: 'tok', templateName: 'storing_melding', templateLanguage: 'nl', timeoutMs: 300 });
   });
   after(async () => {
     client.close();
@@ -31,7 +31,7 @@ describe('WhatsApp Cloud API client', () => {
     const { id } = await client.sendTemplate('31612345678', ['Storing', 'internet', 'Landelijk', 'Hoog', 'Tekst'], { opaque: 'delivery:42' });
     const last = graph.requests.at(-1)!;
     expect(id).to.equal(last.answeredId);
-    expect(last.path).to.equal('/v21.0/1065/messages');
+    expect(last.path).to.equal('/v25.0/1065/messages');
     expect(last.authorization).to.equal('Bearer tok');
     expect(last.body).to.deep.equal({
       messaging_product: 'whatsapp',
@@ -45,6 +45,18 @@ describe('WhatsApp Cloud API client', () => {
       },
       biz_opaque_callback_data: 'delivery:42',
     });
+  });
+
+  it("sends to a username user's business-scoped user id in `recipient`, without `to`, and reads v25's answer without wa_id", async () => {
+    const { id } = await client.sendText('NL.13491208655302741918', 'Hallo');
+    const last = graph.requests.at(-1)!;
+    expect(last.body).to.deep.equal({ messaging_product: 'whatsapp', recipient_type: 'individual', recipient: 'NL.13491208655302741918', type: 'text', text: { body: 'Hallo', preview_url: false } });
+    expect(id).to.equal(last.answeredId);
+    // The stand-in answers as v25 does: contacts[].input and user_id, no wa_id; only messages[0].id is read.
+    const raw = await fetch(`${graph.url}/v25.0/1065/messages`, { method: 'POST', headers: { Authorization: 'Bearer tok', 'Content-Type': 'application/json' }, body: JSON.stringify({ messaging_product: 'whatsapp', recipient_type: 'individual', to: '31612345678', type: 'text', text: { body: 'x' } }) });
+    const answer: unknown = await raw.json();
+    expect(answer).to.have.nested.property('contacts[0].input', '31612345678');
+    expect(answer).to.not.have.nested.property('contacts[0].wa_id');
   });
 
   it('sends text and marks messages as read', async () => {
@@ -91,7 +103,7 @@ describe('WhatsApp Cloud API client', () => {
   });
 
   it('refuses a wrong token the way Graph does', async () => {
-    const other = new CloudApiClient({ baseUrl: graph.url, version: 'v21.0', phoneNumberId: '1065', accessToken: 'wrong', templateName: 't', templateLanguage: 'nl' });
+    const other = new CloudApiClient({ baseUrl: graph.url, version: 'v25.0', phoneNumberId: '1065', accessToken: 'wrong', templateName: 't', templateLanguage: 'nl' });
     expect(await failure(other.sendText('31612345678', 'x'))).to.include({ httpStatus: 401, code: 190, kind: 'permanent' });
     other.close();
   });

@@ -29,7 +29,7 @@ describe('dispatcher and a PostgreSQL restart mid-broadcast', function () {
     db = await createDataSource({ url, poolSize: 5 }).initialize();
     await db.runMigrations();
     graph = new GraphStandIn({ accessToken: 'tok', phoneNumberId: 'PN' });
-    client = new CloudApiClient({ baseUrl: await graph.start(), version: 'v21.0', phoneNumberId: 'PN', accessToken: 'tok', templateName: 'storing_melding', templateLanguage: 'nl' });
+    client = new CloudApiClient({ baseUrl: await graph.start(), version: 'v25.0', phoneNumberId: 'PN', accessToken: 'tok', templateName: 'storing_melding', templateLanguage: 'nl' });
     dispatcher = new Dispatcher(db, client, memoryLogger().logger, { databaseUrl: url, phoneNumberId: 'PN', maxMps: 20, idlePollMs: 100, pairGapMs: 0, staleMs: 2000 });
   });
   after(async () => {

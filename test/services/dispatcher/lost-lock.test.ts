@@ -54,7 +54,7 @@ describe('a dispatcher that loses its lock', function () {
   it('stops sending when another takes the lock, and nobody gets the notice twice', async () => {
     await seedSubscribers(db, 600, 31697100000);
     const graph = new GraphStandIn({ accessToken: 'tok', phoneNumberId: 'PN', keep: 10_000 });
-    const sender = new CloudApiClient({ baseUrl: await graph.start(), version: 'v21.0', phoneNumberId: 'PN', accessToken: 'tok', templateName: 'storing_melding', templateLanguage: 'nl' });
+    const sender = new CloudApiClient({ baseUrl: await graph.start(), version: 'v25.0', phoneNumberId: 'PN', accessToken: 'tok', templateName: 'storing_melding', templateLanguage: 'nl' });
     // The dispatcher's sender, watched: how many sends it started, and which are still in flight.
     const inFlight = new Set<Promise<unknown>>();
     let started = 0;

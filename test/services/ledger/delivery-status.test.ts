@@ -12,8 +12,8 @@ import { freshDataSource } from '../../helpers/postgres';
 
 describe('delivery statuses under load', () => {
   let db: DataSource;
-  let claimed: { id: string; phone: string }[];
-  const recipientOf = (deliveryId: string | null) => claimed.find((d) => d.id === deliveryId)?.phone ?? null;
+  let claimed: { id: string; address: string }[];
+  const recipientOf = (deliveryId: string | null) => claimed.find((d) => d.id === deliveryId)?.address ?? null;
   const status = (waMessageId: string, s: StatusUpdate['status'], deliveryId: string | null, secondsAgo = 0, recipientId = recipientOf(deliveryId)): StatusUpdate => ({
     waMessageId,
     deliveryId,

@@ -1,0 +1,140 @@
+/**
+ * WhatsApp usernames (docs/platform.md A3): a user who adopted a username may reach us by a
+ * business-scoped user id (BSUID) alone. The fixtures are Meta's documented payload shapes,
+ * each naming its source in "_source".
+ */
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Customer, Delivery, DeliveryStatus, Subscriber, SubscriberStatus } from '../../../src/entities';
+import { createInvitation } from '../../../src/services/signup/invitations';
+import { inboundWebhook } from '../../../src/local/webhook-payloads';
+import { startBroadcast } from '../../helpers/broadcast';
+import { findEverywhere } from '../../helpers/scan';
+import { waitFor } from '../../helpers/wait';
+import { PHONE_NUMBER_ID, startWhatsAppApp, textWebhook, textsTo, wamid, type WhatsAppTestApp } from '../../helpers/whatsapp';
+
+const SENTENCE = 'Ja ik wil storingsberichten van CBG Connect ontvangen.';
+const KERRY = 'NL.13491208655302741918';
+const TEST_NUMBER = { phoneNumberId: PHONE_NUMBER_ID, displayNumber: '31854869699', businessAccountId: '102290129340398' };
+
+type Json = Record<string, unknown> & { entry: { changes: { value: Record<string, unknown[]> }[] }[] };
+const fixture = (name: string): Json => JSON.parse(readFileSync(path.resolve(__dirname, '../../../../test/fixtures/whatsapp', name), 'utf8')) as Json;
+const valueOf = (body: Json) => body.entry[0].changes[0].value;
+
+/** Meta's username payload (no from, no wa_id) with another text and a fresh id and time. */
+function kerrySays(text: string): Json {
+  const body = fixture('username-text.json');
+  const [message] = valueOf(body).messages as Record<string, unknown>[];
+  Object.assign(message, { id: wamid(), timestamp: String(Math.floor(Date.now() / 1000)), text: { body: text } });
+  return body;
+}
+
+describe('WhatsApp usernames (business-scoped user ids)', () => {
+  let t: WhatsAppTestApp;
+
+  before(async () => {
+    t = await startWhatsAppApp();
+    await t.database.dataSource.getRepository(Customer).save({ customerNumber: 'C-3003', name: 'Fietsenmakerij Snel', regions: ['NH'] });
+  });
+  after(async () => t.close());
+
+  async function invite(email: string): Promise<string> {
+    return (await createInvitation(t.database.dataSource, t.config, { email, customer: 'C-3003', createdBy: 'staff-1' })).invitation.code;
+  }
+
+  it('a username user without a number signs up, gets a notice at the BSUID, its status counts, and opting out leaves nothing', async () => {
+    const db = t.database.dataSource;
+    const code = await invite('kerry@fietsenmakerij.nl');
+    expect((await t.post(kerrySays(`${SENTENCE} Code: ${code}`))).status).to.equal(200);
+    const [askName] = await textsTo(t.graph, KERRY, 1);
+    expect(askName).to.match(/Wat is je voornaam/);
+    // Sent as Meta documents for a BSUID: in `recipient`, without `to`.
+    const reply = t.graph.messagesTo(KERRY)[0] as unknown as Record<string, unknown>;
+    expect(reply).to.include({ recipient: KERRY }).and.not.have.property('to');
+
+    await t.post(kerrySays('Kerry'));
+    expect((await textsTo(t.graph, KERRY, 2))[1]).to.match(/^Welkom Kerry!/);
+    const subscriber = await db.getRepository(Subscriber).findOneByOrFail({ userId: KERRY });
+    expect(subscriber).to.include({ phone: null, status: SubscriberStatus.Active, firstName: 'Kerry' });
+
+    // A notice goes to the BSUID; Meta's status for it carries only recipient_user_id.
+    const messageId = await startBroadcast(db);
+    const template = await waitFor(() => t.graph.requests.find((r) => 'type' in r.body && r.body.type === 'template' && 'recipient' in r.body && r.body.recipient === KERRY && r.answeredId), { what: 'the notice sent to the BSUID' });
+    const status = fixture('username-status-delivered.json');
+    // Meta echoes the send's biz_opaque_callback_data: the status may outrun the send's own record.
+    const opaque = (template.body as { biz_opaque_callback_data?: string }).biz_opaque_callback_data;
+    Object.assign((valueOf(status).statuses as Record<string, unknown>[])[0], { id: template.answeredId, timestamp: String(Math.floor(Date.now() / 1000)), biz_opaque_callback_data: opaque });
+    expect((await t.post(status)).status).to.equal(200);
+    await waitFor(async () => (await db.getRepository(Delivery).findOneByOrFail({ outageMessageId: messageId })).status === DeliveryStatus.Delivered, { what: 'the delivery marked delivered' });
+
+    expect((await findEverywhere(db, KERRY)).hits).to.have.members(['delivery.user_id', 'subscriber.user_id']);
+    await t.post(kerrySays('afmelden'));
+    expect((await textsTo(t.graph, KERRY, 4))[3]).to.match(/Je bent afgemeld/);
+    const { scanned, hits } = await findEverywhere(db, KERRY);
+    expect(scanned).to.include.members(['subscriber.user_id', 'delivery.user_id', 'audit_event.target']);
+    expect(hits, 'after the opt-out no table holds the BSUID').to.deep.equal([]);
+    expect(await db.getRepository(Subscriber).countBy({ userId: KERRY })).to.equal(0);
+  });
+
+  it('applies a batch mixing a number user and a username user whole: both are answered, where Meta says to send', async () => {
+    const batch = fixture('mixed-batch.json');
+    expect((await t.post(batch)).status).to.equal(200);
+    // Strangers without a code get the one-way reply: to the number when known, else the BSUID.
+    const [toNumber] = await textsTo(t.graph, '31687650001', 1);
+    const [toUsername] = await textsTo(t.graph, 'NL.66120938475521093817', 1);
+    expect(toNumber).to.match(/verstuurt alleen storingsmeldingen/);
+    expect(toUsername).to.equal(toNumber);
+    const [{ n }]: { n: number }[] = await t.database.dataSource.query(`SELECT count(*)::int AS n FROM inbound_message WHERE wa_message_id = ANY($1)`, [(valueOf(batch).messages as { id: string }[]).map((m) => m.id)]);
+    expect(n, 'both messages handled').to.equal(2);
+  });
+
+  it('a subscriber known by number learns the BSUID from a later webhook, is then found by the BSUID alone, and erasure removes both', async () => {
+    const db = t.database.dataSource;
+    const phone = '31687650077';
+    const userId = 'NL.50050050050050050077';
+    const code = await invite('sanne@fietsenmakerij.nl');
+    // Signed up with the payload of before usernames: the number only.
+    await t.post(textWebhook(phone, `${SENTENCE} Code: ${code}`));
+    await t.post(textWebhook(phone, 'Sanne'));
+    await textsTo(t.graph, phone, 2);
+    expect(await db.getRepository(Subscriber).findOneByOrFail({ phone })).to.include({ userId: null });
+
+    await t.post(inboundWebhook(TEST_NUMBER, { phone, userId }, { type: 'text', text: { body: 'Hallo' } }, { id: wamid() }));
+    await t.repliesSettled();
+    expect(await db.getRepository(Subscriber).findOneByOrFail({ phone })).to.include({ userId });
+
+    // The number is now kept from us: the BSUID alone finds the subscriber.
+    await t.post(inboundWebhook(TEST_NUMBER, { userId }, { type: 'text', text: { body: 'afmelden' } }, { id: wamid() }));
+    expect((await textsTo(t.graph, userId, 1))[0]).to.match(/Je bent afgemeld/);
+    expect(await db.getRepository(Subscriber).countBy({ phone })).to.equal(0);
+    expect((await findEverywhere(db, phone)).hits).to.deep.equal([]);
+    expect((await findEverywhere(db, userId)).hits).to.deep.equal([]);
+  });
+
+  it('counts wrong codes on whichever identity a message carries, and on both when it carries both', async () => {
+    const phone = '31687650088';
+    const userId = 'NL.60060060060060060088';
+    // Three wrong codes with both identities, then two with the BSUID only: five in all.
+    for (let i = 0; i < 3; i++) await t.post(inboundWebhook(TEST_NUMBER, { phone, userId }, { type: 'text', text: { body: `${SENTENCE} Code: XXXX-X${i}` } }, { id: wamid() }));
+    for (let i = 0; i < 2; i++) await t.post(inboundWebhook(TEST_NUMBER, { userId }, { type: 'text', text: { body: `${SENTENCE} Code: XXXX-Y${i}` } }, { id: wamid() }));
+    expect(await textsTo(t.graph, phone, 3)).to.have.length(3);
+    expect((await textsTo(t.graph, userId, 2))[1]).to.match(/te veel onjuiste codes/);
+    // A valid code now does not help, whichever identities the message carries.
+    const code = await invite('bas@fietsenmakerij.nl');
+    await t.post(inboundWebhook(TEST_NUMBER, { phone, userId }, { type: 'text', text: { body: `${SENTENCE} Code: ${code}` } }, { id: wamid() }));
+    await t.repliesSettled();
+    expect(await t.database.dataSource.getRepository(Subscriber).countBy({ userId })).to.equal(0);
+    expect(t.graph.messagesTo(phone)).to.have.length(3);
+  });
+
+  it('skips only the message that names nobody (neither from nor from_user_id); the rest of its batch is applied', async () => {
+    const batch = fixture('mixed-batch.json');
+    const messages = valueOf(batch).messages as Record<string, unknown>[];
+    messages.forEach((m) => (m.id = wamid()));
+    delete messages[1].from_user_id;
+    expect((await t.post(batch)).status).to.equal(200);
+    const [{ n }]: { n: number }[] = await t.database.dataSource.query(`SELECT count(*)::int AS n FROM inbound_message WHERE wa_message_id = ANY($1)`, [messages.map((m) => m.id)]);
+    expect(n).to.equal(1);
+  });
+});
