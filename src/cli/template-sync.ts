@@ -7,6 +7,7 @@
 import { ConfigError, loadConfig, loadDotEnv, type Config } from '../config';
 import { graphFix } from '../doctor/whatsapp-check';
 import { TEMPLATE_BODY, templateDefinition } from '../services/notices/notice-template';
+import { CATEGORY_FIX, NOTICE_CATEGORY } from '../services/notices/whatsapp-account';
 import { AccountApi } from '../channels/whatsapp/account-api';
 
 const USABLE = new Set(['APPROVED', 'PENDING', 'IN_APPEAL']);
@@ -40,8 +41,9 @@ export async function syncTemplate(config: Config, say: (line: string) => void):
       say(`  the code: ${JSON.stringify(TEMPLATE_BODY)}`);
       say('edit it in WhatsApp Manager > Message templates (it is reviewed again), or delete it there and run npm run template:sync.');
     }
-    if (existing.category !== 'UTILITY') say('outage notices are UTILITY messages: if Meta recategorised it, appeal in WhatsApp Manager.');
-    return USABLE.has(existing.status) && body === TEMPLATE_BODY;
+    const utility = existing.category === NOTICE_CATEGORY;
+    if (!utility) say(`outage notices are UTILITY messages; as ${existing.category} the service refuses to send them. Fix: ${CATEGORY_FIX}.`);
+    return USABLE.has(existing.status) && body === TEMPLATE_BODY && utility;
   } catch (error) {
     say(`Graph API refused: ${(error as Error).message}`);
     say(`fix: ${graphFix(error, config, 'account')}`);

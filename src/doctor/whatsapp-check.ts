@@ -9,6 +9,7 @@ import { normaliseMessagingLimit } from '../services/notices/whatsapp-account';
 import { AccountApi } from '../channels/whatsapp/account-api';
 import { CloudApiError } from '../channels/whatsapp/cloud-api-errors';
 import { fail, ok, reason, skip, type CheckResult } from './check';
+import { CATEGORY_FIX, NOTICE_CATEGORY } from '../services/notices/whatsapp-account';
 
 const TOKEN_FIX = 'create a permanent token for a system user with whatsapp_business_messaging and whatsapp_business_management (Meta Business settings > System users) and set WHATSAPP_ACCESS_TOKEN';
 
@@ -62,6 +63,9 @@ async function checkTemplate(config: Config, api: AccountApi): Promise<CheckResu
     const why = template.rejected_reason && template.rejected_reason !== 'NONE' ? ` (${template.rejected_reason})` : '';
     const fix = template.status === 'PENDING' ? "wait for Meta's review (minutes, at most 24 hours); npm run template:sync shows the status" : 'see the template in WhatsApp Manager > Message templates; edit or appeal it there, then wait for the review';
     return fail(NAME, `${name} (${language}) is ${template.status}${why}; ${note}`, fix);
+  }
+  if (template.category !== NOTICE_CATEGORY) {
+    return fail(NAME, `${name} (${language}) is APPROVED as ${template.category}, not UTILITY: notices would be billed and opted out of as ${template.category.toLowerCase()}, so the service refuses to send them`, CATEGORY_FIX);
   }
   if (found !== wanted) {
     return fail(NAME, `${name} (${language}) is APPROVED but its body has ${found} variables; the code fills ${wanted}`, `delete it in WhatsApp Manager and run npm run template:sync to create it with the code's body (or set WHATSAPP_TEMPLATE_NAME to a new name)`);

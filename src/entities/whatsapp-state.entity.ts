@@ -21,6 +21,14 @@ export class WhatsAppState {
   @Column({ name: 'category', type: 'varchar', length: 40, nullable: true })
   category!: string | null;
 
+  /** A recategorisation Meta announced (template_category_update's correct_category), until it happens or is withdrawn. */
+  @Column({ name: 'announced_category', type: 'varchar', length: 40, nullable: true })
+  announcedCategory!: string | null;
+
+  /** When Meta said the announced category takes effect (category_update_timestamp). */
+  @Column({ name: 'announced_category_at', type: 'timestamptz', nullable: true })
+  announcedCategoryAt!: Date | null;
+
   /** Messaging limit tier of the number's business portfolio (TIER_250 ... TIER_UNLIMITED). */
   @Column({ name: 'messaging_limit', type: 'varchar', length: 40, nullable: true })
   messagingLimit!: string | null;

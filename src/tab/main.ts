@@ -17,7 +17,7 @@ interface Stats {
     qualityRating: string | null;
     messagingLimitTier: string | null;
     messagingLimit: number | null;
-    template: { name: string; status: string | null; category: string | null; reason: string | null; sendable: boolean };
+    template: { name: string; status: string | null; category: string | null; reason: string | null; sendable: boolean; blocked: string | null; announcement: string | null };
     updatedAt: string | null;
   };
 }
@@ -150,6 +150,8 @@ function renderAccount(account: Stats['whatsapp']): void {
   fact('Kwaliteit van het nummer', account.qualityRating ? (QUALITY[account.qualityRating] ?? account.qualityRating) : 'nog niet gemeld', account.qualityRating === 'RED' ? 'bad' : account.qualityRating === 'YELLOW' ? 'warn' : '');
   fact('Berichtlimiet per 24 uur', account.messagingLimit === null ? 'onbeperkt' : `${nf.format(account.messagingLimit)} ontvangers${account.messagingLimitTier ? '' : ' (ingesteld)'}`);
   fact(`Sjabloon ${template.name}`, `${template.status ? (TEMPLATE_STATUS[template.status] ?? template.status) : 'nog niet gemeld'}${template.category ? ` · ${template.category}` : ''}${template.reason ? ` · ${template.reason}` : ''}`, template.sendable ? '' : 'bad');
+  if (template.blocked) fact('Versturen geweigerd', template.blocked, 'bad');
+  if (template.announcement) fact('Aangekondigd door Meta', template.announcement, 'warn');
   if (account.updatedAt) fact('Laatst gemeld door Meta', new Date(account.updatedAt).toLocaleString('nl-NL', { dateStyle: 'short', timeStyle: 'short' }));
 }
 

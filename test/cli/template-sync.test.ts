@@ -45,6 +45,14 @@ describe('npm run template:sync', () => {
     expect(out).to.include('outage notices are UTILITY messages');
   });
 
+  it('fails an approved template that Meta filed as MARKETING, with what to do', async () => {
+    graph.account.templates.push({ id: '8', name: 'storing_melding', language: 'nl', status: 'APPROVED', category: 'MARKETING', components: [{ type: 'BODY', text: TEMPLATE_BODY }] });
+    const { good, out } = await sync();
+    expect(good).to.equal(false);
+    expect(out).to.include('outage notices are UTILITY messages; as MARKETING the service refuses to send them. Fix: appeal the category in WhatsApp Manager');
+    expect(out).to.include('create a new utility template under another name (WHATSAPP_TEMPLATE_NAME, then npm run template:sync)');
+  });
+
   it('says what is needed without a business account id, and what Graph refused', async () => {
     config = loadConfig({ WHATSAPP_API_BASE_URL: graph.url, WHATSAPP_ACCESS_TOKEN: 'token', WHATSAPP_PHONE_NUMBER_ID: '1065', WHATSAPP_APP_SECRET: 's', WHATSAPP_VERIFY_TOKEN: 'v' }, { purpose: 'tool' });
     expect((await sync()).out).to.match(/^WHATSAPP_BUSINESS_ACCOUNT_ID is not set/);

@@ -216,12 +216,17 @@ describe('npm run doctor', function () {
       expect(await check('WhatsApp number', {})).to.include({ status: 'fail', fix: 'the quality rating is low: Meta may lower the messaging limit; see WhatsApp Manager > Insights before the first broadcast' });
     });
 
-    it('WhatsApp template: no account id, missing, rejected, or the wrong number of parameters', async () => {
+    it('WhatsApp template: no account id, missing, rejected, filed as MARKETING, or the wrong number of parameters', async () => {
       expect((await check('WhatsApp template', { WHATSAPP_BUSINESS_ACCOUNT_ID: '' })).fix).to.match(/^set WHATSAPP_BUSINESS_ACCOUNT_ID/);
       expect((await check('WhatsApp template', { WHATSAPP_BUSINESS_ACCOUNT_ID: '999999' })).fix).to.match(/^WHATSAPP_BUSINESS_ACCOUNT_ID 999999 is not a WhatsApp Business Account/);
       expect((await check('WhatsApp template', { WHATSAPP_TEMPLATE_NAME: 'storing_melding_v2' })).fix).to.match(/^run npm run template:sync/);
       Object.assign(graph.account.templates[0], { status: 'REJECTED', rejected_reason: 'INVALID_FORMAT' });
       expect((await check('WhatsApp template', {})).detail).to.match(/^storing_melding \(nl\) is REJECTED \(INVALID_FORMAT\)/);
+      Object.assign(graph.account.templates[0], { status: 'APPROVED', category: 'MARKETING' });
+      const marketing = await check('WhatsApp template', {});
+      expect(marketing).to.include({ status: 'fail', detail: 'storing_melding (nl) is APPROVED as MARKETING, not UTILITY: notices would be billed and opted out of as marketing, so the service refuses to send them' });
+      expect(marketing.fix).to.match(/^appeal the category in WhatsApp Manager/);
+      graph.account.templates[0].category = 'UTILITY';
       Object.assign(graph.account.templates[0], { status: 'APPROVED', components: [{ type: 'BODY', text: 'Storing {{1}} in {{2}}' }] });
       const wrong = await check('WhatsApp template', {});
       expect(wrong.detail).to.equal('storing_melding (nl) is APPROVED but its body has 2 variables; the code fills 5');

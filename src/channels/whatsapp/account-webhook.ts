@@ -20,8 +20,19 @@ const templateStatus = z
   })
   .passthrough();
 
+/**
+ * Two forms (Meta's template_category_update reference, updated 11 Nov 2025): an announcement
+ * (correct_category, with new_category the current one and category_update_timestamp when it
+ * changes, 24 hours later), and the change done (previous_category, new_category).
+ */
 const templateCategory = z
-  .object({ message_template_name: z.string().min(1), message_template_language: z.string().min(1), new_category: z.string().min(1) })
+  .object({
+    message_template_name: z.string().min(1),
+    message_template_language: z.string().min(1),
+    new_category: z.string().min(1).max(40),
+    correct_category: z.string().min(1).max(40).optional(),
+    category_update_timestamp: z.number().int().min(0).max(4_102_444_800).optional(),
+  })
   .passthrough();
 
 const numberQuality = z
@@ -96,7 +107,10 @@ function readChange(field: string, value: unknown, displayNumber: string): Accou
   }
   if (field === 'template_category_update') {
     const v = parse(templateCategory, value);
-    return v && { kind: 'template', report: { name: v.message_template_name, language: v.message_template_language, category: v.new_category } };
+    if (!v) return undefined;
+    // The change done (no correct_category) ends the announcement: null.
+    const announcement = v.correct_category !== undefined ? { category: v.correct_category, at: v.category_update_timestamp !== undefined ? new Date(v.category_update_timestamp * 1000) : null } : null;
+    return { kind: 'template', report: { name: v.message_template_name, language: v.message_template_language, category: v.new_category, announcement } };
   }
   if (field === 'business_capability_update') {
     const v = parse(businessCapability, value);

@@ -22,7 +22,7 @@ import { BusinessCalendar } from './business-hours';
 import { countAudience, type Audience } from '../ledger/audience';
 import { notifyDeliveriesReady, snapshotAudience } from '../ledger/delivery-ledger';
 import { buildTemplateParameters, MAX_STAFF_TEXT, renderNotice } from './notice-template';
-import { messagingLimit, readAccountState, templateBlock } from './whatsapp-account';
+import { messagingLimit, readAccountState, templateAnnouncement, templateBlock } from './whatsapp-account';
 import { distance, normalise } from '../../lib/text';
 
 const PLANNED_WORKS = /\b(werkzaamheden|werkzaamheid|onderhoud|gepland(e)?|planned|maintenance)\b/i;
@@ -134,6 +134,8 @@ export class Outages {
       warnings.push(`Het publiek (${recipients}) is groter dan de WhatsApp-berichtlimiet van ${limit} ontvangers per 24 uur${account.number?.messagingLimit ? '' : ' (ingesteld; Meta heeft nog geen limiet gemeld)'}: niet iedereen krijgt de melding vandaag.`);
     }
     if (recipients === 0) warnings.push('Er zijn geen aangemelde ontvangers voor deze selectie.');
+    const announcement = templateAnnouncement(account, this.config);
+    if (announcement) warnings.push(announcement);
     if (await this.nearDuplicate(parameters, now)) warnings.push('Een vrijwel gelijke melding is in het afgelopen uur al verstuurd.');
     return { parameters, text: renderNotice(parameters), recipients, releaseAt: opening.getTime() === now.getTime() ? null : opening, warnings, blocked: templateBlock(account, this.config) };
   }

@@ -20,6 +20,12 @@ export interface TemplateReport {
   status?: string;
   category?: string;
   reason?: string | null;
+  /**
+   * A recategorisation Meta announced (category, and when it takes effect); null when a report
+   * says the category as it now is (the change done, or the hourly look-up), which ends any
+   * announcement; undefined when the report says nothing about it.
+   */
+  announcement?: { category: string; at: Date | null } | null;
 }
 
 export interface NumberReport {
@@ -31,7 +37,7 @@ export interface NumberReport {
 export type AccountReport = { kind: 'template'; report: TemplateReport } | { kind: 'number'; report: NumberReport };
 
 export interface AccountState {
-  template: { status: string | null; category: string | null; reason: string | null; updatedAt: string } | null;
+  template: { status: string | null; category: string | null; reason: string | null; announcedCategory: string | null; announcedCategoryAt: string | null; updatedAt: string } | null;
   number: { qualityRating: string | null; messagingLimit: string | null; updatedAt: string } | null;
 }
 
@@ -64,26 +70,50 @@ export async function readAccountState(db: Db, config: Config): Promise<AccountS
   const template = rows.find((r) => r.subject === 'template');
   const number = rows.find((r) => r.subject === 'number');
   return {
-    template: template ? { status: template.status, category: template.category, reason: template.reason, updatedAt: template.updatedAt.toISOString() } : null,
+    template: template
+      ? { status: template.status, category: template.category, reason: template.reason, announcedCategory: template.announcedCategory, announcedCategoryAt: template.announcedCategoryAt?.toISOString() ?? null, updatedAt: template.updatedAt.toISOString() }
+      : null,
     number: number ? { qualityRating: number.status, messagingLimit: number.messagingLimit, updatedAt: number.updatedAt.toISOString() } : null,
   };
 }
 
+/** Outage notices are service alerts: Meta's UTILITY category. Anything else is billed and opted out of as marketing. */
+export const NOTICE_CATEGORY = 'UTILITY';
+
+/** What to do when Meta files the template under another category (doctor, template:sync). */
+export const CATEGORY_FIX =
+  "appeal the category in WhatsApp Manager > Message templates (the body is a service alert about the customer's own line), or create a new utility template under another name (WHATSAPP_TEMPLATE_NAME, then npm run template:sync)";
+
 /**
  * Records what Meta reported about our template (others of the account are ignored). A
- * template that can no longer be sent pauses every notice that is being sent, the way a
- * spam limit (131048) does; returns the ids of the notices paused.
+ * template that can no longer be sent as a utility message (a blocking status, or another
+ * category) pauses every notice that is being sent, the way a spam limit (131048) does;
+ * returns the ids of the notices paused.
  */
 export async function recordTemplate(db: Db, config: Config, report: TemplateReport): Promise<string[]> {
   if (!isOurTemplate(config, report.name, report.language)) return [];
   const status = report.status && !NOT_A_STATUS.has(report.status) ? (SENDABLE_AGAIN[report.status] ?? report.status) : undefined;
+  // An announcement is kept until the change is reported done (or the category already is the announced one).
+  const announcementKnown = report.announcement !== undefined;
   await db.query(
-    `INSERT INTO whatsapp_state (subject, key, status, category, reason, updated_at) VALUES ('template', $1, $2, $3, $4, now())
+    `INSERT INTO whatsapp_state (subject, key, status, category, reason, announced_category, announced_category_at, updated_at) VALUES ('template', $1, $2, $3, $4, $6, $7, now())
      ON CONFLICT (subject, key) DO UPDATE SET status = coalesce($2, whatsapp_state.status), category = coalesce($3, whatsapp_state.category),
-       reason = CASE WHEN $2::text IS NULL THEN whatsapp_state.reason ELSE $4 END, updated_at = now()`,
-    [templateKey(config), status ?? null, report.category ?? null, status && status !== 'APPROVED' ? (report.reason ?? null)?.slice(0, 500) ?? null : null],
+       reason = CASE WHEN $2::text IS NULL THEN whatsapp_state.reason ELSE $4 END,
+       announced_category = CASE WHEN $5 THEN $6 WHEN $3 = whatsapp_state.announced_category THEN NULL ELSE whatsapp_state.announced_category END,
+       announced_category_at = CASE WHEN $5 THEN $7::timestamptz WHEN $3 = whatsapp_state.announced_category THEN NULL ELSE whatsapp_state.announced_category_at END,
+       updated_at = now()`,
+    [
+      templateKey(config),
+      status ?? null,
+      report.category ?? null,
+      status && status !== 'APPROVED' ? (report.reason ?? null)?.slice(0, 500) ?? null : null,
+      announcementKnown,
+      report.announcement?.category ?? null,
+      report.announcement?.at?.toISOString() ?? null,
+    ],
   );
-  return status && BLOCKING.has(status) ? pauseAllSending(db) : [];
+  const blocked = (status !== undefined && BLOCKING.has(status)) || (report.category !== undefined && report.category !== NOTICE_CATEGORY);
+  return blocked ? pauseAllSending(db) : [];
 }
 
 /** Records the number's quality rating and the portfolio's messaging limit, as far as reported. */
@@ -109,8 +139,16 @@ export async function recordAccountReports(db: Db, config: Config, reports: Acco
 /** Why nothing may be sent now, in Dutch for staff; null when the template may be sent (or nothing is known yet). */
 export function templateBlock(state: AccountState, config: Config): string | null {
   const status = state.template?.status;
-  if (!status || !BLOCKING.has(status)) return null;
   const name = config.whatsapp.templateName;
+  const category = state.template?.category;
+  if (category && category !== NOTICE_CATEGORY && !(status && BLOCKING.has(status))) {
+    return (
+      `Meta heeft het WhatsApp-sjabloon ${name} ingedeeld als ${category} in plaats van UTILITY. Storingsmeldingen worden daarom niet verstuurd: ` +
+      `als ${category.toLowerCase()}bericht worden ze anders gefactureerd en mogen klanten ze als reclame weigeren. ` +
+      'Team Techniek: ga in WhatsApp Manager in bezwaar tegen de indeling, of laat een nieuw utility-sjabloon goedkeuren (npm run template:sync).'
+    );
+  }
+  if (!status || !BLOCKING.has(status)) return null;
   const reason = state.template?.reason && state.template.reason !== 'NONE' ? ` (${state.template.reason})` : '';
   const what: Record<string, string> = {
     PENDING: `wacht nog op goedkeuring door Meta`,
@@ -120,6 +158,18 @@ export function templateBlock(state: AccountState, config: Config): string | nul
     DISABLED: `is door Meta uitgeschakeld${reason}`,
   };
   return `Het WhatsApp-sjabloon ${name} ${what[status] ?? `heeft bij Meta de status ${status}${reason}`}. Zolang het niet is goedgekeurd, wordt er niets verstuurd; Team Techniek kan het controleren in WhatsApp Manager.`;
+}
+
+/** A recategorisation Meta announced, in Dutch for staff (preview and tab); null when none is pending. */
+export function templateAnnouncement(state: AccountState, config: Config, now = new Date()): string | null {
+  const announced = state.template?.announcedCategory;
+  if (!announced || announced === state.template?.category) return null;
+  const at = state.template?.announcedCategoryAt;
+  // Meta changes the category 24 hours after announcing it: two days on, the look-up has said how it went.
+  if (at && now.getTime() - new Date(at).getTime() > 2 * 24 * 3600 * 1000) return null;
+  const when = at ? `op ${new Date(at).toLocaleString('nl-NL', { timeZone: 'Europe/Amsterdam', dateStyle: 'long', timeStyle: 'short' })}` : 'binnenkort';
+  const effect = announced === NOTICE_CATEGORY ? '' : ' Vanaf dan worden storingsmeldingen niet meer verstuurd tot de indeling weer UTILITY is (bezwaar in WhatsApp Manager, of een nieuw utility-sjabloon).';
+  return `Meta deelt het WhatsApp-sjabloon ${config.whatsapp.templateName} ${when} opnieuw in als ${announced}.${effect}`;
 }
 
 const TIERS: Record<string, number | null> = { TIER_50: 50, TIER_250: 250, TIER_1K: 1000, TIER_2K: 2000, TIER_10K: 10_000, TIER_100K: 100_000, TIER_UNLIMITED: null, UNLIMITED: null };

@@ -8,7 +8,7 @@
  */
 import type { DataSource } from 'typeorm';
 import type { Config } from '../../config';
-import { messagingLimit, readAccountState, templateBlock } from '../notices/whatsapp-account';
+import { messagingLimit, readAccountState, templateAnnouncement, templateBlock } from '../notices/whatsapp-account';
 import { reachedSql } from '../ledger/status-order';
 
 export interface Stats {
@@ -39,7 +39,7 @@ export interface WhatsAppFigures {
   messagingLimitTier: string | null;
   /** Unique recipients per 24 h (the live tier, else WHATSAPP_MESSAGING_LIMIT); null: unlimited. */
   messagingLimit: number | null;
-  template: { name: string; status: string | null; category: string | null; reason: string | null; sendable: boolean };
+  template: { name: string; status: string | null; category: string | null; reason: string | null; sendable: boolean; blocked: string | null; announcement: string | null };
   updatedAt: string | null;
 }
 
@@ -51,7 +51,7 @@ export async function whatsappFigures(db: DataSource, config: Config): Promise<W
     qualityRating: state.number?.qualityRating ?? null,
     messagingLimitTier: state.number?.messagingLimit ?? null,
     messagingLimit: messagingLimit(state, config),
-    template: { name: config.whatsapp.templateName, status: state.template?.status ?? null, category: state.template?.category ?? null, reason: state.template?.reason ?? null, sendable: templateBlock(state, config) === null },
+    template: { name: config.whatsapp.templateName, status: state.template?.status ?? null, category: state.template?.category ?? null, reason: state.template?.reason ?? null, sendable: templateBlock(state, config) === null, blocked: templateBlock(state, config), announcement: templateAnnouncement(state, config) },
     updatedAt: dates.at(-1) ?? null,
   };
 }

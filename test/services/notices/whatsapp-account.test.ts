@@ -59,6 +59,30 @@ describe('the WhatsApp account state', function () {
       expect(await state('template')).to.deep.include({ status: 'REJECTED', category: 'MARKETING' });
     });
 
+    it('keeps an announced recategorisation with its date for the preview and the tab, and pauses what is sending once it happens', async () => {
+      expect((await t.post(fixture('template-category-announced.json'))).status).to.equal(200);
+      const announced = await state('template');
+      expect(announced).to.deep.include({ category: 'UTILITY', announcedCategory: 'MARKETING' });
+      expect(announced!.announcedCategoryAt!.toISOString()).to.equal('2026-12-02T16:00:00.000Z');
+      const stats = (await (await fetch(`${t.base}/api/stats`)).json()) as { whatsapp: { template: Record<string, unknown> } };
+      expect(stats.whatsapp.template).to.deep.include({
+        sendable: true,
+        announcement:
+          'Meta deelt het WhatsApp-sjabloon storing_melding op 2 december 2026 om 17:00 opnieuw in als MARKETING. Vanaf dan worden storingsmeldingen niet meer verstuurd tot de indeling weer UTILITY is (bezwaar in WhatsApp Manager, of een nieuw utility-sjabloon).',
+      });
+
+      // The change done (Meta's sample: UTILITY -> MARKETING) ends the announcement and stops what is being sent.
+      await seedSubscribers(t.database.dataSource, 20);
+      t.graph.decide = () => ({ hang: true });
+      const sending = await startBroadcast(t.database.dataSource);
+      await t.post(fixture('template-category-update.json'));
+      expect(await state('template')).to.deep.include({ category: 'MARKETING', announcedCategory: null, announcedCategoryAt: null });
+      expect((await t.database.dataSource.getRepository(OutageMessage).findOneByOrFail({ id: sending })).status).to.equal(OutageMessageStatus.Paused);
+      const after = (await (await fetch(`${t.base}/api/stats`)).json()) as { whatsapp: { template: Record<string, unknown> } };
+      expect(after.whatsapp.template).to.deep.include({ sendable: false, announcement: null });
+      expect(after.whatsapp.template.blocked).to.match(/^Meta heeft het WhatsApp-sjabloon storing_melding ingedeeld als MARKETING in plaats van UTILITY/);
+    });
+
     it("records the portfolio's messaging limit from Meta's quality update sample (another number: quality left alone)", async () => {
       const before = await state('number');
       await t.post(fixture('phone-number-quality-update.json'));
@@ -121,20 +145,57 @@ describe('the WhatsApp account state', function () {
     });
     afterEach(async () => db.destroy());
 
+    /** Versturen is refused with the preview's explanation, and neither a notice nor a delivery is stored. */
+    async function expectRefusedQueueingNothing(outages: Outages, explanation: string): Promise<void> {
+      try {
+        await outages.send({ draft, createdBy: 'staff', requestId: `refused-${explanation.length}` });
+        expect.fail('Versturen should be refused');
+      } catch (error) {
+        expect((error as { dutch: string }).dutch).to.equal(explanation);
+      }
+      expect(await db.getRepository(OutageMessage).count()).to.equal(0);
+      const [{ n }]: { n: number }[] = await db.query('SELECT count(*)::int AS n FROM delivery');
+      expect(n).to.equal(0);
+    }
+
     it('says so in red on the preview and refuses Versturen, queueing nothing', async () => {
       const outages = new Outages(db, config);
       await template('PAUSED', 'paused for 3 hours');
       const preview = await outages.preview(draft);
       expect(preview.blocked).to.equal('Het WhatsApp-sjabloon storing_melding is door Meta gepauzeerd (paused for 3 hours). Zolang het niet is goedgekeurd, wordt er niets verstuurd; Team Techniek kan het controleren in WhatsApp Manager.');
-      try {
-        await outages.send({ draft, createdBy: 'staff', requestId: 'blocked-1' });
-        expect.fail('Versturen should be refused');
-      } catch (error) {
-        expect((error as { dutch: string }).dutch).to.equal(preview.blocked);
-      }
-      expect(await db.getRepository(OutageMessage).count()).to.equal(0);
-      const [{ n }]: { n: number }[] = await db.query('SELECT count(*)::int AS n FROM delivery');
-      expect(n).to.equal(0);
+      await expectRefusedQueueingNothing(outages, preview.blocked!);
+    });
+
+    it('refuses Versturen in Dutch while Meta files the template as MARKETING, queueing nothing; as UTILITY again it sends', async () => {
+      const outages = new Outages(db, config);
+      await recordTemplate(db, config, { name: 'storing_melding', language: 'nl', status: 'APPROVED', category: 'MARKETING', announcement: null });
+      const preview = await outages.preview(draft);
+      expect(preview.blocked).to.equal(
+        'Meta heeft het WhatsApp-sjabloon storing_melding ingedeeld als MARKETING in plaats van UTILITY. Storingsmeldingen worden daarom niet verstuurd: als marketingbericht worden ze anders gefactureerd en mogen klanten ze als reclame weigeren. Team Techniek: ga in WhatsApp Manager in bezwaar tegen de indeling, of laat een nieuw utility-sjabloon goedkeuren (npm run template:sync).',
+      );
+      await expectRefusedQueueingNothing(outages, preview.blocked!);
+
+      // The hourly look-up finds it UTILITY again (an appeal won).
+      await recordTemplate(db, config, { name: 'storing_melding', language: 'nl', status: 'APPROVED', category: 'UTILITY' });
+      expect((await outages.preview(draft)).blocked).to.equal(null);
+      await outages.send({ draft, createdBy: 'staff', requestId: 'utility-again' });
+      expect(await db.getRepository(OutageMessage).count()).to.equal(1);
+    });
+
+    it('warns on the preview about an announced recategorisation, and keeps sending until it happens', async () => {
+      const outages = new Outages(db, config);
+      const now = new Date('2026-12-02T09:00:00Z');
+      await recordTemplate(db, config, { name: 'storing_melding', language: 'nl', category: 'UTILITY', announcement: { category: 'MARKETING', at: new Date('2026-12-03T09:00:00Z') } });
+      // The hourly look-up (no announcement in it) keeps the announcement.
+      await recordTemplate(db, config, { name: 'storing_melding', language: 'nl', status: 'APPROVED', category: 'UTILITY' });
+      const preview = await outages.preview(draft, undefined, now);
+      expect(preview.blocked).to.equal(null);
+      expect(preview.warnings).to.include(
+        'Meta deelt het WhatsApp-sjabloon storing_melding op 3 december 2026 om 10:00 opnieuw in als MARKETING. Vanaf dan worden storingsmeldingen niet meer verstuurd tot de indeling weer UTILITY is (bezwaar in WhatsApp Manager, of een nieuw utility-sjabloon).',
+      );
+      // Meta withdrew it: the announced category back to UTILITY ends the warning.
+      await recordTemplate(db, config, { name: 'storing_melding', language: 'nl', category: 'UTILITY', announcement: null });
+      expect((await outages.preview(draft, undefined, now)).warnings.some((w) => w.includes('opnieuw in als'))).to.equal(false);
     });
 
     it('sends again once Meta approves it; a resume waits for that too', async () => {
