@@ -4,7 +4,7 @@
  */
 import { composeCard, confirmEraseCard, helpCard, messageCard, previewCard, statusCard, type Card } from '../src/bots/cards';
 
-const progress = { total: 10, queued: 2, sending: 1, sent: 3, delivered: 2, read: 1, failed: 1, cancelled: 0 };
+const progress = { total: 10, queued: 2, sending: 1, sent: 3, delivered: 2, read: 1, failed: 1, cancelled: 0, billable: 3, billedAs: 'utility' };
 /** A notice as the template renders it: bold, line breaks and a blank line. */
 export const NOTICE_TEXT = '*Storing* KPN internet\nGebied: Utrecht\nImpact: Hoog\n\nGeen internet in de regio. _Monteurs_ zijn onderweg.\n\nCBG Connect. Afmelden? Stuur "afmelden".';
 

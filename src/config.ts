@@ -36,6 +36,16 @@ const positiveInt = (what: string) =>
     .int({ message: `expected ${what} (a whole number)` })
     .positive({ message: `expected ${what} (a number above 0)` });
 
+/** A price in euros as on Meta's rate card (0.0456 or 0,0456); unset: no estimate is shown. */
+const optionalPrice = (what: string) =>
+  optionalText.pipe(
+    z
+      .string()
+      .regex(/^\d{1,3}([.,]\d{1,6})?$/, { message: `expected ${what} in euros, e.g. 0.0456` })
+      .transform((v) => Number(v.replace(',', '.')))
+      .optional(),
+  );
+
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''], { message: 'expected true or false' })
   .optional()
@@ -81,6 +91,8 @@ const envSchema = z.object({
   WHATSAPP_BUSINESS_ACCOUNT_ID: optionalText.pipe(z.string().regex(/^\d{5,30}$/, { message: 'expected the WhatsApp Business Account id (digits)' }).optional()),
   WHATSAPP_MAX_MPS: positiveInt('messages per second').max(10000, { message: 'expected messages per second (at most 10000)' }).default(80),
   WHATSAPP_MESSAGING_LIMIT: positiveInt('unique recipients per 24 hours').default(2000),
+  WHATSAPP_PRICE_UTILITY_EUR: optionalPrice('the price of one delivered utility template'),
+  WHATSAPP_PRICE_SERVICE_EUR: optionalPrice('the price of one service message'),
   WHATSAPP_DISPLAY_NUMBER: z.string().trim().default('085 48 69 699'),
 
   SMTP_URL: optionalText.pipe(z.string().regex(/^smtps?:\/\//, { message: 'expected an smtp:// or smtps:// URL' }).optional()),
@@ -165,6 +177,8 @@ export interface Config {
     businessAccountId: string | undefined;
     /** Unique recipients per 24 h the preview warns above, until Meta reports the live tier. */
     messagingLimit: number;
+    /** Meta's rate card for the Netherlands, in euros per message, when set: the tab estimates the bill. */
+    prices: { utility: number | undefined; service: number | undefined };
     displayNumber: string;
     /** No Cloud API credentials: the built-in Graph API stand-in is used. */
     localMode: boolean;
@@ -340,6 +354,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, options
       maxMps: env.WHATSAPP_MAX_MPS,
       businessAccountId: env.WHATSAPP_BUSINESS_ACCOUNT_ID ?? (whatsappLocal ? '100000000000001' : undefined),
       messagingLimit: env.WHATSAPP_MESSAGING_LIMIT,
+      prices: { utility: env.WHATSAPP_PRICE_UTILITY_EUR, service: env.WHATSAPP_PRICE_SERVICE_EUR },
       displayNumber: env.WHATSAPP_DISPLAY_NUMBER,
       localMode: whatsappLocal,
     },

@@ -171,6 +171,7 @@ export function statusCard(s: StatusData): Card {
           { title: 'Afgeleverd', value: String(p.delivered + p.read) },
           { title: 'Gelezen', value: String(p.read) },
           { title: 'Mislukt', value: String(p.failed) },
+          ...(p.billable > 0 ? [{ title: 'Gefactureerd door Meta', value: `${p.billable}${p.billedAs ? ` (${p.billedAs})` : ''}` }] : []),
         ],
       },
     ],

@@ -102,6 +102,18 @@ export class Delivery {
   @Column({ name: 'error_title', type: 'varchar', length: 200, nullable: true })
   errorTitle!: string | null;
 
+  /** Meta's pricing of this message, from its status webhooks: whether it is billed... */
+  @Column({ name: 'billable', type: 'boolean', nullable: true })
+  billable!: boolean | null;
+
+  /** ...in which category (utility, marketing, service, ...)... */
+  @Column({ name: 'pricing_category', type: 'varchar', length: 40, nullable: true })
+  pricingCategory!: string | null;
+
+  /** ...and under which model (PMP: per message). */
+  @Column({ name: 'pricing_model', type: 'varchar', length: 40, nullable: true })
+  pricingModel!: string | null;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
 }

@@ -7,6 +7,7 @@ import { InboundMessage } from './inbound-message.entity';
 import { Invitation } from './invitation.entity';
 import { Outage } from './outage.entity';
 import { OutageMessage } from './outage-message.entity';
+import { MessageCount } from './message-count.entity';
 import { Subscriber } from './subscriber.entity';
 import { SubscriptionEvent } from './subscription-event.entity';
 import { WhatsAppState } from './whatsapp-state.entity';
@@ -20,6 +21,7 @@ export * from './inbound-message.entity';
 export * from './invitation.entity';
 export * from './outage.entity';
 export * from './outage-message.entity';
+export * from './message-count.entity';
 export * from './subscriber.entity';
 export * from './subscription-event.entity';
 export * from './whatsapp-state.entity';
@@ -34,6 +36,7 @@ export const ENTITIES = [
   Invitation,
   Outage,
   OutageMessage,
+  MessageCount,
   Subscriber,
   SubscriptionEvent,
   WhatsAppState,

@@ -69,6 +69,9 @@ export interface NoticeFigures {
   read: number;
   failed: number;
   cancelled: number;
+  /** Messages Meta reported as billable, and the category they were billed in (utility, or what Meta chose). */
+  billable: number;
+  billedAs: string | null;
 }
 
 export interface NoticeStatus {

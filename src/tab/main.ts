@@ -12,14 +12,22 @@ interface Stats {
   subscribers: { active: number; pending: number };
   byCompany: { customer: string; customerNumber: string; active: number }[];
   history: { week: string; optIns: number; optOuts: number; active: number }[];
-  outages: { id: string; kind: string; releasedAt: string | null; createdAt: string; recipients: number; sent: number; delivered: number; read: number; failed: number; secondsTo95Delivered: number | null }[];
+  outages: { id: string; kind: string; releasedAt: string | null; createdAt: string; recipients: number; sent: number; delivered: number; read: number; failed: number; billable: number; billedAs: string | null; secondsTo95Delivered: number | null }[];
   whatsapp?: {
     qualityRating: string | null;
     messagingLimitTier: string | null;
     messagingLimit: number | null;
     template: { name: string; status: string | null; category: string | null; reason: string | null; sendable: boolean; blocked: string | null; announcement: string | null };
     updatedAt: string | null;
+    bill: { months: MonthlyBill[]; prices: { utility: number | null; service: number | null } };
   };
+}
+
+interface MonthlyBill {
+  month: string;
+  notices: number;
+  serviceMessages: { signUp: number; optOut: number; oneWay: number };
+  estimateEur: number | null;
 }
 
 const QUALITY: Record<string, string> = { GREEN: 'Goed (groen)', YELLOW: 'Matig (geel)', RED: 'Laag (rood)', UNKNOWN: 'Onbekend' };
@@ -106,15 +114,16 @@ function render(stats: Stats): void {
   });
 
   renderAccount(stats.whatsapp);
+  renderBill(stats.whatsapp?.bill);
 
   const outages = $('outages');
   outages.replaceChildren();
-  if (stats.outages.length === 0) outages.appendChild(Object.assign(document.createElement('tr'), { innerHTML: '<td colspan="7" class="muted">Nog geen meldingen verstuurd.</td>' }));
+  if (stats.outages.length === 0) outages.appendChild(Object.assign(document.createElement('tr'), { innerHTML: '<td colspan="8" class="muted">Nog geen meldingen verstuurd.</td>' }));
   for (const o of stats.outages) {
     const tr = document.createElement('tr');
     tr.dataset.id = o.id;
     const when = new Date(o.releasedAt ?? o.createdAt).toLocaleString('nl-NL', { dateStyle: 'short', timeStyle: 'short' });
-    tr.append(cell(when), cell(KIND[o.kind] ?? o.kind, 'hide-narrow'), cell(nf.format(o.recipients), 'num'), cell(nf.format(o.delivered), 'num'), cell(nf.format(o.read), 'num hide-narrow'), cell(nf.format(o.failed), 'num'), cell(duration(o.secondsTo95Delivered), 'hide-narrow'));
+    tr.append(cell(when), cell(KIND[o.kind] ?? o.kind, 'hide-narrow'), cell(nf.format(o.recipients), 'num'), cell(nf.format(o.delivered), 'num'), cell(nf.format(o.read), 'num hide-narrow'), cell(nf.format(o.failed), 'num'), cell(o.billable > 0 ? `${nf.format(o.billable)}${o.billedAs ? ` ${o.billedAs}` : ''}` : '–', 'num hide-narrow'), cell(duration(o.secondsTo95Delivered), 'hide-narrow'));
     outages.appendChild(tr);
   }
   const companies = $('companies');
@@ -131,6 +140,25 @@ function render(stats: Stats): void {
   $('loading').hidden = true;
   $('content').hidden = false;
   document.body.dataset.ready = 'true';
+}
+
+/** What Meta bills per month: billable notices and service messages, with an estimate when the prices are set. */
+function renderBill(bill: NonNullable<Stats['whatsapp']>['bill'] | undefined): void {
+  const rows = $('bill');
+  rows.replaceChildren();
+  const months = bill?.months ?? [];
+  if (months.length === 0) rows.appendChild(Object.assign(document.createElement('tr'), { innerHTML: '<td colspan="4" class="muted">Nog geen berichten die Meta factureert.</td>' }));
+  const euro = new Intl.NumberFormat('nl-NL', { style: 'currency', currency: 'EUR' });
+  for (const m of months) {
+    const service = m.serviceMessages.signUp + m.serviceMessages.optOut + m.serviceMessages.oneWay;
+    const label = new Date(`${m.month}-01T12:00:00Z`).toLocaleDateString('nl-NL', { month: 'long', year: 'numeric' });
+    const tr = document.createElement('tr');
+    const detail = `aanmelden ${nf.format(m.serviceMessages.signUp)} · afmelden ${nf.format(m.serviceMessages.optOut)} · doorverwijzing ${nf.format(m.serviceMessages.oneWay)}`;
+    const serviceCell = cell(nf.format(service), 'num');
+    serviceCell.title = detail;
+    tr.append(cell(label), cell(nf.format(m.notices), 'num'), serviceCell, cell(m.estimateEur === null ? 'stel de prijzen in' : euro.format(m.estimateEur), m.estimateEur === null ? 'muted' : 'num'));
+    rows.appendChild(tr);
+  }
 }
 
 /** The WhatsApp account as Meta last reported it: quality, messaging limit, the template's status. */

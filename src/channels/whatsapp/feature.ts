@@ -12,6 +12,7 @@ import type { Logger } from '../../logger';
 import type { Metrics } from '../../metrics';
 import type { EmailService } from '../../services/email/feature';
 import { StatusBatcher } from '../../services/ledger/status-batcher';
+import { countServiceMessage, type ServiceMessageKind } from '../../services/ledger/service-messages';
 import { recordAccountReports } from '../../services/notices/whatsapp-account';
 import { handleInbound } from '../../services/signup/conversation';
 import { sendAddress } from '../../services/registry/contact';
@@ -36,7 +37,7 @@ export interface WhatsAppDependencies {
 
 export function whatsappFeature(ctx: WhatsAppDependencies): Feature {
   const { config, dataSource, logger } = ctx;
-  const replies = new ReplySender(ctx.whatsapp, logger);
+  const replies = new ReplySender<ServiceMessageKind>(ctx.whatsapp, logger, (kind) => countServiceMessage(dataSource, kind));
   const statusBatcher = new StatusBatcher(dataSource);
   let foreignAccountLogged = false;
   const events = new Counter({ name: 'whatsapp_webhook_events_total', help: 'WhatsApp webhook events by kind and outcome', labelNames: ['kind', 'outcome'], registers: [ctx.metrics.registry] });
@@ -72,16 +73,16 @@ export function whatsappFeature(ctx: WhatsAppDependencies): Feature {
             events.inc({ kind: 'status', outcome: 'applied' }, result.applied);
             events.inc({ kind: 'status', outcome: 'unknown' }, result.unknown);
           }
-          const outgoing: { to: string; text: string }[] = [];
+          const outgoing: { to: string; text: string; kind: ServiceMessageKind }[] = [];
           let mail = false;
           for (const message of messages.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime())) {
             const outcome = await handleInbound(dataSource, config, { messageId: message.id, contact: message.contact, text: message.text, receivedAt: message.receivedAt });
             events.inc({ kind: 'message', outcome: outcome.duplicate ? 'duplicate' : 'handled' });
-            outgoing.push(...outcome.replies.map((text) => ({ to: sendAddress(message.contact), text })));
+            outgoing.push(...outcome.replies.map((reply) => ({ to: sendAddress(message.contact), ...reply })));
             mail ||= outcome.emailQueued;
           }
           res.send(200, { received: true });
-          for (const reply of outgoing) replies.send(reply.to, reply.text);
+          for (const reply of outgoing) replies.send(reply.to, reply.text, reply.kind);
           if (mail) await ctx.email.flushSoon();
         },
       },

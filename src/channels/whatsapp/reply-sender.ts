@@ -8,18 +8,20 @@ import { maskAddress } from '../../lib/mask';
 import type { CloudApiClient } from './cloud-api-client';
 import { CloudApiError } from './cloud-api-errors';
 
-export class ReplySender {
+export class ReplySender<Kind = string> {
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly client: CloudApiClient,
     private readonly logger: Logger,
+    /** Called for each reply Meta accepted (the monthly count of billed service messages). */
+    private readonly onSent: (kind: Kind) => Promise<void> = async () => undefined,
     private readonly retryDelaysMs: number[] = [500, 2000, 5000],
   ) {}
 
   /** `to`: the number, or the business-scoped user id of a username user without one. */
-  send(to: string, text: string): void {
-    const attempt = this.deliver(to, text).finally(() => this.inFlight.delete(attempt));
+  send(to: string, text: string, kind: Kind): void {
+    const attempt = this.deliver(to, text, kind).finally(() => this.inFlight.delete(attempt));
     this.inFlight.add(attempt);
   }
 
@@ -28,11 +30,10 @@ export class ReplySender {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  private async deliver(to: string, text: string): Promise<void> {
+  private async deliver(to: string, text: string, kind: Kind): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
         await this.client.sendText(to, text);
-        return;
       } catch (error) {
         const retryable = error instanceof CloudApiError && error.kind === 'retryable';
         if (!retryable || attempt >= this.retryDelaysMs.length) {
@@ -40,7 +41,10 @@ export class ReplySender {
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, Math.max(error.retryAfterMs ?? 0, this.retryDelaysMs[attempt])));
+        continue;
       }
+      await this.onSent(kind).catch((error: unknown) => this.logger.warn({ err: error }, 'service message not counted'));
+      return;
     }
   }
 }

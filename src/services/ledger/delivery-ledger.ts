@@ -178,6 +178,10 @@ export interface StatusUpdate {
   /** ...or to this business-scoped user id (recipient_user_id), which a username user's status may carry alone. */
   recipientUserId?: string | null;
   status: WhatsAppStatus;
+  /** Meta's pricing block of the status (billable, category, pricing_model), when it has one. */
+  billable?: boolean | null;
+  pricingCategory?: string | null;
+  pricingModel?: string | null;
   timestamp: Date;
   errorCode?: number | null;
   errorTitle?: string | null;
@@ -202,8 +206,8 @@ export async function applyStatusUpdates(db: DataSource | EntityManager, updates
   if (updates.length === 0) return { applied: 0, unknown: 0 };
   const rows: { id: string; matched: boolean; changed: boolean }[] = await db.query(
     `WITH incoming AS (
-       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::text[], $6::bigint[], $7::text[], $8::text[])
-         AS u(wa_message_id, status, at, error_code, error_title, delivery_id, recipient_id, recipient_user_id)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::boolean[], $10::text[], $11::text[])
+         AS u(wa_message_id, status, at, error_code, error_title, delivery_id, recipient_id, recipient_user_id, billable, pricing_category, pricing_model)
      ),
      ranked AS (
        SELECT DISTINCT ON (wa_message_id) * FROM incoming
@@ -220,7 +224,7 @@ export async function applyStatusUpdates(db: DataSource | EntityManager, updates
      ),
      -- Rows locked in id order, as every ledger writer does: two writers never wait on each other in a circle.
      locked AS MATERIALIZED (
-       SELECT d.id FROM delivery d WHERE d.id IN (SELECT target FROM targets) ORDER BY d.id FOR UPDATE
+       SELECT d.id, d.billable FROM delivery d WHERE d.id IN (SELECT target FROM targets) ORDER BY d.id FOR UPDATE
      ),
      updated AS (
        UPDATE delivery d
@@ -232,11 +236,23 @@ export async function applyStatusUpdates(db: DataSource | EntityManager, updates
               read_at = coalesce(d.read_at, CASE WHEN r.status IN ${reachedSql('read')} THEN r.at END),
               failed_at = CASE WHEN r.status = 'failed' THEN r.at ELSE d.failed_at END,
               error_code = CASE WHEN r.status = 'failed' THEN r.error_code ELSE d.error_code END,
-              error_title = CASE WHEN r.status = 'failed' THEN left(r.error_title, 200) ELSE d.error_title END
+              error_title = CASE WHEN r.status = 'failed' THEN left(r.error_title, 200) ELSE d.error_title END,
+              billable = coalesce(r.billable, d.billable),
+              pricing_category = coalesce(left(r.pricing_category, 40), d.pricing_category),
+              pricing_model = coalesce(left(r.pricing_model, 40), d.pricing_model)
          FROM targets r
         WHERE d.id = r.target AND d.id IN (SELECT id FROM locked)
           AND ${statusRankSql('r.status')} > ${statusRankSql('d.status::text')}
-       RETURNING d.id
+       RETURNING d.id, d.billable, d.sent_at
+     ),
+     -- The month's count of billable notices (the tab's bill), once per delivery: when a status first says billable.
+     billed AS (
+       INSERT INTO message_count (month, kind, count)
+       SELECT date_trunc('month', coalesce(u.sent_at, now()) AT TIME ZONE 'Europe/Amsterdam')::date, 'notice', count(*)
+         FROM updated u JOIN locked l ON l.id = u.id
+        WHERE u.billable AND l.billable IS NOT TRUE
+        GROUP BY 1
+       ON CONFLICT (month, kind) DO UPDATE SET count = message_count.count + excluded.count
      )
      SELECT t.wa_message_id AS id,
             t.target IS NOT NULL AS matched,
@@ -251,6 +267,9 @@ export async function applyStatusUpdates(db: DataSource | EntityManager, updates
       updates.map((u) => u.deliveryId ?? null),
       updates.map((u) => u.recipientId ?? null),
       updates.map((u) => u.recipientUserId ?? null),
+      updates.map((u) => u.billable ?? null),
+      updates.map((u) => u.pricingCategory ?? null),
+      updates.map((u) => u.pricingModel ?? null),
     ],
   );
   return { applied: rows.filter((r) => r.changed).length, unknown: rows.filter((r) => !r.matched).length };

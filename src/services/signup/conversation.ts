@@ -13,7 +13,7 @@
  */
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '../../config';
-import { Customer, EmailKind, Invitation, InvitationStatus, Subscriber, SubscriberStatus, SubscriptionEvent, SubscriptionEventKind } from '../../entities';
+import { Customer, EmailKind, Invitation, InvitationStatus, ServiceMessageKind, Subscriber, SubscriberStatus, SubscriptionEvent, SubscriptionEventKind } from '../../entities';
 import { queueEmail } from '../email/outbox';
 import { avgOptInMail } from '../email/templates';
 import { eraseSubscriber } from '../privacy/erasure';
@@ -35,12 +35,14 @@ export interface InboundMessage {
 }
 
 export interface InboundOutcome {
-  replies: string[];
+  /** Each reply with the kind of service message it is (counted per month: Meta bills them). */
+  replies: { kind: ServiceMessageKind; text: string }[];
   emailQueued: boolean;
   /** The message id was handled before: nothing changed. */
   duplicate?: boolean;
 }
 
+const { SignUp, OptOut, OneWay } = ServiceMessageKind;
 const MAX_WRONG_CODES = 5;
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -71,20 +73,20 @@ async function handleInTransaction(manager: EntityManager, config: Config, messa
   const subscriber = await findSubscriber(manager, message.contact);
 
   if (read.optOut) {
-    if (!subscriber) return { replies: [say.notSubscribed], emailQueued: false };
+    if (!subscriber) return reply(OptOut, say.notSubscribed);
     const { emailQueued } = await eraseSubscriber(manager, config, subscriber, { kind: SubscriptionEventKind.OptOut, actor: 'subscriber' });
-    return { replies: [say.optedOut], emailQueued };
+    return { replies: [{ kind: OptOut, text: say.optedOut }], emailQueued };
   }
 
   if (subscriber?.status === SubscriberStatus.Active) {
     await manager.getRepository(Subscriber).update({ id: subscriber.id }, { lastInboundAt: message.receivedAt });
-    if (read.optIn.hasSentence) return reply(say.alreadySubscribed);
-    return (await autoReplyAllowed(manager, config, message)) ? reply(say.oneWay) : reply();
+    if (read.optIn.hasSentence) return reply(SignUp, say.alreadySubscribed);
+    return (await autoReplyAllowed(manager, config, message)) ? reply(OneWay, say.oneWay) : noReply();
   }
 
   if (subscriber?.status === SubscriberStatus.PendingName) {
     const firstName = read.firstName;
-    if (!firstName) return reply(say.askNameAgain);
+    if (!firstName) return reply(SignUp, say.askNameAgain);
     return activate(manager, config, subscriber, firstName, message.receivedAt);
   }
 
@@ -98,21 +100,21 @@ async function handleStranger(manager: EntityManager, config: Config, message: I
   const sentenceRecently = throttle.sentenceAt !== null && message.receivedAt.getTime() - throttle.sentenceAt.getTime() < DAY_MS;
 
   if (!optIn.hasSentence && !(optIn.code && sentenceRecently)) {
-    return (await autoReplyAllowed(manager, config, message, throttle)) ? reply(say.oneWay) : reply();
+    return (await autoReplyAllowed(manager, config, message, throttle)) ? reply(OneWay, say.oneWay) : noReply();
   }
   if (!optIn.code) {
     await saveContactCounters(manager, { ...throttle, sentenceAt: message.receivedAt });
-    return reply(say.needCode);
+    return reply(SignUp, say.needCode);
   }
   const windowStart = throttle.firstFailedAt && message.receivedAt.getTime() - throttle.firstFailedAt.getTime() < DAY_MS ? throttle.firstFailedAt : null;
   const failures = windowStart ? throttle.failedCodeAttempts : 0;
-  if (failures >= MAX_WRONG_CODES) return reply();
+  if (failures >= MAX_WRONG_CODES) return noReply();
 
   const invitation = await findUsableInvitation(manager, optIn.code);
   if (!invitation) {
     const attempts = failures + 1;
     await saveContactCounters(manager, { ...throttle, failedCodeAttempts: attempts, firstFailedAt: windowStart ?? message.receivedAt });
-    return reply(attempts >= MAX_WRONG_CODES ? say.tooManyAttempts : say.badCode);
+    return reply(SignUp, attempts >= MAX_WRONG_CODES ? say.tooManyAttempts : say.badCode);
   }
 
   const customer = await manager.getRepository(Customer).findOneByOrFail({ id: invitation.customerId });
@@ -127,7 +129,7 @@ async function handleStranger(manager: EntityManager, config: Config, message: I
   // The address now lives with the subscriber only; the invitation is spent.
   await manager.getRepository(Invitation).update({ id: invitation.id }, { status: InvitationStatus.Used, usedAt: message.receivedAt, email: null });
   await forgetContactCounters(manager, config, message.contact);
-  return reply(say.askName(customer.name));
+  return reply(SignUp, say.askName(customer.name));
 }
 
 async function activate(manager: EntityManager, config: Config, subscriber: Subscriber, firstName: string, at: Date): Promise<InboundOutcome> {
@@ -141,7 +143,7 @@ async function activate(manager: EntityManager, config: Config, subscriber: Subs
     await queueEmail(manager, EmailKind.AvgOptIn, subscriber.email, mail, config.mail.crmArchiveBcc);
     emailQueued = true;
   }
-  return { replies: [say.confirmed(firstName, customer.name)], emailQueued };
+  return { replies: [{ kind: SignUp, text: say.confirmed(firstName, customer.name) }], emailQueued };
 }
 
 /** R10: the one-way notice goes to a number at most once per 24 hours. */
@@ -174,6 +176,10 @@ async function findSubscriber(manager: EntityManager, contact: WhatsAppContact):
   return subscriber;
 }
 
-function reply(...texts: string[]): InboundOutcome {
-  return { replies: texts, emailQueued: false };
+function reply(kind: ServiceMessageKind, text: string): InboundOutcome {
+  return { replies: [{ kind, text }], emailQueued: false };
+}
+
+function noReply(): InboundOutcome {
+  return { replies: [], emailQueued: false };
 }

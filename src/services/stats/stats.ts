@@ -27,6 +27,9 @@ export interface Stats {
     delivered: number;
     read: number;
     failed: number;
+    /** How many Meta reported billable, and the category most were billed in (null before Meta said). */
+    billable: number;
+    billedAs: string | null;
     /** Seconds from release until 95% of the recipients had it delivered; null until then. */
     secondsTo95Delivered: number | null;
   }[];
@@ -41,6 +44,44 @@ export interface WhatsAppFigures {
   messagingLimit: number | null;
   template: { name: string; status: string | null; category: string | null; reason: string | null; sendable: boolean; blocked: string | null; announcement: string | null };
   updatedAt: string | null;
+  /** What Meta bills, per month (newest first), with an estimate when the rate card prices are set. */
+  bill: { months: MonthlyBill[]; prices: { utility: number | null; service: number | null } };
+}
+
+export interface MonthlyBill {
+  /** YYYY-MM (Europe/Amsterdam). */
+  month: string;
+  /** Notices Meta reported billable. */
+  notices: number;
+  /** Service messages: the sign-up dialogue, opt-out confirmations, the one-way pointer. */
+  serviceMessages: { signUp: number; optOut: number; oneWay: number };
+  /** notices x WHATSAPP_PRICE_UTILITY_EUR + service messages x WHATSAPP_PRICE_SERVICE_EUR; null unless both are set. */
+  estimateEur: number | null;
+}
+
+/** The last `months` months of message_count, with the estimate. */
+async function monthlyBill(db: DataSource, config: Config, months = 6): Promise<MonthlyBill[]> {
+  const rows: { month: string; kind: string; count: number }[] = await db.query(
+    `SELECT to_char(month, 'YYYY-MM') AS month, kind, count FROM message_count
+      WHERE month >= date_trunc('month', now() AT TIME ZONE 'Europe/Amsterdam') - (($1::int - 1) * interval '1 month')
+      ORDER BY month DESC`,
+    [months],
+  );
+  const { utility, service } = config.whatsapp.prices;
+  const byMonth = new Map<string, MonthlyBill>();
+  for (const row of rows) {
+    const bill = byMonth.get(row.month) ?? { month: row.month, notices: 0, serviceMessages: { signUp: 0, optOut: 0, oneWay: 0 }, estimateEur: null };
+    if (row.kind === 'notice') bill.notices = row.count;
+    else if (row.kind === 'sign_up') bill.serviceMessages.signUp = row.count;
+    else if (row.kind === 'opt_out') bill.serviceMessages.optOut = row.count;
+    else if (row.kind === 'one_way') bill.serviceMessages.oneWay = row.count;
+    byMonth.set(row.month, bill);
+  }
+  for (const bill of byMonth.values()) {
+    const serviceCount = bill.serviceMessages.signUp + bill.serviceMessages.optOut + bill.serviceMessages.oneWay;
+    bill.estimateEur = utility !== undefined && service !== undefined ? Math.round((bill.notices * utility + serviceCount * service) * 100) / 100 : null;
+  }
+  return [...byMonth.values()];
 }
 
 /** The account's state for the tab: the number's quality and limit, and whether the template may be sent. */
@@ -53,6 +94,7 @@ export async function whatsappFigures(db: DataSource, config: Config): Promise<W
     messagingLimit: messagingLimit(state, config),
     template: { name: config.whatsapp.templateName, status: state.template?.status ?? null, category: state.template?.category ?? null, reason: state.template?.reason ?? null, sendable: templateBlock(state, config) === null, blocked: templateBlock(state, config), announcement: templateAnnouncement(state, config) },
     updatedAt: dates.at(-1) ?? null,
+    bill: { months: await monthlyBill(db, config), prices: { utility: config.whatsapp.prices.utility ?? null, service: config.whatsapp.prices.service ?? null } },
   };
 }
 
@@ -112,6 +154,8 @@ export async function loadStats(db: DataSource, weeks = 26): Promise<Stats> {
       delivered: o.delivered,
       read: o.read,
       failed: o.failed,
+      billable: o.billable,
+      billedAs: o.billed_as,
       secondsTo95Delivered: o.recipients > 0 && o.delivered >= Math.ceil(0.95 * o.recipients) ? o.t95 : null,
     })),
   };
@@ -128,6 +172,8 @@ interface NoticeRow {
   delivered: number;
   read: number;
   failed: number;
+  billable: number;
+  billed_as: string | null;
   t95: number | null;
 }
 
@@ -148,7 +194,9 @@ function recentNotices(db: DataSource): Promise<NoticeRow[]> {
                 count(*) FILTER (WHERE status IN ${reachedSql('sent')})::int AS sent,
                 count(*) FILTER (WHERE status IN ${reachedSql('delivered')})::int AS delivered,
                 count(*) FILTER (WHERE status IN ${reachedSql('read')})::int AS read,
-                count(*) FILTER (WHERE status = 'failed')::int AS failed
+                count(*) FILTER (WHERE status = 'failed')::int AS failed,
+                count(*) FILTER (WHERE billable)::int AS billable,
+                mode() WITHIN GROUP (ORDER BY pricing_category) FILTER (WHERE billable) AS billed_as
            FROM delivery WHERE outage_message_id = m.id) f
       ORDER BY m.released_at DESC`,
   );
