@@ -7,23 +7,26 @@ import { describe } from '../db/database';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { MIGRATIONS } from '../migrations';
 import { fail, ok, reason, skip, type CheckResult } from './check';
+import type { PauseReason } from '../services/notices/notice-state';
+import { pauseForDoctor } from '../services/notices/pause-reasons';
 
 const NAME = 'database';
 
-export async function checkDatabase(config: Config): Promise<CheckResult> {
+/** The database, and (when it is current) any broadcast Meta stopped: the same reason staff see on the status card. */
+export async function checkDatabase(config: Config): Promise<CheckResult[]> {
   let url = config.databaseUrl;
   let stopEmbedded: (() => Promise<void>) | undefined;
   if (!url) {
     const dataDir = path.resolve(config.dataDir, 'postgres');
     if (!existsSync(path.join(dataDir, 'cluster', 'PG_VERSION')) && !existsSync(path.join(dataDir, 'password'))) {
-      return skip(NAME, `DATABASE_URL not set: the embedded PostgreSQL under ${dataDir} is created by the first npm start (local mode)`);
+      return [skip(NAME, `DATABASE_URL not set: the embedded PostgreSQL under ${dataDir} is created by the first npm start (local mode)`)];
     }
     try {
       const server = await startEmbeddedPostgres({ dataDir });
       stopEmbedded = () => server.stop();
       url = server.url.replace(/\/postgres$/, '/storingsmelder');
     } catch (error) {
-      return fail(NAME, `the embedded PostgreSQL does not start: ${reason(error)}`, 'set DATABASE_URL to a PostgreSQL server, or remove .data/postgres to let npm start create it again');
+      return [fail(NAME, `the embedded PostgreSQL does not start: ${reason(error)}`, 'set DATABASE_URL to a PostgreSQL server, or remove .data/postgres to let npm start create it again')];
     }
   }
   const where = describe(url);
@@ -36,11 +39,17 @@ export async function checkDatabase(config: Config): Promise<CheckResult> {
     const applied = new Set(table ? ((await client.query('SELECT name FROM typeorm_migrations')).rows as { name: string }[]).map((r) => r.name) : []);
     const pending = MIGRATIONS.map((m) => new m().name ?? m.name).filter((name) => !applied.has(name));
     if (pending.length > 0) {
-      return fail(NAME, `${where} reachable (PostgreSQL ${version}), but ${pending.length} of ${MIGRATIONS.length} migrations not applied (${pending.join(', ')})`, 'run npm run migrate (the service also migrates when it starts)');
+      return [fail(NAME, `${where} reachable (PostgreSQL ${version}), but ${pending.length} of ${MIGRATIONS.length} migrations not applied (${pending.join(', ')})`, 'run npm run migrate (the service also migrates when it starts)')];
     }
-    return ok(NAME, `${where} reachable (PostgreSQL ${version}), migrations current (${MIGRATIONS.length} of ${MIGRATIONS.length})`);
+    const paused = (await client.query<{ scope: PauseReason['scope']; code: number | null; n: number }>(
+      `SELECT pause_scope AS scope, pause_code AS code, count(*)::int AS n FROM outage_message WHERE status = 'paused' AND pause_scope IS NOT NULL GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 1`,
+    )).rows;
+    const current = ok(NAME, `${where} reachable (PostgreSQL ${version}), migrations current (${MIGRATIONS.length} of ${MIGRATIONS.length})`);
+    if (paused.length === 0) return [current];
+    const why = pauseForDoctor({ scope: paused[0].scope, code: paused[0].code }, paused[0].n);
+    return [current, fail('broadcasts', why.detail, why.fix)];
   } catch (error) {
-    return fail(NAME, `${where} cannot be reached: ${reason(error)}`, 'check host, port, database, user and password in DATABASE_URL; a managed PostgreSQL usually needs ?sslmode=require at the end');
+    return [fail(NAME, `${where} cannot be reached: ${reason(error)}`, 'check host, port, database, user and password in DATABASE_URL; a managed PostgreSQL usually needs ?sslmode=require at the end')];
   } finally {
     await client.end().catch(() => undefined);
     await stopEmbedded?.();

@@ -23,7 +23,7 @@ export async function runDoctor(config: Config, serves: 'all' | 'teams' | 'whats
     checkPublicUrl(config),
   ]);
   const graphVersion = config.whatsapp.localMode || serves === 'teams' ? [] : [checkGraphVersion(config)];
-  return [...checkProduction(config, serves), database, ...mail, ...bot, ...whatsapp, ...graphVersion, publicUrl];
+  return [...checkProduction(config, serves), ...database, ...mail, ...bot, ...whatsapp, ...graphVersion, publicUrl];
 }
 
 /** Ready to go live: nothing failed and nothing was left unchecked (a warning still passes). */

@@ -77,6 +77,14 @@ export class OutageMessage {
   @Column({ name: 'card_activity_id', type: 'varchar', length: 128, nullable: true })
   cardActivityId!: string | null;
 
+  /** Why it is paused: what Meta refused (account, number, template), or null for a limit or an older pause. */
+  @Column({ name: 'pause_scope', type: 'varchar', length: 16, nullable: true })
+  pauseScope!: 'account' | 'number' | 'template' | null;
+
+  /** Meta's error code that paused it, when one did. */
+  @Column({ name: 'pause_code', type: 'integer', nullable: true })
+  pauseCode!: number | null;
+
   @Column({ name: 'recipient_count', type: 'integer', default: 0 })
   recipientCount!: number;
 

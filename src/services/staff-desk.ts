@@ -14,6 +14,7 @@ import { renderNotice } from './notices/notice-template';
 import { Outages, validateCompose, type Draft } from './notices/outages';
 import { cardsToRefresh, rememberCard } from './notices/status-cards';
 import { readAccountState, templateBlock } from './notices/whatsapp-account';
+import { pauseExplanation } from './notices/pause-reasons';
 import { eraseByIdOnRequest, exportSubscriber } from './privacy/subscriber-requests';
 import { createInvitation } from './signup/invitations';
 import type { CardToRefresh, ComposeFields, ComposeRequest, FieldErrors, NoticeKind, NoticePreview, NoticeStatus, SendRequest, StaffServices, SubscriberExport } from './staff-services';
@@ -75,13 +76,16 @@ export class StaffDesk implements StaffServices {
 
   async statusOf(messageId: string): Promise<NoticeStatus> {
     const message = await this.outages.message(messageId);
-    const blocked = message.status === OutageMessageStatus.Paused ? templateBlock(await readAccountState(this.dataSource, this.config), this.config) : null;
+    const paused = message.status === OutageMessageStatus.Paused;
+    const blocked = paused ? templateBlock(await readAccountState(this.dataSource, this.config), this.config) : null;
     const statusText =
       message.status === OutageMessageStatus.Held && message.releaseAt
         ? `Buiten kantoortijden: wordt verstuurd op ${formatDutch(message.releaseAt, this.config.businessHours.timeZone)}.`
         : blocked
           ? `Gepauzeerd. ${blocked} Kies Hervatten zodra het sjabloon weer is goedgekeurd.`
-          : (STATUS_TEXT[message.status] ?? message.status);
+          : paused && message.pauseScope
+            ? pauseExplanation({ scope: message.pauseScope, code: message.pauseCode })
+            : (STATUS_TEXT[message.status] ?? message.status);
     return {
       outageId: message.outageId,
       messageId: message.id,

@@ -24,6 +24,8 @@ import { testDataDir } from '../helpers/data-dir';
 import { EntraStandIn } from '../helpers/entra';
 import { memoryLogger } from '../helpers/logger';
 import { emptyDatabase, freshDatabase } from '../helpers/postgres';
+import { seedSubscribers, startBroadcast } from '../helpers/broadcast';
+import { createDataSource } from '../../src/db/data-source';
 import { TestSmtpServer } from '../helpers/smtp';
 
 const CLI = path.resolve(__dirname, '../../src/cli/doctor.js');
@@ -195,6 +197,25 @@ describe('npm run doctor', function () {
       const empty = await check('database', { DATABASE_URL: await emptyDatabase() });
       expect(empty).to.include({ status: 'fail', fix: 'run npm run migrate (the service also migrates when it starts)' });
       expect(empty.detail).to.include(`${MIGRATIONS.length} of ${MIGRATIONS.length} migrations not applied`);
+    });
+
+    it('broadcasts: a notice Meta stopped (an expired token) fails with the reason staff see and what to do', async () => {
+      const url = await freshDatabase();
+      const db = await createDataSource({ url, poolSize: 1 }).initialize();
+      try {
+        await seedSubscribers(db, 2, 31696000000);
+        const messageId = await startBroadcast(db);
+        await db.query(`UPDATE outage_message SET status = 'paused', pause_scope = 'account', pause_code = 190 WHERE id = $1`, [messageId]);
+        const paused = await check('broadcasts', { DATABASE_URL: url });
+        expect(paused).to.deep.equal({
+          name: 'broadcasts',
+          status: 'fail',
+          detail: '1 notice(s) paused: Meta refused the account or its access token (error 190); nobody was marked failed',
+          fix: 'renew WHATSAPP_ACCESS_TOKEN (a system user token), check the app permissions and the payment method in Meta Business Suite, then press Hervatten on the status card',
+        });
+      } finally {
+        await db.destroy();
+      }
     });
 
     it('e-mail: SMTP unreachable, a bad sender, no CRM archive', async () => {

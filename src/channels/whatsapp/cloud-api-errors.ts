@@ -1,8 +1,8 @@
 /**
  * Meta's error codes sorted into what the sender should do (docs/platform.md, Error codes):
- * retry later, give up on this message, or stop the whole broadcast and tell staff.
+ * retry later, give up on this recipient, or stop every broadcast and tell staff what to fix.
  */
-import { SendFailure, type ErrorKind, type ErrorScope } from '../../services/dispatcher/sender';
+import { SendFailure, type ErrorKind, type ErrorScope, type StopScope } from '../../services/dispatcher/sender';
 
 export class CloudApiError extends SendFailure {
   override readonly name = 'CloudApiError';
@@ -12,24 +12,37 @@ export class CloudApiError extends SendFailure {
   }
 }
 
-const GLOBAL_THROTTLE = new Set([130429, 4, 80007]);
-const PERMANENT = new Set([131026, 131047, 131049, 131050, 131051, 131052, 131053, 100, 190, 10, 200]);
-/**
- * Spam limit, restricted account, and a template Meta paused (132015) or disabled (132016):
- * every further send would fail the same way, so the broadcast waits for staff instead.
+/*
+ * Meta's error codes by scope (Meta's "Error codes" page for the Cloud API, read December 2026;
+ * docs/platform.md). An error about the account, the number or the template would fail every
+ * recipient the same way: the broadcast waits for staff instead (stop), and nobody is marked
+ * failed. Only errors about one recipient or one message fail a delivery.
  */
-const STOP = new Set([131048, 368, 132015, 132016]);
+const GLOBAL_THROTTLE = new Set([130429, 4, 80007]);
+/** The account or its token: 0/190 (token invalid or expired), 3, 10 and 200-299 (permission), 368 (blocked for policy), 131005 (access denied), 131031 (account locked), 131042 (payment), 131048 (spam rate limit). */
+const ACCOUNT = new Set([0, 3, 10, 190, 368, 131005, 131031, 131042, 131048]);
+/** The sending number: 100 (a bad parameter, such as the phone number id, the same for every send), 133000-133016 (registration). */
+const NUMBER = new Set([100]);
+/** One recipient: not on WhatsApp or an old app (131026), outside the window (131047), Meta chose not to deliver (131049), stopped marketing (131050), unsupported type (131051), media (131052, 131053), no BSUID sends for this type (131062). */
+const RECIPIENT = new Set([131026, 131047, 131049, 131050, 131051, 131052, 131053, 131062]);
+
+function stopScope(code: number): StopScope | undefined {
+  if (ACCOUNT.has(code) || (code >= 200 && code <= 299)) return 'account';
+  if (NUMBER.has(code) || (code >= 133000 && code <= 133016)) return 'number';
+  if (code >= 132000 && code <= 132999) return 'template';
+  return undefined;
+}
 
 /** Classifies an error answer (httpStatus 0 = no answer: timeout, reset, refused). */
 export function classifyCloudApiError(httpStatus: number, code: number | undefined, title: string, retryAfterMs?: number): CloudApiError {
   const make = (kind: ErrorKind, scope: ErrorScope) => new CloudApiError(httpStatus, code, title, kind, scope, retryAfterMs);
   if (code !== undefined) {
-    if (STOP.has(code)) return make('stop', 'global');
+    const stop = stopScope(code);
+    if (stop) return make('stop', stop);
     if (GLOBAL_THROTTLE.has(code)) return make('retryable', 'global');
     if (code === 131056) return make('retryable', 'recipient');
     if (code === 131000) return make('retryable', 'message');
-    if (code >= 132000 && code <= 132018) return make('permanent', 'message');
-    if (PERMANENT.has(code)) return make('permanent', 'message');
+    if (RECIPIENT.has(code)) return make('permanent', 'recipient');
   }
   if (httpStatus === 429) return make('retryable', 'global');
   if (httpStatus === 0 || httpStatus >= 500) return make('retryable', 'message');

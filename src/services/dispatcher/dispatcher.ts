@@ -19,7 +19,7 @@ import { InFlightSlots } from './in-flight';
 import { LeaderLock } from './leader-lock';
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_IN_FLIGHT } from './limits';
 import { cancelOrphans, requeueStale, type ClaimedDelivery } from '../ledger/delivery-ledger';
-import { finishMessages, pauseMessage } from '../notices/notice-state';
+import { finishMessages, pauseAllSending } from '../notices/notice-state';
 import { PairLimiter, RateLimiter } from './rate-limiter';
 import { ResultWriter } from './result-writer';
 
@@ -184,10 +184,11 @@ export class Dispatcher {
     const e = asSendFailure(error);
     const decision = decideOnFailure(e, delivery.attempts, this.maxAttempts);
     if (decision.action === 'pause') {
+      // Not this recipient's fault: back to the queue uncounted, and every broadcast waits for staff.
       this.handBack(delivery, 0, e);
-      if (await pauseMessage(this.dataSource, delivery.outageMessageId)) {
-        this.logger.error({ outageMessage: delivery.outageMessageId, code: e.code }, 'broadcast paused by WhatsApp; staff must check the account');
-      }
+      const scope = e.scope === 'number' || e.scope === 'template' ? e.scope : 'account';
+      const paused = await pauseAllSending(this.dataSource, { scope, code: e.code ?? null });
+      if (paused.length > 0) this.logger.error({ notices: paused.length, scope, code: e.code }, 'broadcasts paused: Meta refused the account, number or template; staff must fix it and resume');
     } else if (decision.action === 'fail') {
       this.writer.failed({ id: delivery.id, claimedBy: delivery.claimedBy, code: e.code ?? null, title: decision.title });
       this.options.onOutcome?.('failed');

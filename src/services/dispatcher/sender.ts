@@ -5,8 +5,15 @@
  * knows no HTTP client; the channel depends on the domain, never the other way round.
  */
 export type ErrorKind = 'retryable' | 'permanent' | 'stop';
-/** What a retryable error slows down: the whole number, one recipient, or just this message. */
-export type ErrorScope = 'global' | 'recipient' | 'message';
+/**
+ * What an error is about. Retryable: what it slows down (the whole number, one recipient, this
+ * message). Stop: what staff must fix before anything more can be sent (the account or its
+ * token, the sending number, the template), so nothing is marked failed for it.
+ */
+export type ErrorScope = 'global' | 'recipient' | 'message' | 'account' | 'number' | 'template';
+
+/** The scopes of a stop: the broadcast waits for staff, with this reason on its status card. */
+export type StopScope = Extract<ErrorScope, 'account' | 'number' | 'template'>;
 
 export class SendFailure extends Error {
   constructor(

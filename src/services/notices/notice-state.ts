@@ -1,7 +1,7 @@
 /**
  * The sending states of a notice that the sending machinery moves: done when the ledger has
- * nothing left to send, paused when WhatsApp stops a broadcast or the template can no longer
- * be sent (resumed by staff through outages.ts).
+ * nothing left to send, paused when Meta refuses the account, the number or the template
+ * (resumed by staff through outages.ts).
  */
 import type { DataSource, EntityManager } from 'typeorm';
 
@@ -20,17 +20,20 @@ export async function finishMessages(db: Db): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
-/** 131048 / 368: stop the whole notice until staff resume it. */
-export async function pauseMessage(db: Db, outageMessageId: string): Promise<boolean> {
-  const rows: unknown[] = await db.query(
-    `WITH paused AS (UPDATE outage_message SET status = 'paused' WHERE id = $1 AND status = 'sending' RETURNING 1) SELECT * FROM paused`,
-    [outageMessageId],
-  );
-  return rows.length > 0;
+/** What Meta refused, for the status card and the doctor (notices/pause-reasons.ts says it in Dutch). */
+export interface PauseReason {
+  scope: 'account' | 'number' | 'template';
+  code: number | null;
 }
 
-/** The template can no longer be sent: every notice being sent waits until staff resume it. */
-export async function pauseAllSending(db: Db): Promise<string[]> {
-  const rows: { id: string }[] = await db.query(`WITH paused AS (UPDATE outage_message SET status = 'paused' WHERE status = 'sending' RETURNING id) SELECT id FROM paused`);
+/**
+ * Meta refused the account, the number or the template (or the template can no longer be sent):
+ * every notice being sent waits, with the reason, until staff resume it. Nothing is marked failed.
+ */
+export async function pauseAllSending(db: Db, reason: PauseReason): Promise<string[]> {
+  const rows: { id: string }[] = await db.query(
+    `WITH paused AS (UPDATE outage_message SET status = 'paused', pause_scope = $1, pause_code = $2 WHERE status = 'sending' RETURNING id) SELECT id FROM paused`,
+    [reason.scope, reason.code],
+  );
   return rows.map((r) => r.id);
 }

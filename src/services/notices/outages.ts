@@ -207,13 +207,13 @@ export class Outages {
     });
   }
 
-  /** After WhatsApp paused a notice (131048/368) and the account is fine again: carry on. */
+  /** After Meta refused the account, number or template and it is fixed: carry on with who is left. */
   async resume(messageId: string, actor: string): Promise<OutageMessage> {
     return this.dataSource.transaction(async (manager) => {
       const message = await this.lockedMessage(manager, messageId);
       if (message.status !== OutageMessageStatus.Paused) throw new ValidationError('not paused', 'Deze melding is niet gepauzeerd.');
       await this.refuseWhileBlocked(manager);
-      await manager.getRepository(OutageMessage).update({ id: message.id }, { status: OutageMessageStatus.Sending });
+      await manager.getRepository(OutageMessage).update({ id: message.id }, { status: OutageMessageStatus.Sending, pauseScope: null, pauseCode: null });
       await notifyDeliveriesReady(manager);
       await audit(manager, actor, 'outage.resume', message.outageId, {});
       return manager.getRepository(OutageMessage).findOneByOrFail({ id: message.id });

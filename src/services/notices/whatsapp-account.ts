@@ -113,7 +113,7 @@ export async function recordTemplate(db: Db, config: Config, report: TemplateRep
     ],
   );
   const blocked = (status !== undefined && BLOCKING.has(status)) || (report.category !== undefined && report.category !== NOTICE_CATEGORY);
-  return blocked ? pauseAllSending(db) : [];
+  return blocked ? pauseAllSending(db, { scope: 'template', code: null }) : [];
 }
 
 /** Records the number's quality rating and the portfolio's messaging limit, as far as reported. */

@@ -77,11 +77,11 @@ describe('WhatsApp Cloud API client', () => {
     expect(await failure(client.sendText('31612345678', 'x'))).to.include({ kind: 'retryable', scope: 'recipient' });
   });
 
-  it('maps undeliverable and template errors to permanent failures', async () => {
+  it("maps a recipient's errors to a permanent failure, and template errors to a stop (the same for every recipient)", async () => {
     graph.script.push({ status: 400, error: { code: 131026, message: 'Message undeliverable' } });
-    expect(await failure(client.sendText('31612345678', 'x'))).to.include({ kind: 'permanent', code: 131026 });
+    expect(await failure(client.sendText('31612345678', 'x'))).to.include({ kind: 'permanent', scope: 'recipient', code: 131026 });
     const error = await failure(client.sendTemplate('31612345678', ['line\nbreak']));
-    expect(error).to.include({ kind: 'permanent', code: 132018 });
+    expect(error).to.include({ kind: 'stop', scope: 'template', code: 132018 });
   });
 
   it('maps spam limits and a restricted account to stop-everything', async () => {
@@ -104,15 +104,19 @@ describe('WhatsApp Cloud API client', () => {
 
   it('refuses a wrong token the way Graph does', async () => {
     const other = new CloudApiClient({ baseUrl: graph.url, version: 'v25.0', phoneNumberId: '1065', accessToken: 'wrong', templateName: 't', templateLanguage: 'nl' });
-    expect(await failure(other.sendText('31612345678', 'x'))).to.include({ httpStatus: 401, code: 190, kind: 'permanent' });
+    expect(await failure(other.sendText('31612345678', 'x'))).to.include({ httpStatus: 401, code: 190, kind: 'stop', scope: 'account' });
     other.close();
   });
 
   it('classifies every code of the platform table', () => {
     const kinds = (code: number, status = 400) => classifyCloudApiError(status, code, '').kind;
     expect([130429, 4, 80007, 131056, 131000].map((c) => kinds(c))).to.deep.equal(['retryable', 'retryable', 'retryable', 'retryable', 'retryable']);
-    expect([131026, 131047, 131049, 131050, 132000, 132012, 132018].map((c) => kinds(c))).to.deep.equal(Array(7).fill('permanent'));
-    expect([131048, 368, 132015, 132016].map((c) => kinds(c))).to.deep.equal(['stop', 'stop', 'stop', 'stop']);
+    expect([131026, 131047, 131049, 131050, 131051, 131062].map((c) => kinds(c))).to.deep.equal(Array(6).fill('permanent'));
+    // By scope (Meta's error-code page): the account or token, the number, the template. None fails a recipient.
+    const scopes = (code: number) => classifyCloudApiError(400, code, '').scope;
+    const stops = [190, 10, 200, 294, 131005, 131031, 131042, 131048, 368, 100, 133010, 132000, 132001, 132012, 132015, 132016, 132018];
+    expect(stops.map((c) => kinds(c))).to.deep.equal(Array(stops.length).fill('stop'));
+    expect(stops.map((c) => scopes(c))).to.deep.equal([...Array<string>(9).fill('account'), 'number', 'number', ...Array<string>(6).fill('template')]);
     expect(parseRetryAfter('3')).to.equal(3000);
     expect(parseRetryAfter(new Date(Date.now() + 5000).toUTCString())).to.be.within(3000, 5000);
   });

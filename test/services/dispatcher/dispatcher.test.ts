@@ -10,6 +10,7 @@ import { waitFor } from '../../helpers/wait';
 import { createDataSource } from '../../../src/db/data-source';
 import { loadConfig } from '../../../src/config';
 import { eraseOnRequest } from '../../../src/services/privacy/subscriber-requests';
+import { Outages } from '../../../src/services/notices/outages';
 
 describe('broadcast dispatcher', function () {
   this.timeout(60_000);
@@ -149,6 +150,29 @@ describe('broadcast dispatcher', function () {
     expect(graph.requests).to.have.length(30);
   });
 
+  it('pauses instead of failing anyone when Meta refuses the token (190 to every send), and delivers to everyone once after the fix and Hervatten', async () => {
+    await seed(8);
+    graph.decide = () => ({ status: 401, error: { code: 190, message: 'Error validating access token: Session has expired' } });
+    const messageId = await startBroadcast(db);
+    dispatcher();
+    await until(async () => (await noticeStatus(messageId)) === 'paused', 10_000, 'paused');
+    await until(async () => ((await statusCounts(db, messageId)).sending ?? 0) === 0, 10_000, 'in-flight handed back');
+    const [paused]: { pause_scope: string; pause_code: number }[] = await db.query('SELECT pause_scope, pause_code FROM outage_message WHERE id = $1', [messageId]);
+    expect(paused).to.deep.equal({ pause_scope: 'account', pause_code: 190 });
+    expect(await statusCounts(db, messageId)).to.deep.equal({ queued: 8 });
+    const [{ attempts }]: { attempts: number }[] = await db.query('SELECT max(attempts)::int AS attempts FROM delivery WHERE outage_message_id = $1', [messageId]);
+    expect(attempts, 'a refusal of the account costs no attempt').to.equal(0);
+
+    // The token is renewed; staff press Hervatten.
+    graph.decide = undefined;
+    const refusedSends = graph.requests.length;
+    await new Outages(db, loadConfig({ BUSINESS_HOURS: 'always' }, { purpose: 'local' })).resume(messageId, 'staff-1');
+    await until(async () => (await statusCounts(db, messageId)).sent === 8, 20_000, 'all sent after the fix');
+    const recipients = graph.requests.slice(refusedSends).map((r) => (r.body as { to: string }).to);
+    expect(recipients).to.have.length(8);
+    expect(new Set(recipients).size).to.equal(8);
+  });
+
   it('pauses the whole notice on 131048 and tells staff', async () => {
     await seed(5);
     graph.script.push({ status: 400, error: { code: 131048, message: 'Spam rate limit hit' } });
@@ -158,7 +182,7 @@ describe('broadcast dispatcher', function () {
     dispatcher({ maxMps: 1 }, log.logger);
     // Staff learn it from the notice's status card, which shows the notice's status (staff-desk.ts).
     await until(async () => (await noticeStatus(messageId)) === 'paused', 10_000, 'paused');
-    await waitFor(() => log.lines.find((l) => l.includes('broadcast paused by WhatsApp') && l.includes('131048')), { what: 'the error in the log' });
+    await waitFor(() => log.lines.find((l) => l.includes('broadcasts paused: Meta refused the account') && l.includes('131048')), { what: 'the error in the log' });
     // What was already claimed finishes; nothing new is claimed for a paused notice.
     await until(async () => ((await statusCounts(db, messageId)).sending ?? 0) === 0, 10_000, 'in-flight finished');
     const atPause = await statusCounts(db, messageId);
