@@ -173,7 +173,6 @@ export class Outages {
         [outage.id, saved.id],
       );
       if (status === OutageMessageStatus.Sending) await this.release(manager, saved, now);
-      if (input.draft.kind === OutageMessageKind.Resolved) await manager.getRepository(Outage).update({ id: outage.id }, { status: OutageStatus.Resolved, resolvedAt: now });
       await audit(manager, input.createdBy, `outage.${input.draft.kind}`, outage.id, { status });
       return manager.getRepository(OutageMessage).findOneByOrFail({ id: saved.id });
     });
@@ -214,6 +213,7 @@ export class Outages {
       if (message.status !== OutageMessageStatus.Paused) throw new ValidationError('not paused', 'Deze melding is niet gepauzeerd.');
       await this.refuseWhileBlocked(manager);
       await manager.getRepository(OutageMessage).update({ id: message.id }, { status: OutageMessageStatus.Sending, pauseScope: null, pauseCode: null });
+      await this.resolveWhenSending(manager, message, new Date());
       await notifyDeliveriesReady(manager);
       await audit(manager, actor, 'outage.resume', message.outageId, {});
       return manager.getRepository(OutageMessage).findOneByOrFail({ id: message.id });
@@ -242,7 +242,19 @@ export class Outages {
     // A held notice whose window opens while Meta blocks the template waits, paused, for staff.
     const blocked = templateBlock(await readAccountState(manager, this.config), this.config);
     await manager.getRepository(OutageMessage).update({ id: message.id }, { status: blocked ? OutageMessageStatus.Paused : OutageMessageStatus.Sending, releasedAt: now, recipientCount: recipients });
-    if (!blocked) await notifyDeliveriesReady(manager);
+    if (blocked) return;
+    await this.resolveWhenSending(manager, message, now);
+    await notifyDeliveriesReady(manager);
+  }
+
+  /**
+   * Resolved means sent: an outage is closed when its "opgelost" notice starts sending (with no
+   * subscribers, when it is confirmed), never while it is held, awaits approval or is paused, so
+   * cancelling it leaves the outage open for updates.
+   */
+  private async resolveWhenSending(manager: EntityManager, message: OutageMessage, now: Date): Promise<void> {
+    if (message.kind !== OutageMessageKind.Resolved) return;
+    await manager.getRepository(Outage).update({ id: message.outageId, status: OutageStatus.Open }, { status: OutageStatus.Resolved, resolvedAt: now });
   }
 
   /** Nothing is queued or resumed while Meta does not let the template be sent. */
