@@ -95,7 +95,7 @@ const SERVICE_FOLDERS: Record<string, string[]> = {
   notices: ['audit', 'ledger'],
   dispatcher: ['ledger', 'notices'],
   privacy: ['audit', 'email', 'ledger', 'registry'],
-  signup: ['email', 'privacy', 'registry'],
+  signup: ['email', 'ledger', 'privacy', 'registry'],
   stats: ['ledger', 'notices'],
 };
 

@@ -67,12 +67,13 @@ async function waitSent(db: DataSource, id: string, count: number): Promise<void
 let departures: number[] = [];
 
 function dispatch(db: DataSource, url: string, graphUrl: string, maxMps: number, logger: Logger): Dispatcher {
-  const client = new CloudApiClient({ baseUrl: graphUrl, version: 'v21.0', phoneNumberId: 'bench-number', accessToken: 'bench-token', templateName: 'storing_melding', templateLanguage: 'nl' });
+  const client = new CloudApiClient({ baseUrl: graphUrl, version: 'v25.0', phoneNumberId: 'bench-number', accessToken: 'bench-token', templateName: 'storing_melding', templateLanguage: 'nl' });
   const sender = {
     sendTemplate: (to: string, parameters: string[], options?: { opaque?: string }) => {
       departures.push(Date.now());
       return client.sendTemplate(to, parameters, options);
     },
+    sendText: (to: string, text: string) => client.sendText(to, text),
   };
   const dispatcher = new Dispatcher(db, sender, logger, { databaseUrl: url, phoneNumberId: 'bench-number', maxMps, idlePollMs: 1000, pairGapMs: 0, batchSize: 500 });
   dispatcher.start();

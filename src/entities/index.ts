@@ -7,6 +7,7 @@ import { InboundMessage } from './inbound-message.entity';
 import { Invitation } from './invitation.entity';
 import { Outage } from './outage.entity';
 import { OutageMessage } from './outage-message.entity';
+import { ReplyOutbox } from './reply-outbox.entity';
 import { MessageCount } from './message-count.entity';
 import { Subscriber } from './subscriber.entity';
 import { SubscriptionEvent } from './subscription-event.entity';
@@ -21,6 +22,7 @@ export * from './inbound-message.entity';
 export * from './invitation.entity';
 export * from './outage.entity';
 export * from './outage-message.entity';
+export * from './reply-outbox.entity';
 export * from './message-count.entity';
 export * from './subscriber.entity';
 export * from './subscription-event.entity';
@@ -36,6 +38,7 @@ export const ENTITIES = [
   Invitation,
   Outage,
   OutageMessage,
+  ReplyOutbox,
   MessageCount,
   Subscriber,
   SubscriptionEvent,

@@ -19,7 +19,7 @@ describe('migrations', () => {
   });
   after(async () => dataSource.destroy());
 
-  it('create every table of docs/architecture.md (Data) (and the WhatsApp account state, the monthly message counts) on an empty database', async () => {
+  it('create every table of docs/architecture.md (Data) (and the WhatsApp account state, the monthly message counts, the reply outbox) on an empty database', async () => {
     await dataSource.runMigrations();
     expect(await tables(dataSource)).to.have.members([
       'audit_event',
@@ -32,6 +32,7 @@ describe('migrations', () => {
       'message_count',
       'outage',
       'outage_message',
+      'reply_outbox',
       'subscriber',
       'subscription_event',
       'whatsapp_state',
@@ -41,7 +42,7 @@ describe('migrations', () => {
   it('leave nothing for the entities to change (migrations and entities agree)', async () => {
     const pending = await dataSource.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((q) => q.query)).to.deep.equal([]);
-    expect(ENTITIES.map((e) => dataSource.getMetadata(e).tableName)).to.have.length(13);
+    expect(ENTITIES.map((e) => dataSource.getMetadata(e).tableName)).to.have.length(14);
   });
 
   it('revert down to an empty database and apply again', async () => {
@@ -52,6 +53,6 @@ describe('migrations', () => {
     const types: unknown[] = await dataSource.query("SELECT typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public' AND t.typtype = 'e'");
     expect(types).to.deep.equal([]);
     await dataSource.runMigrations();
-    expect(await tables(dataSource)).to.have.length(13);
+    expect(await tables(dataSource)).to.have.length(14);
   });
 });

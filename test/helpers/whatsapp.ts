@@ -11,6 +11,7 @@ import { signBody } from '../../src/channels/whatsapp/webhook';
 import { inboundWebhook, statusWebhook as buildStatusWebhook, textMessageWebhook } from '../../src/local/webhook-payloads';
 import { testDataDir } from './data-dir';
 import { memoryLogger } from './logger';
+import { waitFor } from './wait';
 import { freshDatabase } from './postgres';
 import { TestSmtpServer } from './smtp';
 
@@ -49,10 +50,10 @@ export interface WhatsAppTestApp {
   smtp: TestSmtpServer;
   logLines: string[];
   /**
-   * Resolves once every reply send started so far has been answered by the Graph stand-in.
-   * The webhook starts its replies right after writing its 200 (channels/whatsapp/feature.ts),
-   * before the answer can reach us: once post() has resolved, waiting here means the stand-in
-   * has seen every reply that message caused. For "and nothing more was sent", instead of a sleep.
+   * Resolves once every reply queued so far has been sent and answered by the Graph stand-in.
+   * A webhook's replies are committed in reply_outbox before its 200, and the dispatcher sends
+   * them: once post() has resolved, waiting here means the stand-in has seen every reply that
+   * message caused. For "and nothing more was sent", instead of a sleep.
    */
   repliesSettled(): Promise<void>;
   post(body: unknown, options?: { signature?: string | null }): Promise<Response>;
@@ -105,6 +106,8 @@ export async function startWhatsAppApp(env: Record<string, string> = {}): Promis
     smtp,
     logLines: lines,
     repliesSettled: async () => {
+      // Replies wait in reply_outbox until the dispatcher sent them (a row goes once Meta accepted it).
+      await waitFor(async () => (await database.dataSource.query<{ n: number }[]>('SELECT count(*)::int AS n FROM reply_outbox'))[0].n === 0, { what: 'every queued reply sent' });
       while (sends.size > 0) await Promise.all([...sends]);
     },
     post: (body, options = {}) => {

@@ -1,7 +1,7 @@
 /**
  * The WhatsApp channel: webhook verification and events. Statuses go to the delivery ledger,
- * messages to the sign-up conversation; replies are sent after the answer to Meta, which must
- * come fast (Meta retries anything slower than a few seconds).
+ * messages to the sign-up conversation, which queues its replies in the same transaction; the
+ * dispatcher sends them (woken once the answer to Meta, which must come fast, is on its way).
  */
 import { Counter } from 'prom-client';
 import type { DataSource } from 'typeorm';
@@ -12,16 +12,14 @@ import type { Logger } from '../../logger';
 import type { Metrics } from '../../metrics';
 import type { EmailService } from '../../services/email/feature';
 import { StatusBatcher } from '../../services/ledger/status-batcher';
-import { countServiceMessage, type ServiceMessageKind } from '../../services/ledger/service-messages';
+import { notifyDeliveriesReady } from '../../services/ledger/delivery-ledger';
 import { recordAccountReports } from '../../services/notices/whatsapp-account';
 import { handleInbound } from '../../services/signup/conversation';
-import { sendAddress } from '../../services/registry/contact';
 import type { AccountApi } from './account-api';
 import { refreshAccountState } from './account-refresh';
 import type { CloudApiClient } from './cloud-api-client';
 import { extractAccountEvents } from './account-webhook';
 import { extractEvents, readWebhook, verificationHandler } from './webhook';
-import { ReplySender } from './reply-sender';
 
 export interface WhatsAppDependencies {
   config: Config;
@@ -37,7 +35,6 @@ export interface WhatsAppDependencies {
 
 export function whatsappFeature(ctx: WhatsAppDependencies): Feature {
   const { config, dataSource, logger } = ctx;
-  const replies = new ReplySender<ServiceMessageKind>(ctx.whatsapp, logger, (kind) => countServiceMessage(dataSource, kind));
   const statusBatcher = new StatusBatcher(dataSource);
   let foreignAccountLogged = false;
   const events = new Counter({ name: 'whatsapp_webhook_events_total', help: 'WhatsApp webhook events by kind and outcome', labelNames: ['kind', 'outcome'], registers: [ctx.metrics.registry] });
@@ -73,16 +70,17 @@ export function whatsappFeature(ctx: WhatsAppDependencies): Feature {
             events.inc({ kind: 'status', outcome: 'applied' }, result.applied);
             events.inc({ kind: 'status', outcome: 'unknown' }, result.unknown);
           }
-          const outgoing: { to: string; text: string; kind: ServiceMessageKind }[] = [];
+          let replies = 0;
           let mail = false;
           for (const message of messages.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime())) {
             const outcome = await handleInbound(dataSource, config, { messageId: message.id, contact: message.contact, text: message.text, receivedAt: message.receivedAt });
             events.inc({ kind: 'message', outcome: outcome.duplicate ? 'duplicate' : 'handled' });
-            outgoing.push(...outcome.replies.map((reply) => ({ to: sendAddress(message.contact), ...reply })));
+            replies += outcome.replies.length;
             mail ||= outcome.emailQueued;
           }
           res.send(200, { received: true });
-          for (const reply of outgoing) replies.send(reply.to, reply.text, reply.kind);
+          // The replies are committed in reply_outbox: wake the dispatcher to send them.
+          if (replies > 0) await notifyDeliveriesReady(dataSource);
           if (mail) await ctx.email.flushSoon();
         },
       },
@@ -91,6 +89,5 @@ export function whatsappFeature(ctx: WhatsAppDependencies): Feature {
       const refresh = await registerTask(ctx.jobs, 'whatsapp-account', '7 * * * *', () => refreshAccountState(dataSource, config, ctx.account, logger), logger);
       await refresh.trigger();
     },
-    stop: () => replies.drain(),
   };
 }

@@ -19,6 +19,7 @@ import { InFlightSlots } from './in-flight';
 import { LeaderLock } from './leader-lock';
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_IN_FLIGHT } from './limits';
 import { cancelOrphans, requeueStale, type ClaimedDelivery } from '../ledger/delivery-ledger';
+import { claimReplies, replyDropped, replyRetry, replySent, requeueStaleReplies, type ClaimedReply } from '../ledger/reply-outbox';
 import { finishMessages, pauseAllSending } from '../notices/notice-state';
 import { PairLimiter, RateLimiter } from './rate-limiter';
 import { ResultWriter } from './result-writer';
@@ -44,6 +45,8 @@ export interface DispatcherOptions {
 
 /** Our own claims are ours to finish; one this old could not have its outcome written. */
 const OWN_STALE_MS = 5 * 60_000;
+/** Replies claimed per turn of the loop (before each batch of deliveries). */
+const REPLY_BATCH = 50;
 
 export class Dispatcher {
   private readonly limiter: RateLimiter;
@@ -120,6 +123,7 @@ export class Dispatcher {
           continue;
         }
         await this.housekeeping();
+        await this.sendDueReplies();
         const claimed = await this.claimer.next(this.token, this.running);
         if (claimed.length === 0) {
           // Nothing to send: close what is done. Deliveries of subscribers who left meanwhile are
@@ -180,6 +184,51 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * The conversation's replies (ledger/reply-outbox.ts) go first: a person is waiting for each.
+   * They take the same global rate limit and in-flight slots as notices, and count for the
+   * pair limit (a notice right after a reply waits), but do not wait for it themselves: each
+   * answers a message the person just sent, and spacing a sign-up dialogue 6 s apart would
+   * make it crawl (R10 already bounds what goes to someone who did not ask).
+   */
+  private async sendDueReplies(): Promise<void> {
+    const replies = await withDeadlockRetry(() => claimReplies(this.dataSource, REPLY_BATCH, this.token));
+    for (const reply of replies) {
+      await this.limiter.acquire();
+      await this.slots.acquire();
+      if (!this.running || !this.leader) {
+        this.slots.release();
+        await replyRetry(this.dataSource, reply, 0, false);
+        continue;
+      }
+      this.pairs.sent(reply.address);
+      void this.sendReply(reply).finally(() => this.slots.release());
+    }
+  }
+
+  private async sendReply(reply: ClaimedReply): Promise<void> {
+    try {
+      try {
+        await this.sender.sendText(reply.address, reply.text);
+      } catch (error) {
+        const e = asSendFailure(error);
+        const decision = decideOnFailure(e, reply.attempts, this.maxAttempts);
+        if (decision.action === 'fail') {
+          await replyDropped(this.dataSource, reply);
+          this.logger.warn({ to: maskAddress(reply.address), code: e.code }, 'reply not sent');
+        } else {
+          // A stop (the account, the number) holds the reply until it is fixed, checked every minute.
+          await replyRetry(this.dataSource, reply, decision.action === 'retry' ? decision.delayMs : 60_000, decision.action === 'retry');
+        }
+        return;
+      }
+      await replySent(this.dataSource, reply);
+    } catch (failure) {
+      // The row stays 'sending' and is queued again when stale.
+      this.logger.error({ err: failure }, 'could not record a reply outcome');
+    }
+  }
+
   private async handleFailure(delivery: ClaimedDelivery, error: unknown): Promise<void> {
     const e = asSendFailure(error);
     const decision = decideOnFailure(e, delivery.attempts, this.maxAttempts);
@@ -213,6 +262,8 @@ export class Dispatcher {
     // loop's error path gives up leadership.
     await this.lock.check();
     const requeued = await withDeadlockRetry(() => requeueStale(this.dataSource, this.token, this.staleMs, OWN_STALE_MS));
+    const repliesBack = await withDeadlockRetry(() => requeueStaleReplies(this.dataSource, this.token, this.staleMs, OWN_STALE_MS));
+    if (repliesBack > 0) this.logger.warn({ replies: repliesBack }, 'replies of a stopped dispatcher queued again');
     if (requeued > 0) this.logger.warn({ requeued }, 'deliveries of a stopped dispatcher re-queued');
     await withDeadlockRetry(() => finishMessages(this.dataSource));
   }

@@ -31,4 +31,6 @@ export class SendFailure extends Error {
 
 export interface TemplateSender {
   sendTemplate(to: string, parameters: string[], options?: { opaque?: string }): Promise<{ id: string }>;
+  /** Free text, for the conversation's replies (always inside the 24 h window: they answer the user). */
+  sendText(to: string, text: string): Promise<{ id: string }>;
 }

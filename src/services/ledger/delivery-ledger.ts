@@ -13,6 +13,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { audienceQuery, REACHABLE, type Audience } from './audience';
 import { reachedSql, statusRankSql } from './status-order';
+import { requeueStaleClaims } from './stale-claims';
 
 type Db = DataSource | EntityManager;
 
@@ -140,18 +141,8 @@ export async function recordFailed(db: Db, failed: { id: string; claimedBy: stri
  * sent but not yet recorded may go out twice (the documented window), unless Meta's status
  * callback (matched by the delivery id we send along) has recorded it first.
  */
-export async function requeueStale(db: Db, token: string, staleMs: number, ownStaleMs: number): Promise<number> {
-  const [{ n }]: { n: number }[] = await db.query(
-    `WITH back AS (
-       UPDATE delivery SET status = 'queued', next_attempt_at = now(), claimed_by = NULL
-        WHERE status = 'sending'
-          AND ((claimed_by IS DISTINCT FROM $1 AND claimed_at < now() - ($2::int * interval '1 millisecond'))
-               OR claimed_at < now() - ($3::int * interval '1 millisecond'))
-       RETURNING 1)
-     SELECT count(*)::int AS n FROM back`,
-    [token, staleMs, ownStaleMs],
-  );
-  return n;
+export function requeueStale(db: Db, token: string, staleMs: number, ownStaleMs: number): Promise<number> {
+  return requeueStaleClaims(db, 'delivery', token, staleMs, ownStaleMs);
 }
 
 /** Deliveries of removed or inactive subscribers are cancelled rather than left queued forever. */

@@ -9,7 +9,8 @@
  * contact is handled in one transaction under the contact's lock (registry/contact.ts: the
  * number, the business-scoped user id of a username user, or both), so concurrent webhooks for
  * the same person leave one consistent state. Message contents are read, never
- * stored (R5). Returns the replies to send once the transaction has committed.
+ * stored (R5). The replies are queued in the same transaction (ledger/reply-outbox.ts) and sent
+ * by the dispatcher: a crash between the two loses none.
  */
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '../../config';
@@ -21,7 +22,8 @@ import { findUsableInvitation } from './invitations';
 import { isOptOut, readOptIn, type OptInParts } from './opt-in-text';
 import { readFirstName } from '../registry/first-name';
 import { forgetContactCounters, readContactCounters, saveContactCounters, type ContactCounters } from '../privacy/contact-counters';
-import { lockContact, type WhatsAppContact } from '../registry/contact';
+import { lockContact, sendAddress, type WhatsAppContact } from '../registry/contact';
+import { queueReplies } from '../ledger/reply-outbox';
 import { replies as dutchReplies } from './replies';
 
 export interface InboundMessage {
@@ -35,7 +37,7 @@ export interface InboundMessage {
 }
 
 export interface InboundOutcome {
-  /** Each reply with the kind of service message it is (counted per month: Meta bills them). */
+  /** The replies queued, each with the kind of service message it is (counted per month once sent: Meta bills them). */
   replies: { kind: ServiceMessageKind; text: string }[];
   emailQueued: boolean;
   /** The message id was handled before: nothing changed. */
@@ -49,7 +51,12 @@ const DAY_MS = 24 * 3600 * 1000;
 export async function handleInbound(dataSource: DataSource, config: Config, message: InboundMessage): Promise<InboundOutcome> {
   // What the text says is read before the number's lock is taken: a long text never holds it.
   const read = readText(message.text ?? '');
-  return dataSource.transaction((manager) => handleInTransaction(manager, config, message, read));
+  return dataSource.transaction(async (manager) => {
+    const outcome = await handleInTransaction(manager, config, message, read);
+    // The replies are committed with the state they confirm; the dispatcher sends them.
+    await queueReplies(manager, message.messageId, sendAddress(message.contact), outcome.replies);
+    return outcome;
+  });
 }
 
 /** Everything the conversation may want to know of one text, read once (each reader is linear). */

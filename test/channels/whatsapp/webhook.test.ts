@@ -160,7 +160,7 @@ describe('WhatsApp webhook', () => {
     t.graph.script.push({ status: 400, error: { code: 131026, message: `Message undeliverable to ${phone}` } });
     expect((await t.post(textWebhook(phone, 'Hallo'))).status).to.equal(200);
     await t.repliesSettled();
-    const refused = await waitFor(() => t.logLines.find((l) => l.includes('WhatsApp reply not sent')), { what: 'the log line of the refused reply' });
+    const refused = await waitFor(() => t.logLines.find((l) => l.includes('reply not sent')), { what: 'the log line of the refused reply' });
     expect(refused).to.include('****4329');
     expect(refused).to.include('131026');
     // The whole log of this app (every test above): not empty, and no full number in it.

@@ -70,6 +70,7 @@ describe('a dispatcher that loses its lock', function () {
         void settled.then(() => inFlight.delete(settled));
         return sending;
       },
+      sendText: (to, text) => sender.sendText(to, text),
     };
     const dispatcher = new Dispatcher(db, watched, memoryLogger().logger, { databaseUrl: url, phoneNumberId: 'PN', maxMps: 100, idlePollMs: 100, pairGapMs: 0, staleMs: 1000 });
     const rival = new Client({ connectionString: url });
