@@ -14,6 +14,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { audienceQuery, REACHABLE, type Audience } from './audience';
 import { reachedSql, statusRankSql } from './status-order';
 import { requeueStaleClaims } from './stale-claims';
+import { HASHED_ID_SQL, messageIdHashSql } from '../../lib/message-id-hash';
 
 type Db = DataSource | EntityManager;
 
@@ -162,6 +163,8 @@ export type WhatsAppStatus = 'sent' | 'delivered' | 'read' | 'failed';
 
 export interface StatusUpdate {
   waMessageId: string;
+  /** The keyed hash of the message id (lib/message-id-hash.ts): how a delivery whose recipient was forgotten is found. */
+  hashedId?: string | null;
   /** The delivery the send carried along (biz_opaque_callback_data), for a status that outruns the send's own record. */
   deliveryId?: string | null;
   /** The recipient's WhatsApp id (recipient_id): a delivery found by its id must be to this number... */
@@ -197,8 +200,8 @@ export async function applyStatusUpdates(db: DataSource | EntityManager, updates
   if (updates.length === 0) return { applied: 0, unknown: 0 };
   const rows: { id: string; matched: boolean; changed: boolean }[] = await db.query(
     `WITH incoming AS (
-       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::boolean[], $10::text[], $11::text[])
-         AS u(wa_message_id, status, at, error_code, error_title, delivery_id, recipient_id, recipient_user_id, billable, pricing_category, pricing_model)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::boolean[], $10::text[], $11::text[], $12::text[])
+         AS u(wa_message_id, status, at, error_code, error_title, delivery_id, recipient_id, recipient_user_id, billable, pricing_category, pricing_model, hashed_id)
      ),
      ranked AS (
        SELECT DISTINCT ON (wa_message_id) * FROM incoming
@@ -207,7 +210,7 @@ export async function applyStatusUpdates(db: DataSource | EntityManager, updates
      ),
      targets AS (
        SELECT r.*, coalesce(
-                (SELECT d.id FROM delivery d WHERE d.wa_message_id = r.wa_message_id),
+                (SELECT d.id FROM delivery d WHERE d.wa_message_id IN (r.wa_message_id, r.hashed_id)),
                 (SELECT d.id FROM delivery d
                   WHERE d.id = r.delivery_id AND d.wa_message_id IS NULL AND d.attempts > 0
                     AND (d.phone = r.recipient_id OR d.user_id = r.recipient_user_id))) AS target
@@ -220,7 +223,7 @@ export async function applyStatusUpdates(db: DataSource | EntityManager, updates
      updated AS (
        UPDATE delivery d
           SET status = r.status::delivery_status,
-              wa_message_id = r.wa_message_id,
+              wa_message_id = CASE WHEN d.wa_message_id = r.hashed_id THEN d.wa_message_id ELSE r.wa_message_id END,
               status_at = GREATEST(coalesce(d.status_at, r.at), r.at),
               sent_at = coalesce(d.sent_at, CASE WHEN r.status IN ${reachedSql('sent')} THEN r.at END),
               delivered_at = coalesce(d.delivered_at, CASE WHEN r.status IN ${reachedSql('delivered')} THEN r.at END),
@@ -261,6 +264,7 @@ export async function applyStatusUpdates(db: DataSource | EntityManager, updates
       updates.map((u) => u.billable ?? null),
       updates.map((u) => u.pricingCategory ?? null),
       updates.map((u) => u.pricingModel ?? null),
+      updates.map((u) => u.hashedId ?? null),
     ],
   );
   return { applied: rows.filter((r) => r.changed).length, unknown: rows.filter((r) => !r.matched).length };
@@ -270,27 +274,36 @@ export async function applyStatusUpdates(db: DataSource | EntityManager, updates
  * Erasure (R11, R15): the subscriber's deliveries lose every link to them, and what was still
  * queued is cancelled; inside the caller's transaction. Called by privacy/erasure.ts only.
  */
-export async function unlinkSubscriber(manager: EntityManager, subscriber: { id: string; phone: string | null; userId: string | null }): Promise<void> {
+export async function unlinkSubscriber(manager: EntityManager, subscriber: { id: string; phone: string | null; userId: string | null }, idKey: string): Promise<void> {
   await manager.query(
     `UPDATE delivery
         SET status = CASE WHEN status = 'queued' THEN 'cancelled'::delivery_status ELSE status END,
-            subscriber_id = NULL, phone = NULL, user_id = NULL
+            subscriber_id = NULL, phone = NULL, user_id = NULL, ${hashMessageIdSql('$4')}
       WHERE subscriber_id = $1 OR phone = $2 OR user_id = $3`,
-    [subscriber.id, subscriber.phone, subscriber.userId],
+    [subscriber.id, subscriber.phone, subscriber.userId, idKey],
   );
 }
 
 /** R14: after the retention period only anonymous counts remain. Called by privacy/retention.ts only. */
-export async function forgetOldRecipients(db: Db, retentionDays: number): Promise<number> {
+export async function forgetOldRecipients(db: Db, retentionDays: number, idKey: string): Promise<number> {
   const [{ n }]: { n: number }[] = await db.query(
     `WITH forgotten AS (
-       UPDATE delivery SET subscriber_id = NULL, phone = NULL, user_id = NULL
-        WHERE created_at < now() - ($1::int * interval '1 day') AND (subscriber_id IS NOT NULL OR phone IS NOT NULL OR user_id IS NOT NULL)
+       UPDATE delivery SET subscriber_id = NULL, phone = NULL, user_id = NULL, ${hashMessageIdSql('$2')}
+        WHERE created_at < now() - ($1::int * interval '1 day')
+          AND (subscriber_id IS NOT NULL OR phone IS NOT NULL OR user_id IS NOT NULL OR (wa_message_id IS NOT NULL AND NOT ${HASHED_ID_SQL('wa_message_id')}))
        RETURNING 1)
      SELECT count(*)::int AS n FROM forgotten`,
-    [retentionDays],
+    [retentionDays, idKey],
   );
   return n;
+}
+
+/**
+ * Meta's message id encodes the number: once the recipient link goes, a keyed hash stays in its
+ * place (lib/message-id-hash.ts), so a late status still finds the row and counts.
+ */
+function hashMessageIdSql(keyParameter: string): string {
+  return `wa_message_id = CASE WHEN wa_message_id IS NULL OR ${HASHED_ID_SQL('wa_message_id')} THEN wa_message_id ELSE ${messageIdHashSql('wa_message_id', keyParameter)} END`;
 }
 
 /** Wakes the dispatcher (after the transaction that created deliveries commits). */

@@ -29,7 +29,7 @@ export interface ErasureOptions {
 /** Erases inside the caller's transaction. Returns whether an opt-out e-mail was queued. */
 export async function eraseSubscriber(manager: EntityManager, config: Config, subscriber: Subscriber, options: ErasureOptions): Promise<{ emailQueued: boolean }> {
   const customer = await manager.getRepository(Customer).findOneBy({ id: subscriber.customerId });
-  await unlinkSubscriber(manager, subscriber);
+  await unlinkSubscriber(manager, subscriber, config.whatsapp.appSecret);
   if (subscriber.email) {
     await manager.query(`UPDATE invitation SET email = NULL, status = CASE WHEN status = 'open' THEN 'revoked'::invitation_status ELSE status END WHERE email = $1`, [subscriber.email]);
   }

@@ -1,11 +1,11 @@
-/** The retention tasks (R14, R5): recipient links after RETENTION_DAYS daily, stale sign-ups hourly. */
+/** The retention tasks (R14, R5): recipient links and old personal data after RETENTION_DAYS daily, stale sign-ups hourly. */
 import type { DataSource } from 'typeorm';
 import type { Config } from '../../config';
 import type { Feature } from '../../feature';
 import { registerTask, type Jobs } from '../../jobs';
 import type { Logger } from '../../logger';
 import { forgetOldRecipients } from '../ledger/delivery-ledger';
-import { purgeStaleContacts } from './retention';
+import { forgetOldMessages, purgeStaleContacts } from './retention';
 
 export interface PrivacyDependencies {
   config: Config;
@@ -19,7 +19,8 @@ export function privacyFeature({ config, dataSource, jobs, logger }: PrivacyDepe
     name: 'privacy',
     routes: [],
     start: async () => {
-      await registerTask(jobs, 'delivery-retention', '30 3 * * *', () => forgetOldRecipients(dataSource, config.retentionDays), logger);
+      await registerTask(jobs, 'delivery-retention', '30 3 * * *', () => forgetOldRecipients(dataSource, config.retentionDays, config.whatsapp.appSecret), logger);
+      await registerTask(jobs, 'message-retention', '40 3 * * *', () => forgetOldMessages(dataSource, config.retentionDays), logger);
       await registerTask(jobs, 'whatsapp-housekeeping', '17 * * * *', () => purgeStaleContacts(dataSource), logger);
     },
   };

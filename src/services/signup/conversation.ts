@@ -24,6 +24,7 @@ import { readFirstName } from '../registry/first-name';
 import { forgetContactCounters, readContactCounters, saveContactCounters, type ContactCounters } from '../privacy/contact-counters';
 import { lockContact, sendAddress, type WhatsAppContact } from '../registry/contact';
 import { queueReplies } from '../ledger/reply-outbox';
+import { messageIdHash } from '../../lib/message-id-hash';
 import { replies as dutchReplies } from './replies';
 
 export interface InboundMessage {
@@ -54,7 +55,7 @@ export async function handleInbound(dataSource: DataSource, config: Config, mess
   return dataSource.transaction(async (manager) => {
     const outcome = await handleInTransaction(manager, config, message, read);
     // The replies are committed with the state they confirm; the dispatcher sends them.
-    await queueReplies(manager, message.messageId, sendAddress(message.contact), outcome.replies);
+    await queueReplies(manager, messageIdHash(config.whatsapp.appSecret, message.messageId), sendAddress(message.contact), outcome.replies);
     return outcome;
   });
 }
@@ -74,7 +75,8 @@ async function handleInTransaction(manager: EntityManager, config: Config, messa
   await lockContact(manager, message.contact);
   // De-duplication inside the same transaction: if handling fails, the id is not kept and
   // Meta's redelivery is handled afresh.
-  const fresh: unknown[] = await manager.query('INSERT INTO inbound_message (wa_message_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING 1', [message.messageId]);
+  // Kept as a keyed hash: Meta's ids encode the sender's number (lib/message-id-hash.ts).
+  const fresh: unknown[] = await manager.query('INSERT INTO inbound_message (wa_message_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING 1', [messageIdHash(config.whatsapp.appSecret, message.messageId)]);
   if (fresh.length === 0) return { replies: [], emailQueued: false, duplicate: true };
   const say = dutchReplies(config.mail.supportEmail);
   const subscriber = await findSubscriber(manager, message.contact);

@@ -23,13 +23,13 @@ describe('retention (R14, R5)', () => {
     await db.query(`UPDATE outage_message SET released_at = now() WHERE true`);
     await db.query(`UPDATE delivery SET created_at = now() - interval '184 days' WHERE outage_message_id = $1`, [old]);
 
-    expect(await forgetOldRecipients(db, 183)).to.equal(3);
+    expect(await forgetOldRecipients(db, 183, 'test-key')).to.equal(3);
     const rows: { outage_message_id: string; phone: string | null; subscriber_id: string | null }[] = await db.query('SELECT outage_message_id, phone, subscriber_id FROM delivery');
     expect(rows.filter((r) => r.outage_message_id === old).every((r) => r.phone === null && r.subscriber_id === null)).to.equal(true);
     expect(rows.filter((r) => r.outage_message_id === recent).every((r) => r.phone !== null && r.subscriber_id !== null)).to.equal(true);
     const stats = await loadStats(db);
     expect(stats.outages.find((o) => o.id === old)).to.include({ recipients: 3, delivered: 3 });
-    expect(await forgetOldRecipients(db, 183)).to.equal(0);
+    expect(await forgetOldRecipients(db, 183, 'test-key')).to.equal(0);
   });
 
   it('deletes sign-ups that were never completed within 7 days', async () => {
