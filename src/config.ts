@@ -61,6 +61,7 @@ const envSchema = z.object({
       .optional(),
   ),
   DATA_DIR: optionalText,
+  ERASURE_LOG: optionalText,
   PORT: positiveInt('a TCP port').max(65535, { message: 'expected a TCP port (1-65535)' }).default(3978),
   HOST: z
     .string()
@@ -143,6 +144,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   databaseUrl: string | undefined;
   dataDir: string;
+  /** The erasure log (tombstones that outlive a database restore); default DATA_DIR/erasures.log. */
+  erasureLog: string | undefined;
   port: number;
   /** The interface to listen on. */
   host: string;
@@ -327,6 +330,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, options
     logLevel: env.LOG_LEVEL,
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR ?? '.data',
+    erasureLog: env.ERASURE_LOG,
     port: env.PORT,
     host: env.HOST,
     metricsToken: env.METRICS_TOKEN,

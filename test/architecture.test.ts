@@ -92,8 +92,8 @@ const SERVICE_FOLDERS: Record<string, string[]> = {
   email: [],
   ledger: [],
   registry: [],
-  notices: ['audit', 'ledger'],
-  dispatcher: ['ledger', 'notices'],
+  notices: ['audit', 'ledger', 'privacy'],
+  dispatcher: ['ledger', 'notices', 'privacy'],
   privacy: ['audit', 'email', 'ledger', 'registry'],
   signup: ['email', 'ledger', 'privacy', 'registry'],
   stats: ['ledger', 'notices'],
@@ -105,7 +105,10 @@ const SERVICE_FOLDERS: Record<string, string[]> = {
  * notice's sending state; the tab's figures include the WhatsApp account's state.
  */
 const SEAMS: Record<string, string[]> = {
-  'signup->privacy': ['services/privacy/erasure', 'services/privacy/contact-counters'],
+  'signup->privacy': ['services/privacy/erasure', 'services/privacy/erasure-log', 'services/privacy/contact-counters'],
+  // After a database restore nothing is sent until the opt-outs since the backup are applied again.
+  'notices->privacy': ['services/privacy/erasure-log'],
+  'dispatcher->privacy': ['services/privacy/erasure-log'],
   'dispatcher->notices': ['services/notices/notice-template', 'services/notices/notice-state'],
   'stats->notices': ['services/notices/whatsapp-account'],
 };

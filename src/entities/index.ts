@@ -3,6 +3,7 @@ import { ContactThrottle } from './contact-throttle.entity';
 import { Customer } from './customer.entity';
 import { Delivery } from './delivery.entity';
 import { EmailNotice } from './email-notice.entity';
+import { ErasureTombstone } from './erasure-tombstone.entity';
 import { InboundMessage } from './inbound-message.entity';
 import { Invitation } from './invitation.entity';
 import { Outage } from './outage.entity';
@@ -18,6 +19,7 @@ export * from './contact-throttle.entity';
 export * from './customer.entity';
 export * from './delivery.entity';
 export * from './email-notice.entity';
+export * from './erasure-tombstone.entity';
 export * from './inbound-message.entity';
 export * from './invitation.entity';
 export * from './outage.entity';
@@ -34,6 +36,7 @@ export const ENTITIES = [
   Customer,
   Delivery,
   EmailNotice,
+  ErasureTombstone,
   InboundMessage,
   Invitation,
   Outage,

@@ -19,7 +19,7 @@ describe('migrations', () => {
   });
   after(async () => dataSource.destroy());
 
-  it('create every table of docs/architecture.md (Data) (and the WhatsApp account state, the monthly message counts, the reply outbox) on an empty database', async () => {
+  it('create every table of docs/architecture.md (Data) (and the WhatsApp account state, the monthly message counts, the reply outbox, the erasure tombstones) on an empty database', async () => {
     await dataSource.runMigrations();
     expect(await tables(dataSource)).to.have.members([
       'audit_event',
@@ -27,6 +27,7 @@ describe('migrations', () => {
       'customer',
       'delivery',
       'email_notice',
+      'erasure_tombstone',
       'inbound_message',
       'invitation',
       'message_count',
@@ -42,7 +43,7 @@ describe('migrations', () => {
   it('leave nothing for the entities to change (migrations and entities agree)', async () => {
     const pending = await dataSource.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((q) => q.query)).to.deep.equal([]);
-    expect(ENTITIES.map((e) => dataSource.getMetadata(e).tableName)).to.have.length(14);
+    expect(ENTITIES.map((e) => dataSource.getMetadata(e).tableName)).to.have.length(15);
   });
 
   it('revert down to an empty database and apply again', async () => {
@@ -53,6 +54,6 @@ describe('migrations', () => {
     const types: unknown[] = await dataSource.query("SELECT typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public' AND t.typtype = 'e'");
     expect(types).to.deep.equal([]);
     await dataSource.runMigrations();
-    expect(await tables(dataSource)).to.have.length(14);
+    expect(await tables(dataSource)).to.have.length(15);
   });
 });

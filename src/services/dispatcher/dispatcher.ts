@@ -41,6 +41,8 @@ export interface DispatcherOptions {
   onOutcome?: (outcome: 'sent' | 'retry' | 'failed') => void;
   /** Told when this instance becomes, or stops being, the dispatcher for the number. */
   onLeadership?: (leader: boolean) => void;
+  /** After a database restore: how many opt-outs since the backup wait to be applied again (no notice goes out meanwhile). */
+  restoreGuard?: { pending(db: DataSource): Promise<number> };
 }
 
 /** Our own claims are ours to finish; one this old could not have its outcome written. */
@@ -63,6 +65,7 @@ export class Dispatcher {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private lastHousekeeping = 0;
+  private erasureWarningAt = 0;
   /**
    * Marks the claims of this leadership term in the ledger. A new term (after a lost database
    * connection, say) gets a new token, so the claims the old term left are recovered as any
@@ -124,6 +127,7 @@ export class Dispatcher {
         }
         await this.housekeeping();
         await this.sendDueReplies();
+        if (await this.waitingForErasures()) continue;
         const claimed = await this.claimer.next(this.token, this.running);
         if (claimed.length === 0) {
           // Nothing to send: close what is done. Deliveries of subscribers who left meanwhile are
@@ -182,6 +186,21 @@ export class Dispatcher {
         this.logger.error({ err: failure }, 'could not record a failed send');
       }
     }
+  }
+
+  /** After a restore, people who opted out since the backup are back in the database: no notice goes out until they are erased again. */
+  private async waitingForErasures(): Promise<boolean> {
+    const pending = (await this.options.restoreGuard?.pending(this.dataSource)) ?? 0;
+    if (pending === 0) {
+      this.erasureWarningAt = 0;
+      return false;
+    }
+    if (Date.now() - this.erasureWarningAt > 60_000) {
+      this.erasureWarningAt = Date.now();
+      this.logger.error({ erasures: pending }, 'the database was restored: no notice is sent until npm run restore:reapply-erasures has run');
+    }
+    await this.sleep(this.idlePollMs);
+    return true;
   }
 
   /**

@@ -6,6 +6,7 @@ import type { Logger } from '../../logger';
 import type { Metrics } from '../../metrics';
 import type { TemplateSender } from './sender';
 import { Dispatcher } from './dispatcher';
+import { RestoreGuard } from '../privacy/erasure-log';
 
 export interface DispatcherDependencies {
   config: Config;
@@ -28,6 +29,7 @@ export function dispatcherFeature(deps: DispatcherDependencies): Feature {
     maxMps: deps.config.whatsapp.maxMps,
     onOutcome: (outcome) => sends.inc({ outcome }),
     onLeadership: (isLeader) => leader.set(isLeader ? 1 : 0),
+    restoreGuard: new RestoreGuard(deps.config),
   });
   return {
     name: 'dispatcher',

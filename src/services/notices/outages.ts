@@ -23,6 +23,7 @@ import { countAudience, type Audience } from '../ledger/audience';
 import { notifyDeliveriesReady, snapshotAudience } from '../ledger/delivery-ledger';
 import { buildTemplateParameters, MAX_STAFF_TEXT, renderNotice } from './notice-template';
 import { messagingLimit, readAccountState, templateAnnouncement, templateBlock } from './whatsapp-account';
+import { RestoreGuard, restoreRefusal } from '../privacy/erasure-log';
 import { distance, normalise } from '../../lib/text';
 
 const PLANNED_WORKS = /\b(werkzaamheden|werkzaamheid|onderhoud|gepland(e)?|planned|maintenance)\b/i;
@@ -86,12 +87,14 @@ export interface Preview {
 
 export class Outages {
   private readonly calendar: BusinessCalendar;
+  private readonly restore: RestoreGuard;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly config: Config,
   ) {
     this.calendar = new BusinessCalendar(config.businessHours);
+    this.restore = new RestoreGuard(config);
   }
 
   async outage(outageId: string | undefined): Promise<Outage> {
@@ -257,10 +260,15 @@ export class Outages {
     await manager.getRepository(Outage).update({ id: message.outageId, status: OutageStatus.Open }, { status: OutageStatus.Resolved, resolvedAt: now });
   }
 
-  /** Nothing is queued or resumed while Meta does not let the template be sent. */
+  /**
+   * Nothing is queued or resumed while Meta does not let the template be sent, nor after a
+   * database restore until the opt-outs since the backup are applied again (privacy/erasure-log.ts).
+   */
   private async refuseWhileBlocked(manager: EntityManager): Promise<void> {
     const blocked = templateBlock(await readAccountState(manager, this.config), this.config);
     if (blocked) throw new ValidationError('template not approved', blocked);
+    const erasures = await this.restore.pending(manager);
+    if (erasures > 0) throw new ValidationError('erasures to reapply after a restore', restoreRefusal(erasures));
   }
 
   /** A follow-up goes to whoever got the last released notice of the outage and is still subscribed. */

@@ -18,22 +18,29 @@ import { queueEmail } from '../email/outbox';
 import { avgOptOutMail } from '../email/templates';
 import { unlinkSubscriber } from '../ledger/delivery-ledger';
 import { forgetContactCounters } from './contact-counters';
+import { newTombstone, type Tombstone } from './erasure-log';
 
 export interface ErasureOptions {
   kind: SubscriptionEventKind.OptOut | SubscriptionEventKind.Erasure;
   /** Who asked: 'subscriber' for a WhatsApp opt-out, else the staff member's Entra object id. */
   actor: string;
   reason?: string;
+  /** The AVG opt-out e-mail (default yes; not when an erasure is applied again after a restore: it went out then). */
+  mail?: boolean;
 }
 
-/** Erases inside the caller's transaction. Returns whether an opt-out e-mail was queued. */
-export async function eraseSubscriber(manager: EntityManager, config: Config, subscriber: Subscriber, options: ErasureOptions): Promise<{ emailQueued: boolean }> {
+/**
+ * Erases inside the caller's transaction. Returns whether an opt-out e-mail was queued, and the
+ * tombstone the caller appends to the erasure log once the transaction committed (erasure-log.ts).
+ */
+export async function eraseSubscriber(manager: EntityManager, config: Config, subscriber: Subscriber, options: ErasureOptions): Promise<{ emailQueued: boolean; tombstone: Tombstone }> {
   const customer = await manager.getRepository(Customer).findOneBy({ id: subscriber.customerId });
   await unlinkSubscriber(manager, subscriber, config.whatsapp.appSecret);
   if (subscriber.email) {
     await manager.query(`UPDATE invitation SET email = NULL, status = CASE WHEN status = 'open' THEN 'revoked'::invitation_status ELSE status END WHERE email = $1`, [subscriber.email]);
   }
   await forgetContactCounters(manager, config, subscriber);
+  const tombstone = await newTombstone(manager, config, subscriber);
   await manager.getRepository(Subscriber).delete({ id: subscriber.id });
   await manager.getRepository(SubscriptionEvent).insert({ kind: options.kind, customerId: subscriber.customerId });
   const detail: Record<string, string> = { customer: customer?.customerNumber ?? 'unknown' };
@@ -44,7 +51,7 @@ export async function eraseSubscriber(manager: EntityManager, config: Config, su
     target: maskContact(subscriber),
     detail,
   });
-  if (!subscriber.email) return { emailQueued: false };
+  if (!subscriber.email || options.mail === false) return { emailQueued: false, tombstone };
   const mail = avgOptOutMail({
     firstName: subscriber.firstName ?? 'relatie',
     companyName: customer?.name ?? 'je bedrijf',
@@ -53,5 +60,5 @@ export async function eraseSubscriber(manager: EntityManager, config: Config, su
     erasedOnRequest: options.kind === SubscriptionEventKind.Erasure,
   });
   await queueEmail(manager, EmailKind.AvgOptOut, subscriber.email, mail, config.mail.crmArchiveBcc);
-  return { emailQueued: true };
+  return { emailQueued: true, tombstone };
 }

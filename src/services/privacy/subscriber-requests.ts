@@ -13,6 +13,7 @@ import { maskContact } from '../../lib/mask';
 import { isBusinessScopedUserId, lockContact, type WhatsAppContact } from '../registry/contact';
 import { findCustomer } from '../registry/customers';
 import { eraseSubscriber } from './erasure';
+import { appendTombstones } from './erasure-log';
 import { readFirstName } from '../registry/first-name';
 
 /** A phone number as staff type it (06..., +31 6 ..., 0031...) as a WhatsApp id (digits). */
@@ -118,10 +119,12 @@ export async function eraseByIdOnRequest(dataSource: DataSource, config: Config,
   const gone = () => new NotFoundError('no such subscriber', 'Deze abonnee staat niet (meer) in de lijst van aangemelde nummers.');
   const found = await dataSource.getRepository(Subscriber).findOneBy({ id: subscriberId });
   if (!found) throw gone();
-  return dataSource.transaction(async (manager) => {
+  const { emailQueued, tombstone } = await dataSource.transaction(async (manager) => {
     await lockContact(manager, found);
     const subscriber = await manager.getRepository(Subscriber).findOne({ where: { id: subscriberId }, lock: { mode: 'pessimistic_write' } });
     if (!subscriber) throw gone();
     return eraseSubscriber(manager, config, subscriber, { kind: SubscriptionEventKind.Erasure, actor, reason });
   });
+  appendTombstones(config, [tombstone]);
+  return { emailQueued };
 }

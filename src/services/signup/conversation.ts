@@ -18,6 +18,7 @@ import { Customer, EmailKind, Invitation, InvitationStatus, ServiceMessageKind, 
 import { queueEmail } from '../email/outbox';
 import { avgOptInMail } from '../email/templates';
 import { eraseSubscriber } from '../privacy/erasure';
+import { appendTombstones, type Tombstone } from '../privacy/erasure-log';
 import { findUsableInvitation } from './invitations';
 import { isOptOut, readOptIn, type OptInParts } from './opt-in-text';
 import { readFirstName } from '../registry/first-name';
@@ -43,6 +44,8 @@ export interface InboundOutcome {
   emailQueued: boolean;
   /** The message id was handled before: nothing changed. */
   duplicate?: boolean;
+  /** An opt-out's tombstone (privacy/erasure-log.ts), appended after the commit. */
+  tombstone?: Tombstone;
 }
 
 const { SignUp, OptOut, OneWay } = ServiceMessageKind;
@@ -52,12 +55,15 @@ const DAY_MS = 24 * 3600 * 1000;
 export async function handleInbound(dataSource: DataSource, config: Config, message: InboundMessage): Promise<InboundOutcome> {
   // What the text says is read before the number's lock is taken: a long text never holds it.
   const read = readText(message.text ?? '');
-  return dataSource.transaction(async (manager) => {
-    const outcome = await handleInTransaction(manager, config, message, read);
+  const outcome = await dataSource.transaction(async (manager) => {
+    const result = await handleInTransaction(manager, config, message, read);
     // The replies are committed with the state they confirm; the dispatcher sends them.
-    await queueReplies(manager, messageIdHash(config.whatsapp.appSecret, message.messageId), sendAddress(message.contact), outcome.replies);
-    return outcome;
+    await queueReplies(manager, messageIdHash(config.whatsapp.appSecret, message.messageId), sendAddress(message.contact), result.replies);
+    return result;
   });
+  // An opt-out's tombstone goes to the erasure log once it is committed (it outlives a restore).
+  if (outcome.tombstone) appendTombstones(config, [outcome.tombstone]);
+  return outcome;
 }
 
 /** Everything the conversation may want to know of one text, read once (each reader is linear). */
@@ -83,8 +89,8 @@ async function handleInTransaction(manager: EntityManager, config: Config, messa
 
   if (read.optOut) {
     if (!subscriber) return reply(OptOut, say.notSubscribed);
-    const { emailQueued } = await eraseSubscriber(manager, config, subscriber, { kind: SubscriptionEventKind.OptOut, actor: 'subscriber' });
-    return { replies: [{ kind: OptOut, text: say.optedOut }], emailQueued };
+    const { emailQueued, tombstone } = await eraseSubscriber(manager, config, subscriber, { kind: SubscriptionEventKind.OptOut, actor: 'subscriber' });
+    return { replies: [{ kind: OptOut, text: say.optedOut }], emailQueued, tombstone };
   }
 
   if (subscriber?.status === SubscriberStatus.Active) {

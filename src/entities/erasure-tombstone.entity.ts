@@ -1,0 +1,14 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/**
+ * The database's half of an erasure's tombstone (services/privacy/erasure-log.ts): its id, so
+ * that a line of the erasure log the database does not know reveals a restore. Nothing personal.
+ */
+@Entity({ name: 'erasure_tombstone' })
+export class ErasureTombstone {
+  @PrimaryColumn({ name: 'id', type: 'uuid', primaryKeyConstraintName: 'pk_erasure_tombstone' })
+  id!: string;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt!: Date;
+}
