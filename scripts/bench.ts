@@ -16,7 +16,7 @@ import { createLogger } from '../src/logger';
 import { runClassic, seedBenchSubscribers, type ClassicFigures } from './bench/classic';
 import { measureFloor } from './bench/floor';
 import { startGraph } from './bench/graph';
-import { round } from './bench/numbers';
+import { postgresCpuSeconds, round } from './bench/numbers';
 import { runStorm, type FailoverFigures, type StormFigures } from './bench/storm';
 
 const args = process.argv.slice(2);
@@ -91,7 +91,9 @@ async function main(): Promise<void> {
     if (STORM) {
       // A database of its own, empty: the instances migrate it as they start, all at once.
       const stormUrl = await ensureDatabase(serverUrl, created[1]);
-      const { storm, failover } = await runStorm({ databaseUrl: stormUrl, graph, subscribers: SUBSCRIBERS, instances: INSTANCES, killLeader: KILL_LEADER, seed: seedStorm });
+      // PostgreSQL's CPU is read from /proc when it is the embedded server of this run.
+      const postgresCpu = server ? () => postgresCpuSeconds(path.join(server.dataDir, 'cluster')) : undefined;
+      const { storm, failover } = await runStorm({ databaseUrl: stormUrl, graph, subscribers: SUBSCRIBERS, instances: INSTANCES, killLeader: KILL_LEADER, seed: seedStorm, postgresCpu });
       results.storm = { ...storm, sendsToFloorRatio: round(storm.sendsPerSecond / floor, 3), webhooksToFloorRatio: round(storm.webhooksPerSecond / floor, 3) };
       if (failover) results.failover = failover;
     }
@@ -131,6 +133,7 @@ function table(r: Results): string {
       ['storm: webhook 5xx (connection errors)', `${s.webhook5xx} (${s.webhookConnectionErrors})`, '0'],
       ['storm: ledger exact', `${s.ledgerExact}${s.ledgerMismatches ? ` (${s.ledgerMismatches} off)` : ''}`, 'true'],
       ['storm: peak RSS per instance', `${s.instanceRssMb.join(', ')} MB (callback player ${s.graphRssMb} MB)`, '< 250 MB'],
+      ['storm: CPU per 1,000 messages (send + callbacks)', `service ${s.cpuPer1000.service} s, PostgreSQL ${s.cpuPer1000.postgres ?? 'n/a (not local)'} s`, ''],
     );
   }
   if (r.failover) {

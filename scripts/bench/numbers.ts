@@ -1,5 +1,6 @@
-/** Figures from raw measurements: percentiles, rates, the busiest second, a process's peak memory. */
-import { readFileSync } from 'node:fs';
+/** Figures from raw measurements: percentiles, rates, the busiest second, a process's peak memory and CPU time. */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return NaN;
@@ -41,4 +42,43 @@ export function peakRssMb(pid: number): number {
 export function round(value: number, digits = 0): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
+}
+
+/** Linux's clock ticks per second (CLK_TCK): /proc/<pid>/stat counts CPU time in them. */
+const CLOCK_TICKS = 100;
+
+/**
+ * CPU seconds (user + system) a process used so far, from /proc/<pid>/stat; with `reaped`, also
+ * what its finished children used (PostgreSQL's backends are the postmaster's children).
+ */
+export function cpuSeconds(pid: number, reaped = false): number {
+  try {
+    // The command name may hold spaces: the fields after it start past the closing bracket.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const [utime, stime, cutime, cstime] = [fields[11], fields[12], fields[13], fields[14]].map(Number);
+    return (utime + stime + (reaped ? cutime + cstime : 0)) / CLOCK_TICKS;
+  } catch {
+    return 0; // gone
+  }
+}
+
+/** CPU seconds of a PostgreSQL server and all its backends, from its data directory; undefined when it is not local. */
+export function postgresCpuSeconds(dataDir: string): number | undefined {
+  let postmaster: number;
+  try {
+    postmaster = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return undefined;
+  }
+  let total = cpuSeconds(postmaster, true);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ');
+      if (Number(fields[1]) === postmaster) total += cpuSeconds(Number(entry));
+    } catch {
+      // a process that just ended
+    }
+  }
+  return total;
 }

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import type { GraphProcess, StormStats } from './graph';
-import { maxInAnySecond, peakRssMb, percentile, round, steadyRate } from './numbers';
+import { cpuSeconds, maxInAnySecond, peakRssMb, percentile, round, steadyRate } from './numbers';
 import { freePort } from '../../src/lib/free-port';
 import { duplicateWindow } from '../../src/services/dispatcher/limits';
 
@@ -42,6 +42,12 @@ export interface StormFigures {
   peakRssMb: number;
   instanceRssMb: number[];
   graphRssMb: number;
+  /**
+   * CPU seconds per 1,000 messages (each send with its status callbacks), from Versturen until
+   * the ledger settled: the service instances together, and PostgreSQL (null on a server that
+   * is not local). Apart from the stand-ins, so a busy machine still says what the service costs.
+   */
+  cpuPer1000: { service: number; postgres: number | null };
 }
 
 export interface FailoverFigures {
@@ -138,7 +144,7 @@ async function clickSend(instance: Instance, serviceUrl: string): Promise<number
   return clicked;
 }
 
-export async function runStorm(options: { databaseUrl: string; graph: GraphProcess; subscribers: number; instances: number; killLeader: boolean; seed: (url: string) => Promise<void> }): Promise<{ storm: StormFigures; failover?: FailoverFigures }> {
+export async function runStorm(options: { databaseUrl: string; graph: GraphProcess; subscribers: number; instances: number; killLeader: boolean; seed: (url: string) => Promise<void>; postgresCpu?: () => number | undefined }): Promise<{ storm: StormFigures; failover?: FailoverFigures }> {
   const { graph, subscribers: n } = options;
   const envs = await Promise.all(Array.from({ length: options.instances }, async () => instanceEnv(options.databaseUrl, graph.url, await freePort())));
   // All at the same moment, on an empty database: the start-up lock keeps them from racing.
@@ -152,6 +158,10 @@ export async function runStorm(options: { databaseUrl: string; graph: GraphProce
     graph.reset();
     graph.storm({ targets: instances.map((i) => `http://127.0.0.1:${i.port}`), appSecret: APP_SECRET, phoneNumberId: 'bench-number' });
 
+    // CPU from here: each instance's so far, the dead one's up to its kill, PostgreSQL's.
+    const cpuAtClick = instances.map((i) => cpuSeconds(i.child.pid!));
+    let cpuOfKilled = 0;
+    const postgresAtClick = options.postgresCpu?.();
     const clicked = await clickSend(instances[0], bot.url);
     let killedAt: number | undefined;
     let unique = 0;
@@ -164,6 +174,8 @@ export async function runStorm(options: { databaseUrl: string; graph: GraphProce
         if (index >= 0) {
           const victim = instances[index];
           rss.set(index, peakRssMb(victim.child.pid!));
+          cpuOfKilled += cpuSeconds(victim.child.pid!) - cpuAtClick[index];
+          cpuAtClick[index] = 0; // its successor counts from its start
           victim.child.kill('SIGKILL');
           killedAt = Date.now();
           await new Promise((resolve) => victim.child.once('exit', resolve));
@@ -186,7 +198,13 @@ export async function runStorm(options: { databaseUrl: string; graph: GraphProce
       const storm = await graph.stormStats();
       instances.forEach((instance, i) => rss.set(i, Math.max(rss.get(i) ?? 0, peakRssMb(instance.child.pid!))));
       const ledger = await checkLedger(client, messageId, storm);
-      const figures = stormFigures({ n, instances: options.instances, clicked, arrivals: stats.arrivals, storm, ledger, rss: [...rss.values()] });
+      const serviceCpu = cpuOfKilled + instances.reduce((sum, instance, i) => sum + cpuSeconds(instance.child.pid!) - cpuAtClick[i], 0);
+      const postgresEnd = options.postgresCpu?.();
+      const cpuPer1000 = {
+        service: round((serviceCpu / n) * 1000, 2),
+        postgres: postgresAtClick === undefined || postgresEnd === undefined ? null : round(((postgresEnd - postgresAtClick) / n) * 1000, 2),
+      };
+      const figures = { ...stormFigures({ n, instances: options.instances, clicked, arrivals: stats.arrivals, storm, ledger, rss: [...rss.values()] }), cpuPer1000 };
       const failover = killedAt === undefined ? undefined : failoverFigures(stats, killedAt, n);
       return { storm: figures, failover };
     } finally {
@@ -211,7 +229,7 @@ async function checkLedger(client: Client, messageId: string, storm: StormStats)
   return rows[0];
 }
 
-function stormFigures(m: { n: number; instances: number; clicked: number; arrivals: number[]; storm: StormStats; ledger: { total: number; exact: number }; rss: number[] }): StormFigures {
+function stormFigures(m: { n: number; instances: number; clicked: number; arrivals: number[]; storm: StormStats; ledger: { total: number; exact: number }; rss: number[] }): Omit<StormFigures, 'cpuPer1000'> {
   const first = Math.min(...m.arrivals);
   const last = Math.max(...m.arrivals);
   const during = m.storm.webhooks.filter((w) => w.at >= first && w.at <= last);

@@ -47,6 +47,8 @@ export interface DispatcherOptions {
 
 /** Our own claims are ours to finish; one this old could not have its outcome written. */
 const OWN_STALE_MS = 5 * 60_000;
+/** Outcomes waiting to be written before the dispatcher stops starting sends (a few seconds at 1,000/s). */
+const MAX_UNWRITTEN_OUTCOMES = 5000;
 /** Replies claimed per turn of the loop (before each batch of deliveries). */
 const REPLY_BATCH = 50;
 
@@ -139,6 +141,8 @@ export class Dispatcher {
           continue;
         }
         for (const delivery of claimed) {
+          // Bounded: when outcomes are written slower than sends come back, wait for the ledger.
+          await this.writer.caughtUp(MAX_UNWRITTEN_OUTCOMES);
           // Pace here, before the request is started.
           const pairWait = this.pairs.waitFor(delivery.address);
           if (pairWait > 0) {

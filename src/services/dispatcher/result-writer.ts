@@ -18,6 +18,8 @@ export class ResultWriter {
   private failedBuffer: Failed[] = [];
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
+  /** Outcomes not yet in the database (buffered or being written). */
+  private unwritten = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -41,6 +43,16 @@ export class ResultWriter {
     this.schedule();
   }
 
+  /** Outcomes not yet in the database: the dispatcher waits (caughtUp) instead of letting them pile up. */
+  get backlog(): number {
+    return this.unwritten;
+  }
+
+  /** When the database falls behind the sends, waits until what is buffered is written. */
+  async caughtUp(limit: number): Promise<void> {
+    if (this.unwritten > limit) await this.flush();
+  }
+
   /** Writes everything buffered so far; resolves when it is in the database. */
   flush(): Promise<void> {
     clearTimeout(this.timer);
@@ -51,11 +63,13 @@ export class ResultWriter {
     this.sentBuffer = [];
     this.retryBuffer = [];
     this.failedBuffer = [];
-    this.writing = this.writing.then(() => this.write(sent, retries, failed));
+    const count = sent.length + retries.length + failed.length;
+    this.writing = this.writing.then(() => this.write(sent, retries, failed)).finally(() => (this.unwritten -= count));
     return this.writing;
   }
 
   private schedule(): void {
+    this.unwritten += 1;
     if (this.sentBuffer.length + this.retryBuffer.length + this.failedBuffer.length >= this.maxBuffered) {
       void this.flush();
     } else if (!this.timer) {
