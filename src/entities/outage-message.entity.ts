@@ -79,7 +79,7 @@ export class OutageMessage {
 
   /** Why it is paused: what Meta refused (account, number, template), or null for a limit or an older pause. */
   @Column({ name: 'pause_scope', type: 'varchar', length: 16, nullable: true })
-  pauseScope!: 'account' | 'number' | 'template' | null;
+  pauseScope!: 'account' | 'number' | 'template' | 'notice' | null;
 
   /** Meta's error code that paused it, when one did. */
   @Column({ name: 'pause_code', type: 'integer', nullable: true })

@@ -18,3 +18,14 @@ export function removeTestDataDir(): void {
   if (dir) rmSync(dir, { recursive: true, force: true });
   dir = undefined;
 }
+
+let logs = 0;
+
+/**
+ * An erasure log of its own (ERASURE_LOG) for each test database: a log shared by tests with
+ * different databases would look like a restored backup to all but one of them.
+ */
+export function testErasureLog(): string {
+  logs += 1;
+  return path.join(testDataDir(), `erasures-${process.pid}-${logs}.log`);
+}

@@ -2,7 +2,7 @@
 import { createApp, type App } from '../../src/app';
 import { loadConfig, type ConfigPurpose } from '../../src/config';
 import { openDatabase, type Database } from '../../src/db/database';
-import { testDataDir } from './data-dir';
+import { testDataDir, testErasureLog } from './data-dir';
 import { memoryLogger } from './logger';
 import { freshDatabase } from './postgres';
 
@@ -23,7 +23,7 @@ export interface ServiceOptions {
 export async function startService(env: Record<string, string> = {}, options: ServiceOptions = {}): Promise<TestService> {
   const { logger } = memoryLogger();
   const database = await openDatabase({ url: await freshDatabase(), dataDir: testDataDir(), logger });
-  const config = loadConfig({ DATA_DIR: testDataDir(), ...env }, { purpose: options.purpose ?? 'local' });
+  const config = loadConfig({ ERASURE_LOG: testErasureLog(), DATA_DIR: testDataDir(), ...env }, { purpose: options.purpose ?? 'local' });
   const app = await createApp(config, database, logger, 'all', { playground: options.playground });
   return { app, database, base: `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}` };
 }

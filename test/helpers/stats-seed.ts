@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/config';
 import { Customer, Delivery, DeliveryStatus, Outage, OutageMessage, OutageMessageKind, OutageMessageStatus, OutageScope, OutageService, OutageSeverity, Subscriber, SubscriberStatus, SubscriptionEvent, SubscriptionEventKind } from '../../src/entities';
 import { eraseOnRequest } from '../../src/services/privacy/subscriber-requests';
+import { testErasureLog } from './data-dir';
 
 /** Seeds the figures the tab tests check: 3 active (2 + 1), 1 pending, 1 erased, one notice. */
 export async function seedStats(db: DataSource): Promise<{ messageId: string }> {
@@ -31,7 +32,7 @@ export async function seedStats(db: DataSource): Promise<{ messageId: string }> 
     { outageMessageId: message.id, subscriberId: subscribers[3].id, phone: subscribers[3].phone, status: DeliveryStatus.Failed, errorCode: 131026 },
   ]);
   // One subscriber is erased on request: gone from the counts, still in the history.
-  await eraseOnRequest(db, loadConfig({}, { purpose: 'local' }), '31611110004', 'staff', 'verzoek');
+  await eraseOnRequest(db, loadConfig({ ERASURE_LOG: testErasureLog(), }, { purpose: 'local' }), '31611110004', 'staff', 'verzoek');
   return { messageId: message.id };
 }
 

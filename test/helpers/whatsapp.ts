@@ -9,7 +9,7 @@ import { openDatabase, type Database } from '../../src/db/database';
 import { ScriptedGraphStandIn } from './scripted-graph';
 import { signBody } from '../../src/channels/whatsapp/webhook';
 import { inboundWebhook, statusWebhook as buildStatusWebhook, textMessageWebhook } from '../../src/local/webhook-payloads';
-import { testDataDir } from './data-dir';
+import { testDataDir, testErasureLog } from './data-dir';
 import { memoryLogger } from './logger';
 import { waitFor } from './wait';
 import { freshDatabase } from './postgres';
@@ -66,6 +66,7 @@ export async function startWhatsAppApp(env: Record<string, string> = {}): Promis
   const smtp = new TestSmtpServer();
   await smtp.start();
   const config = loadConfig({
+    ERASURE_LOG: testErasureLog(),
     WHATSAPP_API_BASE_URL: graphUrl,
     WHATSAPP_ACCESS_TOKEN: ACCESS_TOKEN,
     WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,

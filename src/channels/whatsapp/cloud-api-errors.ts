@@ -26,9 +26,13 @@ const NUMBER = new Set([100]);
 /** One recipient: not on WhatsApp or an old app (131026), outside the window (131047), Meta chose not to deliver (131049), stopped marketing (131050), unsupported type (131051), media (131052, 131053), no BSUID sends for this type (131062). */
 const RECIPIENT = new Set([131026, 131047, 131049, 131050, 131051, 131052, 131053, 131062]);
 
+/** This notice's own text: too long (132005), against Meta's format policy (132007), parameter format (132012, 132018). */
+const NOTICE_TEXT = new Set([132005, 132007, 132012, 132018]);
+
 function stopScope(code: number): StopScope | undefined {
   if (ACCOUNT.has(code) || (code >= 200 && code <= 299)) return 'account';
   if (NUMBER.has(code) || (code >= 133000 && code <= 133016)) return 'number';
+  if (NOTICE_TEXT.has(code)) return 'notice';
   if (code >= 132000 && code <= 132999) return 'template';
   return undefined;
 }

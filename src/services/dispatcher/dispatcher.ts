@@ -20,7 +20,7 @@ import { LeaderLock } from './leader-lock';
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_IN_FLIGHT } from './limits';
 import { cancelOrphans, requeueStale, type ClaimedDelivery } from '../ledger/delivery-ledger';
 import { claimReplies, replyDropped, replyRetry, replySent, requeueStaleReplies, type ClaimedReply } from '../ledger/reply-outbox';
-import { finishMessages, pauseAllSending } from '../notices/notice-state';
+import { finishMessages, pauseAllSending, pauseNotice } from '../notices/notice-state';
 import { PairLimiter, RateLimiter } from './rate-limiter';
 import { ResultWriter } from './result-writer';
 
@@ -43,6 +43,8 @@ export interface DispatcherOptions {
   onLeadership?: (leader: boolean) => void;
   /** After a database restore: how many opt-outs since the backup wait to be applied again (no notice goes out meanwhile). */
   restoreGuard?: { pending(db: DataSource): Promise<number> };
+  /** The key of message id hashes: a recipient erased mid-send keeps no raw id (lib/message-id-hash.ts). */
+  messageIdKey?: string;
 }
 
 /** Our own claims are ours to finish; one this old could not have its outcome written. */
@@ -83,7 +85,7 @@ export class Dispatcher {
   ) {
     this.limiter = new RateLimiter(options.maxMps);
     this.pairs = new PairLimiter(options.pairGapMs ?? 6000);
-    this.writer = new ResultWriter(dataSource, logger);
+    this.writer = new ResultWriter(dataSource, logger, undefined, undefined, options.messageIdKey);
     this.slots = new InFlightSlots(options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
     // At most one second of sending per claim.
     this.claimer = new BatchClaimer(dataSource, Math.min(options.batchSize ?? DEFAULT_BATCH_SIZE, options.maxMps));
@@ -258,6 +260,12 @@ export class Dispatcher {
     if (decision.action === 'pause') {
       // Not this recipient's fault: back to the queue uncounted, and every broadcast waits for staff.
       this.handBack(delivery, 0, e);
+      if (e.scope === 'notice') {
+        if (await pauseNotice(this.dataSource, delivery.outageMessageId, { scope: 'notice', code: e.code ?? null })) {
+          this.logger.error({ outageMessage: delivery.outageMessageId, code: e.code }, "notice paused: Meta refused its text; the other notices go on");
+        }
+        return;
+      }
       const scope = e.scope === 'number' || e.scope === 'template' ? e.scope : 'account';
       const paused = await pauseAllSending(this.dataSource, { scope, code: e.code ?? null });
       if (paused.length > 0) this.logger.error({ notices: paused.length, scope, code: e.code }, 'broadcasts paused: Meta refused the account, number or template; staff must fix it and resume');

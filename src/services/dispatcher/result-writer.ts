@@ -26,6 +26,8 @@ export class ResultWriter {
     private readonly logger: Logger,
     private readonly intervalMs = 50,
     private readonly maxBuffered = 500,
+    /** The key of message id hashes (lib/message-id-hash.ts), for a recipient erased while their send was on its way. */
+    private readonly messageIdKey?: string,
   ) {}
 
   sent(result: Sent): void {
@@ -80,7 +82,7 @@ export class ResultWriter {
   private async write(sent: Sent[], retries: Retry[], failed: Failed[]): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await recordSent(this.dataSource, sent);
+        await recordSent(this.dataSource, sent, this.messageIdKey);
         await recordRetry(this.dataSource, retries);
         await recordFailed(this.dataSource, failed);
         return;

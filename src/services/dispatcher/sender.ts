@@ -10,10 +10,14 @@ export type ErrorKind = 'retryable' | 'permanent' | 'stop';
  * message). Stop: what staff must fix before anything more can be sent (the account or its
  * token, the sending number, the template), so nothing is marked failed for it.
  */
-export type ErrorScope = 'global' | 'recipient' | 'message' | 'account' | 'number' | 'template';
+export type ErrorScope = 'global' | 'recipient' | 'message' | 'account' | 'number' | 'template' | 'notice';
 
-/** The scopes of a stop: the broadcast waits for staff, with this reason on its status card. */
-export type StopScope = Extract<ErrorScope, 'account' | 'number' | 'template'>;
+/**
+ * The scopes of a stop: the broadcast waits for staff, with this reason on its status card.
+ * Account, number and template stop every notice; 'notice' (Meta refuses this notice's own
+ * text, the same for each of its recipients) stops only the notice it happened to.
+ */
+export type StopScope = Extract<ErrorScope, 'account' | 'number' | 'template' | 'notice'>;
 
 export class SendFailure extends Error {
   constructor(

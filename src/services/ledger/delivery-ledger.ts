@@ -89,16 +89,18 @@ export async function claimDeliveries(db: Db, limit: number, token: string, afte
  * Accepted by WhatsApp: record the message id. Rows still 'sending' change, and rows a
  * successor has re-queued meanwhile (the message went out: sending it again would be a duplicate).
  */
-export async function recordSent(db: Db, sent: { id: string; waMessageId: string }[]): Promise<void> {
+export async function recordSent(db: Db, sent: { id: string; waMessageId: string }[], idKey?: string): Promise<void> {
   if (sent.length === 0) return;
+  // A recipient erased while the send was on its way: the id (which encodes the number) is kept as its keyed hash.
+  const id = idKey === undefined ? 's.wa_id' : `CASE WHEN d.subscriber_id IS NULL AND d.phone IS NULL AND d.user_id IS NULL THEN ${messageIdHashSql('s.wa_id', '$3')} ELSE s.wa_id END`;
   await db.query(
     `WITH s AS (SELECT * FROM unnest($1::bigint[], $2::text[]) AS s(id, wa_id)),
      locked AS MATERIALIZED (SELECT d.id FROM delivery d WHERE d.id IN (SELECT id FROM s) ORDER BY d.id FOR UPDATE)
-     UPDATE delivery d SET status = 'sent', wa_message_id = s.wa_id, sent_at = coalesce(d.sent_at, now()), status_at = coalesce(d.status_at, now()),
+     UPDATE delivery d SET status = 'sent', wa_message_id = ${id}, sent_at = coalesce(d.sent_at, now()), status_at = coalesce(d.status_at, now()),
             error_code = NULL, error_title = NULL
        FROM s
       WHERE d.id = s.id AND d.id IN (SELECT id FROM locked) AND d.status IN ('sending', 'queued')`,
-    [sent.map((s) => s.id), sent.map((s) => s.waMessageId)],
+    [sent.map((s) => s.id), sent.map((s) => s.waMessageId), ...(idKey === undefined ? [] : [idKey])],
   );
 }
 

@@ -22,8 +22,17 @@ export async function finishMessages(db: Db): Promise<string[]> {
 
 /** What Meta refused, for the status card and the doctor (notices/pause-reasons.ts says it in Dutch). */
 export interface PauseReason {
-  scope: 'account' | 'number' | 'template';
+  scope: 'account' | 'number' | 'template' | 'notice';
   code: number | null;
+}
+
+/** Meta refuses this notice's own text: it alone waits (the others are not to blame). */
+export async function pauseNotice(db: Db, outageMessageId: string, reason: PauseReason): Promise<boolean> {
+  const rows: unknown[] = await db.query(
+    `WITH paused AS (UPDATE outage_message SET status = 'paused', pause_scope = $2, pause_code = $3 WHERE id = $1 AND status = 'sending' RETURNING 1) SELECT * FROM paused`,
+    [outageMessageId, reason.scope, reason.code],
+  );
+  return rows.length > 0;
 }
 
 /**

@@ -47,13 +47,19 @@ export async function newTombstone(manager: EntityManager, config: Config, conta
 export function appendTombstones(config: Config, tombstones: Tombstone[]): void {
   if (tombstones.length === 0) return;
   const file = erasureLogPath(config);
-  mkdirSync(path.dirname(file), { recursive: true });
-  const fd = openSync(file, 'a', 0o600);
   try {
-    writeSync(fd, tombstones.map((t) => `${JSON.stringify(t)}\n`).join(''));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    mkdirSync(path.dirname(file), { recursive: true });
+    const fd = openSync(file, 'a', 0o600);
+    try {
+      writeSync(fd, tombstones.map((t) => `${JSON.stringify(t)}\n`).join(''));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    // The erasure is committed and stays so: a log that cannot be written (disk full, share
+    // gone) must not turn it into an error. Only a later restore would miss this tombstone.
+    process.emitWarning(`erasure log ${file} not written: ${(error as Error).message}`, 'StoringsmelderErasureLog');
   }
 }
 

@@ -40,6 +40,8 @@ export async function eraseSubscriber(manager: EntityManager, config: Config, su
     await manager.query(`UPDATE invitation SET email = NULL, status = CASE WHEN status = 'open' THEN 'revoked'::invitation_status ELSE status END WHERE email = $1`, [subscriber.email]);
   }
   await forgetContactCounters(manager, config, subscriber);
+  // Replies still queued to them (the opt-out confirmation is queued after this).
+  await manager.query(`DELETE FROM reply_outbox WHERE address = ANY($1) AND status = 'queued'`, [[subscriber.phone, subscriber.userId].filter((a) => a !== null)]);
   const tombstone = await newTombstone(manager, config, subscriber);
   await manager.getRepository(Subscriber).delete({ id: subscriber.id });
   await manager.getRepository(SubscriptionEvent).insert({ kind: options.kind, customerId: subscriber.customerId });

@@ -59,6 +59,8 @@ export async function purgeStaleContacts(db: Db): Promise<{ pending: number }> {
      SELECT count(*)::int AS pending FROM gone`,
   );
   await db.query(`DELETE FROM contact_throttle WHERE updated_at < now() - interval '2 days'`);
+  // A reply that could not go out for a day answers nothing any more (and Meta's 24 h window is closed).
+  await db.query(`DELETE FROM reply_outbox WHERE created_at < now() - interval '24 hours' AND status = 'queued'`);
   // Meta retries a webhook for up to 7 days; ids older than that can no longer come back.
   await db.query(`DELETE FROM inbound_message WHERE received_at < now() - interval '8 days'`);
   return { pending };

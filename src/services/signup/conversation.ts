@@ -44,8 +44,8 @@ export interface InboundOutcome {
   emailQueued: boolean;
   /** The message id was handled before: nothing changed. */
   duplicate?: boolean;
-  /** An opt-out's tombstone (privacy/erasure-log.ts), appended after the commit. */
-  tombstone?: Tombstone;
+  /** An opt-out's tombstones (privacy/erasure-log.ts), appended after the commit. */
+  tombstones?: Tombstone[];
 }
 
 const { SignUp, OptOut, OneWay } = ServiceMessageKind;
@@ -62,7 +62,7 @@ export async function handleInbound(dataSource: DataSource, config: Config, mess
     return result;
   });
   // An opt-out's tombstone goes to the erasure log once it is committed (it outlives a restore).
-  if (outcome.tombstone) appendTombstones(config, [outcome.tombstone]);
+  if (outcome.tombstones) appendTombstones(config, outcome.tombstones);
   return outcome;
 }
 
@@ -85,12 +85,20 @@ async function handleInTransaction(manager: EntityManager, config: Config, messa
   const fresh: unknown[] = await manager.query('INSERT INTO inbound_message (wa_message_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING 1', [messageIdHash(config.whatsapp.appSecret, message.messageId)]);
   if (fresh.length === 0) return { replies: [], emailQueued: false, duplicate: true };
   const say = dutchReplies(config.mail.supportEmail);
-  const subscriber = await findSubscriber(manager, message.contact);
+  const rows = await findSubscribers(manager, message.contact);
+  const subscriber = rows[0] ?? null;
 
   if (read.optOut) {
     if (!subscriber) return reply(OptOut, say.notSubscribed);
-    const { emailQueued, tombstone } = await eraseSubscriber(manager, config, subscriber, { kind: SubscriptionEventKind.OptOut, actor: 'subscriber' });
-    return { replies: [{ kind: OptOut, text: say.optedOut }], emailQueued, tombstone };
+    // Every row of the person (two, when they signed up under each identity before Meta linked them).
+    let emailQueued = false;
+    const tombstones: Tombstone[] = [];
+    for (const row of rows) {
+      const erased = await eraseSubscriber(manager, config, row, { kind: SubscriptionEventKind.OptOut, actor: 'subscriber' });
+      emailQueued ||= erased.emailQueued;
+      tombstones.push(erased.tombstone);
+    }
+    return { replies: [{ kind: OptOut, text: say.optedOut }], emailQueued, tombstones };
   }
 
   if (subscriber?.status === SubscriberStatus.Active) {
@@ -170,17 +178,17 @@ async function autoReplyAllowed(manager: EntityManager, config: Config, message:
 }
 
 /**
- * The subscriber a message is from, by number or BSUID, locked for this transaction. A
- * subscriber known by one learns the other when a webhook carries both (a phone subscriber's
- * BSUID since Meta added it; a username user's number once they share it), so either finds
- * them next time and erasure removes both.
+ * The subscriber rows a message is from, by number or BSUID, oldest first, locked for this
+ * transaction. A subscriber known by one learns the other when a webhook carries both (a phone
+ * subscriber's BSUID since Meta added it; a username user's number once they share it), so
+ * either finds them next time and erasure removes both.
  */
-async function findSubscriber(manager: EntityManager, contact: WhatsAppContact): Promise<Subscriber | null> {
+async function findSubscribers(manager: EntityManager, contact: WhatsAppContact): Promise<Subscriber[]> {
   const repository = manager.getRepository(Subscriber);
   const where = [contact.phone ? { phone: contact.phone } : null, contact.userId ? { userId: contact.userId } : null].filter((w) => w !== null);
   const found = await repository.find({ where, lock: { mode: 'pessimistic_write' }, order: { createdAt: 'ASC' } });
   const subscriber = found[0];
-  if (!subscriber) return null;
+  if (!subscriber) return [];
   // Two rows (one per identity, from before Meta linked them) are left as they are: filling one
   // in would break the other's uniqueness.
   const learned = found.length === 1 ? { phone: subscriber.phone ?? contact.phone, userId: subscriber.userId ?? contact.userId } : subscriber;
@@ -188,7 +196,7 @@ async function findSubscriber(manager: EntityManager, contact: WhatsAppContact):
     await repository.update({ id: subscriber.id }, { phone: learned.phone, userId: learned.userId });
     Object.assign(subscriber, learned);
   }
-  return subscriber;
+  return found;
 }
 
 function reply(kind: ServiceMessageKind, text: string): InboundOutcome {

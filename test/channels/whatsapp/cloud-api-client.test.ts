@@ -77,11 +77,11 @@ describe('WhatsApp Cloud API client', () => {
     expect(await failure(client.sendText('31612345678', 'x'))).to.include({ kind: 'retryable', scope: 'recipient' });
   });
 
-  it("maps a recipient's errors to a permanent failure, and template errors to a stop (the same for every recipient)", async () => {
+  it("maps a recipient's errors to a permanent failure, and a notice's text errors to a stop of that notice (the same for every recipient)", async () => {
     graph.script.push({ status: 400, error: { code: 131026, message: 'Message undeliverable' } });
     expect(await failure(client.sendText('31612345678', 'x'))).to.include({ kind: 'permanent', scope: 'recipient', code: 131026 });
     const error = await failure(client.sendTemplate('31612345678', ['line\nbreak']));
-    expect(error).to.include({ kind: 'stop', scope: 'template', code: 132018 });
+    expect(error).to.include({ kind: 'stop', scope: 'notice', code: 132018 });
   });
 
   it('maps spam limits and a restricted account to stop-everything', async () => {
@@ -114,9 +114,9 @@ describe('WhatsApp Cloud API client', () => {
     expect([131026, 131047, 131049, 131050, 131051, 131062].map((c) => kinds(c))).to.deep.equal(Array(6).fill('permanent'));
     // By scope (Meta's error-code page): the account or token, the number, the template. None fails a recipient.
     const scopes = (code: number) => classifyCloudApiError(400, code, '').scope;
-    const stops = [190, 10, 200, 294, 131005, 131031, 131042, 131048, 368, 100, 133010, 132000, 132001, 132012, 132015, 132016, 132018];
+    const stops = [190, 10, 200, 294, 131005, 131031, 131042, 131048, 368, 100, 133010, 132000, 132001, 132015, 132016, 132005, 132007, 132012, 132018];
     expect(stops.map((c) => kinds(c))).to.deep.equal(Array(stops.length).fill('stop'));
-    expect(stops.map((c) => scopes(c))).to.deep.equal([...Array<string>(9).fill('account'), 'number', 'number', ...Array<string>(6).fill('template')]);
+    expect(stops.map((c) => scopes(c))).to.deep.equal([...Array<string>(9).fill('account'), 'number', 'number', ...Array<string>(4).fill('template'), ...Array<string>(4).fill('notice')]);
     expect(parseRetryAfter('3')).to.equal(3000);
     expect(parseRetryAfter(new Date(Date.now() + 5000).toUTCString())).to.be.within(3000, 5000);
   });

@@ -113,6 +113,19 @@ describe('WhatsApp usernames (business-scoped user ids)', () => {
     expect((await findEverywhere(db, userId)).hits).to.deep.equal([]);
   });
 
+  it('erases both rows of a person who signed up under each identity before Meta linked them, at one opt-out', async () => {
+    const db = t.database.dataSource;
+    const phone = '31687650099';
+    const userId = 'NL.70070070070070070099';
+    await t.post(textWebhook(phone, `${SENTENCE} Code: ${await invite('twee@fietsenmakerij.nl')}`));
+    await t.post(inboundWebhook(TEST_NUMBER, { userId }, { type: 'text', text: { body: `${SENTENCE} Code: ${await invite('rijen@fietsenmakerij.nl')}` } }, { id: wamid() }));
+    await t.repliesSettled();
+    expect(await db.getRepository(Subscriber).countBy([{ phone }, { userId }])).to.equal(2);
+    await t.post(inboundWebhook(TEST_NUMBER, { phone, userId }, { type: 'text', text: { body: 'afmelden' } }, { id: wamid() }));
+    await t.repliesSettled();
+    expect(await db.getRepository(Subscriber).countBy([{ phone }, { userId }])).to.equal(0);
+  });
+
   it('counts wrong codes on whichever identity a message carries, and on both when it carries both', async () => {
     const phone = '31687650088';
     const userId = 'NL.60060060060060060088';

@@ -11,6 +11,7 @@ import { createDataSource } from '../../../src/db/data-source';
 import { loadConfig } from '../../../src/config';
 import { eraseOnRequest } from '../../../src/services/privacy/subscriber-requests';
 import { Outages } from '../../../src/services/notices/outages';
+import { testErasureLog } from '../../helpers/data-dir';
 
 describe('broadcast dispatcher', function () {
   this.timeout(60_000);
@@ -130,7 +131,7 @@ describe('broadcast dispatcher', function () {
     await until(async () => graph.requests.length >= 2, 10_000, 'first sends');
     // Someone still waiting in the queue opts out.
     const [{ phone: leaver }]: { phone: string }[] = await db.query(`SELECT phone FROM delivery WHERE outage_message_id = $1 AND status = 'queued' ORDER BY next_attempt_at DESC, id DESC LIMIT 1`, [messageId]);
-    await eraseOnRequest(db, loadConfig({}, { purpose: 'local' }), leaver, 'staff', 'test');
+    await eraseOnRequest(db, loadConfig({ ERASURE_LOG: testErasureLog(), }, { purpose: 'local' }), leaver, 'staff', 'test');
     await until(async () => {
       const c = await statusCounts(db, messageId);
       return (c.queued ?? 0) + (c.sending ?? 0) === 0;
@@ -166,7 +167,7 @@ describe('broadcast dispatcher', function () {
     // The token is renewed; staff press Hervatten.
     graph.decide = undefined;
     const refusedSends = graph.requests.length;
-    await new Outages(db, loadConfig({ BUSINESS_HOURS: 'always' }, { purpose: 'local' })).resume(messageId, 'staff-1');
+    await new Outages(db, loadConfig({ ERASURE_LOG: testErasureLog(), BUSINESS_HOURS: 'always' }, { purpose: 'local' })).resume(messageId, 'staff-1');
     await until(async () => (await statusCounts(db, messageId)).sent === 8, 20_000, 'all sent after the fix');
     const recipients = graph.requests.slice(refusedSends).map((r) => (r.body as { to: string }).to);
     expect(recipients).to.have.length(8);

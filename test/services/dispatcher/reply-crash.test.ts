@@ -15,6 +15,7 @@ import { GraphStandIn } from '../../../src/local/graph-standin';
 import { handleInbound } from '../../../src/services/signup/conversation';
 import { seedSubscribers, until } from '../../helpers/broadcast';
 import { freshDatabase } from '../../helpers/postgres';
+import { testErasureLog } from '../../helpers/data-dir';
 
 const CHILD = path.resolve(__dirname, '../../helpers/dispatcher-process.js');
 
@@ -54,7 +55,7 @@ describe('durable replies (kill -9 between the commit and the send)', function (
     const url = await freshDatabase();
     db = await createDataSource({ url, poolSize: 4 }).initialize();
     await seedSubscribers(db, 1, 31698000000);
-    const config = loadConfig({ BUSINESS_HOURS: 'always' }, { purpose: 'local' });
+    const config = loadConfig({ ERASURE_LOG: testErasureLog(), BUSINESS_HOURS: 'always' }, { purpose: 'local' });
     // The webhook's transaction: the opt-out and its confirmation, committed together.
     const outcome = await handleInbound(db, config, { messageId: 'wamid.crash-1', contact: { phone: '31698000000', userId: null }, text: 'afmelden', receivedAt: new Date() });
     expect(outcome.replies.map((r) => r.kind)).to.deep.equal(['opt_out']);

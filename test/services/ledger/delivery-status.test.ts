@@ -4,6 +4,7 @@
  * delivery ends in the highest status it was given, and the late outcome changes nothing.
  */
 import { expect } from 'chai';
+import { messageIdHash } from '../../../src/lib/message-id-hash';
 import type { DataSource } from 'typeorm';
 import { applyStatusUpdates, type StatusUpdate } from '../../../src/services/ledger/delivery-ledger';
 import { claimDeliveries, recordSent, requeueStale } from '../../../src/services/ledger/delivery-ledger';
@@ -30,6 +31,16 @@ describe('delivery statuses under load', () => {
     claimed = (await claimDeliveries(db, 3, '00000000-0000-4000-8000-000000000001')).deliveries;
   });
   afterEach(async () => db.destroy());
+
+  it('keeps only the keyed hash of the message id of a recipient erased while the send was on its way', async () => {
+    const [d] = claimed;
+    // What erasure does to the row (unlinkSubscriber) while it is 'sending'.
+    await db.query('UPDATE delivery SET subscriber_id = NULL, phone = NULL, user_id = NULL WHERE id = $1', [d.id]);
+    await recordSent(db, [{ id: d.id, waMessageId: 'wamid.HBgLMzE2OTQwMDAwMDA' }], 'the-key');
+    expect((await row(d.id)).wa_message_id).to.equal(messageIdHash('the-key', 'wamid.HBgLMzE2OTQwMDAwMDA'));
+    // Meta's status still finds it, by the hash.
+    expect(await applyStatusUpdates(db, [{ waMessageId: 'wamid.HBgLMzE2OTQwMDAwMDA', hashedId: messageIdHash('the-key', 'wamid.HBgLMzE2OTQwMDAwMDA'), status: 'delivered', timestamp: new Date() }])).to.deep.equal({ applied: 1, unknown: 0 });
+  });
 
   it('applies a status that comes before the send is recorded, and the late record changes nothing', async () => {
     const [d] = claimed;

@@ -15,6 +15,7 @@ import { recordNumber, recordTemplate } from '../../../src/services/notices/what
 import { seedSubscribers, startBroadcast, until } from '../../helpers/broadcast';
 import { freshDataSource } from '../../helpers/postgres';
 import { startWhatsAppApp, type WhatsAppTestApp } from '../../helpers/whatsapp';
+import { testErasureLog } from '../../helpers/data-dir';
 
 const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(path.resolve(__dirname, '../../../../test/fixtures/whatsapp', name), 'utf8')) as Record<string, unknown>;
 const draft = { kind: OutageMessageKind.Initial, service: OutageService.Internet, scope: OutageScope.Landelijk, regions: [] as string[], severity: OutageSeverity.Hoog, text: 'Landelijke storing op het KPN-netwerk: geen internet.', expectedResolution: undefined };
@@ -136,7 +137,7 @@ describe('the WhatsApp account state', function () {
 
   describe('sending while Meta does not let the template be sent', () => {
     let db: DataSource;
-    const config = loadConfig({ BUSINESS_HOURS: 'always', WHATSAPP_MESSAGING_LIMIT: '100' }, { purpose: 'local' });
+    const config = loadConfig({ ERASURE_LOG: testErasureLog(), BUSINESS_HOURS: 'always', WHATSAPP_MESSAGING_LIMIT: '100' }, { purpose: 'local' });
     const template = (status: string, reason: string | null = null) => recordTemplate(db, config, { name: 'storing_melding', language: 'nl', status, reason });
 
     beforeEach(async () => {
@@ -215,7 +216,7 @@ describe('the WhatsApp account state', function () {
     });
 
     it('holds back a held notice released while the template is paused', async () => {
-      const outages = new Outages(db, loadConfig({ WHATSAPP_MESSAGING_LIMIT: '100' }, { purpose: 'local' }));
+      const outages = new Outages(db, loadConfig({ ERASURE_LOG: testErasureLog(), WHATSAPP_MESSAGING_LIMIT: '100' }, { purpose: 'local' }));
       const held = await outages.send({ draft, createdBy: 'staff', requestId: 'held-1', now: new Date('2026-11-27T18:00:00+01:00') });
       expect(held.status).to.equal(OutageMessageStatus.Held);
       await template('PAUSED');

@@ -15,7 +15,7 @@ import { readTombstones, RestoreGuard } from '../../../src/services/privacy/eras
 import { reapplyErasures } from '../../../src/services/privacy/restore';
 import { handleInbound } from '../../../src/services/signup/conversation';
 import { statusCounts, until } from '../../helpers/broadcast';
-import { testDataDir } from '../../helpers/data-dir';
+import { testDataDir, testErasureLog } from '../../helpers/data-dir';
 import { memoryLogger } from '../../helpers/logger';
 import { freshDatabase } from '../../helpers/postgres';
 import { createDataSource } from '../../../src/db/data-source';
@@ -32,7 +32,7 @@ describe('restores keep opt-outs (erasure log)', function () {
   before(async () => {
     url = await freshDatabase();
     db = await createDataSource({ url, poolSize: 4 }).initialize();
-    config = loadConfig({ BUSINESS_HOURS: 'always', DATA_DIR: testDataDir() }, { purpose: 'local' });
+    config = loadConfig({ ERASURE_LOG: testErasureLog(), BUSINESS_HOURS: 'always', DATA_DIR: testDataDir() }, { purpose: 'local' });
     graph = new GraphStandIn({ accessToken: 'tok', phoneNumberId: 'PN' });
     await graph.start();
   });

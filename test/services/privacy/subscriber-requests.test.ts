@@ -5,10 +5,11 @@ import { AuditEvent, Customer, EmailNotice, Subscriber, SubscriberStatus, Subscr
 import { NotFoundError } from '../../../src/http/errors';
 import { correctSubscriber, eraseOnRequest, exportSubscriber, toWaId } from '../../../src/services/privacy/subscriber-requests';
 import { freshDataSource } from '../../helpers/postgres';
+import { testErasureLog } from '../../helpers/data-dir';
 
 describe('subscriber requests: access, correction, erasure (R15)', () => {
   let db: DataSource;
-  const config = loadConfig({ CRM_ARCHIVE_BCC: 'archief@crm.nl' }, { purpose: 'local' });
+  const config = loadConfig({ ERASURE_LOG: testErasureLog(), CRM_ARCHIVE_BCC: 'archief@crm.nl' }, { purpose: 'local' });
 
   before(async () => {
     db = await freshDataSource();
