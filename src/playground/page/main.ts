@@ -137,7 +137,8 @@ function renderMail(): void {
   const facts = element('dl');
   const fact = (label: string, value: string) => facts.append(element('dt', {}, label), element('dd', {}, value));
   fact('Aan', mail.to);
-  fact('BCC', mail.bcc ?? '– (geen CRM_ARCHIVE_BCC ingesteld)');
+  // Only the AVG mails go to the CRM archive; the stappenplan never has a BCC.
+  fact('BCC', mail.bcc ?? (mail.kind === 'stappenplan' ? '– (alleen de AVG-berichten gaan in BCC naar het CRM-archief)' : '– (geen CRM_ARCHIVE_BCC ingesteld)'));
   fact('Onderwerp', mail.subject);
   fact('Status', `${MAIL_STATUS[mail.status] ?? mail.status}${mail.sentAt ? ` op ${dateTime.format(new Date(mail.sentAt))}` : ''}`);
   fact('sha256', mail.sha256);

@@ -73,6 +73,8 @@ export interface PrivacyData {
   companyName: string;
   supportEmail: string;
   retentionMonths: number;
+  /** When notices go out, from BUSINESS_HOURS (lib/send-window.ts). */
+  sendWindow: string;
 }
 
 export function avgOptInMail(d: PrivacyData): MailContent {
@@ -80,7 +82,7 @@ export function avgOptInMail(d: PrivacyData): MailContent {
     `Beste ${d.firstName},`,
     `Je bent aangemeld voor KPN-storingsmeldingen van CBG Connect via WhatsApp voor ${d.companyName}. In verband met de AVG laten we je weten wat we met je gegevens doen.`,
     `Welke gegevens: alleen je voornaam, je bedrijfsnaam, je mobiele telefoonnummer en dit e-mailadres (voor deze privacyberichten). De inhoud van berichten die je ons via WhatsApp stuurt, slaan we niet op.`,
-    'Waarvoor: uitsluitend om je te informeren over landelijke en regionale storingen op het KPN-netwerk, op werkdagen tussen 8:30 en 17:00 uur. We gebruiken je gegevens niet voor andere doeleinden en geven ze niet door aan derden.',
+    `Waarvoor: uitsluitend om je te informeren over landelijke en regionale storingen op het KPN-netwerk, ${d.sendWindow}. We gebruiken je gegevens niet voor andere doeleinden en geven ze niet door aan derden.`,
     `Hoe lang: zolang je aangemeld bent. Bij afmelding verwijderen we je gegevens direct. Verzendgegevens van meldingen (naar welk nummer een melding ging) bewaren we maximaal ${d.retentionMonths} maanden; daarna blijven alleen anonieme aantallen over.`,
     'Privé: meldingen gaan individueel naar iedere ontvanger. Niemand ziet wie er nog meer meldingen ontvangt.',
     'Afmelden: stuur "afmelden" naar CBG Connect via WhatsApp. Je ontvangt dan een bevestiging en je gegevens worden verwijderd.',
@@ -90,7 +92,7 @@ export function avgOptInMail(d: PrivacyData): MailContent {
   ]);
 }
 
-export function avgOptOutMail(d: PrivacyData & { erasedOnRequest: boolean }): MailContent {
+export function avgOptOutMail(d: Omit<PrivacyData, 'sendWindow'> & { erasedOnRequest: boolean }): MailContent {
   return render('Privacybericht: je afmelding voor WhatsApp-storingsmeldingen van CBG Connect', [
     `Beste ${d.firstName},`,
     d.erasedOnRequest

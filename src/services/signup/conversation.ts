@@ -26,6 +26,7 @@ import { forgetContactCounters, readContactCounters, saveContactCounters, type C
 import { lockContact, sendAddress, type WhatsAppContact } from '../registry/contact';
 import { queueReplies } from '../ledger/reply-outbox';
 import { messageIdHash } from '../../lib/message-id-hash';
+import { sendWindowDutch } from '../../lib/send-window';
 import { replies as dutchReplies } from './replies';
 
 export interface InboundMessage {
@@ -84,7 +85,7 @@ async function handleInTransaction(manager: EntityManager, config: Config, messa
   // Kept as a keyed hash: Meta's ids encode the sender's number (lib/message-id-hash.ts).
   const fresh: unknown[] = await manager.query('INSERT INTO inbound_message (wa_message_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING 1', [messageIdHash(config.whatsapp.appSecret, message.messageId)]);
   if (fresh.length === 0) return { replies: [], emailQueued: false, duplicate: true };
-  const say = dutchReplies(config.mail.supportEmail);
+  const say = dutchReplies(config.mail.supportEmail, sendWindowDutch(config.businessHours));
   const rows = await findSubscribers(manager, message.contact);
   const subscriber = rows[0] ?? null;
 
@@ -118,7 +119,7 @@ async function handleInTransaction(manager: EntityManager, config: Config, messa
 
 /** A number that is not (yet) a subscriber: only the sentence with a valid code gets it in. */
 async function handleStranger(manager: EntityManager, config: Config, message: InboundMessage, optIn: OptInParts): Promise<InboundOutcome> {
-  const say = dutchReplies(config.mail.supportEmail);
+  const say = dutchReplies(config.mail.supportEmail, sendWindowDutch(config.businessHours));
   const throttle = await readContactCounters(manager, config, message.contact);
   const sentenceRecently = throttle.sentenceAt !== null && message.receivedAt.getTime() - throttle.sentenceAt.getTime() < DAY_MS;
 
@@ -156,13 +157,13 @@ async function handleStranger(manager: EntityManager, config: Config, message: I
 }
 
 async function activate(manager: EntityManager, config: Config, subscriber: Subscriber, firstName: string, at: Date): Promise<InboundOutcome> {
-  const say = dutchReplies(config.mail.supportEmail);
+  const say = dutchReplies(config.mail.supportEmail, sendWindowDutch(config.businessHours));
   const customer = await manager.getRepository(Customer).findOneByOrFail({ id: subscriber.customerId });
   await manager.getRepository(Subscriber).update({ id: subscriber.id }, { firstName, status: SubscriberStatus.Active, activatedAt: at, lastInboundAt: at });
   await manager.getRepository(SubscriptionEvent).insert({ kind: SubscriptionEventKind.OptIn, customerId: customer.id });
   let emailQueued = false;
   if (subscriber.email) {
-    const mail = avgOptInMail({ firstName, companyName: customer.name, supportEmail: config.mail.supportEmail, retentionMonths: Math.round(config.retentionDays / 30.5) });
+    const mail = avgOptInMail({ firstName, companyName: customer.name, supportEmail: config.mail.supportEmail, retentionMonths: Math.round(config.retentionDays / 30.5), sendWindow: sendWindowDutch(config.businessHours) });
     await queueEmail(manager, EmailKind.AvgOptIn, subscriber.email, mail, config.mail.crmArchiveBcc);
     emailQueued = true;
   }

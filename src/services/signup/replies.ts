@@ -1,11 +1,14 @@
-/** The Dutch WhatsApp replies of the sign-up conversation (the stappenplan; docs/architecture.md, Sources). */
-export function replies(supportEmail: string) {
+/**
+ * The Dutch WhatsApp replies of the sign-up conversation (the stappenplan; docs/architecture.md,
+ * Sources). `sendWindow`: when notices go out, from BUSINESS_HOURS (lib/send-window.ts).
+ */
+export function replies(supportEmail: string, sendWindow: string) {
   return {
     askName: (company: string) =>
       `Bedankt! We hebben je aanmelding voor de storingsmeldingen van CBG Connect voor ${company} ontvangen. Wat is je voornaam? Stuur alleen je voornaam, dan is je aanmelding compleet.`,
     askNameAgain: 'Stuur alleen je voornaam (bijvoorbeeld: Anna), dan is je aanmelding compleet. Toch geen meldingen? Stuur "afmelden".',
     confirmed: (firstName: string, company: string) =>
-      `Welkom ${firstName}! Je aanmelding is compleet. Je ontvangt vanaf nu via WhatsApp meldingen over landelijke en regionale KPN-storingen (internet en VoIP) voor ${company}, op werkdagen tussen 8:30 en 17:00 uur. Je ontvangt ook een privacybericht per e-mail. Afmelden kan altijd: stuur "afmelden". Zelf een storing melden of een vraag? Mail naar ${supportEmail}.`,
+      `Welkom ${firstName}! Je aanmelding is compleet. Je ontvangt vanaf nu via WhatsApp meldingen over landelijke en regionale KPN-storingen (internet en VoIP) voor ${company}, ${sendWindow}. Je ontvangt ook een privacybericht per e-mail. Afmelden kan altijd: stuur "afmelden". Zelf een storing melden of een vraag? Mail naar ${supportEmail}.`,
     alreadySubscribed: 'Je bent al aangemeld voor de storingsmeldingen van CBG Connect. Afmelden? Stuur "afmelden".',
     needCode: `Om je aan te melden heb je de persoonlijke code uit het stappenplan nodig. Stuur de zin met de code, bijvoorbeeld: Ja ik wil storingsberichten van CBG Connect ontvangen. Code: ABCD-EF. Nog geen stappenplan? Vraag het aan via ${supportEmail}.`,
     badCode: `Deze code kennen we niet, of hij is verlopen of al gebruikt. Kijk in de e-mail met het stappenplan of vraag een nieuw stappenplan aan via ${supportEmail}.`,

@@ -11,7 +11,7 @@ import { memoryLogger } from '../../helpers/logger';
 import { freshDataSource } from '../../helpers/postgres';
 import { TestSmtpServer } from '../../helpers/smtp';
 
-const mail = avgOptInMail({ firstName: 'Iris', companyName: 'Visser BV', supportEmail: 'support@cbgconnect.nl', retentionMonths: 6 });
+const mail = avgOptInMail({ firstName: 'Iris', companyName: 'Visser BV', supportEmail: 'support@cbgconnect.nl', retentionMonths: 6, sendWindow: 'op werkdagen tussen 8:30 en 17:00 uur' });
 
 describe('e-mail outbox (R8)', () => {
   let db: DataSource;

@@ -57,6 +57,8 @@ describe('WhatsApp sign-up conversation', () => {
     expect(texts[1]).to.match(/^Welkom Bram! Je aanmelding is compleet/);
     expect(texts[1]).to.include('Bakkerij De Korenschoof');
     expect(texts[1]).to.include('"afmelden"');
+    // BUSINESS_HOURS is "always" here: the texts say so, not the default working hours.
+    expect(texts[1]).to.include('op elk moment van de dag').and.not.include('werkdagen');
     const row = await subscriber(phone);
     expect(row).to.include({ status: SubscriberStatus.Active, firstName: 'Bram', email: 'bram@korenschoof.nl' });
 
@@ -65,6 +67,7 @@ describe('WhatsApp sign-up conversation', () => {
     expect(received.envelopeTo).to.have.members(['bram@korenschoof.nl', CRM_BCC]);
     expect(received.parsed.headers.has('bcc')).to.equal(false);
     expect(received.parsed.text).to.include('voornaam, je bedrijfsnaam, je mobiele telefoonnummer');
+    expect(received.parsed.text).to.include('op het KPN-netwerk, op elk moment van de dag.');
     // The SMTP server has the mail a moment before the sender records it as sent.
     const archived = await waitFor(async () => {
       const row = await t.database.dataSource.getRepository(EmailNotice).findOneByOrFail({ kind: 'avg_opt_in' as never, recipient: 'bram@korenschoof.nl' });
