@@ -102,7 +102,7 @@ export class RestoreGuard {
 
   async pending(db: Db): Promise<number> {
     const file = erasureLogPath(this.config);
-    const stats = existsSync(file) ? statSync(file) : undefined;
+    const stats = statSync(file, { throwIfNoEntry: false });
     const stamp = stats ? `${stats.size}:${stats.mtimeMs}` : 'none';
     if (stamp !== this.stamp) {
       this.tombstones = readTombstones(this.config);

@@ -87,12 +87,13 @@ async function monthlyBill(db: DataSource, config: Config, months = 6): Promise<
 /** The account's state for the tab: the number's quality and limit, and whether the template may be sent. */
 export async function whatsappFigures(db: DataSource, config: Config): Promise<WhatsAppFigures> {
   const state = await readAccountState(db, config);
+  const blocked = templateBlock(state, config);
   const dates = [state.template?.updatedAt, state.number?.updatedAt].filter((d): d is string => d !== undefined).sort();
   return {
     qualityRating: state.number?.qualityRating ?? null,
     messagingLimitTier: state.number?.messagingLimit ?? null,
     messagingLimit: messagingLimit(state, config),
-    template: { name: config.whatsapp.templateName, status: state.template?.status ?? null, category: state.template?.category ?? null, reason: state.template?.reason ?? null, sendable: templateBlock(state, config) === null, blocked: templateBlock(state, config), announcement: templateAnnouncement(state, config) },
+    template: { name: config.whatsapp.templateName, status: state.template?.status ?? null, category: state.template?.category ?? null, reason: state.template?.reason ?? null, sendable: blocked === null, blocked, announcement: templateAnnouncement(state, config) },
     updatedAt: dates.at(-1) ?? null,
     bill: { months: await monthlyBill(db, config), prices: { utility: config.whatsapp.prices.utility ?? null, service: config.whatsapp.prices.service ?? null } },
   };
