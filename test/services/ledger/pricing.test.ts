@@ -55,6 +55,8 @@ describe('what Meta bills (pricing)', () => {
     const { invitation } = await createInvitation(t.database.dataSource, t.config, { email: 'lars@pers.nl', customer: 'C-4004', createdBy: 'staff-1' });
     await t.post(textWebhook(phone, `${SENTENCE} Code: ${invitation.code}`));
     await t.post(textWebhook(phone, 'Lars'));
+    // The welcome must be out before the opt-out: an erasure drops the person's queued replies.
+    await textsTo(t.graph, phone, 3);
     await t.post(textWebhook(phone, 'afmelden'));
     await textsTo(t.graph, phone, 4);
     await t.repliesSettled();
