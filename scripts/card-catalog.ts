@@ -2,7 +2,7 @@
  * Every card the bot can build, in each of its states: checked by the tests with the
  * adaptivecards package and by CI against the official Adaptive Cards 1.5 JSON schema.
  */
-import { composeCard, confirmEraseCard, helpCard, messageCard, previewCard, statusCard, type Card } from '../src/bots/cards';
+import { composeCard, confirmEraseCard, helpCard, messageCard, openOutagesCard, previewCard, statusCard, type Card } from '../src/bots/cards';
 
 const progress = { total: 10, queued: 2, sending: 1, sent: 3, delivered: 2, read: 1, failed: 1, cancelled: 0, billable: 3, billedAs: 'utility' };
 /** A notice as the template renders it: bold, line breaks and a blank line. */
@@ -12,13 +12,19 @@ export function allCards(): Record<string, Card> {
   return {
     compose: composeCard({ kind: 'initial' }),
     composeWithErrors: composeCard({ kind: 'initial', values: { text: 'kort' }, errors: { text: 'Beschrijf de storing in minimaal 10 tekens.', regions: 'Kies minstens één provincie.' } }),
-    composeFollowUp: composeCard({ kind: 'resolved', outageId: 'o-1', values: { service: 'voip', scope: 'landelijk', severity: 'laag' } }),
+    composeUpdate: composeCard({ kind: 'update', outageId: 'o-1', about: 'KPN VoIP (bellen) · Landelijk · Laag', values: { service: 'voip', scope: 'landelijk', severity: 'laag' } }),
+    composeFollowUp: composeCard({ kind: 'resolved', outageId: 'o-1', about: 'KPN VoIP (bellen) · Landelijk · Laag', values: { service: 'voip', scope: 'landelijk', severity: 'laag' } }),
     preview: previewCard({ kind: 'initial', requestId: 'r', values: { text: 'x' }, text: NOTICE_TEXT, recipients: 12, releaseText: 'Direct na Versturen', warnings: ['Let op'] }),
     previewBlocked: previewCard({ kind: 'initial', requestId: 'r', values: { text: 'x' }, text: NOTICE_TEXT, recipients: 12, releaseText: 'Direct na Versturen', warnings: [], blocked: 'Het WhatsApp-sjabloon is gepauzeerd.' }),
-    statusSending: statusCard({ outageId: 'o', messageId: 'm', kind: 'initial', status: 'sending', statusText: 'Wordt verstuurd.', text: NOTICE_TEXT, progress, outageOpen: true }),
-    statusAwaiting: statusCard({ outageId: 'o', messageId: 'm', kind: 'update', status: 'awaiting_approval', statusText: 'Wacht', text: 't', progress, outageOpen: true }),
-    statusPaused: statusCard({ outageId: 'o', messageId: 'm', kind: 'initial', status: 'paused', statusText: 'Gepauzeerd', text: 't', progress, outageOpen: true }),
-    statusResolved: statusCard({ outageId: 'o', messageId: 'm', kind: 'resolved', status: 'done', statusText: 'Verstuurd.', text: 't', progress, outageOpen: false }),
+    statusSending: statusCard({ outageId: 'o', messageId: 'm', kind: 'initial', status: 'sending', statusText: 'Wordt verstuurd.', text: NOTICE_TEXT, progress, outageOpen: true, finishedAt: null }),
+    statusAwaiting: statusCard({ outageId: 'o', messageId: 'm', kind: 'update', status: 'awaiting_approval', statusText: 'Wacht', text: 't', progress, outageOpen: true, finishedAt: null }),
+    statusPaused: statusCard({ outageId: 'o', messageId: 'm', kind: 'initial', status: 'paused', statusText: 'Gepauzeerd', text: 't', progress, outageOpen: true, finishedAt: null }),
+    statusResolved: statusCard({ outageId: 'o', messageId: 'm', kind: 'resolved', status: 'done', statusText: 'Verstuurd.', text: 't', progress, outageOpen: false, finishedAt: null }),
+    openOutages: openOutagesCard([
+      { outageId: 'o-1', title: 'KPN internet · Utrecht · Hoog', openedAt: 'woensdag 2 december om 09:14', latest: { outageId: 'o-1', messageId: 'm', kind: 'initial', status: 'done', statusText: 'Verstuurd.', text: 't', progress, outageOpen: true, finishedAt: '2026-12-02T08:15:00.000Z' } },
+      { outageId: 'o-2', title: 'KPN VoIP (bellen) · Landelijk · Middel', openedAt: 'woensdag 2 december om 10:02', latest: null },
+    ]),
+    openOutagesNone: openOutagesCard([]),
     help: helpCard(),
     message: messageCard('Titel', ['regel'], 'Attention'),
     confirmErase: confirmEraseCard('3fa85f64-5717-4562-b3fc-2c963f66afa6', '+31 6 ****5678'),

@@ -6,7 +6,7 @@
 import { CardFactory, type Attachment } from 'botbuilder';
 import { PROVINCE_NAMES, PROVINCES } from '../lib/provinces';
 import { whatsappToCardMarkdown } from '../lib/whatsapp-format';
-import type { ComposeFields, NoticeStatus } from '../services/staff-services';
+import type { ComposeFields, NoticeStatus, OpenOutage } from '../services/staff-services';
 
 export type Card = Record<string, unknown>;
 
@@ -44,71 +44,60 @@ export function whatsappBlocks(text: string, options: { subtle?: boolean } = {})
 
 export type ComposeValues = ComposeFields;
 
-export function composeCard(options: { kind: string; outageId?: string; values?: ComposeValues; errors?: Record<string, string> }): Card {
+function choiceSet(id: string, label: string, value: string, choices: [string, string][], extra: Record<string, unknown>): Card {
+  return { type: 'Input.ChoiceSet', id, label, value, choices: choices.map(([title, v]) => ({ title, value: v })), ...extra };
+}
+
+/** What each kind of compose card says and asks: an update or resolution keeps the outage's service and area. */
+const COMPOSE: Record<string, { hint: string; placeholder: string; required: string; asksSeverity: boolean; asksResolution: boolean }> = {
+  initial: {
+    hint: 'Alleen landelijke of regionale KPN-storingen; geen gepland onderhoud of werkzaamheden.',
+    placeholder: 'Wat merkt de klant, wat doet KPN eraan?',
+    required: 'Beschrijf de storing.',
+    asksSeverity: true,
+    asksResolution: true,
+  },
+  update: {
+    hint: 'Gaat naar dezelfde ontvangers als de eerste melding; dienst en gebied blijven gelijk.',
+    placeholder: 'Wat is er veranderd? Bijv. oorzaak gevonden, monteurs ter plaatse.',
+    required: 'Beschrijf wat er veranderd is.',
+    asksSeverity: true,
+    asksResolution: true,
+  },
+  resolved: {
+    hint: 'Gaat naar dezelfde ontvangers als de eerste melding. Daarna is de storing gesloten.',
+    placeholder: 'Wat is er opgelost? Bijv. alle verbindingen werken weer sinds 14:10.',
+    required: 'Beschrijf wat er is opgelost.',
+    asksSeverity: false,
+    asksResolution: false,
+  },
+};
+
+export function composeCard(options: { kind: string; outageId?: string; about?: string; values?: ComposeValues; errors?: Record<string, string> }): Card {
   const v = options.values ?? {};
   const e = options.errors ?? {};
   const fixed = options.kind !== 'initial';
+  const text = COMPOSE[options.kind] ?? COMPOSE.initial;
   return card(
     [
       { type: 'TextBlock', text: KIND_TITLE[options.kind] ?? 'Storingsmelding', weight: 'Bolder', size: 'Medium', wrap: true },
-      { type: 'TextBlock', text: 'Alleen landelijke of regionale KPN-storingen; geen gepland onderhoud of werkzaamheden.', isSubtle: true, wrap: true, size: 'Small' },
-      {
-        type: 'Input.ChoiceSet',
-        id: 'service',
-        label: 'Dienst',
-        isRequired: true,
-        errorMessage: 'Kies de dienst.',
-        value: v.service ?? 'internet',
-        choices: [
-          { title: 'Internet', value: 'internet' },
-          { title: 'VoIP (bellen)', value: 'voip' },
-          { title: 'Internet en VoIP', value: 'internet_voip' },
-        ],
-        isVisible: !fixed,
-      },
+      ...(options.about ? [{ type: 'TextBlock', text: options.about, weight: 'Bolder', wrap: true, spacing: 'None' }] : []),
+      { type: 'TextBlock', text: text.hint, isSubtle: true, wrap: true, size: 'Small' },
+      choiceSet('service', 'Dienst', v.service ?? 'internet', [['Internet', 'internet'], ['VoIP (bellen)', 'voip'], ['Internet en VoIP', 'internet_voip']], { isRequired: true, errorMessage: 'Kies de dienst.', isVisible: !fixed }),
       ...errorLine(e, 'service'),
-      {
-        type: 'Input.ChoiceSet',
-        id: 'scope',
-        label: 'Gebied',
-        style: 'expanded',
-        isRequired: true,
-        value: v.scope ?? 'landelijk',
-        choices: [
-          { title: 'Landelijk', value: 'landelijk' },
-          { title: 'Regionaal', value: 'regionaal' },
-        ],
-        isVisible: !fixed,
-      },
+      choiceSet('scope', 'Gebied', v.scope ?? 'landelijk', [['Landelijk', 'landelijk'], ['Regionaal', 'regionaal']], { style: 'expanded', isRequired: true, isVisible: !fixed }),
       ...errorLine(e, 'scope'),
-      {
-        type: 'Input.ChoiceSet',
-        id: 'regions',
-        label: 'Provincies (bij regionaal)',
-        isMultiSelect: true,
-        style: 'filtered',
-        value: v.regions ?? '',
-        choices: PROVINCES.map((code) => ({ title: PROVINCE_NAMES[code], value: code })),
-        isVisible: !fixed,
-      },
+      choiceSet('regions', 'Provincies (bij regionaal)', v.regions ?? '', PROVINCES.map((code) => [PROVINCE_NAMES[code], code]), { isMultiSelect: true, style: 'filtered', isVisible: !fixed }),
       ...errorLine(e, 'regions'),
-      {
-        type: 'Input.ChoiceSet',
-        id: 'severity',
-        label: 'Ernst',
-        isRequired: true,
-        value: v.severity ?? 'middel',
-        choices: [
-          { title: 'Laag', value: 'laag' },
-          { title: 'Middel', value: 'middel' },
-          { title: 'Hoog', value: 'hoog' },
-        ],
-      },
-      ...errorLine(e, 'severity'),
-      { type: 'Input.Text', id: 'text', label: 'Tekst voor de klant', isMultiline: true, maxLength: 700, isRequired: true, errorMessage: 'Beschrijf de storing.', value: v.text ?? '', placeholder: 'Wat merkt de klant, wat doet KPN eraan?' },
+      ...(text.asksSeverity ? [choiceSet('severity', 'Ernst', v.severity ?? 'middel', [['Laag', 'laag'], ['Middel', 'middel'], ['Hoog', 'hoog']], { isRequired: true }), ...errorLine(e, 'severity')] : []),
+      { type: 'Input.Text', id: 'text', label: 'Tekst voor de klant', isMultiline: true, maxLength: 700, isRequired: true, errorMessage: text.required, value: v.text ?? '', placeholder: text.placeholder },
       ...errorLine(e, 'text'),
-      { type: 'Input.Text', id: 'expectedResolution', label: 'Verwachte oplossing (optioneel)', maxLength: 100, value: v.expectedResolution ?? '', placeholder: 'bijv. vandaag 14:00' },
-      ...errorLine(e, 'expectedResolution'),
+      ...(text.asksResolution
+        ? [
+            { type: 'Input.Text', id: 'expectedResolution', label: 'Verwachte oplossing (optioneel)', maxLength: 100, value: v.expectedResolution ?? '', placeholder: 'bijv. vandaag 14:00' },
+            ...errorLine(e, 'expectedResolution'),
+          ]
+        : []),
     ],
     [execute('Voorbeeld bekijken', 'preview', { kind: options.kind, ...(options.outageId ? { outageId: options.outageId } : {}) })],
   );
@@ -150,33 +139,91 @@ export function previewCard(p: PreviewData): Card {
 
 export type StatusData = NoticeStatus;
 
-export function statusCard(s: StatusData): Card {
+/**
+ * How long a status card asks Teams for fresh figures: read receipts come in over hours (a
+ * phone that was off, a weekend), so for a week after the last send. After that the card keeps
+ * its last figures; the tab has the history.
+ */
+export const REFRESH_FOR_MS = 7 * 24 * 3600_000;
+
+/** Whether the card's figures can still change, and Teams should fetch them when it shows the card. */
+export function keepsCounting(s: StatusData, now = Date.now()): boolean {
+  if (s.status === 'cancelled' || s.status === 'superseded') return false;
+  return s.finishedAt === null || now - Date.parse(s.finishedAt) < REFRESH_FOR_MS;
+}
+
+/** The buttons of an open outage: an update or the resolution, composed in a new card. */
+function followUpActions(outageId: string, messageId?: string): Card[] {
+  const data = { outageId, ...(messageId ? { messageId } : {}) };
+  return [execute('Update', 'update', data), execute('Opgelost', 'resolve', data, 'positive')];
+}
+
+function figures(p: StatusData['progress']): Card {
+  return {
+    type: 'FactSet',
+    facts: [
+      { title: 'Ontvangers', value: String(p.total) },
+      { title: 'In de wachtrij', value: String(p.queued + p.sending) },
+      { title: 'Verstuurd', value: String(p.sent + p.delivered + p.read) },
+      { title: 'Afgeleverd', value: String(p.delivered + p.read) },
+      { title: 'Gelezen', value: String(p.read) },
+      { title: 'Mislukt', value: String(p.failed) },
+      ...(p.billable > 0 ? [{ title: 'Gefactureerd door Meta', value: `${p.billable}${p.billedAs ? ` (${p.billedAs})` : ''}` }] : []),
+    ],
+  };
+}
+
+/**
+ * A notice's status card. While its figures can change it carries a Universal Actions
+ * `refresh` (verb `status`): Teams asks the bot for the current card whenever someone looks at
+ * it, automatically in chats of up to 60 people and for `viewerIds` in bigger ones.
+ */
+export function statusCard(s: StatusData, options: { viewerIds?: string[] } = {}): Card {
   const actions: Card[] = [];
   if (s.status === 'awaiting_approval') actions.push(execute('Goedkeuren', 'approve', { messageId: s.messageId, outageId: s.outageId }, 'positive'));
   if (s.status === 'paused') actions.push(execute('Hervatten', 'resume', { messageId: s.messageId, outageId: s.outageId }, 'positive'));
   if (s.status === 'held' || s.status === 'awaiting_approval') actions.push(execute('Annuleren', 'cancel', { messageId: s.messageId, outageId: s.outageId }, 'destructive'));
-  if (s.outageOpen) actions.push(execute('Update', 'update', { outageId: s.outageId }), execute('Opgelost', 'resolve', { outageId: s.outageId }, 'positive'));
-  const p = s.progress;
-  return card(
+  if (s.outageOpen) actions.push(...followUpActions(s.outageId, s.messageId));
+  const body = card(
     [
       { type: 'TextBlock', text: KIND_TITLE[s.kind] ?? 'Melding', weight: 'Bolder', size: 'Medium', wrap: true },
       { type: 'TextBlock', text: s.statusText, wrap: true, weight: 'Bolder', color: s.status === 'paused' ? 'Attention' : 'Default' },
       ...whatsappBlocks(s.text, { subtle: true }),
-      {
-        type: 'FactSet',
-        facts: [
-          { title: 'Ontvangers', value: String(p.total) },
-          { title: 'In de wachtrij', value: String(p.queued + p.sending) },
-          { title: 'Verstuurd', value: String(p.sent + p.delivered + p.read) },
-          { title: 'Afgeleverd', value: String(p.delivered + p.read) },
-          { title: 'Gelezen', value: String(p.read) },
-          { title: 'Mislukt', value: String(p.failed) },
-          ...(p.billable > 0 ? [{ title: 'Gefactureerd door Meta', value: `${p.billable}${p.billedAs ? ` (${p.billedAs})` : ''}` }] : []),
-        ],
-      },
+      figures(s.progress),
     ],
     actions,
   );
+  if (!keepsCounting(s)) return body;
+  // userIds: [] would switch automatic refresh off, so no ids means no userIds at all.
+  const viewerIds = (options.viewerIds ?? []).filter(Boolean).slice(0, 60);
+  const action = execute('Vernieuwen', 'status', { messageId: s.messageId, outageId: s.outageId });
+  return { ...body, refresh: { action, ...(viewerIds.length ? { userIds: viewerIds } : {}) } };
+}
+
+/** /storingen: the open outages, each with its latest notice's figures and its buttons. */
+export function openOutagesCard(outages: OpenOutage[]): Card {
+  if (outages.length === 0) {
+    return messageCard('Geen open storingen', ['Alle storingen zijn opgelost. Een nieuwe storing meld je met /outage.'], 'Good');
+  }
+  const items = outages.map((o, index) => ({
+    type: 'Container',
+    separator: index > 0,
+    spacing: 'Medium',
+    items: [
+      { type: 'TextBlock', text: o.title, weight: 'Bolder', wrap: true },
+      {
+        type: 'TextBlock',
+        text: o.latest ? `Gemeld ${o.openedAt} · laatste melding: ${KIND_TITLE[o.latest.kind] ?? o.latest.kind}. ${o.latest.statusText}` : `Gemeld ${o.openedAt} · nog geen melding verstuurd.`,
+        isSubtle: true,
+        wrap: true,
+        size: 'Small',
+        spacing: 'None',
+      },
+      ...(o.latest ? [figures(o.latest.progress)] : []),
+      { type: 'ActionSet', actions: followUpActions(o.outageId) },
+    ],
+  }));
+  return card([{ type: 'TextBlock', text: `Open storingen (${outages.length})`, weight: 'Bolder', size: 'Medium', wrap: true }, ...items], [execute('Vernieuwen', 'storingen', {})]);
 }
 
 export function messageCard(title: string, lines: string[], color: 'Default' | 'Attention' | 'Good' = 'Default'): Card {
@@ -190,6 +237,7 @@ export function helpCard(): Card {
       type: 'FactSet',
       facts: [
         { title: '/outage', value: 'Een storingsmelding opstellen, bekijken en versturen' },
+        { title: '/storingen', value: 'De open storingen met hun laatste melding, om een update of "opgelost" te sturen' },
         { title: '/stappenplan <e-mail> <klant>', value: 'Het stappenplan naar een contactpersoon van een klant sturen' },
         { title: '/abonnee <telefoon>', value: 'Alles wat over een nummer is opgeslagen (inzage, export)' },
         { title: '/verwijder <telefoon>', value: 'Een abonnee verwijderen op schriftelijk verzoek' },

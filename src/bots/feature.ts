@@ -73,7 +73,8 @@ export function teamsBotFeature({ config, logger, staff }: TeamsBotDependencies)
     refreshing = true;
     try {
       for (const target of await staff.cardsToRefresh(REFRESH_MS * 2)) {
-        const card = statusCard(await staff.statusOf(target.messageId));
+        const staffId = (target.reference.user as { id?: string } | undefined)?.id;
+        const card = statusCard(await staff.statusOf(target.messageId), { viewerIds: staffId ? [staffId] : [] });
         await adapter.continueConversationAsync(config.bot.appId ?? '', target.reference, async (turn) => {
           await turn.updateActivity({ type: 'message', id: target.activityId, attachments: [attachment(card)] });
         });

@@ -10,7 +10,7 @@ import { maskAddress, maskContact } from '../lib/mask';
 import type { Logger } from '../logger';
 import type { StaffServices } from '../services/staff-services';
 import { parseCardAction } from './card-actions';
-import { attachment, composeCard, confirmEraseCard, helpCard, messageCard, previewCard, statusCard, type Card } from './cards';
+import { attachment, composeCard, confirmEraseCard, helpCard, messageCard, openOutagesCard, previewCard, statusCard, type Card } from './cards';
 import { actorOf, checkStaff } from './staff-auth';
 
 export class OutageBot extends TeamsActivityHandler {
@@ -22,22 +22,25 @@ export class OutageBot extends TeamsActivityHandler {
     super();
     this.onMessage(async (context, next) => {
       const value: unknown = context.activity.value;
-      const card = isCardAction(value) ? await this.handleAction(context, value) : await this.handleCommand(context);
+      // An Action.Submit cannot change its card: whatever the answer is, it comes as a new message.
+      const reply = isCardAction(value) ? await this.handleAction(context, value) : { card: await this.handleCommand(context) };
+      const card = reply.newCard ?? reply.card;
       if (card) await context.sendActivity({ attachments: [attachment(card)] });
       await next();
     });
   }
 
   protected override async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
-    const card = await this.handleAction(context, { ...(invokeValue.action?.data ?? {}), verb: invokeValue.action?.verb });
-    return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card ?? messageCard('Klaar', []) };
+    const reply = await this.handleAction(context, { ...(invokeValue.action?.data ?? {}), verb: invokeValue.action?.verb });
+    if (reply.newCard) await context.sendActivity({ attachments: [attachment(reply.newCard)] });
+    return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: reply.card ?? messageCard('Klaar', []) };
   }
 
   private async handleCommand(context: TurnContext): Promise<Card | undefined> {
     const text = (TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '').trim();
     const [first = '', ...rest] = text.split(/\s+/);
     const command = first.replace(/^\//, '').toLowerCase();
-    if (command === '' || command === 'help' || !['outage', 'stappenplan', 'abonnee', 'verwijder'].includes(command)) return helpCard();
+    if (command === '' || command === 'help' || !['outage', 'storingen', 'stappenplan', 'abonnee', 'verwijder'].includes(command)) return helpCard();
     const refused = await this.refusal(context, `command.${command}`);
     if (refused) return refused;
     const actor = actorOf(context.activity);
@@ -45,6 +48,8 @@ export class OutageBot extends TeamsActivityHandler {
       switch (command) {
         case 'outage':
           return composeCard({ kind: 'initial' });
+        case 'storingen':
+          return openOutagesCard(await this.services.openOutages());
         case 'stappenplan': {
           const [email, ...customer] = rest;
           if (!email || customer.length === 0) return messageCard('Gebruik: /stappenplan <e-mailadres> <klantnummer of naam>', []);
@@ -76,75 +81,96 @@ export class OutageBot extends TeamsActivityHandler {
     return helpCard();
   }
 
-  private async handleAction(context: TurnContext, data: unknown): Promise<Card | undefined> {
+  /**
+   * A card action's answer: `card` replaces the card that was acted on (Action.Execute), and
+   * `newCard` is posted below it, so a status card is never replaced by a compose card.
+   */
+  private async handleAction(context: TurnContext, data: unknown): Promise<Reply> {
     const parsed = parseCardAction(data);
     if ('invalid' in parsed) {
       this.logger.warn({ fields: parsed.invalid }, 'card action with unexpected data refused');
-      return messageCard('Dat lukte niet', [`De kaart stuurde onverwachte gegevens (${parsed.invalid.join(', ')}). Begin opnieuw met /outage.`], 'Attention');
+      return { card: messageCard('Dat lukte niet', [`De kaart stuurde onverwachte gegevens (${parsed.invalid.join(', ')}). Begin opnieuw met /outage.`], 'Attention') };
     }
     const { verb, kind, outageId, messageId, fields } = parsed.action;
-    const refused = await this.refusal(context, `card.${verb}`);
-    if (refused) return refused;
+    // Teams asks for a status card's figures each time someone looks at it: a read of counts,
+    // audited only when refused (one audit row per glance would bury the staff actions).
+    const refused = await this.refusal(context, `card.${verb}`, { auditAllowed: verb !== 'status' });
+    if (refused) return { card: refused };
     const actor = actorOf(context.activity);
+    const viewerIds = [context.activity.from?.id ?? ''];
     try {
       switch (verb) {
+        case 'status':
+          return { card: statusCard(await this.services.statusOf(required(messageId)), { viewerIds }) };
+        case 'storingen':
+          return { card: openOutagesCard(await this.services.openOutages()) };
         case 'edit':
-          return composeCard({ kind, outageId, values: fields });
+          return { card: composeCard({ kind, outageId, about: await this.about(outageId), values: fields }) };
         case 'preview': {
           const preview = await this.services.preview({ fields, kind, outageId });
-          if ('errors' in preview) return composeCard({ kind, outageId, values: fields, errors: preview.errors });
-          return previewCard({
-            kind,
-            outageId,
-            requestId: randomUUID(),
-            values: fields,
-            text: preview.text,
-            recipients: preview.recipients,
-            releaseText: preview.releaseText,
-            warnings: preview.warnings,
-            blocked: preview.blocked,
-          });
+          if ('errors' in preview) return { card: composeCard({ kind, outageId, about: await this.about(outageId), values: fields, errors: preview.errors }) };
+          return {
+            card: previewCard({
+              kind,
+              outageId,
+              requestId: randomUUID(),
+              values: fields,
+              text: preview.text,
+              recipients: preview.recipients,
+              releaseText: preview.releaseText,
+              warnings: preview.warnings,
+              blocked: preview.blocked,
+            }),
+          };
         }
         case 'send': {
           const reference = TurnContext.getConversationReference(context.activity) as unknown as Record<string, unknown>;
           const requestId = parsed.action.requestId ?? randomUUID();
           const sent = await this.services.send({ fields, kind, outageId, actor, requestId, conversationReference: reference, cardActivityId: context.activity.replyToId });
-          if ('errors' in sent) return composeCard({ kind, outageId, values: fields, errors: sent.errors });
-          return statusCard(sent);
+          if ('errors' in sent) return { card: composeCard({ kind, outageId, about: await this.about(outageId), values: fields, errors: sent.errors }) };
+          return { card: statusCard(sent, { viewerIds }) };
         }
         case 'update':
         case 'resolve': {
           const values = await this.services.outageFields(outageId);
-          return composeCard({ kind: verb === 'update' ? 'update' : 'resolved', outageId, values });
+          const compose = composeCard({ kind: verb === 'update' ? 'update' : 'resolved', outageId, about: await this.about(outageId), values });
+          // The card that was clicked stays what it was (its figures refreshed), the compose card comes below it.
+          const current = messageId ? statusCard(await this.services.statusOf(messageId), { viewerIds }) : openOutagesCard(await this.services.openOutages());
+          return { card: current, newCard: compose };
         }
         case 'approve':
-          return statusCard(await this.services.approve(required(messageId), actor));
+          return { card: statusCard(await this.services.approve(required(messageId), actor), { viewerIds }) };
         case 'resume':
-          return statusCard(await this.services.resume(required(messageId), actor));
+          return { card: statusCard(await this.services.resume(required(messageId), actor), { viewerIds }) };
         case 'cancel':
-          if (messageId) return statusCard(await this.services.cancel(messageId, actor));
-          return messageCard('Geannuleerd', ['Er is niets verstuurd.']);
+          if (messageId) return { card: statusCard(await this.services.cancel(messageId, actor), { viewerIds }) };
+          return { card: messageCard('Geannuleerd', ['Er is niets verstuurd.']) };
         case 'erase': {
-          if (!isPersonal(context)) return personalOnlyCard();
+          if (!isPersonal(context)) return { card: personalOnlyCard() };
           const subscriberId = required(parsed.action.subscriberId);
           const masked = parsed.action.masked ?? 'de abonnee';
           const reason = parsed.action.reason?.trim() ?? '';
-          if (!reason) return confirmEraseCard(subscriberId, masked);
+          if (!reason) return { card: confirmEraseCard(subscriberId, masked) };
           await this.services.erase(subscriberId, actor, reason);
-          return messageCard(`Abonnee ${masked} is verwijderd`, ['De gegevens zijn gewist en het AVG-afmeldbericht wordt per e-mail verstuurd.'], 'Good');
+          return { card: messageCard(`Abonnee ${masked} is verwijderd`, ['De gegevens zijn gewist en het AVG-afmeldbericht wordt per e-mail verstuurd.'], 'Good') };
         }
         default:
-          return helpCard();
+          return { card: helpCard() };
       }
     } catch (error) {
-      return this.failure(error);
+      return { card: this.failure(error) };
     }
   }
 
-  private async refusal(context: TurnContext, action: string): Promise<Card | undefined> {
+  /** The outage a follow-up is about, in one line for the compose card. */
+  private async about(outageId: string | undefined): Promise<string | undefined> {
+    return outageId ? this.services.outageTitle(outageId) : undefined;
+  }
+
+  private async refusal(context: TurnContext, action: string, options: { auditAllowed?: boolean } = {}): Promise<Card | undefined> {
     const refused = checkStaff(this.config, context.activity);
     const actor = actorOf(context.activity);
-    await this.services.recordAccess(actor, action, refused !== null);
+    if (refused !== null || options.auditAllowed !== false) await this.services.recordAccess(actor, action, refused !== null);
     if (!refused) return undefined;
     return refused === 'tenant'
       ? messageCard('Geen toegang', ['Deze bot is alleen beschikbaar voor CBG Connect.'], 'Attention')
@@ -156,6 +182,11 @@ export class OutageBot extends TeamsActivityHandler {
     if (known.startsWith('Er ging iets mis')) this.logger.error({ err: error }, 'bot action failed');
     return messageCard('Dat lukte niet', [known], 'Attention');
   }
+}
+
+interface Reply {
+  card?: Card;
+  newCard?: Card;
 }
 
 /**

@@ -10,14 +10,14 @@ import { recordAudit } from './audit/audit-log';
 import type { EmailService } from './email/feature';
 import { deliveryProgress } from './ledger/progress';
 import { formatDutch } from './notices/business-hours';
-import { renderNotice } from './notices/notice-template';
+import { outageTitle, renderNotice } from './notices/notice-template';
 import { Outages, validateCompose, type Draft } from './notices/outages';
 import { cardsToRefresh, rememberCard } from './notices/status-cards';
 import { readAccountState, templateBlock } from './notices/whatsapp-account';
 import { pauseExplanation } from './notices/pause-reasons';
 import { eraseByIdOnRequest, exportSubscriber } from './privacy/subscriber-requests';
 import { createInvitation } from './signup/invitations';
-import type { CardToRefresh, ComposeFields, ComposeRequest, FieldErrors, NoticeKind, NoticePreview, NoticeStatus, SendRequest, StaffServices, SubscriberExport } from './staff-services';
+import type { CardToRefresh, ComposeFields, ComposeRequest, FieldErrors, NoticeKind, NoticePreview, NoticeStatus, OpenOutage, SendRequest, StaffServices, SubscriberExport } from './staff-services';
 
 const KINDS: Record<NoticeKind, OutageMessageKind> = { initial: OutageMessageKind.Initial, update: OutageMessageKind.Update, resolved: OutageMessageKind.Resolved };
 
@@ -44,6 +44,10 @@ export class StaffDesk implements StaffServices {
   async outageFields(outageId: string | undefined): Promise<ComposeFields> {
     const outage = await this.outages.outage(outageId);
     return { service: outage.service, scope: outage.scope, regions: outage.regions.join(','), severity: outage.severity };
+  }
+
+  async outageTitle(outageId: string): Promise<string> {
+    return outageTitle(await this.outages.outage(outageId));
   }
 
   async preview(request: ComposeRequest): Promise<NoticePreview | FieldErrors> {
@@ -95,7 +99,20 @@ export class StaffDesk implements StaffServices {
       text: renderNotice(message.templateParameters),
       progress: await deliveryProgress(this.dataSource, message.id),
       outageOpen: message.outage.status === OutageStatus.Open,
+      finishedAt: message.finishedAt?.toISOString() ?? null,
     };
+  }
+
+  async openOutages(): Promise<OpenOutage[]> {
+    const open = await this.outages.openOutages();
+    return Promise.all(
+      open.map(async ({ outage, latestMessageId }) => ({
+        outageId: outage.id,
+        title: outageTitle(outage),
+        openedAt: formatDutch(outage.createdAt, this.config.businessHours.timeZone),
+        latest: latestMessageId ? await this.statusOf(latestMessageId) : null,
+      })),
+    );
   }
 
   cardsToRefresh(recentMs: number): Promise<CardToRefresh[]> {
@@ -125,7 +142,8 @@ export class StaffDesk implements StaffServices {
   /** Validates the card's fields; a follow-up keeps the outage's service and area. */
   private async draftFrom(request: ComposeRequest): Promise<Draft | FieldErrors> {
     const base = request.outageId ? await this.outageFields(request.outageId) : {};
-    const kept = request.outageId ? { service: base.service, scope: base.scope, regions: base.regions } : {};
+    // A resolution does not ask for the severity again: it keeps the outage's.
+    const kept = request.outageId ? { service: base.service, scope: base.scope, regions: base.regions, ...(request.kind === 'resolved' ? { severity: base.severity } : {}) } : {};
     const { value, errors } = validateCompose({ ...request.fields, ...kept });
     return value ? { ...value, kind: KINDS[request.kind] } : { errors };
   }

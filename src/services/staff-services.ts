@@ -83,6 +83,17 @@ export interface NoticeStatus {
   text: string;
   progress: NoticeFigures;
   outageOpen: boolean;
+  /** When the last recipient was handed to WhatsApp (ISO), null while it has not finished. */
+  finishedAt: string | null;
+}
+
+/** An open outage as /storingen lists it: what it is about, and its latest notice. */
+export interface OpenOutage {
+  outageId: string;
+  /** "KPN internet · Utrecht, Noord-Holland · Hoog" */
+  title: string;
+  openedAt: string;
+  latest: NoticeStatus | null;
 }
 
 export interface CardToRefresh {
@@ -102,6 +113,8 @@ export interface SubscriberExport {
 export interface StaffServices {
   /** The outage's own fields, which an update or resolution starts from. */
   outageFields(outageId: string | undefined): Promise<ComposeFields>;
+  /** The outage in one line ("KPN internet · Utrecht · Hoog"), for the cards of its follow-ups. */
+  outageTitle(outageId: string): Promise<string>;
   /** Validates the card and shows exactly what subscribers would get, to whom and when. */
   preview(request: ComposeRequest): Promise<NoticePreview | FieldErrors>;
   /** Sends the notice now, holds it until business hours, or puts it up for approval. */
@@ -113,6 +126,8 @@ export interface StaffServices {
   /** Cancels a notice that has not gone out. */
   cancel(messageId: string, actor: string): Promise<NoticeStatus>;
   statusOf(messageId: string): Promise<NoticeStatus>;
+  /** The outages not yet resolved, newest first, each with its latest notice (/storingen). */
+  openOutages(): Promise<OpenOutage[]>;
   /** The status cards that show a notice still moving. */
   cardsToRefresh(recentMs: number): Promise<CardToRefresh[]>;
   /** Sends the stappenplan with a personal sign-up code (R2). */

@@ -52,7 +52,7 @@ describe('adaptive cards', () => {
     it("shows how many messages Meta billed and as what, once Meta said so", () => {
       const facts = (billable: number) => {
         const progress = { total: 4, queued: 0, sending: 0, sent: 1, delivered: 3, read: 0, failed: 0, cancelled: 0, billable, billedAs: billable ? 'utility' : null };
-        const card = statusCard({ outageId: 'o', messageId: 'm', kind: 'initial', status: 'done', statusText: 'Verstuurd.', text: 't', progress, outageOpen: true });
+        const card = statusCard({ outageId: 'o', messageId: 'm', kind: 'initial', status: 'done', statusText: 'Verstuurd.', text: 't', progress, outageOpen: true, finishedAt: null });
         return (card.body as { type: string; facts?: { title: string; value: string }[] }[]).find((b) => b.type === 'FactSet')!.facts!;
       };
       expect(facts(3)).to.deep.include({ title: 'Gefactureerd door Meta', value: '3 (utility)' });
@@ -61,7 +61,7 @@ describe('adaptive cards', () => {
 
     it('shows the status card text line by line too (it ran together on one line before)', () => {
       const progress = { total: 1, queued: 0, sending: 0, sent: 1, delivered: 0, read: 0, failed: 0, cancelled: 0, billable: 1, billedAs: 'utility' };
-      const card = statusCard({ outageId: 'o', messageId: 'm', kind: 'initial', status: 'done', statusText: 'Verstuurd.', text: NOTICE_TEXT, progress, outageOpen: true });
+      const card = statusCard({ outageId: 'o', messageId: 'm', kind: 'initial', status: 'done', statusText: 'Verstuurd.', text: NOTICE_TEXT, progress, outageOpen: true, finishedAt: null });
       const lines = (card.body as { type: string; text?: string; isSubtle?: boolean }[]).filter((b) => b.isSubtle).map((b) => b.text);
       expect(lines).to.deep.equal(whatsappBlocks(NOTICE_TEXT).map((b) => b.text));
       expect(lines).to.have.length(5);

@@ -1,11 +1,13 @@
 import { expect } from 'chai';
 import type { App } from '../../src/app';
 import type { Database } from '../../src/db/database';
-import { AuditEvent, Customer, Delivery, Outage, OutageMessage, Subscriber, SubscriberStatus } from '../../src/entities';
+import { AuditEvent, Customer, Delivery, Outage, OutageMessage, OutageMessageStatus, Subscriber, SubscriberStatus } from '../../src/entities';
 import { BotConnectorStandIn, cardAction, teamsMessage } from '../helpers/bot-connector';
 import { startService } from '../helpers/service';
+import { waitFor } from '../helpers/wait';
 
-type CardJson = { body: Record<string, unknown>[]; actions?: { verb: string; data: Record<string, unknown> }[] };
+type CardAction = { verb: string; data: Record<string, unknown> };
+type CardJson = { body: Record<string, unknown>[]; actions?: CardAction[]; refresh?: { action: CardAction; userIds?: string[] } };
 
 /** A business-hours window that is closed right now (a weekday that is not today). */
 function closedWindow(): string {
@@ -44,7 +46,7 @@ describe('Teams staff bot over HTTP', function () {
     return { status: res.status, body: text ? (JSON.parse(text) as { statusCode?: number; type?: string; value?: CardJson }) : {} };
   }
 
-  async function invoke(verb: string, data: Record<string, unknown>, options: { aadObjectId?: string } = {}): Promise<CardJson> {
+  async function invoke(verb: string, data: Record<string, unknown>, options: Parameters<typeof cardAction>[3] = {}): Promise<CardJson> {
     const answer = await post(cardAction(connector.url, verb, data, options));
     expect(answer.status).to.equal(200);
     expect(answer.body.statusCode).to.equal(200);
@@ -150,19 +152,87 @@ describe('Teams staff bot over HTTP', function () {
     await startApp({});
     const preview = await invoke('preview', { kind: 'initial', ...valid, scope: 'landelijk', regions: '' });
     const status = await invoke('send', preview.actions!.find((a) => a.verb === 'send')!.data);
-    const outageId = status.actions!.find((a) => a.verb === 'resolve')!.data.outageId as string;
+    const resolve = status.actions!.find((a) => a.verb === 'resolve')!;
+    const outageId = resolve.data.outageId as string;
     await database.dataSource.getRepository(Subscriber).delete({ phone: '31622222222' });
-    const compose = await invoke('resolve', { outageId });
-    expect(texts(compose)).to.include('Storing opgelost');
-    const resolvedPreview = await invoke('preview', { kind: 'resolved', outageId, severity: 'laag', text: 'De storing is verholpen. Excuses voor het ongemak.' });
+    // Opgelost leaves the status card a status card and posts the compose card below it.
+    const clicked = await invoke('resolve', resolve.data);
+    expect(texts(clicked)).to.include('Ontvangers').and.not.include('Tekst voor de klant');
+    const posted = connector.calls.filter((c) => c.method === 'POST' && JSON.stringify(c.body).includes('Storing opgelost'));
+    expect(posted, 'the compose card posted as a new message').to.have.length(1);
+    const composeActivityId = `activity-${connector.calls.indexOf(posted[0]) + 1}`;
+    const resolvedPreview = await invoke('preview', { kind: 'resolved', outageId, text: 'De storing is verholpen. Excuses voor het ongemak.' }, { replyToId: composeActivityId });
     expect(texts(resolvedPreview)).to.include('"**Opgelost** KPN internet"');
-    await invoke('send', resolvedPreview.actions!.find((a) => a.verb === 'send')!.data);
+    expect(texts(resolvedPreview), 'the outage keeps its severity').to.include('Impact: Hoog');
+    await invoke('send', resolvedPreview.actions!.find((a) => a.verb === 'send')!.data, { replyToId: composeActivityId });
     const messages = await database.dataSource.getRepository(OutageMessage).find({ order: { createdAt: 'ASC' } });
     const followUp = await database.dataSource.getRepository(Delivery).findBy({ outageMessageId: messages[1].id });
     expect(followUp.map((d) => d.phone)).to.deep.equal(['31611111111']);
-    // The card that showed the first notice now shows "opgelost": only that one is refreshed into it.
-    expect(messages.map((m) => m.cardActivityId)).to.deep.equal([null, 'card-activity-1']);
+    // Each notice keeps its own card: the first one's figures stay in the chat.
+    expect(messages.map((m) => m.cardActivityId)).to.deep.equal(['card-activity-1', composeActivityId]);
     expect((await database.dataSource.getRepository(Outage).findOneByOrFail({ id: outageId })).status).to.equal('resolved');
+  });
+
+  it('gives Update and Opgelost cards of their own: the outage named, no outage-only hints, severity kept (asked again only for an update)', async () => {
+    await startApp({});
+    const preview = await invoke('preview', { kind: 'initial', ...valid, scope: 'landelijk', regions: '' });
+    const status = await invoke('send', preview.actions!.find((a) => a.verb === 'send')!.data);
+    const follow = (verb: string) => {
+      const data = status.actions!.find((a) => a.verb === verb)!.data;
+      return invoke(verb, data).then(() => connector.cards().at(-1) as CardJson);
+    };
+    const inputs = (card: CardJson) => card.body.filter((e) => String(e.type).startsWith('Input.') && e.isVisible !== false).map((e) => [e.id, e.placeholder ?? null]);
+    const resolved = await follow('resolve');
+    expect(texts(resolved)).to.include('Storing opgelost').and.include('KPN internet · Landelijk · Hoog').and.not.include('geen gepland onderhoud');
+    expect(inputs(resolved)).to.deep.equal([['text', 'Wat is er opgelost? Bijv. alle verbindingen werken weer sinds 14:10.']]);
+    const update = await follow('update');
+    expect(texts(update)).to.include('Update van de storing').and.not.include('geen gepland onderhoud');
+    expect(inputs(update).map(([id]) => id)).to.deep.equal(['severity', 'text', 'expectedResolution']);
+    expect(update.body.find((e) => e.id === 'severity')!.value, 'the outage\'s severity preselected').to.equal('hoog');
+    expect(String(update.body.find((e) => e.id === 'text')!.placeholder)).to.match(/^Wat is er veranderd\?/);
+  });
+
+  it('keeps the status card counting: Teams refreshes it when shown, with the current figures, for a week after the last send', async () => {
+    await startApp({});
+    const preview = await invoke('preview', { kind: 'initial', ...valid, scope: 'landelijk', regions: '' });
+    const status = await invoke('send', preview.actions!.find((a) => a.verb === 'send')!.data);
+    expect(status.refresh?.action.verb).to.equal('status');
+    expect(status.refresh?.userIds, 'automatic for the staff member in any chat').to.deep.equal(['29:staff-user']);
+    const db = database.dataSource;
+    const messageId = status.refresh!.action.data.messageId as string;
+    await waitFor(async () => (await db.getRepository(OutageMessage).findOneByOrFail({ id: messageId })).status === OutageMessageStatus.Done, { what: 'the notice sent' });
+    // An hour later both recipients have read it (Meta's read statuses, as the ledger keeps them).
+    await db.query(`UPDATE delivery SET status = 'read', delivered_at = now(), read_at = now() WHERE outage_message_id = $1`, [messageId]);
+    const auditBefore = await db.getRepository(AuditEvent).count();
+    const refreshed = await invoke('status', status.refresh!.action.data, { trigger: 'automatic' });
+    expect(refreshed.body.find((e) => e.type === 'FactSet')!.facts).to.deep.include({ title: 'Gelezen', value: '2' });
+    expect(refreshed.refresh?.action.verb, 'it keeps asking').to.equal('status');
+    expect(await db.getRepository(AuditEvent).count(), 'a glance at a card is not audited').to.equal(auditBefore);
+    // A week after the last send the figures are final: the card stops asking.
+    await db.query(`UPDATE outage_message SET finished_at = now() - interval '8 days' WHERE id = $1`, [messageId]);
+    const final = await invoke('status', status.refresh!.action.data, { trigger: 'automatic' });
+    expect(texts(final)).to.include('Gelezen');
+    expect(final.refresh).to.equal(undefined);
+  });
+
+  it('lists the open outages with /storingen: their latest notice, figures and buttons; resolved ones leave the list', async () => {
+    await startApp({});
+    await post(teamsMessage(connector.url, '/storingen'));
+    expect(texts(connector.cards().at(-1) as CardJson)).to.include('Geen open storingen');
+    const preview = await invoke('preview', { kind: 'initial', ...valid, scope: 'landelijk', regions: '' });
+    await invoke('send', preview.actions!.find((a) => a.verb === 'send')!.data);
+    await post(teamsMessage(connector.url, '/storingen'));
+    const list = connector.cards().at(-1) as CardJson;
+    expect(texts(list)).to.include('Open storingen (1)').and.include('KPN internet · Landelijk · Hoog').and.include('Ontvangers');
+    const buttons = list.body.flatMap((e) => ((e.items as Record<string, unknown>[] | undefined) ?? []).flatMap((i) => (i.actions as CardAction[] | undefined) ?? []));
+    expect(buttons.map((b) => b.verb)).to.deep.equal(['update', 'resolve']);
+    // Opgelost from the list: the list stays (refreshed), the compose card comes below.
+    const again = await invoke('resolve', buttons[1].data);
+    expect(texts(again)).to.include('Open storingen (1)');
+    const resolvedPreview = await invoke('preview', { kind: 'resolved', outageId: buttons[1].data.outageId, text: 'Alles werkt weer.' });
+    await invoke('send', resolvedPreview.actions!.find((a) => a.verb === 'send')!.data);
+    await post(teamsMessage(connector.url, '/storingen'));
+    expect(texts(connector.cards().at(-1) as CardJson)).to.include('Geen open storingen');
   });
 
   it('asks a second staff member to approve when REQUIRE_APPROVAL=true; the author cannot', async () => {

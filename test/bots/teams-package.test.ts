@@ -24,7 +24,7 @@ describe('Teams app package', () => {
     const tab = (manifest.staticTabs as { contentUrl: string }[])[0];
     expect(tab.contentUrl).to.equal('https://storing.cbgconnect.nl/tab');
     const commands = (manifest.bots as { commandLists: { commands: { title: string }[] }[] }[])[0].commandLists[0].commands.map((c) => c.title);
-    expect(commands).to.deep.equal(['outage', 'stappenplan', 'abonnee', 'verwijder', 'help']);
+    expect(commands).to.deep.equal(['outage', 'storingen', 'stappenplan', 'abonnee', 'verwijder', 'help']);
   });
 
   it('refuses a broken manifest (the validation can fail)', async () => {

@@ -66,13 +66,13 @@ export function teamsMessage(serviceUrl: string, text: string, options: { aadObj
   };
 }
 
-/** The invoke Teams sends for an Action.Execute click. */
-export function cardAction(serviceUrl: string, verb: string, data: Record<string, unknown>, options: { aadObjectId?: string; replyToId?: string; conversationType?: 'personal' | 'groupChat' | 'channel' } = {}) {
+/** The invoke Teams sends for an Action.Execute click, or (trigger automatic) for a card's refresh when it is shown. */
+export function cardAction(serviceUrl: string, verb: string, data: Record<string, unknown>, options: { aadObjectId?: string; replyToId?: string; conversationType?: 'personal' | 'groupChat' | 'channel'; trigger?: 'manual' | 'automatic' } = {}) {
   return {
     ...teamsMessage(serviceUrl, '', options),
     type: 'invoke',
     name: 'adaptiveCard/action',
     replyToId: options.replyToId ?? 'card-activity-1',
-    value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
+    value: { action: { type: 'Action.Execute', verb, data }, trigger: options.trigger ?? 'manual' },
   };
 }

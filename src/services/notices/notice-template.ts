@@ -71,6 +71,11 @@ export function areaLabel(scope: OutageScope, regions: string[]): string {
   return regions.map((code) => PROVINCE_NAMES[code as Province] ?? code).join(', ');
 }
 
+/** An outage in one line for staff: "KPN internet · Utrecht, Noord-Holland · Hoog". */
+export function outageTitle(outage: { service: OutageService; scope: OutageScope; regions: string[]; severity: OutageSeverity }): string {
+  return `KPN ${SERVICE_LABEL[outage.service]} · ${areaLabel(outage.scope, outage.regions)} · ${SEVERITY_LABEL[outage.severity]}`;
+}
+
 /** The five body parameters in template order: status, service, area, severity, text. */
 export function buildTemplateParameters(content: NoticeContent): string[] {
   const text = content.expectedResolution ? `${content.text} Verwachte oplossing: ${content.expectedResolution}.` : content.text;

@@ -103,6 +103,23 @@ export class Outages {
     return outage;
   }
 
+  /**
+   * The open outages, newest first (at most 25: a list to act on, not an archive), each with
+   * its latest notice that was not cancelled or replaced, if any.
+   */
+  async openOutages(): Promise<{ outage: Outage; latestMessageId: string | null }[]> {
+    const outages = await this.dataSource.getRepository(Outage).find({ where: { status: OutageStatus.Open }, order: { createdAt: 'DESC' }, take: 25 });
+    if (outages.length === 0) return [];
+    const latest: { outage_id: string; id: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT ON (outage_id) outage_id, id FROM outage_message
+        WHERE outage_id = ANY($1) AND status NOT IN ('cancelled', 'superseded')
+        ORDER BY outage_id, created_at DESC`,
+      [outages.map((o) => o.id)],
+    );
+    const byOutage = new Map(latest.map((row) => [row.outage_id, row.id]));
+    return outages.map((outage) => ({ outage, latestMessageId: byOutage.get(outage.id) ?? null }));
+  }
+
   /** A notice with its outage. */
   async message(messageId: string): Promise<OutageMessage & { outage: Outage }> {
     const message = await this.dataSource.getRepository(OutageMessage).findOne({ where: { id: messageId }, relations: { outage: true } });
