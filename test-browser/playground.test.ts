@@ -145,10 +145,13 @@ describe('playground story in a browser', function () {
     const [sent] = ((await (await fetch(`http://localhost:${port}/api/stats`)).json()) as { outages: { recipients: number; delivered: number; read: number }[] }).outages;
     expect(sent).to.include({ recipients: 1, delivered: 1, read: 1 });
 
-    // 4. Opgelost, to the same audience.
+    // 4. Opgelost, to the same audience: the status card stays, the Opgelost card comes below it.
     await teams.locator('.ac-adaptiveCard', { hasText: 'Ontvangers' }).getByRole('button', { name: 'Opgelost' }).click();
     const resolved = teams.locator('.ac-adaptiveCard', { hasText: 'Storing opgelost' }).last();
-    await resolved.getByPlaceholder('Wat merkt de klant, wat doet KPN eraan?').fill('De storing is verholpen. Excuses voor het ongemak.');
+    await resolved.getByPlaceholder(/^Wat is er opgelost\?/).fill('De storing is verholpen. Excuses voor het ongemak.');
+    expect(await resolved.getByText('Ernst').count(), 'a resolution does not ask for the severity').to.equal(0);
+    expect(await teams.locator('.ac-adaptiveCard', { hasText: 'Ontvangers' }).count(), 'the status card is still there').to.be.at.least(1);
+    await resolved.screenshot({ path: path.join(RESULTS, 'opgelost-card.png') });
     await resolved.getByRole('button', { name: 'Voorbeeld bekijken' }).click();
     const resolvedPreview = teams.locator('.ac-adaptiveCard', { hasText: 'Voorbeeld: Storing opgelost' }).last();
     await resolvedPreview.getByRole('button', { name: 'Versturen' }).click();

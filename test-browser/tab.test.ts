@@ -4,7 +4,7 @@
  * saves screenshots under test-results/. Run with `npm run test:browser`.
  */
 import { expect } from 'chai';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { loadConfig } from '../src/config';
@@ -51,13 +51,21 @@ describe('management tab in a browser', function () {
     expect(await page.textContent('#kpi-active')).to.equal('3');
     expect(await page.textContent('#kpi-pending')).to.equal('1');
     expect(await page.textContent('#kpi-companies')).to.equal('2');
+    expect(await page.textContent('#kpi-companies-label')).to.equal('van 3 klanten bereikt (67%)');
     expect(await page.textContent('#kpi-delta')).to.equal('+3 deze week');
     expect(await page.textContent('#kpi-last')).to.equal('50%');
     const banners = await page.textContent('#banners');
     expect(banners).to.include('niet in Microsoft Teams geopend');
     expect(banners).to.include('Lokale modus');
     const outageCells = await page.$$eval('#outages tr td', (tds) => tds.map((td) => td.textContent));
-    expect(outageCells.slice(1, 6)).to.deep.equal(['Storing', '4', '2', '1', '1']);
+    expect(outageCells.slice(1, 6)).to.deep.equal(['Storing · KPN internet · Landelijk · HoogMislukt: 1× Niet bereikbaar op WhatsApp (geen WhatsApp, een verouderde app of de voorwaarden niet geaccepteerd)', '4', '2', '1', '1']);
+    // Coverage: who has no subscriber yet, and the list as CSV for the stappenplan mailing.
+    expect(await page.textContent('#coverage-summary')).to.equal('1 van 3 klanten hebben nog geen actieve abonnee (2 wel). Stuur hun contactpersonen het stappenplan.');
+    expect(await page.$$eval('#missing tr td', (tds) => tds.map((td) => td.textContent))).to.deep.equal(['Garage Van Dam', 'C-3', 'vandam.nl']);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#missing-csv')]);
+    expect(download.suggestedFilename()).to.match(/^klanten-zonder-abonnee-\d{4}-\d{2}-\d{2}\.csv$/);
+    const csv = readFileSync(await download.path(), 'utf8');
+    expect(csv).to.equal('\uFEFFklantnummer;naam;e-maildomeinen\r\nC-3;Garage Van Dam;vandam.nl\r\n');
     const companies = await page.$$eval('#companies tr td:first-child', (tds) => tds.map((td) => td.textContent));
     expect(companies).to.deep.equal(['Bakkerij De Korenschoof (C-1)', 'Visser Installatie (C-2)']);
     await page.screenshot({ path: path.join(RESULTS, 'tab.png'), fullPage: true });
@@ -67,7 +75,23 @@ describe('management tab in a browser', function () {
     await page.waitForTimeout(500);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).to.be.at.most(0);
+    // At 320 px every table fits without scrolling sideways, and the notice says what it was about.
+    const tablesOverflowing = await page.$$eval('.table-wrap', (wraps) => wraps.filter((w) => w.scrollWidth > w.clientWidth).map((w) => `${w.closest('section')?.querySelector('h2')?.textContent}: ${w.scrollWidth} > ${w.clientWidth}`));
+    expect(tablesOverflowing).to.deep.equal([]);
+    expect(await page.isVisible('#outages tr td:nth-child(2)')).to.equal(true);
     await page.screenshot({ path: path.join(RESULTS, 'tab-narrow.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('says what an empty tab means: no notices, no subscribers, every customer still to reach', async () => {
+    const base = await serve({}, false);
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    await page.goto(`${base}/tab`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 10_000 });
+    expect(await page.textContent('#outages')).to.equal('Nog geen meldingen verstuurd.');
+    expect(await page.textContent('#companies')).to.match(/^Nog geen actieve abonnees\./);
+    expect(await page.textContent('#coverage-summary')).to.equal('Het klantenbestand is leeg: importeer het met npm run customers:import.');
+    expect(await page.isHidden('#missing-csv')).to.equal(true);
     await page.close();
   });
 

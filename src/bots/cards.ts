@@ -178,11 +178,27 @@ function figures(p: StatusData['progress']): Card {
  * `refresh` (verb `status`): Teams asks the bot for the current card whenever someone looks at
  * it, automatically in chats of up to 60 people and for `viewerIds` in bigger ones.
  */
-export function statusCard(s: StatusData, options: { viewerIds?: string[] } = {}): Card {
+/**
+ * Why recipients failed, one line per reason with its count; masked numbers only in a
+ * personal chat (others in a group chat or channel may not see who a subscriber is).
+ */
+function failureBlocks(s: StatusData, personal: boolean): Card[] {
+  if (s.failures.length === 0) return [];
+  const lines = s.failures.map((f) => ({ title: String(f.count), value: `${f.reason}${personal && f.masked.length ? `: ${f.masked.join(', ')}${f.count > f.masked.length ? ', …' : ''}` : ''}` }));
+  const note = s.retried ? 'De mislukte berichten zijn al een keer opnieuw geprobeerd.' : s.retryable > 0 ? `${s.retryable} kunnen opnieuw worden geprobeerd.` : null;
+  return [
+    { type: 'TextBlock', text: 'Waarom mislukt', weight: 'Bolder', wrap: true, spacing: 'Medium' },
+    { type: 'FactSet', facts: lines, spacing: 'Small' },
+    ...(note ? [{ type: 'TextBlock', text: note, isSubtle: true, wrap: true, size: 'Small', spacing: 'Small' }] : []),
+  ];
+}
+
+export function statusCard(s: StatusData, options: { viewerIds?: string[]; personal?: boolean } = {}): Card {
   const actions: Card[] = [];
   if (s.status === 'awaiting_approval') actions.push(execute('Goedkeuren', 'approve', { messageId: s.messageId, outageId: s.outageId }, 'positive'));
   if (s.status === 'paused') actions.push(execute('Hervatten', 'resume', { messageId: s.messageId, outageId: s.outageId }, 'positive'));
   if (s.status === 'held' || s.status === 'awaiting_approval') actions.push(execute('Annuleren', 'cancel', { messageId: s.messageId, outageId: s.outageId }, 'destructive'));
+  if (s.retryable > 0) actions.push(execute('Opnieuw proberen (mislukt)', 'retry', { messageId: s.messageId, outageId: s.outageId }));
   if (s.outageOpen) actions.push(...followUpActions(s.outageId, s.messageId));
   const body = card(
     [
@@ -190,6 +206,7 @@ export function statusCard(s: StatusData, options: { viewerIds?: string[] } = {}
       { type: 'TextBlock', text: s.statusText, wrap: true, weight: 'Bolder', color: s.status === 'paused' ? 'Attention' : 'Default' },
       ...whatsappBlocks(s.text, { subtle: true }),
       figures(s.progress),
+      ...failureBlocks(s, options.personal ?? false),
     ],
     actions,
   );

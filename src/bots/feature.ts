@@ -74,7 +74,8 @@ export function teamsBotFeature({ config, logger, staff }: TeamsBotDependencies)
     try {
       for (const target of await staff.cardsToRefresh(REFRESH_MS * 2)) {
         const staffId = (target.reference.user as { id?: string } | undefined)?.id;
-        const card = statusCard(await staff.statusOf(target.messageId), { viewerIds: staffId ? [staffId] : [] });
+        const personal = (target.reference.conversation as { conversationType?: string } | undefined)?.conversationType === 'personal';
+        const card = statusCard(await staff.statusOf(target.messageId), { viewerIds: staffId ? [staffId] : [], personal });
         await adapter.continueConversationAsync(config.bot.appId ?? '', target.reference, async (turn) => {
           await turn.updateActivity({ type: 'message', id: target.activityId, attachments: [attachment(card)] });
         });

@@ -97,11 +97,12 @@ export class OutageBot extends TeamsActivityHandler {
     const refused = await this.refusal(context, `card.${verb}`, { auditAllowed: verb !== 'status' });
     if (refused) return { card: refused };
     const actor = actorOf(context.activity);
-    const viewerIds = [context.activity.from?.id ?? ''];
+    // Who looks at the card (refreshed for them in any chat), and whether masked numbers may show.
+    const viewer = { viewerIds: [context.activity.from?.id ?? ''], personal: isPersonal(context) };
     try {
       switch (verb) {
         case 'status':
-          return { card: statusCard(await this.services.statusOf(required(messageId)), { viewerIds }) };
+          return { card: statusCard(await this.services.statusOf(required(messageId)), viewer) };
         case 'storingen':
           return { card: openOutagesCard(await this.services.openOutages()) };
         case 'edit':
@@ -128,22 +129,24 @@ export class OutageBot extends TeamsActivityHandler {
           const requestId = parsed.action.requestId ?? randomUUID();
           const sent = await this.services.send({ fields, kind, outageId, actor, requestId, conversationReference: reference, cardActivityId: context.activity.replyToId });
           if ('errors' in sent) return { card: composeCard({ kind, outageId, about: await this.about(outageId), values: fields, errors: sent.errors }) };
-          return { card: statusCard(sent, { viewerIds }) };
+          return { card: statusCard(sent, viewer) };
         }
         case 'update':
         case 'resolve': {
           const values = await this.services.outageFields(outageId);
           const compose = composeCard({ kind: verb === 'update' ? 'update' : 'resolved', outageId, about: await this.about(outageId), values });
           // The card that was clicked stays what it was (its figures refreshed), the compose card comes below it.
-          const current = messageId ? statusCard(await this.services.statusOf(messageId), { viewerIds }) : openOutagesCard(await this.services.openOutages());
+          const current = messageId ? statusCard(await this.services.statusOf(messageId), viewer) : openOutagesCard(await this.services.openOutages());
           return { card: current, newCard: compose };
         }
         case 'approve':
-          return { card: statusCard(await this.services.approve(required(messageId), actor), { viewerIds }) };
+          return { card: statusCard(await this.services.approve(required(messageId), actor), viewer) };
         case 'resume':
-          return { card: statusCard(await this.services.resume(required(messageId), actor), { viewerIds }) };
+          return { card: statusCard(await this.services.resume(required(messageId), actor), viewer) };
+        case 'retry':
+          return { card: statusCard(await this.services.retryFailed(required(messageId), actor), viewer) };
         case 'cancel':
-          if (messageId) return { card: statusCard(await this.services.cancel(messageId, actor), { viewerIds }) };
+          if (messageId) return { card: statusCard(await this.services.cancel(messageId, actor), viewer) };
           return { card: messageCard('Geannuleerd', ['Er is niets verstuurd.']) };
         case 'erase': {
           if (!isPersonal(context)) return { card: personalOnlyCard() };

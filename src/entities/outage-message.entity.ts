@@ -85,6 +85,10 @@ export class OutageMessage {
   @Column({ name: 'pause_code', type: 'integer', nullable: true })
   pauseCode!: number | null;
 
+  /** When staff re-queued the failed recipients whose cause can pass (once per notice). */
+  @Column({ name: 'failures_retried_at', type: 'timestamptz', nullable: true })
+  failuresRetriedAt!: Date | null;
+
   @Column({ name: 'recipient_count', type: 'integer', default: 0 })
   recipientCount!: number;
 

@@ -8,7 +8,9 @@ import type { Config } from '../config';
 import { OutageMessageKind, OutageMessageStatus, OutageStatus } from '../entities';
 import { recordAudit } from './audit/audit-log';
 import type { EmailService } from './email/feature';
+import { failureGroups, retryableFailures } from './ledger/failure-reasons';
 import { deliveryProgress } from './ledger/progress';
+import { maskAddress } from '../lib/mask';
 import { formatDutch } from './notices/business-hours';
 import { outageTitle, renderNotice } from './notices/notice-template';
 import { Outages, validateCompose, type Draft } from './notices/outages';
@@ -74,6 +76,10 @@ export class StaffDesk implements StaffServices {
     return this.statusOf((await this.outages.resume(messageId, actor)).id);
   }
 
+  async retryFailed(messageId: string, actor: string): Promise<NoticeStatus> {
+    return this.statusOf((await this.outages.retryFailed(messageId, actor)).message.id);
+  }
+
   async cancel(messageId: string, actor: string): Promise<NoticeStatus> {
     return this.statusOf((await this.outages.cancel(messageId, actor)).id);
   }
@@ -100,6 +106,9 @@ export class StaffDesk implements StaffServices {
       progress: await deliveryProgress(this.dataSource, message.id),
       outageOpen: message.outage.status === OutageStatus.Open,
       finishedAt: message.finishedAt?.toISOString() ?? null,
+      failures: (await failureGroups(this.dataSource, message.id)).map((g) => ({ reason: g.label, count: g.count, canPass: g.canPass, masked: g.addresses.map(maskAddress) })),
+      retryable: message.failuresRetriedAt || message.status !== OutageMessageStatus.Done ? 0 : await retryableFailures(this.dataSource, message.id),
+      retried: message.failuresRetriedAt !== null,
     };
   }
 

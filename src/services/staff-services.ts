@@ -85,6 +85,12 @@ export interface NoticeStatus {
   outageOpen: boolean;
   /** When the last recipient was handed to WhatsApp (ISO), null while it has not finished. */
   finishedAt: string | null;
+  /** Why recipients failed, grouped and in Dutch, largest first; masked: up to 10 masked numbers, for personal chats only. */
+  failures: { reason: string; count: number; canPass: boolean; masked: string[] }[];
+  /** How many failures *Opnieuw proberen (mislukt)* would send again now (0 once it was used). */
+  retryable: number;
+  /** Whether the failures were already retried (once per notice). */
+  retried: boolean;
 }
 
 /** An open outage as /storingen lists it: what it is about, and its latest notice. */
@@ -123,6 +129,8 @@ export interface StaffServices {
   approve(messageId: string, actor: string): Promise<NoticeStatus>;
   /** Carries on with a notice WhatsApp paused, once the account is fine again. */
   resume(messageId: string, actor: string): Promise<NoticeStatus>;
+  /** Sends again, once, to the failed recipients whose cause can pass and who are still subscribed. */
+  retryFailed(messageId: string, actor: string): Promise<NoticeStatus>;
   /** Cancels a notice that has not gone out. */
   cancel(messageId: string, actor: string): Promise<NoticeStatus>;
   statusOf(messageId: string): Promise<NoticeStatus>;

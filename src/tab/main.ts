@@ -12,7 +12,23 @@ interface Stats {
   subscribers: { active: number; pending: number };
   byCompany: { customer: string; customerNumber: string; active: number }[];
   history: { week: string; optIns: number; optOuts: number; active: number }[];
-  outages: { id: string; kind: string; releasedAt: string | null; createdAt: string; recipients: number; sent: number; delivered: number; read: number; failed: number; billable: number; billedAs: string | null; secondsTo95Delivered: number | null }[];
+  coverage: { customers: number; reached: number; missing: { customerNumber: string; name: string; emailDomains: string[] }[] };
+  outages: {
+    id: string;
+    kind: string;
+    about: string;
+    failures: { reason: string; count: number }[];
+    releasedAt: string | null;
+    createdAt: string;
+    recipients: number;
+    sent: number;
+    delivered: number;
+    read: number;
+    failed: number;
+    billable: number;
+    billedAs: string | null;
+    secondsTo95Delivered: number | null;
+  }[];
   whatsapp?: {
     qualityRating: string | null;
     messagingLimitTier: string | null;
@@ -85,7 +101,9 @@ function render(stats: Stats): void {
   const colour = (name: string) => css.getPropertyValue(name).trim();
   $('kpi-active').textContent = nf.format(stats.subscribers.active);
   $('kpi-pending').textContent = nf.format(stats.subscribers.pending);
-  $('kpi-companies').textContent = nf.format(stats.byCompany.length);
+  const { customers, reached } = stats.coverage;
+  $('kpi-companies').textContent = nf.format(reached);
+  $('kpi-companies-label').textContent = customers > 0 ? `van ${nf.format(customers)} klanten bereikt (${Math.round((100 * reached) / customers)}%)` : 'Klanten bereikt';
   const thisWeek = stats.history[stats.history.length - 1];
   const delta = thisWeek ? thisWeek.optIns - thisWeek.optOuts : 0;
   const deltaEl = $('kpi-delta');
@@ -116,30 +134,107 @@ function render(stats: Stats): void {
   renderAccount(stats.whatsapp);
   renderBill(stats.whatsapp?.bill);
 
-  const outages = $('outages');
-  outages.replaceChildren();
-  if (stats.outages.length === 0) outages.appendChild(Object.assign(document.createElement('tr'), { innerHTML: '<td colspan="8" class="muted">Nog geen meldingen verstuurd.</td>' }));
-  for (const o of stats.outages) {
+  renderNotices(stats.outages);
+  renderCompanies(stats.byCompany);
+  renderCoverage(stats.coverage);
+  $('loading').hidden = true;
+  $('content').hidden = false;
+  document.body.dataset.ready = 'true';
+}
+
+/**
+ * Gives each cell its column's header as data-label: a narrow panel (320 px) shows the rows of
+ * a .stack table as small blocks of "label value" lines instead of columns that do not fit.
+ */
+function labelColumns(body: HTMLElement): void {
+  const headers = [...(body.closest('table')?.querySelectorAll('thead th') ?? [])].map((th) => th.textContent ?? '');
+  for (const row of body.querySelectorAll('tr')) {
+    [...row.children].forEach((td, i) => {
+      if ((td as HTMLTableCellElement).colSpan === 1 && headers[i]) (td as HTMLElement).dataset.label = headers[i];
+    });
+  }
+}
+
+function emptyRow(columns: number, text: string): HTMLTableRowElement {
+  const tr = document.createElement('tr');
+  const td = cell(text, 'muted');
+  td.colSpan = columns;
+  tr.append(td);
+  return tr;
+}
+
+/** The last notices: which outage (kind, service, area, severity) and how it went, failures with their reasons. */
+function renderNotices(notices: Stats['outages']): void {
+  const body = $('outages');
+  body.replaceChildren();
+  if (notices.length === 0) body.appendChild(emptyRow(8, 'Nog geen meldingen verstuurd.'));
+  for (const o of notices) {
     const tr = document.createElement('tr');
     tr.dataset.id = o.id;
     const when = new Date(o.releasedAt ?? o.createdAt).toLocaleString('nl-NL', { dateStyle: 'short', timeStyle: 'short' });
-    tr.append(cell(when), cell(KIND[o.kind] ?? o.kind, 'hide-narrow'), cell(nf.format(o.recipients), 'num'), cell(nf.format(o.delivered), 'num'), cell(nf.format(o.read), 'num hide-narrow'), cell(nf.format(o.failed), 'num'), cell(o.billable > 0 ? `${nf.format(o.billable)}${o.billedAs ? ` ${o.billedAs}` : ''}` : '–', 'num hide-narrow'), cell(duration(o.secondsTo95Delivered), 'hide-narrow'));
-    outages.appendChild(tr);
+    const notice = cell('', 'notice');
+    notice.append(Object.assign(document.createElement('strong'), { textContent: KIND[o.kind] ?? o.kind }), ` · ${o.about}`);
+    if (o.failures.length > 0) {
+      const why = Object.assign(document.createElement('div'), { className: 'muted small', textContent: `Mislukt: ${o.failures.map((f) => `${nf.format(f.count)}× ${f.reason}`).join('; ')}` });
+      notice.append(why);
+    }
+    const failed = cell(nf.format(o.failed), 'num');
+    failed.title = o.failures.map((f) => `${f.count}× ${f.reason}`).join('\n');
+    tr.append(cell(when), notice, cell(nf.format(o.recipients), 'num'), cell(nf.format(o.delivered), 'num'), cell(nf.format(o.read), 'num'), failed, cell(o.billable > 0 ? `${nf.format(o.billable)}${o.billedAs ? ` ${o.billedAs}` : ''}` : '–', 'num hide-narrow'), cell(duration(o.secondsTo95Delivered), 'hide-narrow'));
+    body.appendChild(tr);
   }
-  const companies = $('companies');
-  companies.replaceChildren();
-  const max = Math.max(1, ...stats.byCompany.map((c) => c.active));
-  for (const c of stats.byCompany) {
+  labelColumns(body);
+}
+
+function renderCompanies(companies: Stats['byCompany']): void {
+  const body = $('companies');
+  body.replaceChildren();
+  if (companies.length === 0) body.appendChild(emptyRow(3, 'Nog geen actieve abonnees. Stuur de contactpersonen van klanten het stappenplan (/stappenplan in Teams).'));
+  const max = Math.max(1, ...companies.map((c) => c.active));
+  for (const c of companies) {
     const tr = document.createElement('tr');
     const bar = document.createElement('td');
     bar.className = 'hide-narrow';
     bar.innerHTML = `<div class="bar"><span style="width:${Math.round((100 * c.active) / max)}%"></span></div>`;
     tr.append(cell(`${c.customer} (${c.customerNumber})`), cell(nf.format(c.active), 'num'), bar);
-    companies.appendChild(tr);
+    body.appendChild(tr);
   }
-  $('loading').hidden = true;
-  $('content').hidden = false;
-  document.body.dataset.ready = 'true';
+}
+
+/** How many rows of the customers without a subscriber the page shows; the CSV has them all. */
+const MISSING_SHOWN = 50;
+
+/** Customers in the registry without an active subscriber: who should get the stappenplan. */
+function renderCoverage(coverage: Stats['coverage']): void {
+  const { customers, reached, missing } = coverage;
+  $('coverage-summary').textContent =
+    customers === 0
+      ? 'Het klantenbestand is leeg: importeer het met npm run customers:import.'
+      : missing.length === 0
+        ? `Alle ${nf.format(customers)} klanten hebben minstens één actieve abonnee.`
+        : `${nf.format(missing.length)} van ${nf.format(customers)} klanten hebben nog geen actieve abonnee (${nf.format(reached)} wel). Stuur hun contactpersonen het stappenplan.`;
+  const body = $('missing');
+  body.replaceChildren();
+  for (const c of missing.slice(0, MISSING_SHOWN)) {
+    const tr = document.createElement('tr');
+    tr.append(cell(c.name), cell(c.customerNumber), cell(c.emailDomains.join(', ') || '–', 'hide-narrow'));
+    body.appendChild(tr);
+  }
+  if (missing.length > MISSING_SHOWN) body.appendChild(emptyRow(3, `… en ${nf.format(missing.length - MISSING_SHOWN)} meer (allemaal in de CSV).`));
+  $('missing-table').hidden = missing.length === 0;
+  const download = $('missing-csv') as HTMLButtonElement;
+  download.hidden = missing.length === 0;
+  download.onclick = () => downloadCsv(`klanten-zonder-abonnee-${new Date().toISOString().slice(0, 10)}.csv`, [['klantnummer', 'naam', 'e-maildomeinen'], ...missing.map((c) => [c.customerNumber, c.name, c.emailDomains.join(' ')])]);
+}
+
+/** A CSV as Dutch Excel opens it: semicolons, UTF-8 with a byte order mark. */
+function downloadCsv(filename: string, rows: string[][]): void {
+  const quote = (value: string) => (/[";\r\n]/.test(value) || /^[=+\-@]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+  const text = `\uFEFF${rows.map((r) => r.map(quote).join(';')).join('\r\n')}\r\n`;
+  const link = Object.assign(document.createElement('a'), { href: URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' })), download: filename });
+  document.body.append(link);
+  link.click();
+  link.remove();
 }
 
 /** What Meta bills per month: billable notices and service messages, with an estimate when the prices are set. */
@@ -159,6 +254,7 @@ function renderBill(bill: NonNullable<Stats['whatsapp']>['bill'] | undefined): v
     tr.append(cell(label), cell(nf.format(m.notices), 'num'), serviceCell, cell(m.estimateEur === null ? 'stel de prijzen in' : euro.format(m.estimateEur), m.estimateEur === null ? 'muted' : 'num'));
     rows.appendChild(tr);
   }
+  labelColumns(rows);
 }
 
 /** The WhatsApp account as Meta last reported it: quality, messaging limit, the template's status. */

@@ -52,16 +52,33 @@ describe('adaptive cards', () => {
     it("shows how many messages Meta billed and as what, once Meta said so", () => {
       const facts = (billable: number) => {
         const progress = { total: 4, queued: 0, sending: 0, sent: 1, delivered: 3, read: 0, failed: 0, cancelled: 0, billable, billedAs: billable ? 'utility' : null };
-        const card = statusCard({ outageId: 'o', messageId: 'm', kind: 'initial', status: 'done', statusText: 'Verstuurd.', text: 't', progress, outageOpen: true, finishedAt: null });
+        const card = statusCard({ outageId: 'o', messageId: 'm', kind: 'initial', status: 'done', statusText: 'Verstuurd.', text: 't', progress, outageOpen: true, finishedAt: null, failures: [], retryable: 0, retried: false });
         return (card.body as { type: string; facts?: { title: string; value: string }[] }[]).find((b) => b.type === 'FactSet')!.facts!;
       };
       expect(facts(3)).to.deep.include({ title: 'Gefactureerd door Meta', value: '3 (utility)' });
       expect(facts(0).map((f) => f.title)).to.not.include('Gefactureerd door Meta');
     });
 
+    it('says why recipients failed, with masked numbers only in a personal chat, and offers the retry while it can', () => {
+      const progress = { total: 5, queued: 0, sending: 0, sent: 2, delivered: 0, read: 0, failed: 3, cancelled: 0, billable: 0, billedAs: null };
+      const failures = [
+        { reason: 'Niet bereikbaar op WhatsApp', count: 2, canPass: true, masked: ['+31 6 ****1111', '+31 6 ****2222'] },
+        { reason: 'De ontvanger heeft berichten van bedrijven uitgezet', count: 1, canPass: false, masked: ['+31 6 ****3333'] },
+      ];
+      const status = { outageId: 'o', messageId: 'm', kind: 'initial', status: 'done', statusText: 'Verstuurd.', text: 't', progress, outageOpen: false, finishedAt: null, failures, retryable: 2, retried: false };
+      const reasons = (card: Record<string, unknown>) => JSON.stringify((card.body as { type: string; facts?: unknown[] }[]).filter((b) => b.type === 'FactSet')[1]);
+      const verbs = (card: Record<string, unknown>) => ((card.actions ?? []) as { verb: string }[]).map((a) => a.verb);
+      const inChannel = statusCard(status, { personal: false });
+      expect(reasons(inChannel)).to.include('Niet bereikbaar op WhatsApp').and.include('"title":"2"').and.not.include('****');
+      expect(reasons(statusCard(status, { personal: true }))).to.include('Niet bereikbaar op WhatsApp: +31 6 ****1111, +31 6 ****2222');
+      expect(verbs(inChannel)).to.deep.equal(['retry']);
+      expect(verbs(statusCard({ ...status, retryable: 0, retried: true }))).to.deep.equal([]);
+      expect(JSON.stringify(statusCard({ ...status, retryable: 0, retried: true }))).to.include('al een keer opnieuw geprobeerd');
+    });
+
     it('shows the status card text line by line too (it ran together on one line before)', () => {
       const progress = { total: 1, queued: 0, sending: 0, sent: 1, delivered: 0, read: 0, failed: 0, cancelled: 0, billable: 1, billedAs: 'utility' };
-      const card = statusCard({ outageId: 'o', messageId: 'm', kind: 'initial', status: 'done', statusText: 'Verstuurd.', text: NOTICE_TEXT, progress, outageOpen: true, finishedAt: null });
+      const card = statusCard({ outageId: 'o', messageId: 'm', kind: 'initial', status: 'done', statusText: 'Verstuurd.', text: NOTICE_TEXT, progress, outageOpen: true, finishedAt: null, failures: [], retryable: 0, retried: false });
       const lines = (card.body as { type: string; text?: string; isSubtle?: boolean }[]).filter((b) => b.isSubtle).map((b) => b.text);
       expect(lines).to.deep.equal(whatsappBlocks(NOTICE_TEXT).map((b) => b.text));
       expect(lines).to.have.length(5);

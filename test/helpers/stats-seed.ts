@@ -4,11 +4,12 @@ import { Customer, Delivery, DeliveryStatus, Outage, OutageMessage, OutageMessag
 import { eraseOnRequest } from '../../src/services/privacy/subscriber-requests';
 import { testErasureLog } from './data-dir';
 
-/** Seeds the figures the tab tests check: 3 active (2 + 1), 1 pending, 1 erased, one notice. */
+/** Seeds the figures the tab tests check: 3 active (2 + 1), 1 pending, 1 erased, one notice, one customer without a subscriber. */
 export async function seedStats(db: DataSource): Promise<{ messageId: string }> {
   const [bakker, visser] = await db.getRepository(Customer).save([
     { customerNumber: 'C-1', name: 'Bakkerij De Korenschoof', regions: ['UT'] },
     { customerNumber: 'C-2', name: 'Visser Installatie', regions: ['GE'] },
+    { customerNumber: 'C-3', name: 'Garage Van Dam', regions: ['ZH'], emailDomains: ['vandam.nl'] },
   ]);
   const subscribers = await db.getRepository(Subscriber).save([
     { phone: '31611110001', firstName: 'A', customerId: bakker.id, status: SubscriberStatus.Active, email: 'a@k.nl' },

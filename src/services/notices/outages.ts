@@ -21,6 +21,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../../http/error
 import { BusinessCalendar } from './business-hours';
 import { countAudience, type Audience } from '../ledger/audience';
 import { notifyDeliveriesReady, snapshotAudience } from '../ledger/delivery-ledger';
+import { requeuePassingFailures } from '../ledger/failure-reasons';
 import { buildTemplateParameters, MAX_STAFF_TEXT, renderNotice } from './notice-template';
 import { messagingLimit, readAccountState, templateAnnouncement, templateBlock } from './whatsapp-account';
 import { RestoreGuard, restoreRefusal } from '../privacy/erasure-log';
@@ -237,6 +238,30 @@ export class Outages {
       await notifyDeliveriesReady(manager);
       await audit(manager, actor, 'outage.resume', message.outageId, {});
       return manager.getRepository(OutageMessage).findOneByOrFail({ id: message.id });
+    });
+  }
+
+  /**
+   * *Opnieuw proberen (mislukt)*: once per notice, once it is done, re-queues the failed
+   * recipients whose cause can pass and who are still subscribed (ledger/failure-reasons.ts).
+   * Not outside business hours (R12), and not once a newer notice of the outage went out: an
+   * old "storing" after "opgelost" would mislead.
+   */
+  async retryFailed(messageId: string, actor: string, now = new Date()): Promise<{ message: OutageMessage; requeued: number }> {
+    return this.dataSource.transaction(async (manager) => {
+      const message = await this.lockedMessage(manager, messageId);
+      if (message.status !== OutageMessageStatus.Done) throw new ValidationError('not done', 'Opnieuw proberen kan pas als de melding helemaal verstuurd is.');
+      if (message.failuresRetriedAt) throw new ValidationError('already retried', 'De mislukte berichten van deze melding zijn al een keer opnieuw geprobeerd.');
+      if (!this.calendar.isOpen(now)) throw new ValidationError('outside business hours', 'Opnieuw proberen kan alleen binnen kantoortijden.');
+      const [newer]: unknown[] = await manager.query(`SELECT 1 FROM outage_message WHERE outage_id = $1 AND released_at > $2`, [message.outageId, message.releasedAt]);
+      if (newer) throw new ValidationError('newer notice', 'Er is al een nieuwere melding van deze storing verstuurd; deze melding wordt niet opnieuw geprobeerd.');
+      await this.refuseWhileBlocked(manager);
+      const requeued = await requeuePassingFailures(manager, message.id);
+      if (requeued === 0) throw new ValidationError('nothing to retry', 'Er is niets om opnieuw te proberen: de overige mislukte berichten kunnen ook nu niet aankomen, of de ontvangers zijn afgemeld.');
+      await manager.getRepository(OutageMessage).update({ id: message.id }, { status: OutageMessageStatus.Sending, finishedAt: null, failuresRetriedAt: now });
+      await notifyDeliveriesReady(manager);
+      await audit(manager, actor, 'outage.retry_failed', message.outageId, { requeued: String(requeued) });
+      return { message: await manager.getRepository(OutageMessage).findOneByOrFail({ id: message.id }), requeued };
     });
   }
 

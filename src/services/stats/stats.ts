@@ -10,16 +10,28 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../../config';
 import { messagingLimit, readAccountState, templateAnnouncement, templateBlock } from '../notices/whatsapp-account';
 import { reachedSql } from '../ledger/status-order';
+import { failureReason } from '../ledger/failure-reasons';
+import { outageTitle } from '../notices/notice-template';
+import type { OutageScope, OutageService, OutageSeverity } from '../../entities';
 
 export interface Stats {
   generatedAt: string;
   subscribers: { active: number; pending: number };
   byCompany: { customer: string; customerNumber: string; active: number }[];
   history: { week: string; weekStart: string; optIns: number; optOuts: number; active: number }[];
+  /**
+   * Whether the service reaches the customers in the registry: how many have at least one
+   * active subscriber, and which have none (the stappenplan mailing list), by name.
+   */
+  coverage: { customers: number; reached: number; missing: { customerNumber: string; name: string; emailDomains: string[] }[] };
   outages: {
     id: string;
     outageId: string;
     kind: string;
+    /** The outage in one line: "KPN internet · Utrecht · Hoog". */
+    about: string;
+    /** Why recipients failed, by reason in Dutch (no addresses: the tab shows no personal data). */
+    failures: { reason: string; count: number }[];
     createdAt: string;
     releasedAt: string | null;
     recipients: number;
@@ -138,16 +150,25 @@ export async function loadStats(db: DataSource, weeks = 26): Promise<Stats> {
     history.unshift({ week: weekly[i].week, weekStart: toDate(weekly[i].weekStart), optIns: weekly[i].optIns, optOuts: weekly[i].optOuts, active: Math.max(0, active) });
     active -= weekly[i].optIns - weekly[i].optOuts;
   }
+  const missing: { customerNumber: string; name: string; emailDomains: string[] }[] = await db.query(
+    `SELECT c.customer_number AS "customerNumber", c.name, c.email_domains AS "emailDomains" FROM customer c
+      WHERE NOT EXISTS (SELECT 1 FROM subscriber s WHERE s.customer_id = c.id AND s.status = 'active')
+      ORDER BY c.name, c.customer_number`,
+  );
+  const [{ customers }]: { customers: number }[] = await db.query('SELECT count(*)::int AS customers FROM customer');
   const outages = await outagesQuery;
   return {
     generatedAt: new Date().toISOString(),
     subscribers: { active: counts.active, pending: counts.pending },
     byCompany,
+    coverage: { customers, reached: customers - missing.length, missing },
     history,
     outages: outages.map((o) => ({
       id: o.id,
       outageId: o.outage_id,
       kind: o.kind,
+      about: outageTitle(o),
+      failures: groupFailures(o.failure_codes ?? []),
       createdAt: new Date(o.created_at).toISOString(),
       releasedAt: o.released_at ? new Date(o.released_at).toISOString() : null,
       recipients: o.recipients,
@@ -166,6 +187,11 @@ interface NoticeRow {
   id: string;
   outage_id: string;
   kind: string;
+  service: OutageService;
+  scope: OutageScope;
+  regions: string[];
+  severity: OutageSeverity;
+  failure_codes: { code: number | null; count: number }[] | null;
   created_at: Date;
   released_at: Date | null;
   recipients: number;
@@ -181,7 +207,9 @@ interface NoticeRow {
 /** The last 20 released notices with their funnel (the heaviest query: started first). */
 function recentNotices(db: DataSource): Promise<NoticeRow[]> {
   return db.query(
-    `SELECT m.id, m.outage_id, m.kind, m.created_at, m.released_at, f.*,
+    `SELECT m.id, m.outage_id, m.kind, m.created_at, m.released_at, o.service, o.scope, o.regions, o.severity, f.*,
+            (SELECT json_agg(json_build_object('code', e.error_code, 'count', e.n))
+               FROM (SELECT error_code, count(*)::int AS n FROM delivery WHERE outage_message_id = m.id AND status = 'failed' GROUP BY error_code) e) AS failure_codes,
             CASE WHEN f.recipients > 0 AND f.delivered >= ceil(0.95 * f.recipients) THEN
               (SELECT extract(epoch FROM d.delivered_at - m.released_at)::int
                  FROM delivery d
@@ -190,6 +218,7 @@ function recentNotices(db: DataSource): Promise<NoticeRow[]> {
                 OFFSET greatest(ceil(0.95 * f.recipients)::int - 1, 0) LIMIT 1)
             END AS t95
        FROM (SELECT * FROM outage_message WHERE released_at IS NOT NULL ORDER BY released_at DESC LIMIT 20) m
+       JOIN outage o ON o.id = m.outage_id
        CROSS JOIN LATERAL (
          SELECT count(*)::int AS recipients,
                 count(*) FILTER (WHERE status IN ${reachedSql('sent')})::int AS sent,
@@ -201,6 +230,16 @@ function recentNotices(db: DataSource): Promise<NoticeRow[]> {
            FROM delivery WHERE outage_message_id = m.id) f
       ORDER BY m.released_at DESC`,
   );
+}
+
+/** Failures by reason in Dutch, largest first (several codes can share a reason). */
+function groupFailures(codes: { code: number | null; count: number }[]): { reason: string; count: number }[] {
+  const byReason = new Map<string, number>();
+  for (const { code, count } of codes) {
+    const reason = failureReason(code).label;
+    byReason.set(reason, (byReason.get(reason) ?? 0) + count);
+  }
+  return [...byReason].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count);
 }
 
 function toDate(value: Date | string): string {

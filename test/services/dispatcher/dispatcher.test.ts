@@ -11,6 +11,7 @@ import { createDataSource } from '../../../src/db/data-source';
 import { loadConfig } from '../../../src/config';
 import { eraseOnRequest } from '../../../src/services/privacy/subscriber-requests';
 import { Outages } from '../../../src/services/notices/outages';
+import { failureGroups, retryableFailures } from '../../../src/services/ledger/failure-reasons';
 import { testErasureLog } from '../../helpers/data-dir';
 
 describe('broadcast dispatcher', function () {
@@ -217,6 +218,44 @@ describe('broadcast dispatcher', function () {
     const c = await statusCounts(db, messageId);
     expect(c.failed ?? 0).to.equal(0);
     expect(c.queued).to.equal(5);
+  });
+
+  it('says why recipients failed and retries, once, only the failures whose cause can pass and who are still subscribed', async () => {
+    const first = await seed(6);
+    const number = (i: number) => String(first + i);
+    const failing: Record<string, number> = { [number(0)]: 131026, [number(1)]: 131026, [number(2)]: 131050, [number(3)]: 131049 };
+    graph.decide = (body) => {
+      const code = failing[(body as { to: string }).to];
+      return code ? { status: 400, error: { code, message: 'Message undeliverable' } } : undefined;
+    };
+    const messageId = await startBroadcast(db);
+    dispatcher();
+    await until(async () => (await noticeStatus(messageId)) === 'done', 20_000, 'notice done');
+    expect(await statusCounts(db, messageId)).to.deep.equal({ sent: 2, failed: 4 });
+    expect((await failureGroups(db, messageId)).map((g) => [g.key, g.count, g.canPass])).to.deep.equal([
+      ['not_on_whatsapp', 2, true],
+      ['held_back', 1, true],
+      ['stopped', 1, false],
+    ]);
+    // The fourth opts out before staff retry: never sent again (R3, R11).
+    const config = loadConfig({ ERASURE_LOG: testErasureLog(), BUSINESS_HOURS: 'always' }, { purpose: 'local' });
+    await eraseOnRequest(db, config, number(3), 'staff', 'test');
+    expect(await retryableFailures(db, messageId)).to.equal(2);
+
+    // The cause is gone (the two are back on WhatsApp); staff press Opnieuw proberen (mislukt).
+    graph.decide = undefined;
+    const before = graph.requests.length;
+    const outages = new Outages(db, config);
+    expect((await outages.retryFailed(messageId, 'staff-1')).requeued).to.equal(2);
+    await until(async () => (await noticeStatus(messageId)) === 'done', 20_000, 'done again');
+    const resent = graph.requests.slice(before).map((r) => (r.body as { to: string }).to);
+    expect(resent.sort()).to.deep.equal([number(0), number(1)]);
+    expect(await statusCounts(db, messageId)).to.deep.equal({ sent: 4, failed: 2 });
+    // Once per notice.
+    await outages.retryFailed(messageId, 'staff-1').then(
+      () => expect.fail('a second retry was accepted'),
+      (error: Error) => expect(error.message).to.equal('already retried'),
+    );
   });
 
   it('R3: never sends to a number that is not an active subscriber, even if a row names it', async () => {

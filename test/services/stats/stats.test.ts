@@ -38,4 +38,15 @@ describe('management figures (/api/stats)', () => {
     const [notice] = (await loadStats(db)).outages;
     expect(notice).to.include({ id: messageId, kind: 'initial', recipients: 4, sent: 3, delivered: 2, read: 1, failed: 1, secondsTo95Delivered: null });
   });
+
+  it('says per notice which outage it was about and why recipients failed, without numbers', async () => {
+    const [notice] = (await loadStats(db)).outages;
+    expect(notice.about).to.equal('KPN internet · Landelijk · Hoog');
+    expect(notice.failures).to.deep.equal([{ reason: 'Niet bereikbaar op WhatsApp (geen WhatsApp, een verouderde app of de voorwaarden niet geaccepteerd)', count: 1 }]);
+  });
+
+  it('shows coverage: the customers in the registry with and without an active subscriber', async () => {
+    const { coverage } = await loadStats(db);
+    expect(coverage).to.deep.equal({ customers: 3, reached: 2, missing: [{ customerNumber: 'C-3', name: 'Garage Van Dam', emailDomains: ['vandam.nl'] }] });
+  });
 });
