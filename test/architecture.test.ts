@@ -102,7 +102,7 @@ const SERVICE_FOLDERS: Record<string, string[]> = {
 /**
  * Where a domain folder may use another domain folder, file by file: opting out in the
  * conversation is an erasure (privacy); the dispatcher sends the notice's template and moves a
- * notice's sending state; the tab's figures include the WhatsApp account's state.
+ * notice's sending state; the tab's figures include the WhatsApp account's state and name the outages.
  */
 const SEAMS: Record<string, string[]> = {
   'signup->privacy': ['services/privacy/erasure', 'services/privacy/erasure-log', 'services/privacy/contact-counters'],
@@ -110,7 +110,8 @@ const SEAMS: Record<string, string[]> = {
   'notices->privacy': ['services/privacy/erasure-log'],
   'dispatcher->privacy': ['services/privacy/erasure-log'],
   'dispatcher->notices': ['services/notices/notice-template', 'services/notices/notice-state'],
-  'stats->notices': ['services/notices/whatsapp-account'],
+  // The tab names the outage of each notice as the staff cards do.
+  'stats->notices': ['services/notices/whatsapp-account', 'services/notices/notice-template'],
 };
 
 /** The node of services/ a module belongs to: its folder, or a top-level file by its name. */

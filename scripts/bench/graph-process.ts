@@ -3,6 +3,8 @@
  * dispatcher's event loop), over IPC with its parent:
  *   -> { url } when listening;
  *   'stats'            -> { arrivals, recipients (to per accepted message) };
+ *   'count'            -> { arrivals, unique }: cheap to poll (serialising the full stats every
+ *                      100 ms stalled this loop, which then stamped arrivals late, in a bunch);
  *   'reset'            clears them;
  *   { storm: {...} }   from now on, every accepted message is handed to a process of its own
  *                      (callbacks-process.ts) that plays Meta's status callbacks: the stand-in
@@ -17,6 +19,7 @@ import { GraphStandIn } from '../../src/local/graph-standin';
 async function main(): Promise<void> {
   let arrivals: number[] = [];
   let recipients: string[] = [];
+  let unique = new Set<string>();
   let callbacks: ChildProcess | undefined;
   let accepted: [string, string, string | undefined, number][] = [];
   const graph = new GraphStandIn({
@@ -28,6 +31,7 @@ async function main(): Promise<void> {
       const body = r.body as { to: string; biz_opaque_callback_data?: string };
       arrivals.push(r.at);
       recipients.push(body.to);
+      unique.add(body.to);
       if (callbacks) accepted.push([r.answeredId!, body.to, body.biz_opaque_callback_data, r.at]);
     },
   });
@@ -38,9 +42,11 @@ async function main(): Promise<void> {
   const url = await graph.start();
   process.on('message', (message: string | { storm: unknown }) => {
     if (message === 'stats') process.send?.({ arrivals, recipients });
+    if (message === 'count') process.send?.({ arrivals: arrivals.length, unique: unique.size });
     if (message === 'reset') {
       arrivals = [];
       recipients = [];
+      unique = new Set();
     }
     if (typeof message === 'object' && message.storm) {
       callbacks = fork(path.join(__dirname, 'callbacks-process.js'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });

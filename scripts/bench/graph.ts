@@ -21,6 +21,8 @@ export interface GraphProcess {
   child: ChildProcess;
   url: string;
   stats(): Promise<GraphStats>;
+  /** How many messages arrived, and to how many different recipients (cheap to poll). */
+  count(): Promise<{ arrivals: number; unique: number }>;
   reset(): void;
   storm(settings: { targets: string[]; appSecret: string; phoneNumberId: string }): void;
   stormStats(): Promise<StormStats>;
@@ -38,6 +40,7 @@ export async function startGraph(): Promise<GraphProcess> {
     child,
     url,
     stats: () => ask<GraphStats>('stats'),
+    count: () => ask<{ arrivals: number; unique: number }>('count'),
     reset: () => child.send('reset'),
     storm: (settings) => child.send({ storm: settings }),
     stormStats: () => ask<StormStats>('storm-stats'),

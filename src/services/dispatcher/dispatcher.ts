@@ -151,8 +151,9 @@ export class Dispatcher {
             this.handBack(delivery, pairWait);
             continue;
           }
-          await this.limiter.acquire();
+          // A free slot first, then the rate: the send starts the moment the limiter allows it.
           await this.slots.acquire();
+          await this.limiter.acquire();
           // Stopping, or the lock was lost while waiting: the rest of the batch is not ours to send.
           if (!this.running || !this.leader) {
             this.slots.release();
@@ -219,8 +220,8 @@ export class Dispatcher {
   private async sendDueReplies(): Promise<void> {
     const replies = await withDeadlockRetry(() => claimReplies(this.dataSource, REPLY_BATCH, this.token));
     for (const reply of replies) {
-      await this.limiter.acquire();
       await this.slots.acquire();
+      await this.limiter.acquire();
       if (!this.running || !this.leader) {
         this.slots.release();
         await replyRetry(this.dataSource, reply, 0, false);

@@ -14,6 +14,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { audienceQuery, REACHABLE, type Audience } from './audience';
 import { reachedSql, statusRankSql } from './status-order';
 import { requeueStaleClaims } from './stale-claims';
+import { PASSING_FAILURE, passingParameters } from './failure-reasons';
 import { HASHED_ID_SQL, messageIdHashSql } from '../../lib/message-id-hash';
 
 type Db = DataSource | EntityManager;
@@ -314,3 +315,21 @@ export async function notifyDeliveriesReady(db: Db): Promise<void> {
 }
 
 export const DELIVERY_READY_CHANNEL = 'delivery_ready';
+
+/**
+ * *Opnieuw proberen (mislukt)*: re-queues the failed deliveries whose cause can pass
+ * (failure-reasons.ts) and whose subscriber is still active: back to 'queued' as new (attempts 0, no error, no message id), so the dispatcher sends them
+ * with the same rate limit and ledger guarantees as the first time. Returns how many.
+ */
+export async function requeuePassingFailures(manager: EntityManager, outageMessageId: string): Promise<number> {
+  const rows: { id: string }[] = await manager.query(
+    `UPDATE delivery d SET status = 'queued', attempts = 0, next_attempt_at = now(), claimed_at = NULL, claimed_by = NULL,
+            failed_at = NULL, status_at = now(), error_code = NULL, error_title = NULL, wa_message_id = NULL
+       FROM subscriber s
+      WHERE s.id = d.subscriber_id AND ${REACHABLE}
+        AND d.outage_message_id = $1 AND ${PASSING_FAILURE}
+      RETURNING d.id`,
+    [outageMessageId, ...passingParameters()],
+  );
+  return rows.length;
+}

@@ -59,30 +59,20 @@ export async function failureGroups(db: DataSource | EntityManager, outageMessag
   return [...groups.values()].sort((a, b) => b.count - a.count);
 }
 
+/** The condition on delivery d (with $2 the passing codes, $3 whether null passes) a retry re-queues. */
+export const PASSING_FAILURE = `d.status = 'failed' AND (d.error_code = ANY($2) OR ($3 AND d.error_code IS NULL))`;
+
+/** The parameters $2 and $3 of PASSING_FAILURE. */
+export function passingParameters(): [number[], boolean] {
+  return [PASSING_CODES.filter((c): c is number => c !== null), PASSING_CODES.includes(null)];
+}
+
 /** Failed deliveries a retry would re-queue: a cause that can pass, and still subscribed (R3, R11). */
 export async function retryableFailures(db: DataSource | EntityManager, outageMessageId: string): Promise<number> {
   const rows: { n: number }[] = await db.query(
     `SELECT count(*)::int AS n FROM delivery d JOIN subscriber s ON s.id = d.subscriber_id AND ${REACHABLE}
-      WHERE d.outage_message_id = $1 AND d.status = 'failed' AND (d.error_code = ANY($2) OR ($3 AND d.error_code IS NULL))`,
-    [outageMessageId, PASSING_CODES.filter((c) => c !== null), PASSING_CODES.includes(null)],
+      WHERE d.outage_message_id = $1 AND ${PASSING_FAILURE}`,
+    [outageMessageId, ...passingParameters()],
   );
   return rows[0].n;
-}
-
-/**
- * Re-queues the failed deliveries whose cause can pass and whose subscriber is still active:
- * back to 'queued' as new (attempts 0, no error, no message id), so the dispatcher sends them
- * with the same rate limit and ledger guarantees as the first time. Returns how many.
- */
-export async function requeuePassingFailures(manager: EntityManager, outageMessageId: string): Promise<number> {
-  const rows: { id: string }[] = await manager.query(
-    `UPDATE delivery d SET status = 'queued', attempts = 0, next_attempt_at = now(), claimed_at = NULL, claimed_by = NULL,
-            failed_at = NULL, status_at = now(), error_code = NULL, error_title = NULL, wa_message_id = NULL
-       FROM subscriber s
-      WHERE s.id = d.subscriber_id AND ${REACHABLE}
-        AND d.outage_message_id = $1 AND d.status = 'failed' AND (d.error_code = ANY($2) OR ($3 AND d.error_code IS NULL))
-      RETURNING d.id`,
-    [outageMessageId, PASSING_CODES.filter((c) => c !== null), PASSING_CODES.includes(null)],
-  );
-  return rows.length;
 }

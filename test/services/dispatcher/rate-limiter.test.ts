@@ -75,7 +75,7 @@ describe('RateLimiter on a fake clock', () => {
       expect(mostInAnyWindow(times, 1000), 'most in any 1,000 ms').to.be.at.most(perSecond);
       // The hard guarantee is over the longer window (1,025 ms: network jitter cannot squeeze in one more).
       expect(mostInAnyWindow(times, 1025), 'most in any 1,025 ms').to.be.at.most(perSecond);
-      // Paced evenly, not in bursts: no two sends closer than the spacing less the burst allowance (20 ms).
+      // Paced evenly, not in bursts: no two sends closer than the spacing less the burst allowance (3 ms).
       const spacing = 1025 / perSecond;
       for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1], `gap before send ${i}`).to.be.at.least(Math.floor(spacing - 20));
       // It does not hold back either: the first goes at once, and the limit is used.
