@@ -118,6 +118,13 @@ describe('playground story in a browser', function () {
     await bubble('Wat is je voornaam?').waitFor({ timeout: 15_000 });
     await say('Anna');
     await bubble('Welkom Anna!').waitFor({ timeout: 15_000 });
+    // Over WhatsApp's 4,096 characters: refused on the phone in Dutch, kept in the field, nothing sent.
+    const bubbles = await phone.locator('.bubble').count();
+    await say('x'.repeat(4097));
+    expect(await phone.locator('.problem').textContent()).to.equal('Niet verstuurd: een WhatsApp-bericht is hoogstens 4.096 tekens; dit zijn er 4.097.');
+    expect((await phone.getByRole('textbox').inputValue()).length).to.equal(4097);
+    expect(await phone.locator('.bubble').count()).to.equal(bubbles);
+    await phone.getByRole('textbox').fill('');
 
     // 2. Compose and send a landelijk notice in the Agents Playground.
     await teams.goto(`http://localhost:${teamsPort}`);
@@ -158,6 +165,7 @@ describe('playground story in a browser', function () {
     const followUp = bubble('De storing is verholpen');
     await followUp.waitFor({ timeout: 20_000 });
     expect(await followUp.locator('strong').first().textContent()).to.equal('Opgelost');
+    expect(await followUp.locator('.text').textContent()).to.include('Opgelost KPN internet\nGebied: Landelijk\nImpact: Geen meer\n\nDe storing is verholpen');
     // The README's screenshot: a signed-up phone with both notices, the AVG sign-up mail open.
     await phones.locator('#mails button[data-kind="avg_opt_in"]').click();
     await phones.locator(`[data-number="${PHONE}"] .bubble.from-service[data-status="delivered"]`, { hasText: 'De storing is verholpen' }).waitFor({ timeout: 10_000 });
@@ -176,6 +184,11 @@ describe('playground story in a browser', function () {
     expect(await mail.locator('iframe').getAttribute('srcdoc')).to.include('<p>Beste Anna,</p>');
     await phones.locator('#mails button[data-kind="avg_opt_in"]').click();
     expect(await mail.locator('iframe').getAttribute('srcdoc')).to.include('Je bent aangemeld');
+    // On a 1280x800 screen the mail's body starts above the fold, with three mails in the list.
+    await phones.setViewportSize({ width: 1280, height: 800 });
+    await mail.getByRole('tab', { name: 'Tekst' }).click();
+    const body = await mail.locator('pre').boundingBox();
+    expect(body!.y, 'the first lines of the mail are visible without scrolling').to.be.lessThan(800 - 60);
 
     const overflow = await phones.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).to.be.at.most(0);

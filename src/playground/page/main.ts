@@ -35,6 +35,9 @@ function displayNumber(digits: string): string {
   return digits.startsWith('31') ? `+31 ${digits.slice(2, 3)} ${digits.slice(3, 7)} ${digits.slice(7)}` : `+${digits}`;
 }
 
+/** WhatsApp's limit for one text message. */
+const MAX_TEXT = 4096;
+
 function post(path: string, body?: unknown): Promise<Response> {
   return fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body ?? {}) });
 }
@@ -47,13 +50,27 @@ function buildPhone(phone: PhoneView): HTMLElement {
   const form = element('form');
   const input = element('input', { type: 'text', placeholder: 'Typ een bericht', 'aria-label': `Bericht vanaf ${phone.label}`, autocomplete: 'off' });
   const send = element('button', { type: 'submit' }, 'Verstuur');
+  const problem = element('p', { class: 'problem', role: 'alert' });
   form.append(input, send);
+  // WhatsApp itself takes at most 4,096 characters: a longer text is refused here, in Dutch, and
+  // kept in the field (it used to vanish without a word, the server's English 400 unseen).
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const text = input.value.trim();
+    problem.textContent = '';
     if (!text) return;
+    if (text.length > MAX_TEXT) {
+      problem.textContent = `Niet verstuurd: een WhatsApp-bericht is hoogstens ${MAX_TEXT.toLocaleString('nl-NL')} tekens; dit zijn er ${text.length.toLocaleString('nl-NL')}.`;
+      return;
+    }
     input.value = '';
-    void post(`/playground/api/phones/${phone.number}/messages`, { text }).then(refresh);
+    void post(`/playground/api/phones/${phone.number}/messages`, { text }).then(async (res) => {
+      if (!res.ok) {
+        input.value = text;
+        problem.textContent = `Niet verstuurd (${res.status}): ${((await res.json().catch(() => ({}))) as { message?: string }).message ?? 'de server weigerde het bericht'}.`;
+      }
+      await refresh();
+    });
   });
   // Opening the chat reads what arrived: WhatsApp then sends the read receipts.
   let reading = false;
@@ -64,7 +81,7 @@ function buildPhone(phone: PhoneView): HTMLElement {
   };
   article.addEventListener('click', open);
   article.addEventListener('focusin', open);
-  article.append(header, chat, form);
+  article.append(header, chat, form, problem);
   return article;
 }
 
@@ -140,8 +157,10 @@ function renderMail(): void {
   // Only the AVG mails go to the CRM archive; the stappenplan never has a BCC.
   fact('BCC', mail.bcc ?? (mail.kind === 'stappenplan' ? '– (alleen de AVG-berichten gaan in BCC naar het CRM-archief)' : '– (geen CRM_ARCHIVE_BCC ingesteld)'));
   fact('Onderwerp', mail.subject);
-  fact('Status', `${MAIL_STATUS[mail.status] ?? mail.status}${mail.sentAt ? ` op ${dateTime.format(new Date(mail.sentAt))}` : ''}`);
-  fact('sha256', mail.sha256);
+  // Status and the archive's sha256 on one line (the full hash on hover): the body starts above
+  // the fold at 1280x800, with the mail list at most three mails high.
+  fact('Status', `${MAIL_STATUS[mail.status] ?? mail.status}${mail.sentAt ? ` op ${dateTime.format(new Date(mail.sentAt))}` : ''} · sha256 ${mail.sha256.slice(0, 12)}…`);
+  (facts.lastElementChild as HTMLElement).title = `sha256 ${mail.sha256}`;
   const tabs = element('div', { class: 'tabs', role: 'tablist' });
   for (const [view, label] of [['text', 'Tekst'], ['html', 'HTML']] as const) {
     const tab = element('button', { type: 'button', role: 'tab', 'aria-selected': String(mailView === view) }, label);

@@ -76,14 +76,22 @@ export function outageTitle(outage: { service: OutageService; scope: OutageScope
   return `KPN ${SERVICE_LABEL[outage.service]} · ${areaLabel(outage.scope, outage.regions)} · ${SEVERITY_LABEL[outage.severity]}`;
 }
 
-/** The five body parameters in template order: status, service, area, severity, text. */
+/**
+ * What the template's "Impact:" line says once the outage is over. The line is fixed text of the
+ * approved template (a parameter cannot carry a line break, and the public contract fixes the
+ * template and its parameters), so a resolution says the impact is gone instead of repeating
+ * the outage's severity ("Opgelost … Impact: Middel" read as if it still hurt).
+ */
+export const RESOLVED_IMPACT = 'Geen meer';
+
+/** The five body parameters in template order: status, service, area, severity (the impact), text. */
 export function buildTemplateParameters(content: NoticeContent): string[] {
   const text = content.expectedResolution ? `${content.text} Verwachte oplossing: ${content.expectedResolution}.` : content.text;
   return [
     STATUS_LABEL[content.kind],
     SERVICE_LABEL[content.service],
     areaLabel(content.scope, content.regions),
-    SEVERITY_LABEL[content.severity],
+    content.kind === OutageMessageKind.Resolved ? RESOLVED_IMPACT : SEVERITY_LABEL[content.severity],
     text,
   ].map((p) => sanitizeParameter(p));
 }
