@@ -152,8 +152,27 @@ describe('playground story in a browser', function () {
     const [sent] = ((await (await fetch(`http://localhost:${port}/api/stats`)).json()) as { outages: { recipients: number; delivered: number; read: number }[] }).outages;
     expect(sent).to.include({ recipients: 1, delivered: 1, read: 1 });
 
+    // The status card keeps counting after the send: its refresh (verb status) brings the read.
+    // The Agents Playground refreshes a shown card 3 times, 3 s apart, then offers "Click to restart."
+    const statusCard = teams.locator('.ac-adaptiveCard', { hasText: 'Ontvangers' }).first();
+    const deadline = Date.now() + 30_000;
+    while (!/Gelezen\s*1\b/.test(await statusCard.innerText())) {
+      expect(Date.now(), 'the status card shows the read').to.be.lessThan(deadline);
+      const restart = teams.getByText('Click to restart.');
+      if (await restart.count()) await restart.first().click();
+      await teams.waitForTimeout(500);
+    }
+    await statusCard.screenshot({ path: path.join(RESULTS, 'status-card-read.png') });
+
+    // /storingen: the open outage with its latest notice and buttons, without scrolling for it.
+    await teamsSay(teams, '/storingen');
+    const list = teams.locator('.ac-adaptiveCard', { hasText: 'Open storingen (1)' }).last();
+    await list.waitFor({ timeout: 15_000 });
+    expect(await list.innerText()).to.include('KPN internet · Landelijk · Middel');
+    await list.screenshot({ path: path.join(RESULTS, 'storingen-card.png') });
+
     // 4. Opgelost, to the same audience: the status card stays, the Opgelost card comes below it.
-    await teams.locator('.ac-adaptiveCard', { hasText: 'Ontvangers' }).getByRole('button', { name: 'Opgelost' }).click();
+    await statusCard.getByRole('button', { name: 'Opgelost' }).click();
     const resolved = teams.locator('.ac-adaptiveCard', { hasText: 'Storing opgelost' }).last();
     await resolved.getByPlaceholder(/^Wat is er opgelost\?/).fill('De storing is verholpen. Excuses voor het ongemak.');
     expect(await resolved.getByText('Ernst').count(), 'a resolution does not ask for the severity').to.equal(0);
@@ -161,9 +180,22 @@ describe('playground story in a browser', function () {
     await resolved.screenshot({ path: path.join(RESULTS, 'opgelost-card.png') });
     await resolved.getByRole('button', { name: 'Voorbeeld bekijken' }).click();
     const resolvedPreview = teams.locator('.ac-adaptiveCard', { hasText: 'Voorbeeld: Storing opgelost' }).last();
+    // Anna has removed WhatsApp meanwhile: Meta reports the Opgelost undeliverable (131026).
+    await phone.getByRole('button', { name: 'WhatsApp verwijderen' }).click();
+    await phone.getByRole('button', { name: 'WhatsApp installeren' }).waitFor({ timeout: 5000 });
     await resolvedPreview.getByRole('button', { name: 'Versturen' }).click();
+    // The status card says why it failed, and offers the retry once the notice is out.
+    const failedCard = teams.locator('.ac-adaptiveCard', { hasText: 'Waarom mislukt' }).last();
+    await failedCard.getByRole('button', { name: 'Opnieuw proberen (mislukt)' }).waitFor({ timeout: 30_000 });
+    expect(await failedCard.innerText()).to.match(/Niet bereikbaar op WhatsApp .*: \+31 6 \*{4}5601/);
+    await failedCard.screenshot({ path: path.join(RESULTS, 'failure-reasons-card.png') });
+    // Back on WhatsApp: the retry sends it again, to her only, once.
+    await phone.getByRole('button', { name: 'WhatsApp installeren' }).click();
+    await phone.getByRole('button', { name: 'WhatsApp verwijderen' }).waitFor({ timeout: 5000 });
+    await failedCard.getByRole('button', { name: 'Opnieuw proberen (mislukt)' }).click();
     const followUp = bubble('De storing is verholpen');
     await followUp.waitFor({ timeout: 20_000 });
+    expect(await bubble('De storing is verholpen').count(), 'the retry sent it once').to.equal(1);
     expect(await followUp.locator('strong').first().textContent()).to.equal('Opgelost');
     expect(await followUp.locator('.text').textContent()).to.include('Opgelost KPN internet\nGebied: Landelijk\nImpact: Geen meer\n\nDe storing is verholpen');
     // The README's screenshot: a signed-up phone with both notices, the AVG sign-up mail open.

@@ -185,7 +185,7 @@ function figures(p: StatusData['progress']): Card {
 function failureBlocks(s: StatusData, personal: boolean): Card[] {
   if (s.failures.length === 0) return [];
   const lines = s.failures.map((f) => ({ title: String(f.count), value: `${f.reason}${personal && f.masked.length ? `: ${f.masked.join(', ')}${f.count > f.masked.length ? ', …' : ''}` : ''}` }));
-  const note = s.retried ? 'De mislukte berichten zijn al een keer opnieuw geprobeerd.' : s.retryable > 0 ? `${s.retryable} kunnen opnieuw worden geprobeerd.` : null;
+  const note = s.retried ? 'De mislukte berichten zijn al een keer opnieuw geprobeerd.' : s.retryable > 0 ? `${s.retryable} ${s.retryable === 1 ? 'kan' : 'kunnen'} opnieuw worden geprobeerd.` : null;
   return [
     { type: 'TextBlock', text: 'Waarom mislukt', weight: 'Bolder', wrap: true, spacing: 'Medium' },
     { type: 'FactSet', facts: lines, spacing: 'Small' },
@@ -217,6 +217,11 @@ export function statusCard(s: StatusData, options: { viewerIds?: string[]; perso
   return { ...body, refresh: { action, ...(viewerIds.length ? { userIds: viewerIds } : {}) } };
 }
 
+/** The figures that matter in a list: "Ontvangers 120 · Afgeleverd 110 · Gelezen 80 · Mislukt 2". */
+function figuresInOneLine(p: StatusData['progress']): string {
+  return `Ontvangers ${p.total} · Afgeleverd ${p.delivered + p.read} · Gelezen ${p.read} · Mislukt ${p.failed}${p.queued + p.sending > 0 ? ` · In de wachtrij ${p.queued + p.sending}` : ''}`;
+}
+
 /** /storingen: the open outages, each with its latest notice's figures and its buttons. */
 export function openOutagesCard(outages: OpenOutage[]): Card {
   if (outages.length === 0) {
@@ -236,7 +241,7 @@ export function openOutagesCard(outages: OpenOutage[]): Card {
         size: 'Small',
         spacing: 'None',
       },
-      ...(o.latest ? [figures(o.latest.progress)] : []),
+      ...(o.latest ? [{ type: 'TextBlock', text: figuresInOneLine(o.latest.progress), wrap: true, spacing: 'Small' }] : []),
       { type: 'ActionSet', actions: followUpActions(o.outageId) },
     ],
   }));

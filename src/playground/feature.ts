@@ -119,6 +119,17 @@ export function playgroundFeature(deps: PlaygroundDependencies): Feature {
       },
       {
         method: 'post',
+        path: '/playground/api/phones/:number/whatsapp',
+        handler: async (req, res) => {
+          const number = phoneOf(req);
+          const body = (await readJsonBody(req, 1024)) as { on?: unknown } | null;
+          if (typeof body?.on !== 'boolean') throw new ValidationError('on: expected true or false');
+          phones.setWhatsApp(number, body.on);
+          res.send(200, { onWhatsApp: body.on });
+        },
+      },
+      {
+        method: 'post',
         path: '/playground/api/phones/:number/read',
         handler: async (req, res) => {
           res.send(200, { read: await phones.read(phoneOf(req)) });

@@ -6,6 +6,7 @@
  * are posted back as status webhooks.
  */
 import type { Logger } from '../logger';
+import { ValidationError } from '../http/errors';
 import { maskPhone } from '../lib/mask';
 import type { MessagesRequest } from '../channels/whatsapp/cloud-api-types';
 import type { RecordedRequest } from '../local/graph-standin';
@@ -33,6 +34,7 @@ interface Phone {
   messages: PhoneMessage[];
   /** biz_opaque_callback_data of our messages, echoed on their statuses as Meta does. */
   opaque: Map<string, string>;
+  onWhatsApp: boolean;
 }
 
 export class SimulatedPhones {
@@ -43,7 +45,7 @@ export class SimulatedPhones {
   private stopped = false;
 
   constructor(private readonly options: SimulatedPhonesOptions) {
-    for (const phone of options.phones) this.phones.set(phone.number, { label: phone.label, messages: [], opaque: new Map() });
+    for (const phone of options.phones) this.phones.set(phone.number, { label: phone.label, messages: [], opaque: new Map(), onWhatsApp: true });
   }
 
   has(number: string): boolean {
@@ -51,7 +53,16 @@ export class SimulatedPhones {
   }
 
   view(): PhoneView[] {
-    return [...this.phones].map(([number, phone]) => ({ number, label: phone.label, messages: phone.messages }));
+    return [...this.phones].map(([number, phone]) => ({ number, label: phone.label, messages: phone.messages, onWhatsApp: phone.onWhatsApp }));
+  }
+
+  /**
+   * The owner removes WhatsApp (off) or installs it again (on). While off, Meta accepts a send to
+   * the number and then reports it failed with 131026 (undeliverable), as it does for a number
+   * that is not on WhatsApp: the way to see failure reasons and *Opnieuw proberen (mislukt)*.
+   */
+  setWhatsApp(number: string, on: boolean): void {
+    this.phoneOf(number).onWhatsApp = on;
   }
 
   /** A message the stand-in accepted: if it is for one of the phones, show it and report it sent, then delivered. */
@@ -62,6 +73,13 @@ export class SimulatedPhones {
     const to = body.to;
     const phone = this.phones.get(to);
     if (!phone) return;
+    if (!phone.onWhatsApp) {
+      // Never shown on the phone: it is not on WhatsApp. Meta's failed status follows.
+      const lost: PhoneMessage = { id: request.answeredId, from: 'service', at: new Date(request.at).toISOString(), text: '', status: 'pending' };
+      if (body.type === 'template' && body.biz_opaque_callback_data) phone.opaque.set(lost.id, body.biz_opaque_callback_data);
+      this.later(this.options.sentAfterMs ?? 300, () => this.report(to, [lost], 'failed'));
+      return;
+    }
     const message: PhoneMessage = { id: request.answeredId, from: 'service', at: new Date(request.at).toISOString(), text: this.textOf(body), status: 'pending' };
     if (body.type === 'template' && body.biz_opaque_callback_data) phone.opaque.set(message.id, body.biz_opaque_callback_data);
     this.append(phone, message);
@@ -72,6 +90,7 @@ export class SimulatedPhones {
   /** The phone's owner sends a text: a signed inbound webhook to the service. */
   async send(number: string, text: string): Promise<PhoneMessage> {
     const phone = this.phoneOf(number);
+    if (!phone.onWhatsApp) throw new ValidationError('the phone has WhatsApp off', 'Deze telefoon heeft WhatsApp uitgezet.');
     const message: PhoneMessage = { id: newWamid(), from: 'phone', at: new Date().toISOString(), text, status: 'pending' };
     this.append(phone, message);
     const status = await this.post(textMessageWebhook(this.options.sender, number, text, { id: message.id, profileName: phone.label }));

@@ -20,6 +20,8 @@ export interface PhoneView {
   number: string;
   label: string;
   messages: PhoneMessage[];
+  /** Off: the owner removed WhatsApp; what is sent to the number fails with Meta's 131026. */
+  onWhatsApp: boolean;
 }
 
 /** One mail of the outbox (services/email/mailbox.ts). */

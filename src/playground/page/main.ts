@@ -45,7 +45,15 @@ function post(path: string, body?: unknown): Promise<Response> {
 function buildPhone(phone: PhoneView): HTMLElement {
   const article = element('article', { class: 'phone', 'data-number': phone.number, 'aria-label': phone.label });
   const header = element('header');
-  header.append(element('strong', {}, phone.label), element('small', {}, displayNumber(phone.number)));
+  // Removing WhatsApp from a phone shows what staff see when Meta cannot deliver (131026): the
+  // failure reason on the status card, and Opnieuw proberen (mislukt) once it is back.
+  const toggle = element('button', { type: 'button', class: 'whatsapp-toggle', 'aria-pressed': 'false' }, 'WhatsApp verwijderen');
+  toggle.addEventListener('click', (event) => {
+    event.stopPropagation();
+    const removing = toggle.getAttribute('aria-pressed') !== 'true';
+    void post(`/playground/api/phones/${phone.number}/whatsapp`, { on: !removing }).then(refresh);
+  });
+  header.append(toggle, element('strong', {}, phone.label), element('small', {}, displayNumber(phone.number)));
   const chat = element('div', { class: 'chat', role: 'log', 'aria-live': 'polite', tabindex: '0' });
   const form = element('form');
   const input = element('input', { type: 'text', placeholder: 'Typ een bericht', 'aria-label': `Bericht vanaf ${phone.label}`, autocomplete: 'off' });
@@ -110,6 +118,11 @@ function renderPhones(phones: PhoneView[]): void {
       article = buildPhone(phone);
       container.append(article);
     }
+    article.classList.toggle('off-whatsapp', !phone.onWhatsApp);
+    const toggle = article.querySelector<HTMLButtonElement>('.whatsapp-toggle')!;
+    toggle.setAttribute('aria-pressed', String(!phone.onWhatsApp));
+    toggle.textContent = phone.onWhatsApp ? 'WhatsApp verwijderen' : 'WhatsApp installeren';
+    for (const control of article.querySelectorAll<HTMLInputElement | HTMLButtonElement>('form input, form button')) control.disabled = !phone.onWhatsApp;
     const json = JSON.stringify(phone.messages);
     if (rendered.get(phone.number) !== json) {
       rendered.set(phone.number, json);
