@@ -146,10 +146,13 @@ export type StatusData = NoticeStatus;
  */
 export const REFRESH_FOR_MS = 7 * 24 * 3600_000;
 
-/** Whether the card's figures can still change, and Teams should fetch them when it shows the card. */
+/**
+ * Whether Teams should fetch the card's figures when it shows the card: once the notice is out
+ * (while it is sent, held, paused or awaiting approval the bot rewrites the card itself, and a
+ * refresh on each of those rewrites would cost a query per viewer every 5 s), until a week later.
+ */
 export function keepsCounting(s: StatusData, now = Date.now()): boolean {
-  if (s.status === 'cancelled' || s.status === 'superseded') return false;
-  return s.finishedAt === null || now - Date.parse(s.finishedAt) < REFRESH_FOR_MS;
+  return s.status === 'done' && s.finishedAt !== null && now - Date.parse(s.finishedAt) < REFRESH_FOR_MS;
 }
 
 /** The buttons of an open outage: an update or the resolution, composed in a new card. */
@@ -174,11 +177,6 @@ function figures(p: StatusData['progress']): Card {
 }
 
 /**
- * A notice's status card. While its figures can change it carries a Universal Actions
- * `refresh` (verb `status`): Teams asks the bot for the current card whenever someone looks at
- * it, automatically in chats of up to 60 people and for `viewerIds` in bigger ones.
- */
-/**
  * Why recipients failed, one line per reason with its count; masked numbers only in a
  * personal chat (others in a group chat or channel may not see who a subscriber is).
  */
@@ -193,7 +191,12 @@ function failureBlocks(s: StatusData, personal: boolean): Card[] {
   ];
 }
 
-export function statusCard(s: StatusData, options: { viewerIds?: string[]; personal?: boolean } = {}): Card {
+/**
+ * A notice's status card. Once the notice is out it carries a Universal Actions
+ * `refresh` (verb `status`): Teams asks the bot for the current card whenever someone looks at
+ * it, automatically in chats of up to 60 people and for `viewerIds` in bigger ones.
+ */
+export function statusCard(s: StatusData, options: { viewerIds?: string[]; personal?: boolean; problem?: string; noRefresh?: boolean } = {}): Card {
   const actions: Card[] = [];
   if (s.status === 'awaiting_approval') actions.push(execute('Goedkeuren', 'approve', { messageId: s.messageId, outageId: s.outageId }, 'positive'));
   if (s.status === 'paused') actions.push(execute('Hervatten', 'resume', { messageId: s.messageId, outageId: s.outageId }, 'positive'));
@@ -207,10 +210,11 @@ export function statusCard(s: StatusData, options: { viewerIds?: string[]; perso
       ...whatsappBlocks(s.text, { subtle: true }),
       figures(s.progress),
       ...failureBlocks(s, options.personal ?? false),
+      ...(options.problem ? [{ type: 'TextBlock', text: `⚠️ ${options.problem}`, color: 'Attention', wrap: true }] : []),
     ],
     actions,
   );
-  if (!keepsCounting(s)) return body;
+  if (options.noRefresh || !keepsCounting(s)) return body;
   // userIds: [] would switch automatic refresh off, so no ids means no userIds at all.
   const viewerIds = (options.viewerIds ?? []).filter(Boolean).slice(0, 60);
   const action = execute('Vernieuwen', 'status', { messageId: s.messageId, outageId: s.outageId });
@@ -245,7 +249,9 @@ export function openOutagesCard(outages: OpenOutage[]): Card {
       { type: 'ActionSet', actions: followUpActions(o.outageId) },
     ],
   }));
-  return card([{ type: 'TextBlock', text: `Open storingen (${outages.length})`, weight: 'Bolder', size: 'Medium', wrap: true }, ...items], [execute('Vernieuwen', 'storingen', {})]);
+  // The list holds at most the 25 newest (services/notices/outages.ts): a full list says so.
+  const count = outages.length >= 25 ? `de ${outages.length} nieuwste` : String(outages.length);
+  return card([{ type: 'TextBlock', text: `Open storingen (${count})`, weight: 'Bolder', size: 'Medium', wrap: true }, ...items], [execute('Vernieuwen', 'storingen', {})]);
 }
 
 export function messageCard(title: string, lines: string[], color: 'Default' | 'Attention' | 'Good' = 'Default'): Card {

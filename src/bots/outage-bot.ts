@@ -95,6 +95,8 @@ export class OutageBot extends TeamsActivityHandler {
     // Teams asks for a status card's figures each time someone looks at it: a read of counts,
     // audited only when refused (one audit row per glance would bury the staff actions).
     const refused = await this.refusal(context, `card.${verb}`, { auditAllowed: verb !== 'status' });
+    // Someone else in the chat sees the card as it was sent, without masked numbers or further refreshes.
+    if (refused && verb === 'status' && messageId) return { card: statusCard(await this.services.statusOf(messageId), { noRefresh: true }) };
     if (refused) return { card: refused };
     const actor = actorOf(context.activity);
     // Who looks at the card (refreshed for them in any chat), and whether masked numbers may show.
@@ -143,8 +145,16 @@ export class OutageBot extends TeamsActivityHandler {
           return { card: statusCard(await this.services.approve(required(messageId), actor), viewer) };
         case 'resume':
           return { card: statusCard(await this.services.resume(required(messageId), actor), viewer) };
-        case 'retry':
-          return { card: statusCard(await this.services.retryFailed(required(messageId), actor), viewer) };
+        case 'retry': {
+          // A refused retry (outside business hours, a newer notice) keeps the card, with the reason on it.
+          const id = required(messageId);
+          try {
+            return { card: statusCard(await this.services.retryFailed(id, actor), viewer) };
+          } catch (error) {
+            if (!(error instanceof ValidationError)) throw error;
+            return { card: statusCard(await this.services.statusOf(id), { ...viewer, problem: toDutch(error) }) };
+          }
+        }
         case 'cancel':
           if (messageId) return { card: statusCard(await this.services.cancel(messageId, actor), viewer) };
           return { card: messageCard('Geannuleerd', ['Er is niets verstuurd.']) };

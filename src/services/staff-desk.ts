@@ -107,21 +107,18 @@ export class StaffDesk implements StaffServices {
       outageOpen: message.outage.status === OutageStatus.Open,
       finishedAt: message.finishedAt?.toISOString() ?? null,
       failures: (await failureGroups(this.dataSource, message.id)).map((g) => ({ reason: g.label, count: g.count, canPass: g.canPass, masked: g.addresses.map(maskAddress) })),
-      retryable: message.failuresRetriedAt || message.status !== OutageMessageStatus.Done ? 0 : await retryableFailures(this.dataSource, message.id),
+      retryable: message.failuresRetriedAt || message.status !== OutageMessageStatus.Done || (await this.outages.hasNewerNotice(this.dataSource, message)) ? 0 : await retryableFailures(this.dataSource, message.id),
       retried: message.failuresRetriedAt !== null,
     };
   }
 
   async openOutages(): Promise<OpenOutage[]> {
-    const open = await this.outages.openOutages();
-    return Promise.all(
-      open.map(async ({ outage, latestMessageId }) => ({
-        outageId: outage.id,
-        title: outageTitle(outage),
-        openedAt: formatDutch(outage.createdAt, this.config.businessHours.timeZone),
-        latest: latestMessageId ? await this.statusOf(latestMessageId) : null,
-      })),
-    );
+    // One after the other: each status counts a notice's deliveries, and the pool is shared with the dispatcher.
+    const list: OpenOutage[] = [];
+    for (const { outage, latestMessageId } of await this.outages.openOutages()) {
+      list.push({ outageId: outage.id, title: outageTitle(outage), openedAt: formatDutch(outage.createdAt, this.config.businessHours.timeZone), latest: latestMessageId ? await this.statusOf(latestMessageId) : null });
+    }
+    return list;
   }
 
   cardsToRefresh(recentMs: number): Promise<CardToRefresh[]> {

@@ -229,7 +229,9 @@ function renderCoverage(coverage: Stats['coverage']): void {
 
 /** A CSV as Dutch Excel opens it: semicolons, UTF-8 with a byte order mark. */
 function downloadCsv(filename: string, rows: string[][]): void {
-  const quote = (value: string) => (/[";\r\n]/.test(value) || /^[=+\-@]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+  // A leading = + - @ (or tab, CR) makes Excel read a formula, quoted or not: a ' keeps it text.
+  const safe = (value: string) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
+  const quote = (value: string) => (/[";\r\n]/.test(safe(value)) ? `"${safe(value).replace(/"/g, '""')}"` : safe(value));
   const text = `\uFEFF${rows.map((r) => r.map(quote).join(';')).join('\r\n')}\r\n`;
   const link = Object.assign(document.createElement('a'), { href: URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' })), download: filename });
   document.body.append(link);

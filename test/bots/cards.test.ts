@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { statusCard, whatsappBlocks } from '../../src/bots/cards';
+import { keepsCounting, statusCard, whatsappBlocks } from '../../src/bots/cards';
 import { allCards, NOTICE_TEXT } from '../../scripts/card-catalog';
 
 // The package's main entry is ESM without extensions and fails in Node; this bundle works.
@@ -57,6 +57,16 @@ describe('adaptive cards', () => {
       };
       expect(facts(3)).to.deep.include({ title: 'Gefactureerd door Meta', value: '3 (utility)' });
       expect(facts(0).map((f) => f.title)).to.not.include('Gefactureerd door Meta');
+    });
+
+    it('asks Teams for fresh figures only once the notice is out, for a week', () => {
+      const progress = { total: 1, queued: 0, sending: 0, sent: 1, delivered: 0, read: 0, failed: 0, cancelled: 0, billable: 0, billedAs: null };
+      const base = { outageId: 'o', messageId: 'm', kind: 'initial', statusText: 'x', text: 't', progress, outageOpen: true, failures: [], retryable: 0, retried: false };
+      const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000).toISOString();
+      expect(keepsCounting({ ...base, status: 'sending', finishedAt: null }), 'the bot rewrites a card while it is sent').to.equal(false);
+      expect(keepsCounting({ ...base, status: 'done', finishedAt: hoursAgo(1) })).to.equal(true);
+      expect(keepsCounting({ ...base, status: 'done', finishedAt: hoursAgo(24 * 7 + 1) })).to.equal(false);
+      expect(keepsCounting({ ...base, status: 'cancelled', finishedAt: null })).to.equal(false);
     });
 
     it('says why recipients failed, with masked numbers only in a personal chat, and offers the retry while it can', () => {

@@ -193,24 +193,30 @@ describe('Teams staff bot over HTTP', function () {
   });
 
   it('keeps the status card counting: Teams refreshes it when shown, with the current figures, for a week after the last send', async () => {
-    await startApp({});
+    await startApp({ STAFF_AAD_OBJECT_IDS: 'staff-aad-1' });
     const preview = await invoke('preview', { kind: 'initial', ...valid, scope: 'landelijk', regions: '' });
     const status = await invoke('send', preview.actions!.find((a) => a.verb === 'send')!.data);
-    expect(status.refresh?.action.verb).to.equal('status');
-    expect(status.refresh?.userIds, 'automatic for the staff member in any chat').to.deep.equal(['29:staff-user']);
     const db = database.dataSource;
-    const messageId = status.refresh!.action.data.messageId as string;
+    const messageId = status.actions!.find((a) => a.verb === 'resolve')!.data.messageId as string;
     await waitFor(async () => (await db.getRepository(OutageMessage).findOneByOrFail({ id: messageId })).status === OutageMessageStatus.Done, { what: 'the notice sent' });
+    const done = await invoke('status', { messageId }, { trigger: 'automatic' });
+    expect(done.refresh?.action.verb, 'once it is out').to.equal('status');
+    expect(done.refresh?.userIds, 'automatic for the staff member in any chat').to.deep.equal(['29:staff-user']);
     // An hour later both recipients have read it (Meta's read statuses, as the ledger keeps them).
     await db.query(`UPDATE delivery SET status = 'read', delivered_at = now(), read_at = now() WHERE outage_message_id = $1`, [messageId]);
     const auditBefore = await db.getRepository(AuditEvent).count();
-    const refreshed = await invoke('status', status.refresh!.action.data, { trigger: 'automatic' });
+    const refreshed = await invoke('status', done.refresh!.action.data, { trigger: 'automatic' });
     expect(refreshed.body.find((e) => e.type === 'FactSet')!.facts).to.deep.include({ title: 'Gelezen', value: '2' });
     expect(refreshed.refresh?.action.verb, 'it keeps asking').to.equal('status');
     expect(await db.getRepository(AuditEvent).count(), 'a glance at a card is not audited').to.equal(auditBefore);
+    // Someone in the chat who is not staff sees the card as it is, without refresh; the refusal is audited.
+    const other = await invoke('status', done.refresh!.action.data, { trigger: 'automatic', aadObjectId: 'not-staff' });
+    expect(texts(other)).to.include('Gelezen');
+    expect(other.refresh).to.equal(undefined);
+    expect(await db.getRepository(AuditEvent).countBy({ outcome: 'refused', target: 'card.status' })).to.equal(1);
     // A week after the last send the figures are final: the card stops asking.
     await db.query(`UPDATE outage_message SET finished_at = now() - interval '8 days' WHERE id = $1`, [messageId]);
-    const final = await invoke('status', status.refresh!.action.data, { trigger: 'automatic' });
+    const final = await invoke('status', done.refresh!.action.data, { trigger: 'automatic' });
     expect(texts(final)).to.include('Gelezen');
     expect(final.refresh).to.equal(undefined);
   });

@@ -216,7 +216,10 @@ export async function applyStatusUpdates(db: DataSource | EntityManager, updates
                 (SELECT d.id FROM delivery d WHERE d.wa_message_id IN (r.wa_message_id, r.hashed_id)),
                 (SELECT d.id FROM delivery d
                   WHERE d.id = r.delivery_id AND d.wa_message_id IS NULL AND d.attempts > 0
-                    AND (d.phone = r.recipient_id OR d.user_id = r.recipient_user_id))) AS target
+                    AND (d.phone = r.recipient_id OR d.user_id = r.recipient_user_id)
+                    -- Not a late status of the message that failed before a retry re-queued the row
+                    -- (Meta's times are whole seconds: one second of slack).
+                    AND NOT EXISTS (SELECT 1 FROM outage_message m WHERE m.id = d.outage_message_id AND m.failures_retried_at > r.at + interval '1 second'))) AS target
          FROM ranked r
      ),
      -- Rows locked in id order, as every ledger writer does: two writers never wait on each other in a circle.
@@ -323,13 +326,39 @@ export const DELIVERY_READY_CHANNEL = 'delivery_ready';
  */
 export async function requeuePassingFailures(manager: EntityManager, outageMessageId: string): Promise<number> {
   const rows: { id: string }[] = await manager.query(
-    `UPDATE delivery d SET status = 'queued', attempts = 0, next_attempt_at = now(), claimed_at = NULL, claimed_by = NULL,
-            failed_at = NULL, status_at = now(), error_code = NULL, error_title = NULL, wa_message_id = NULL
-       FROM subscriber s
-      WHERE s.id = d.subscriber_id AND ${REACHABLE}
-        AND d.outage_message_id = $1 AND ${PASSING_FAILURE}
-      RETURNING d.id`,
+    `WITH locked AS MATERIALIZED (
+       SELECT d.id FROM delivery d JOIN subscriber s ON s.id = d.subscriber_id AND ${REACHABLE}
+        WHERE d.outage_message_id = $1 AND ${PASSING_FAILURE}
+        ORDER BY d.id FOR UPDATE OF d
+     ), requeued AS (
+       UPDATE delivery d SET status = 'queued', attempts = 0, next_attempt_at = now(), claimed_at = NULL, claimed_by = NULL,
+              failed_at = NULL, sent_at = NULL, status_at = now(), error_code = NULL, error_title = NULL, wa_message_id = NULL,
+              billable = NULL, pricing_category = NULL, pricing_model = NULL
+        WHERE d.id IN (SELECT id FROM locked)
+        RETURNING d.id
+     )
+     -- A SELECT last: TypeORM answers a bare UPDATE with [rows, count], not the rows.
+     SELECT id FROM requeued`,
     [outageMessageId, ...passingParameters()],
+  );
+  return rows.length;
+}
+
+/**
+ * A newer notice of the outage was released: what a retry of an older one still has queued is
+ * cancelled (an old "storing" must not arrive after "opgelost"). In id order, as every ledger writer.
+ */
+export async function cancelQueuedRetries(manager: EntityManager, outageId: string, newerMessageId: string): Promise<number> {
+  const rows: { id: string }[] = await manager.query(
+    `WITH locked AS MATERIALIZED (
+       SELECT d.id FROM delivery d JOIN outage_message m ON m.id = d.outage_message_id
+        WHERE m.outage_id = $1 AND m.id <> $2 AND m.failures_retried_at IS NOT NULL AND d.status = 'queued'
+        ORDER BY d.id FOR UPDATE OF d
+     ), cancelled AS (
+       UPDATE delivery d SET status = 'cancelled', status_at = now() WHERE d.id IN (SELECT id FROM locked) RETURNING d.id
+     )
+     SELECT id FROM cancelled`,
+    [outageId, newerMessageId],
   );
   return rows.length;
 }

@@ -19,7 +19,7 @@ const REASONS: (FailureReason & { codes: (number | null)[] })[] = [
   { key: 'held_back', label: 'Door WhatsApp tegengehouden (de ontvanger kreeg al veel berichten van bedrijven)', codes: [131049], canPass: true },
   { key: 'pair_limit', label: 'Te veel berichten kort na elkaar naar dit nummer', codes: [131056], canPass: true },
   { key: 'unavailable', label: 'WhatsApp was tijdelijk niet bereikbaar (na herhaalde pogingen opgegeven)', codes: [131000, 131016, 130429, null], canPass: true },
-  { key: 'unsupported', label: 'De WhatsApp van de ontvanger kan dit bericht niet tonen', codes: [131051, 131062], canPass: true },
+  { key: 'unsupported', label: 'Dit bericht kan niet naar deze ontvanger (soort bericht of gebruikersnaam niet ondersteund)', codes: [131051, 131062], canPass: false },
   { key: 'stopped', label: 'De ontvanger heeft berichten van bedrijven uitgezet', codes: [131050], canPass: false },
   { key: 'window', label: 'Buiten het 24-uursvenster van WhatsApp', codes: [131047], canPass: false },
 ];
@@ -43,9 +43,14 @@ export interface FailureGroup extends FailureReason {
 
 /** A notice's failed deliveries grouped by reason, largest first. */
 export async function failureGroups(db: DataSource | EntityManager, outageMessageId: string): Promise<FailureGroup[]> {
+  // Ten addresses per code, each from its own short index scan: no sort of every failed row.
   const rows: { code: number | null; count: number; addresses: (string | null)[] }[] = await db.query(
-    `SELECT error_code AS code, count(*)::int AS count, (array_agg(coalesce(phone, user_id) ORDER BY id))[1:10] AS addresses
-       FROM delivery WHERE outage_message_id = $1 AND status = 'failed' GROUP BY error_code`,
+    `SELECT g.code, g.count,
+            ARRAY(SELECT coalesce(d.phone, d.user_id) FROM delivery d
+                   WHERE d.outage_message_id = $1 AND d.status = 'failed' AND d.error_code IS NOT DISTINCT FROM g.code
+                   ORDER BY d.id LIMIT 10) AS addresses
+       FROM (SELECT error_code AS code, count(*)::int AS count FROM delivery
+              WHERE outage_message_id = $1 AND status = 'failed' GROUP BY error_code) g`,
     [outageMessageId],
   );
   const groups = new Map<string, FailureGroup>();

@@ -71,6 +71,12 @@ export function areaLabel(scope: OutageScope, regions: string[]): string {
   return regions.map((code) => PROVINCE_NAMES[code as Province] ?? code).join(', ');
 }
 
+/** The severity a notice's frozen parameters carry (parameter 4), or null for a resolution's "Geen meer". */
+export function severityOfParameters(parameters: string[]): OutageSeverity | null {
+  const found = Object.entries(SEVERITY_LABEL).find(([, label]) => label === parameters[3]);
+  return found ? (found[0] as OutageSeverity) : null;
+}
+
 /** An outage in one line for staff: "KPN internet · Utrecht, Noord-Holland · Hoog". */
 export function outageTitle(outage: { service: OutageService; scope: OutageScope; regions: string[]; severity: OutageSeverity }): string {
   return `KPN ${SERVICE_LABEL[outage.service]} · ${areaLabel(outage.scope, outage.regions)} · ${SEVERITY_LABEL[outage.severity]}`;

@@ -20,8 +20,8 @@ import { recordAudit } from '../audit/audit-log';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../http/errors';
 import { BusinessCalendar } from './business-hours';
 import { countAudience, type Audience } from '../ledger/audience';
-import { notifyDeliveriesReady, requeuePassingFailures, snapshotAudience } from '../ledger/delivery-ledger';
-import { buildTemplateParameters, MAX_STAFF_TEXT, renderNotice } from './notice-template';
+import { cancelQueuedRetries, notifyDeliveriesReady, requeuePassingFailures, snapshotAudience } from '../ledger/delivery-ledger';
+import { buildTemplateParameters, MAX_STAFF_TEXT, renderNotice, severityOfParameters } from './notice-template';
 import { messagingLimit, readAccountState, templateAnnouncement, templateBlock } from './whatsapp-account';
 import { RestoreGuard, restoreRefusal } from '../privacy/erasure-log';
 import { distance, normalise } from '../../lib/text';
@@ -248,12 +248,13 @@ export class Outages {
    */
   async retryFailed(messageId: string, actor: string, now = new Date()): Promise<{ message: OutageMessage; requeued: number }> {
     return this.dataSource.transaction(async (manager) => {
+      // The outage first, as a follow-up's send locks it: a retry and a newer notice never pass each other.
+      await this.lockedOutage(manager, (await this.message(messageId)).outageId);
       const message = await this.lockedMessage(manager, messageId);
       if (message.status !== OutageMessageStatus.Done) throw new ValidationError('not done', 'Opnieuw proberen kan pas als de melding helemaal verstuurd is.');
       if (message.failuresRetriedAt) throw new ValidationError('already retried', 'De mislukte berichten van deze melding zijn al een keer opnieuw geprobeerd.');
       if (!this.calendar.isOpen(now)) throw new ValidationError('outside business hours', 'Opnieuw proberen kan alleen binnen kantoortijden.');
-      const [newer]: unknown[] = await manager.query(`SELECT 1 FROM outage_message WHERE outage_id = $1 AND released_at > $2`, [message.outageId, message.releasedAt]);
-      if (newer) throw new ValidationError('newer notice', 'Er is al een nieuwere melding van deze storing verstuurd; deze melding wordt niet opnieuw geprobeerd.');
+      if (await this.hasNewerNotice(manager, message)) throw new ValidationError('newer notice', 'Er is al een nieuwere melding van deze storing; deze melding wordt niet opnieuw geprobeerd.');
       await this.refuseWhileBlocked(manager);
       const requeued = await requeuePassingFailures(manager, message.id);
       if (requeued === 0) throw new ValidationError('nothing to retry', 'Er is niets om opnieuw te proberen: de overige mislukte berichten kunnen ook nu niet aankomen, of de ontvangers zijn afgemeld.');
@@ -262,6 +263,15 @@ export class Outages {
       await audit(manager, actor, 'outage.retry_failed', message.outageId, { requeued: String(requeued) });
       return { message: await manager.getRepository(OutageMessage).findOneByOrFail({ id: message.id }), requeued };
     });
+  }
+
+  /** A later notice of the same outage that is (or will be) sent: an old one must not follow it. */
+  async hasNewerNotice(db: EntityManager | DataSource, message: OutageMessage): Promise<boolean> {
+    const rows: unknown[] = await db.query(
+      `SELECT 1 FROM outage_message WHERE outage_id = $1 AND id <> $2 AND created_at > $3 AND status NOT IN ('cancelled', 'superseded') LIMIT 1`,
+      [message.outageId, message.id, message.createdAt],
+    );
+    return rows.length > 0;
   }
 
   /** Releases held notices whose window has opened (run every minute and at the opening). */
@@ -286,6 +296,11 @@ export class Outages {
     // A held notice whose window opens while Meta blocks the template waits, paused, for staff.
     const blocked = templateBlock(await readAccountState(manager, this.config), this.config);
     await manager.getRepository(OutageMessage).update({ id: message.id }, { status: blocked ? OutageMessageStatus.Paused : OutageMessageStatus.Sending, releasedAt: now, recipientCount: recipients });
+    // A retried older notice of the outage still in the queue would now arrive after this one.
+    await cancelQueuedRetries(manager, message.outageId, message.id);
+    // An update may change the severity: the outage (its title, the next compose card) follows.
+    const severity = severityOfParameters(message.templateParameters);
+    if (message.kind === OutageMessageKind.Update && severity) await manager.getRepository(Outage).update({ id: message.outageId }, { severity });
     if (blocked) return;
     await this.resolveWhenSending(manager, message, now);
     await notifyDeliveriesReady(manager);
@@ -335,9 +350,15 @@ export class Outages {
   }
 
   private async openOutage(manager: EntityManager, outageId: string): Promise<Outage> {
-    const outage = await manager.getRepository(Outage).findOneBy({ id: outageId });
-    if (!outage) throw new NotFoundError('no such outage', 'Deze storing bestaat niet (meer).');
+    const outage = await this.lockedOutage(manager, outageId);
     if (outage.status !== OutageStatus.Open) throw new ValidationError('outage closed', 'Deze storing is al opgelost; maak een nieuwe melding.');
+    return outage;
+  }
+
+  /** The outage, locked for the transaction: its follow-ups and retries take their turn. */
+  private async lockedOutage(manager: EntityManager, outageId: string): Promise<Outage> {
+    const outage = await manager.getRepository(Outage).createQueryBuilder('o').setLock('pessimistic_write').where('o.id = :id', { id: outageId }).getOne();
+    if (!outage) throw new NotFoundError('no such outage', 'Deze storing bestaat niet (meer).');
     return outage;
   }
 

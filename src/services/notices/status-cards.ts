@@ -21,8 +21,9 @@ export async function cardsToRefresh(dataSource: DataSource, recentMs: number): 
 /** The activity id of the card that shows this notice, for later status updates. */
 export async function rememberCard(dataSource: DataSource, messageId: string, activityId: string): Promise<void> {
   await dataSource.transaction(async (manager) => {
-    // The card now shows this notice: an earlier one shown there (a follow-up replaced it) lets
-    // go. Activity ids are unique within a conversation only.
+    // The card now shows this notice: an earlier notice that claimed the same activity lets go
+    // (follow-ups post a card of their own; cards from before that may still share one).
+    // Activity ids are unique within a conversation only.
     await manager.query(
       `UPDATE outage_message SET card_activity_id = NULL
         WHERE card_activity_id = $1 AND id <> $2

@@ -11,6 +11,7 @@ import { createDataSource } from '../../../src/db/data-source';
 import { loadConfig } from '../../../src/config';
 import { eraseOnRequest } from '../../../src/services/privacy/subscriber-requests';
 import { Outages } from '../../../src/services/notices/outages';
+import { OutageMessage, OutageMessageKind, OutageScope, OutageService, OutageSeverity } from '../../../src/entities';
 import { failureGroups, retryableFailures } from '../../../src/services/ledger/failure-reasons';
 import { testErasureLog } from '../../helpers/data-dir';
 
@@ -267,6 +268,39 @@ describe('broadcast dispatcher', function () {
       () => expect.fail('a second retry was accepted'),
       (error: Error) => expect(error.message).to.equal('already retried'),
     );
+  });
+
+  it('never lets a retried old notice follow a newer one: the retry is refused, and a newer release cancels what a retry still has queued', async () => {
+    const first = await seed(3);
+    graph.decide = (body) => ((body as { to: string }).to === String(first) ? { status: 400, error: { code: 131026, message: 'Message undeliverable' } } : undefined);
+    const config = loadConfig({ ERASURE_LOG: testErasureLog(), BUSINESS_HOURS: 'always' }, { purpose: 'local' });
+    const outages = new Outages(db, config);
+    const update = (outageId: string, requestId: string) =>
+      outages.send({ draft: { kind: OutageMessageKind.Update, service: OutageService.Internet, scope: OutageScope.Landelijk, regions: [], severity: OutageSeverity.Laag, text: 'Monteurs zijn ter plaatse.', expectedResolution: undefined }, outageId, createdBy: 'staff-1', requestId });
+    const outageOf = async (messageId: string) => (await db.getRepository(OutageMessage).findOneByOrFail({ id: messageId })).outageId;
+
+    // A: an update went out after it; the old notice is not retried.
+    const a = await startBroadcast(db);
+    dispatcher();
+    await until(async () => (await noticeStatus(a)) === 'done' && ((await statusCounts(db, a)).failed ?? 0) === 1, 20_000, 'A done with one failure');
+    await update(await outageOf(a), 'update-a');
+    await outages.retryFailed(a, 'staff-1').then(
+      () => expect.fail('a retry after a newer notice was accepted'),
+      (error: Error) => expect(error.message).to.equal('newer notice'),
+    );
+
+    // B: retried first (the dispatcher is stopped, so the retry waits in the queue), then an update is released.
+    await until(async () => (await db.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM outage_message WHERE status = 'sending'`))[0].n === 0, 20_000, 'the update of A sent');
+    await Promise.all(running.splice(0).map((d) => d.stop()));
+    const b = await startBroadcast(db);
+    const d = dispatcher();
+    await until(async () => (await noticeStatus(b)) === 'done' && ((await statusCounts(db, b)).failed ?? 0) === 1, 20_000, 'B done with one failure');
+    await d.stop();
+    running.splice(0);
+    graph.decide = undefined;
+    expect((await outages.retryFailed(b, 'staff-1')).requeued).to.equal(1);
+    await update(await outageOf(b), 'update-b');
+    expect(await statusCounts(db, b), 'the retried old notice gives way').to.deep.equal({ sent: 2, cancelled: 1 });
   });
 
   it('R3: never sends to a number that is not an active subscriber, even if a row names it', async () => {
