@@ -71,7 +71,7 @@ export function areaLabel(scope: OutageScope, regions: string[]): string {
   return regions.map((code) => PROVINCE_NAMES[code as Province] ?? code).join(', ');
 }
 
-/** The severity a notice's frozen parameters carry (parameter 4), or null for a resolution's "Geen meer". */
+/** The severity a notice's frozen parameters carry (parameter 4), or null if it is not one. */
 export function severityOfParameters(parameters: string[]): OutageSeverity | null {
   const found = Object.entries(SEVERITY_LABEL).find(([, label]) => label === parameters[3]);
   return found ? (found[0] as OutageSeverity) : null;
@@ -83,21 +83,18 @@ export function outageTitle(outage: { service: OutageService; scope: OutageScope
 }
 
 /**
- * What the template's "Impact:" line says once the outage is over. The line is fixed text of the
- * approved template (a parameter cannot carry a line break, and the public contract fixes the
- * template and its parameters), so a resolution says the impact is gone instead of repeating
- * the outage's severity ("Opgelost … Impact: Middel" read as if it still hurt).
+ * The five body parameters in template order: status, service, area, severity, text. A
+ * resolution carries the outage's severity too: the public contract fixes parameter 4 as the
+ * severity, and the "Impact:" line is fixed text of the approved template (a line cannot be
+ * left out per message). A resolution worded without it needs a second template (docs/platform.md).
  */
-export const RESOLVED_IMPACT = 'Geen meer';
-
-/** The five body parameters in template order: status, service, area, severity (the impact), text. */
 export function buildTemplateParameters(content: NoticeContent): string[] {
   const text = content.expectedResolution ? `${content.text} Verwachte oplossing: ${content.expectedResolution}.` : content.text;
   return [
     STATUS_LABEL[content.kind],
     SERVICE_LABEL[content.service],
     areaLabel(content.scope, content.regions),
-    content.kind === OutageMessageKind.Resolved ? RESOLVED_IMPACT : SEVERITY_LABEL[content.severity],
+    SEVERITY_LABEL[content.severity],
     text,
   ].map((p) => sanitizeParameter(p));
 }
