@@ -4,47 +4,10 @@
  * waiting for the SDK's own 60 s timeout, and in local mode still shows the figures.
  */
 import { app, authentication } from '@microsoft/teams-js';
+import type { Stats } from '../services/stats/stats-view';
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Legend, Tooltip);
-
-interface Stats {
-  subscribers: { active: number; pending: number };
-  byCompany: { customer: string; customerNumber: string; active: number }[];
-  history: { week: string; optIns: number; optOuts: number; active: number }[];
-  coverage: { customers: number; reached: number; missing: { customerNumber: string; name: string; emailDomains: string[] }[] };
-  outages: {
-    id: string;
-    kind: string;
-    about: string;
-    failures: { reason: string; count: number }[];
-    releasedAt: string | null;
-    createdAt: string;
-    recipients: number;
-    sent: number;
-    delivered: number;
-    read: number;
-    failed: number;
-    billable: number;
-    billedAs: string | null;
-    secondsTo95Delivered: number | null;
-  }[];
-  whatsapp?: {
-    qualityRating: string | null;
-    messagingLimitTier: string | null;
-    messagingLimit: number | null;
-    template: { name: string; status: string | null; category: string | null; reason: string | null; sendable: boolean; blocked: string | null; announcement: string | null };
-    updatedAt: string | null;
-    bill: { months: MonthlyBill[]; prices: { utility: number | null; service: number | null } };
-  };
-}
-
-interface MonthlyBill {
-  month: string;
-  notices: number;
-  serviceMessages: { signUp: number; optOut: number; oneWay: number };
-  estimateEur: number | null;
-}
 
 const QUALITY: Record<string, string> = { GREEN: 'Goed (groen)', YELLOW: 'Matig (geel)', RED: 'Laag (rood)', UNKNOWN: 'Onbekend' };
 const TEMPLATE_STATUS: Record<string, string> = { APPROVED: 'Goedgekeurd', PENDING: 'Wacht op goedkeuring', REJECTED: 'Afgewezen', PAUSED: 'Gepauzeerd', DISABLED: 'Uitgeschakeld' };

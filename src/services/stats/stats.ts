@@ -13,63 +13,9 @@ import { reachedSql } from '../ledger/status-order';
 import { failureReason } from '../ledger/failure-reasons';
 import { outageTitle } from '../notices/notice-template';
 import type { OutageScope, OutageService, OutageSeverity } from '../../entities';
+import type { MonthlyBill, Stats, WhatsAppFigures } from './stats-view';
 
-export interface Stats {
-  generatedAt: string;
-  subscribers: { active: number; pending: number };
-  byCompany: { customer: string; customerNumber: string; active: number }[];
-  history: { week: string; weekStart: string; optIns: number; optOuts: number; active: number }[];
-  /**
-   * Whether the service reaches the customers in the registry: how many have at least one
-   * active subscriber, and which have none (the stappenplan mailing list), by name.
-   */
-  coverage: { customers: number; reached: number; missing: { customerNumber: string; name: string; emailDomains: string[] }[] };
-  outages: {
-    id: string;
-    outageId: string;
-    kind: string;
-    /** The outage in one line: "KPN internet · Utrecht · Hoog". */
-    about: string;
-    /** Why recipients failed, by reason in Dutch (no addresses: the tab shows no personal data). */
-    failures: { reason: string; count: number }[];
-    createdAt: string;
-    releasedAt: string | null;
-    recipients: number;
-    sent: number;
-    delivered: number;
-    read: number;
-    failed: number;
-    /** How many Meta reported billable, and the category most were billed in (null before Meta said). */
-    billable: number;
-    billedAs: string | null;
-    /** Seconds from release until 95% of the recipients had it delivered; null until then. */
-    secondsTo95Delivered: number | null;
-  }[];
-  /** What Meta last reported about the account (with the configuration it was read for). */
-  whatsapp?: WhatsAppFigures;
-}
-
-export interface WhatsAppFigures {
-  qualityRating: string | null;
-  messagingLimitTier: string | null;
-  /** Unique recipients per 24 h (the live tier, else WHATSAPP_MESSAGING_LIMIT); null: unlimited. */
-  messagingLimit: number | null;
-  template: { name: string; status: string | null; category: string | null; reason: string | null; sendable: boolean; blocked: string | null; announcement: string | null };
-  updatedAt: string | null;
-  /** What Meta bills, per month (newest first), with an estimate when the rate card prices are set. */
-  bill: { months: MonthlyBill[]; prices: { utility: number | null; service: number | null } };
-}
-
-export interface MonthlyBill {
-  /** YYYY-MM (Europe/Amsterdam). */
-  month: string;
-  /** Notices Meta reported billable. */
-  notices: number;
-  /** Service messages: the sign-up dialogue, opt-out confirmations, the one-way pointer. */
-  serviceMessages: { signUp: number; optOut: number; oneWay: number };
-  /** notices x WHATSAPP_PRICE_UTILITY_EUR + service messages x WHATSAPP_PRICE_SERVICE_EUR; null unless both are set. */
-  estimateEur: number | null;
-}
+export type { MonthlyBill, Stats, WhatsAppFigures } from './stats-view';
 
 /** The last `months` months of message_count, with the estimate. */
 async function monthlyBill(db: DataSource, config: Config, months = 6): Promise<MonthlyBill[]> {
