@@ -92,10 +92,14 @@ async function handleInTransaction(manager: EntityManager, config: Config, messa
   if (read.optOut) {
     if (!subscriber) return reply(OptOut, say.notSubscribed);
     // Every row of the person (two, when they signed up under each identity before Meta linked them).
+    // One AVG opt-out mail per address: both rows may carry the same one (a second stappenplan).
     let emailQueued = false;
     const tombstones: Tombstone[] = [];
+    const mailed = new Set<string>();
     for (const row of rows) {
-      const erased = await eraseSubscriber(manager, config, row, { kind: SubscriptionEventKind.OptOut, actor: 'subscriber' });
+      const mail = row.email === null || !mailed.has(row.email);
+      if (row.email) mailed.add(row.email);
+      const erased = await eraseSubscriber(manager, config, row, { kind: SubscriptionEventKind.OptOut, actor: 'subscriber', mail });
       emailQueued ||= erased.emailQueued;
       tombstones.push(erased.tombstone);
     }

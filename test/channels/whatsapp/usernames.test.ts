@@ -72,6 +72,8 @@ describe('WhatsApp usernames (business-scoped user ids)', () => {
     expect((await findEverywhere(db, KERRY)).hits).to.have.members(['delivery.user_id', 'subscriber.user_id']);
     await t.post(kerrySays('afmelden'));
     expect((await textsTo(t.graph, KERRY, 4))[3]).to.match(/Je bent afgemeld/);
+    // The confirmation's outbox row goes once Meta's answer is recorded, a moment after Meta has the message.
+    await t.repliesSettled();
     const { scanned, hits } = await findEverywhere(db, KERRY);
     expect(scanned).to.include.members(['subscriber.user_id', 'delivery.user_id', 'audit_event.target']);
     expect(hits, 'after the opt-out no table holds the BSUID').to.deep.equal([]);
@@ -108,6 +110,7 @@ describe('WhatsApp usernames (business-scoped user ids)', () => {
     // The number is now kept from us: the BSUID alone finds the subscriber.
     await t.post(inboundWebhook(TEST_NUMBER, { userId }, { type: 'text', text: { body: 'afmelden' } }, { id: wamid() }));
     expect((await textsTo(t.graph, userId, 1))[0]).to.match(/Je bent afgemeld/);
+    await t.repliesSettled();
     expect(await db.getRepository(Subscriber).countBy({ phone })).to.equal(0);
     expect((await findEverywhere(db, phone)).hits).to.deep.equal([]);
     expect((await findEverywhere(db, userId)).hits).to.deep.equal([]);
@@ -124,6 +127,22 @@ describe('WhatsApp usernames (business-scoped user ids)', () => {
     await t.post(inboundWebhook(TEST_NUMBER, { phone, userId }, { type: 'text', text: { body: 'afmelden' } }, { id: wamid() }));
     await t.repliesSettled();
     expect(await db.getRepository(Subscriber).countBy([{ phone }, { userId }])).to.equal(0);
+  });
+
+  it('sends one AVG opt-out mail when both rows of the person carry the same address', async () => {
+    const db = t.database.dataSource;
+    const phone = '31687650077';
+    const userId = 'NL.70070070070070070077';
+    const email = 'zelfde@fietsenmakerij.nl';
+    await t.post(textWebhook(phone, `${SENTENCE} Code: ${await invite(email)}`));
+    await t.post(inboundWebhook(TEST_NUMBER, { userId }, { type: 'text', text: { body: `${SENTENCE} Code: ${await invite(email)}` } }, { id: wamid() }));
+    await t.repliesSettled();
+    expect(await db.getRepository(Subscriber).countBy([{ phone }, { userId }])).to.equal(2);
+    await db.query(`UPDATE subscriber SET first_name = 'Sam', status = 'active' WHERE phone = $1 OR user_id = $2`, [phone, userId]);
+    await t.post(inboundWebhook(TEST_NUMBER, { phone, userId }, { type: 'text', text: { body: 'afmelden' } }, { id: wamid() }));
+    await t.repliesSettled();
+    const [{ n }]: { n: number }[] = await db.query(`SELECT count(*)::int AS n FROM email_notice WHERE kind = 'avg_opt_out' AND recipient = $1`, [email]);
+    expect(n, 'one mail to the address, not one per row').to.equal(1);
   });
 
   it('counts wrong codes on whichever identity a message carries, and on both when it carries both', async () => {

@@ -37,6 +37,8 @@ describe('WhatsApp opt-out (R11)', () => {
       await t.post(textWebhook(phone, firstName));
       await textsTo(t.graph, phone, 2);
     }
+    // Meta has a reply a moment before its outbox row goes: the scans below look after that.
+    await t.repliesSettled();
   }
 
   async function queuedNotice(): Promise<OutageMessage> {
@@ -71,6 +73,7 @@ describe('WhatsApp opt-out (R11)', () => {
       expect(res.status).to.equal(200);
       const texts = await textsTo(t.graph, phone, 3);
       expect(texts[2]).to.match(/Je bent afgemeld/);
+      await t.repliesSettled();
 
       expect(await db.getRepository(Subscriber).findOneBy({ phone })).to.equal(null);
       const deliveries = await db.getRepository(Delivery).findBy({ outageMessageId: message.id });
@@ -95,6 +98,7 @@ describe('WhatsApp opt-out (R11)', () => {
     expect(await placesHolding(phone)).to.deep.equal(['subscriber.phone']);
     await t.post(textWebhook(phone, 'afmelden'));
     expect((await textsTo(t.graph, phone, 2))[1]).to.match(/Je bent afgemeld/);
+    await t.repliesSettled();
     expect(await placesHolding(phone)).to.deep.equal([]);
   });
 
@@ -102,6 +106,7 @@ describe('WhatsApp opt-out (R11)', () => {
     const phone = String(++seq);
     await t.post(textWebhook(phone, 'stop'));
     expect((await textsTo(t.graph, phone, 1))[0]).to.match(/niet aangemeld/);
+    await t.repliesSettled();
     expect(await placesHolding(phone)).to.deep.equal([]);
   });
 

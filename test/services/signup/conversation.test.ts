@@ -170,6 +170,7 @@ describe('WhatsApp sign-up conversation', () => {
     const phone = nextPhone();
     await t.post(textWebhook(phone, 'Geheime tekst 8472 over onze storing'));
     await textsTo(t.graph, phone, 1);
+    await t.repliesSettled();
     const { scanned, hits } = await findEverywhere(t.database.dataSource, 'Geheime tekst 8472');
     // The scan sees where a message could end up: sign-up state, e-mails, the audit trail.
     expect(scanned).to.include.members(['inbound_message.wa_message_id', 'contact_throttle.phone_hash', 'email_notice.text_body', 'audit_event.target']);
