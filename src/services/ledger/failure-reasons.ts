@@ -53,12 +53,17 @@ export async function failureGroups(db: DataSource | EntityManager, outageMessag
               WHERE outage_message_id = $1 AND status = 'failed' GROUP BY error_code) g`,
     [outageMessageId],
   );
+  return groupByReason(rows);
+}
+
+/** Failed deliveries counted per error code, as reasons: several codes can share one. Largest first. */
+export function groupByReason(rows: { code: number | null; count: number; addresses?: (string | null)[] }[]): FailureGroup[] {
   const groups = new Map<string, FailureGroup>();
   for (const row of rows) {
     const reason = failureReason(row.code);
     const group = groups.get(reason.label) ?? { ...reason, count: 0, addresses: [] };
     group.count += row.count;
-    group.addresses = [...group.addresses, ...row.addresses.filter((a): a is string => a !== null)].slice(0, 10);
+    group.addresses = [...group.addresses, ...(row.addresses ?? []).filter((a): a is string => a !== null)].slice(0, 10);
     groups.set(reason.label, group);
   }
   return [...groups.values()].sort((a, b) => b.count - a.count);

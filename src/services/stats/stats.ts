@@ -10,7 +10,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../../config';
 import { messagingLimit, readAccountState, templateAnnouncement, templateBlock } from '../notices/whatsapp-account';
 import { reachedSql } from '../ledger/status-order';
-import { failureReason } from '../ledger/failure-reasons';
+import { groupByReason } from '../ledger/failure-reasons';
 import { outageTitle } from '../notices/notice-template';
 import type { OutageScope, OutageService, OutageSeverity } from '../../entities';
 import type { MonthlyBill, Stats, WhatsAppFigures } from './stats-view';
@@ -114,7 +114,7 @@ export async function loadStats(db: DataSource, weeks = 26): Promise<Stats> {
       outageId: o.outage_id,
       kind: o.kind,
       about: outageTitle(o),
-      failures: groupFailures(o.failure_codes ?? []),
+      failures: groupByReason(o.failure_codes ?? []).map((g) => ({ reason: g.label, count: g.count })),
       createdAt: new Date(o.created_at).toISOString(),
       releasedAt: o.released_at ? new Date(o.released_at).toISOString() : null,
       recipients: o.recipients,
@@ -176,16 +176,6 @@ function recentNotices(db: DataSource): Promise<NoticeRow[]> {
            FROM delivery WHERE outage_message_id = m.id) f
       ORDER BY m.released_at DESC`,
   );
-}
-
-/** Failures by reason in Dutch, largest first (several codes can share a reason). */
-function groupFailures(codes: { code: number | null; count: number }[]): { reason: string; count: number }[] {
-  const byReason = new Map<string, number>();
-  for (const { code, count } of codes) {
-    const reason = failureReason(code).label;
-    byReason.set(reason, (byReason.get(reason) ?? 0) + count);
-  }
-  return [...byReason].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count);
 }
 
 function toDate(value: Date | string): string {
