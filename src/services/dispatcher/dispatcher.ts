@@ -259,17 +259,19 @@ export class Dispatcher {
     const e = asSendFailure(error);
     const decision = decideOnFailure(e, delivery.attempts, this.maxAttempts);
     if (decision.action === 'pause') {
-      // Not this recipient's fault: back to the queue uncounted, and every broadcast waits for staff.
-      this.handBack(delivery, 0, e);
+      // Not this recipient's fault: every broadcast waits for staff, and the row goes back to the
+      // queue uncounted. The pause first: once a row is back, its pause is committed, so a resume
+      // that follows can never be undone by this failure's pause arriving late.
       if (e.scope === 'notice') {
         if (await pauseNotice(this.dataSource, delivery.outageMessageId, { scope: 'notice', code: e.code ?? null })) {
           this.logger.error({ outageMessage: delivery.outageMessageId, code: e.code }, "notice paused: Meta refused its text; the other notices go on");
         }
-        return;
+      } else {
+        const scope = e.scope === 'number' || e.scope === 'template' ? e.scope : 'account';
+        const paused = await pauseAllSending(this.dataSource, { scope, code: e.code ?? null });
+        if (paused.length > 0) this.logger.error({ notices: paused.length, scope, code: e.code }, 'broadcasts paused: Meta refused the account, number or template; staff must fix it and resume');
       }
-      const scope = e.scope === 'number' || e.scope === 'template' ? e.scope : 'account';
-      const paused = await pauseAllSending(this.dataSource, { scope, code: e.code ?? null });
-      if (paused.length > 0) this.logger.error({ notices: paused.length, scope, code: e.code }, 'broadcasts paused: Meta refused the account, number or template; staff must fix it and resume');
+      this.handBack(delivery, 0, e);
     } else if (decision.action === 'fail') {
       this.writer.failed({ id: delivery.id, claimedBy: delivery.claimedBy, code: e.code ?? null, title: decision.title });
       this.options.onOutcome?.('failed');
