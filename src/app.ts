@@ -8,6 +8,7 @@ import { teamsBotFeature } from './bots/feature';
 import type { Config } from './config';
 import type { Database } from './db/database';
 import type { Feature } from './feature';
+import { systemClock, type Clock } from './lib/clock';
 import { startJobs, stopJobs, type Jobs } from './jobs';
 import type { Logger } from './logger';
 import { managementFeature } from './management/feature';
@@ -38,6 +39,8 @@ export interface AppContext {
   /** WhatsApp Cloud API (or, in local mode, the built-in stand-in behind the same client). */
   whatsapp: CloudApiClient;
   email: EmailService;
+  /** "Now" for whatever compares with the calendar (lib/clock.ts). */
+  clock: Clock;
 }
 
 export interface App {
@@ -57,6 +60,8 @@ export interface AppOptions {
   playground?: boolean;
   /** The Teams client `npm run playground` started, linked from /playground. */
   teamsClientUrl?: string;
+  /** Defaults to the system clock; tests fix it, so they hold on any day. */
+  clock?: Clock;
 }
 
 export async function createApp(config: Config, database: Database, logger: Logger, services: ServiceSelection = 'all', options: AppOptions = {}): Promise<App> {
@@ -71,19 +76,20 @@ export async function createApp(config: Config, database: Database, logger: Logg
   const whatsapp = new CloudApiClient({ ...config.whatsapp, baseUrl: whatsappBase });
   const email = createEmailService({ config, dataSource: database.dataSource, jobs, logger });
   const dataSource = database.dataSource;
-  const context: AppContext = { config, logger, dataSource, databaseUrl: database.url, jobs, metrics, whatsapp, email };
+  const clock = options.clock ?? systemClock;
+  const context: AppContext = { config, logger, dataSource, databaseUrl: database.url, jobs, metrics, whatsapp, email, clock };
   let boundPort = 0;
 
   const features: Feature[] = [
     { name: 'email', routes: [], start: () => email.start(), stop: () => email.stop() },
     ...(services !== 'whatsapp'
-      ? [teamsBotFeature({ config, logger, staff: new StaffDesk(dataSource, config, email) }), managementFeature({ config, loadStats: async () => ({ ...(await loadStats(dataSource)), whatsapp: await whatsappFigures(dataSource, config) }) })]
+      ? [teamsBotFeature({ config, logger, staff: new StaffDesk(dataSource, config, email, clock) }), managementFeature({ config, loadStats: async () => ({ ...(await loadStats(dataSource)), whatsapp: await whatsappFigures(dataSource, config, clock) }) })]
       : []),
     ...(services !== 'teams'
       ? [
           whatsappFeature({ config, logger, dataSource, jobs, metrics, whatsapp, account: new AccountApi({ ...config.whatsapp, baseUrl: whatsappBase }), email }),
           dispatcherFeature({ config, logger, dataSource, databaseUrl: database.url, metrics, sender: whatsapp }),
-          noticesFeature({ config, dataSource, jobs, logger }),
+          noticesFeature({ config, dataSource, jobs, logger, clock }),
           privacyFeature({ config, dataSource, jobs, logger }),
         ]
       : []),

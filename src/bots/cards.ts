@@ -151,8 +151,8 @@ export const REFRESH_FOR_MS = 7 * 24 * 3600_000;
  * (while it is sent, held, paused or awaiting approval the bot rewrites the card itself, and a
  * refresh on each of those rewrites would cost a query per viewer every 5 s), until a week later.
  */
-export function keepsCounting(s: StatusData, now = Date.now()): boolean {
-  return s.status === 'done' && s.finishedAt !== null && now - Date.parse(s.finishedAt) < REFRESH_FOR_MS;
+export function keepsCounting(s: StatusData): boolean {
+  return s.status === 'done' && s.finishedAt !== null && Date.parse(s.asOf) - Date.parse(s.finishedAt) < REFRESH_FOR_MS;
 }
 
 /** The buttons of an open outage: an update or the resolution, composed in a new card. */

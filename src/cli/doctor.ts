@@ -1,6 +1,7 @@
 /** `npm run doctor`: exit 0 only when every check ran and passed (see src/doctor/). */
 import { ConfigError, loadConfig, loadDotEnv } from '../config';
 import { formatReport, passed, runDoctor } from '../doctor/doctor';
+import { systemClock } from '../lib/clock';
 
 async function main(): Promise<void> {
   loadDotEnv();
@@ -13,7 +14,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const serves = process.argv[2] === 'teams' || process.argv[2] === 'whatsapp' ? process.argv[2] : 'all';
-  const results = await runDoctor(config, serves);
+  const results = await runDoctor(config, serves, systemClock);
   process.stdout.write(`${formatReport(config, results)}\n`);
   process.exit(passed(results) ? 0 : 1);
 }

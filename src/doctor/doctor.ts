@@ -4,6 +4,7 @@
  * It passes (exit 0) only for a complete production configuration: every check ran and passed.
  */
 import type { Config } from '../config';
+import type { Clock } from '../lib/clock';
 import { checkBot } from './bot-check';
 import type { CheckResult } from './check';
 import { checkDatabase } from './database-check';
@@ -13,7 +14,7 @@ import { checkProduction } from './production-check';
 import { checkPublicUrl } from './public-url-check';
 import { checkWhatsApp } from './whatsapp-check';
 
-export async function runDoctor(config: Config, serves: 'all' | 'teams' | 'whatsapp' = 'all'): Promise<CheckResult[]> {
+export async function runDoctor(config: Config, serves: 'all' | 'teams' | 'whatsapp', clock: Clock): Promise<CheckResult[]> {
   // A host that serves one side is checked for that side only.
   const [database, mail, bot, whatsapp, publicUrl] = await Promise.all([
     checkDatabase(config),
@@ -22,7 +23,7 @@ export async function runDoctor(config: Config, serves: 'all' | 'teams' | 'whats
     serves === 'teams' ? [] : checkWhatsApp(config),
     checkPublicUrl(config),
   ]);
-  const graphVersion = config.whatsapp.localMode || serves === 'teams' ? [] : [checkGraphVersion(config)];
+  const graphVersion = config.whatsapp.localMode || serves === 'teams' ? [] : [checkGraphVersion(config, clock())];
   return [...checkProduction(config, serves), ...database, ...mail, ...bot, ...whatsapp, ...graphVersion, publicUrl];
 }
 

@@ -25,7 +25,7 @@ export const GRAPH_API_EXPIRY: Record<string, string | null> = {
 
 const WARN_DAYS = 90;
 
-export function checkGraphVersion(config: Config, now = new Date()): CheckResult {
+export function checkGraphVersion(config: Config, now: Date): CheckResult {
   const version = config.whatsapp.version;
   const fix = 'set WHATSAPP_API_VERSION to a current version (v25.0 is supported until 29 July 2028) and run the tests against it';
   const major = Number(/^v(\d+)\./.exec(version)?.[1] ?? 0);

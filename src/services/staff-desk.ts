@@ -5,6 +5,7 @@
  */
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
+import type { Clock } from '../lib/clock';
 import { OutageMessageKind, OutageMessageStatus, OutageStatus } from '../entities';
 import { recordAudit } from './audit/audit-log';
 import type { EmailService } from './email/feature';
@@ -39,8 +40,9 @@ export class StaffDesk implements StaffServices {
     private readonly dataSource: DataSource,
     private readonly config: Config,
     private readonly email: EmailService,
+    private readonly clock: Clock,
   ) {
-    this.outages = new Outages(dataSource, config);
+    this.outages = new Outages(dataSource, config, clock);
   }
 
   async outageFields(outageId: string | undefined): Promise<ComposeFields> {
@@ -106,6 +108,7 @@ export class StaffDesk implements StaffServices {
       progress: await deliveryProgress(this.dataSource, message.id),
       outageOpen: message.outage.status === OutageStatus.Open,
       finishedAt: message.finishedAt?.toISOString() ?? null,
+      asOf: this.clock().toISOString(),
       failures: (await failureGroups(this.dataSource, message.id)).map((g) => ({ reason: g.label, count: g.count, canPass: g.canPass, masked: g.addresses.map(maskAddress) })),
       retryable: message.failuresRetriedAt || message.status !== OutageMessageStatus.Done || (await this.outages.hasNewerNotice(this.dataSource, message)) ? 0 : await retryableFailures(this.dataSource, message.id),
       retried: message.failuresRetriedAt !== null,

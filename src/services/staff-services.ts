@@ -85,6 +85,8 @@ export interface NoticeStatus {
   outageOpen: boolean;
   /** When the last recipient was handed to WhatsApp (ISO), null while it has not finished. */
   finishedAt: string | null;
+  /** When these figures were read (ISO): the card's week of refreshes counts from finishedAt to here. */
+  asOf: string;
   /** Why recipients failed, grouped and in Dutch, largest first; masked: up to 10 masked numbers, for personal chats only. */
   failures: { reason: string; count: number; canPass: boolean; masked: string[] }[];
   /** How many failures *Opnieuw proberen (mislukt)* would send again now (0 once it was used). */

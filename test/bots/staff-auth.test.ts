@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { systemClock } from '../../src/lib/clock';
 import { TestAdapter, type Activity } from 'botbuilder';
 import type { DataSource } from 'typeorm';
 import { OutageBot } from '../../src/bots/outage-bot';
@@ -24,7 +25,7 @@ describe('who may use the staff bot (R16)', () => {
   before(async () => {
     db = await freshDataSource();
     const email = { flushSoon: async () => undefined, start: async () => undefined, stop: async () => undefined };
-    bot = new OutageBot(config, new StaffDesk(db, config, email), memoryLogger().logger);
+    bot = new OutageBot(config, new StaffDesk(db, config, email, systemClock), memoryLogger().logger);
   });
   after(async () => db.destroy());
 

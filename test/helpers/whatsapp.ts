@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig, type Config } from '../../src/config';
 import { createApp, type App } from '../../src/app';
+import type { Clock } from '../../src/lib/clock';
 import { openDatabase, type Database } from '../../src/db/database';
 import { ScriptedGraphStandIn } from './scripted-graph';
 import { signBody } from '../../src/channels/whatsapp/webhook';
@@ -60,7 +61,7 @@ export interface WhatsAppTestApp {
   close(): Promise<void>;
 }
 
-export async function startWhatsAppApp(env: Record<string, string> = {}): Promise<WhatsAppTestApp> {
+export async function startWhatsAppApp(env: Record<string, string> = {}, options: { clock?: Clock } = {}): Promise<WhatsAppTestApp> {
   const graph = new ScriptedGraphStandIn({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID });
   const graphUrl = await graph.start();
   const smtp = new TestSmtpServer();
@@ -82,7 +83,7 @@ export async function startWhatsAppApp(env: Record<string, string> = {}): Promis
   }, { purpose: 'local' });
   const { logger, lines } = memoryLogger('info');
   const database = await openDatabase({ url: await freshDatabase(), dataDir: testDataDir(), logger });
-  const app = await createApp(config, database, logger);
+  const app = await createApp(config, database, logger, 'all', { clock: options.clock });
   // Watches the app's own client (the one the reply sender uses); every call still goes through to the stand-in.
   const sends = new Set<Promise<void>>();
   const client = app.context.whatsapp;

@@ -5,6 +5,7 @@
  */
 import type { DataSource } from 'typeorm';
 import type { Config } from '../../config';
+import type { Clock } from '../../lib/clock';
 import type { Feature } from '../../feature';
 import { registerTask, type Jobs } from '../../jobs';
 import type { Logger } from '../../logger';
@@ -15,10 +16,11 @@ export interface NoticesDependencies {
   dataSource: DataSource;
   jobs: Jobs;
   logger: Logger;
+  clock: Clock;
 }
 
-export function noticesFeature({ config, dataSource, jobs, logger }: NoticesDependencies): Feature {
-  const outages = new Outages(dataSource, config);
+export function noticesFeature({ config, dataSource, jobs, logger, clock }: NoticesDependencies): Feature {
+  const outages = new Outages(dataSource, config, clock);
   return {
     name: 'notices',
     routes: [],

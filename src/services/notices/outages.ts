@@ -14,6 +14,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 import type { Config } from '../../config';
+import type { Clock } from '../../lib/clock';
 import { PROVINCES } from '../../lib/provinces';
 import { Outage, OutageMessage, OutageMessageKind, OutageMessageStatus, OutageScope, OutageService, OutageSeverity, OutageStatus } from '../../entities';
 import { recordAudit } from '../audit/audit-log';
@@ -92,6 +93,7 @@ export class Outages {
   constructor(
     private readonly dataSource: DataSource,
     private readonly config: Config,
+    private readonly clock: Clock,
   ) {
     this.calendar = new BusinessCalendar(config.businessHours);
     this.restore = new RestoreGuard(config);
@@ -139,7 +141,7 @@ export class Outages {
     });
   }
 
-  async preview(draft: Draft, followUpOf?: string, now = new Date()): Promise<Preview> {
+  async preview(draft: Draft, followUpOf?: string, now = this.clock()): Promise<Preview> {
     const parameters = this.parametersOf(draft);
     const audience = followUpOf ? await this.followUpAudience(this.dataSource.manager, followUpOf) : regionsAudience(draft);
     const recipients = await countAudience(this.dataSource.manager, audience);
@@ -154,7 +156,7 @@ export class Outages {
       warnings.push(`Het publiek (${recipients}) is groter dan de WhatsApp-berichtlimiet van ${limit} ontvangers per 24 uur${account.number?.messagingLimit ? '' : ' (ingesteld; Meta heeft nog geen limiet gemeld)'}: niet iedereen krijgt de melding vandaag.`);
     }
     if (recipients === 0) warnings.push('Er zijn geen aangemelde ontvangers voor deze selectie.');
-    const announcement = templateAnnouncement(account, this.config);
+    const announcement = templateAnnouncement(account, this.config, now);
     if (announcement) warnings.push(announcement);
     if (await this.nearDuplicate(parameters, now)) warnings.push('Een vrijwel gelijke melding is in het afgelopen uur al verstuurd.');
     return { parameters, text: renderNotice(parameters), recipients, releaseAt: opening.getTime() === now.getTime() ? null : opening, warnings, blocked: templateBlock(account, this.config) };
@@ -166,7 +168,7 @@ export class Outages {
    * approval (REQUIRE_APPROVAL).
    */
   async send(input: { draft: Draft; outageId?: string; createdBy: string; requestId: string; conversationReference?: Record<string, unknown>; now?: Date }): Promise<OutageMessage> {
-    const now = input.now ?? new Date();
+    const now = input.now ?? this.clock();
     const message = await this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`outage-request:${input.requestId}`]);
       const existing = await manager.getRepository(OutageMessage).findOneBy({ requestId: input.requestId });
@@ -200,7 +202,7 @@ export class Outages {
   }
 
   /** Four-eyes: a second staff member approves; the author cannot approve their own notice. */
-  async approve(messageId: string, approver: string, now = new Date()): Promise<OutageMessage> {
+  async approve(messageId: string, approver: string, now = this.clock()): Promise<OutageMessage> {
     return this.dataSource.transaction(async (manager) => {
       const message = await this.lockedMessage(manager, messageId);
       if (message.status !== OutageMessageStatus.AwaitingApproval) throw new ValidationError('not awaiting approval', 'Deze melding wacht niet (meer) op goedkeuring.');
@@ -233,7 +235,7 @@ export class Outages {
       if (message.status !== OutageMessageStatus.Paused) throw new ValidationError('not paused', 'Deze melding is niet gepauzeerd.');
       await this.refuseWhileBlocked(manager);
       await manager.getRepository(OutageMessage).update({ id: message.id }, { status: OutageMessageStatus.Sending, pauseScope: null, pauseCode: null });
-      await this.resolveWhenSending(manager, message, new Date());
+      await this.resolveWhenSending(manager, message, this.clock());
       await notifyDeliveriesReady(manager);
       await audit(manager, actor, 'outage.resume', message.outageId, {});
       return manager.getRepository(OutageMessage).findOneByOrFail({ id: message.id });
@@ -246,7 +248,7 @@ export class Outages {
    * Not outside business hours (R12), and not once a newer notice of the outage went out: an
    * old "storing" after "opgelost" would mislead.
    */
-  async retryFailed(messageId: string, actor: string, now = new Date()): Promise<{ message: OutageMessage; requeued: number }> {
+  async retryFailed(messageId: string, actor: string, now = this.clock()): Promise<{ message: OutageMessage; requeued: number }> {
     return this.dataSource.transaction(async (manager) => {
       // The outage first, as a follow-up's send locks it: a retry and a newer notice never pass each other.
       await this.lockedOutage(manager, (await this.message(messageId)).outageId);
@@ -275,7 +277,7 @@ export class Outages {
   }
 
   /** Releases held notices whose window has opened (run every minute and at the opening). */
-  async releaseDue(now = new Date()): Promise<number> {
+  async releaseDue(now = this.clock()): Promise<number> {
     if (!this.calendar.isOpen(now)) return 0;
     const due = await this.dataSource.getRepository(OutageMessage).find({ where: { status: OutageMessageStatus.Held }, select: { id: true } });
     let released = 0;

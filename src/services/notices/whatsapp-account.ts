@@ -161,7 +161,7 @@ export function templateBlock(state: AccountState, config: Config): string | nul
 }
 
 /** A recategorisation Meta announced, in Dutch for staff (preview and tab); null when none is pending. */
-export function templateAnnouncement(state: AccountState, config: Config, now = new Date()): string | null {
+export function templateAnnouncement(state: AccountState, config: Config, now: Date): string | null {
   const announced = state.template?.announcedCategory;
   if (!announced || announced === state.template?.category) return null;
   const at = state.template?.announcedCategoryAt;

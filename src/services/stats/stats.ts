@@ -8,6 +8,7 @@
  */
 import type { DataSource } from 'typeorm';
 import type { Config } from '../../config';
+import type { Clock } from '../../lib/clock';
 import { messagingLimit, readAccountState, templateAnnouncement, templateBlock } from '../notices/whatsapp-account';
 import { reachedSql } from '../ledger/status-order';
 import { groupByReason } from '../ledger/failure-reasons';
@@ -43,7 +44,7 @@ async function monthlyBill(db: DataSource, config: Config, months = 6): Promise<
 }
 
 /** The account's state for the tab: the number's quality and limit, and whether the template may be sent. */
-export async function whatsappFigures(db: DataSource, config: Config): Promise<WhatsAppFigures> {
+export async function whatsappFigures(db: DataSource, config: Config, clock: Clock): Promise<WhatsAppFigures> {
   const state = await readAccountState(db, config);
   const blocked = templateBlock(state, config);
   const dates = [state.template?.updatedAt, state.number?.updatedAt].filter((d): d is string => d !== undefined).sort();
@@ -51,7 +52,7 @@ export async function whatsappFigures(db: DataSource, config: Config): Promise<W
     qualityRating: state.number?.qualityRating ?? null,
     messagingLimitTier: state.number?.messagingLimit ?? null,
     messagingLimit: messagingLimit(state, config),
-    template: { name: config.whatsapp.templateName, status: state.template?.status ?? null, category: state.template?.category ?? null, reason: state.template?.reason ?? null, sendable: blocked === null, blocked, announcement: templateAnnouncement(state, config) },
+    template: { name: config.whatsapp.templateName, status: state.template?.status ?? null, category: state.template?.category ?? null, reason: state.template?.reason ?? null, sendable: blocked === null, blocked, announcement: templateAnnouncement(state, config, clock()) },
     updatedAt: dates.at(-1) ?? null,
     bill: { months: await monthlyBill(db, config), prices: { utility: config.whatsapp.prices.utility ?? null, service: config.whatsapp.prices.service ?? null } },
   };

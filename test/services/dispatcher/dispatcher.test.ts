@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { systemClock } from '../../../src/lib/clock';
 import type { DataSource } from 'typeorm';
 import { Dispatcher, type DispatcherOptions } from '../../../src/services/dispatcher/dispatcher';
 import { CloudApiClient } from '../../../src/channels/whatsapp/cloud-api-client';
@@ -179,7 +180,7 @@ describe('broadcast dispatcher', function () {
     // The token is renewed; staff press Hervatten.
     graph.decide = undefined;
     const refusedSends = graph.requests.length;
-    await new Outages(db, loadConfig({ ERASURE_LOG: testErasureLog(), BUSINESS_HOURS: 'always' }, { purpose: 'local' })).resume(messageId, 'staff-1');
+    await new Outages(db, loadConfig({ ERASURE_LOG: testErasureLog(), BUSINESS_HOURS: 'always' }, { purpose: 'local' }), systemClock).resume(messageId, 'staff-1');
     await until(async () => (await statusCounts(db, messageId)).sent === 8, 20_000, 'all sent after the fix');
     const recipients = graph.requests.slice(refusedSends).map((r) => (r.body as { to: string }).to);
     expect(recipients).to.have.length(8);
@@ -257,7 +258,7 @@ describe('broadcast dispatcher', function () {
     // The cause is gone (the two are back on WhatsApp); staff press Opnieuw proberen (mislukt).
     graph.decide = undefined;
     const before = graph.requests.length;
-    const outages = new Outages(db, config);
+    const outages = new Outages(db, config, systemClock);
     expect((await outages.retryFailed(messageId, 'staff-1')).requeued).to.equal(2);
     await until(async () => (await noticeStatus(messageId)) === 'done', 20_000, 'done again');
     const resent = graph.requests.slice(before).map((r) => (r.body as { to: string }).to);
@@ -274,7 +275,7 @@ describe('broadcast dispatcher', function () {
     const first = await seed(3);
     graph.decide = (body) => ((body as { to: string }).to === String(first) ? { status: 400, error: { code: 131026, message: 'Message undeliverable' } } : undefined);
     const config = loadConfig({ ERASURE_LOG: testErasureLog(), BUSINESS_HOURS: 'always' }, { purpose: 'local' });
-    const outages = new Outages(db, config);
+    const outages = new Outages(db, config, systemClock);
     const update = (outageId: string, requestId: string) =>
       outages.send({ draft: { kind: OutageMessageKind.Update, service: OutageService.Internet, scope: OutageScope.Landelijk, regions: [], severity: OutageSeverity.Laag, text: 'Monteurs zijn ter plaatse.', expectedResolution: undefined }, outageId, createdBy: 'staff-1', requestId });
     const outageOf = async (messageId: string) => (await db.getRepository(OutageMessage).findOneByOrFail({ id: messageId })).outageId;

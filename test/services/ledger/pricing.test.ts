@@ -5,6 +5,8 @@
  * card prices) come from them.
  */
 import { expect } from 'chai';
+import { IsNull, Not } from 'typeorm';
+import { systemClock } from '../../../src/lib/clock';
 import { Customer, Delivery } from '../../../src/entities';
 import { createInvitation } from '../../../src/services/signup/invitations';
 import { loadStats, whatsappFigures } from '../../../src/services/stats/stats';
@@ -41,7 +43,7 @@ describe('what Meta bills (pricing)', () => {
     for (const status of ['sent', 'delivered', 'read'] as const) {
       for (const d of sent) expect((await t.post(statusWebhook(d.waMessageId!, status, new Date(), d.phone!))).status).to.equal(200);
     }
-    await waitFor(async () => (await db.getRepository(Delivery).countBy({ outageMessageId: messageId, readAt: undefined })) === 3 && (await counted('notice')) === 3, { what: 'the statuses applied' });
+    await waitFor(async () => (await db.getRepository(Delivery).countBy({ outageMessageId: messageId, readAt: Not(IsNull()) })) === 3 && (await counted('notice')) === 3, { what: 'the statuses applied' });
     const rows = await db.getRepository(Delivery).findBy({ outageMessageId: messageId });
     expect(rows.map((d) => [d.billable, d.pricingCategory, d.pricingModel])).to.deep.equal([[true, 'utility', 'PMP'], [true, 'utility', 'PMP'], [true, 'utility', 'PMP']]);
     expect(await counted('notice'), 'three messages billed, not nine statuses').to.equal(3);
@@ -63,7 +65,7 @@ describe('what Meta bills (pricing)', () => {
     await waitFor(async () => (await counted('opt_out')) === 1, { what: 'the opt-out confirmation counted' });
     expect({ oneWay: await counted('one_way'), signUp: await counted('sign_up'), optOut: await counted('opt_out') }).to.deep.equal({ oneWay: 1, signUp: 2, optOut: 1 });
 
-    const { bill } = await whatsappFigures(t.database.dataSource, t.config);
+    const { bill } = await whatsappFigures(t.database.dataSource, t.config, systemClock);
     expect(bill.prices).to.deep.equal({ utility: 0.0456, service: 0.01 });
     // 3 notices x 0.0456 + 4 service messages x 0.01 = 0.1768.
     expect(bill.months[0]).to.deep.equal({ month: thisMonth(), notices: 3, serviceMessages: { signUp: 2, optOut: 1, oneWay: 1 }, estimateEur: 0.18 });

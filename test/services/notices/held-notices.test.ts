@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { systemClock } from '../../../src/lib/clock';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../../../src/config';
 import { Customer, Outage, OutageMessage, OutageMessageKind, OutageScope, OutageService, OutageSeverity, OutageMessageStatus, OutageStatus, Subscriber, SubscriberStatus } from '../../../src/entities';
@@ -23,7 +24,7 @@ describe('held notices', () => {
 
   it('R12: a held notice is released, with its audience, once the window is open', async () => {
     const friday = new Date('2026-11-27T17:30:00+01:00');
-    const closed = new Outages(db, loadConfig({ ERASURE_LOG: testErasureLog(), }, { purpose: 'local' }));
+    const closed = new Outages(db, loadConfig({ ERASURE_LOG: testErasureLog(), }, { purpose: 'local' }), systemClock);
     const held = await closed.send({ draft, createdBy: 'staff', requestId: 'held-1', now: friday });
     expect(held.status).to.equal(OutageMessageStatus.Held);
     expect(held.releaseAt?.toISOString()).to.equal(new Date('2026-11-30T08:30:00+01:00').toISOString());
@@ -35,7 +36,7 @@ describe('held notices', () => {
 
   it('R12: a held notice superseded by a newer one of the same outage is never sent', async () => {
     const friday = new Date('2026-11-27T18:00:00+01:00');
-    const outages = new Outages(db, loadConfig({ ERASURE_LOG: testErasureLog(), }, { purpose: 'local' }));
+    const outages = new Outages(db, loadConfig({ ERASURE_LOG: testErasureLog(), }, { purpose: 'local' }), systemClock);
     const first = await outages.send({ draft, createdBy: 'staff', requestId: 'held-2', now: friday });
     const update = await outages.send({ draft: { ...draft, kind: OutageMessageKind.Update, text: 'Monteurs zijn ter plaatse.' }, outageId: first.outageId, createdBy: 'staff', requestId: 'held-3', now: friday });
     expect((await db.getRepository(OutageMessage).findOneByOrFail({ id: first.id })).status).to.equal(OutageMessageStatus.Superseded);
@@ -49,7 +50,7 @@ describe('held notices', () => {
     const outageStatus = async (id: string) => (await db.getRepository(Outage).findOneByOrFail({ id })).status;
 
     it('not while it is held outside business hours; cancelling it leaves the outage open for an update', async () => {
-      const outages = new Outages(db, loadConfig({ ERASURE_LOG: testErasureLog(), }, { purpose: 'local' }));
+      const outages = new Outages(db, loadConfig({ ERASURE_LOG: testErasureLog(), }, { purpose: 'local' }), systemClock);
       const first = await outages.send({ draft, createdBy: 'staff', requestId: 'resolve-held-1', now: friday });
       const held = await outages.send({ draft: resolution, outageId: first.outageId, createdBy: 'staff', requestId: 'resolve-held-2', now: friday });
       expect(held.status).to.equal(OutageMessageStatus.Held);
@@ -61,7 +62,7 @@ describe('held notices', () => {
     });
 
     it('when a held one is released at the opening of the window', async () => {
-      const outages = new Outages(db, loadConfig({ ERASURE_LOG: testErasureLog(), }, { purpose: 'local' }));
+      const outages = new Outages(db, loadConfig({ ERASURE_LOG: testErasureLog(), }, { purpose: 'local' }), systemClock);
       const first = await outages.send({ draft, createdBy: 'staff', requestId: 'resolve-release-1', now: friday });
       await outages.send({ draft: resolution, outageId: first.outageId, createdBy: 'staff', requestId: 'resolve-release-2', now: friday });
       expect(await outageStatus(first.outageId)).to.equal(OutageStatus.Open);
@@ -70,7 +71,7 @@ describe('held notices', () => {
     });
 
     it('not while it awaits approval; when it is approved', async () => {
-      const outages = new Outages(db, loadConfig({ ERASURE_LOG: testErasureLog(), BUSINESS_HOURS: 'always', REQUIRE_APPROVAL: 'true' }, { purpose: 'local' }));
+      const outages = new Outages(db, loadConfig({ ERASURE_LOG: testErasureLog(), BUSINESS_HOURS: 'always', REQUIRE_APPROVAL: 'true' }, { purpose: 'local' }), systemClock);
       const first = await outages.send({ draft, createdBy: 'staff', requestId: 'resolve-approval-1' });
       await outages.approve(first.id, 'staff-2');
       const waiting = await outages.send({ draft: resolution, outageId: first.outageId, createdBy: 'staff', requestId: 'resolve-approval-2' });
@@ -81,7 +82,7 @@ describe('held notices', () => {
     });
 
     it('at once when sent in business hours (also with no subscribers to send to)', async () => {
-      const outages = new Outages(db, loadConfig({ ERASURE_LOG: testErasureLog(), BUSINESS_HOURS: 'always' }, { purpose: 'local' }));
+      const outages = new Outages(db, loadConfig({ ERASURE_LOG: testErasureLog(), BUSINESS_HOURS: 'always' }, { purpose: 'local' }), systemClock);
       const first = await outages.send({ draft: { ...draft, scope: OutageScope.Regionaal, regions: ['FR'] }, createdBy: 'staff', requestId: 'resolve-now-1' });
       const sent = await outages.send({ draft: { ...resolution, scope: OutageScope.Regionaal, regions: ['FR'] }, outageId: first.outageId, createdBy: 'staff', requestId: 'resolve-now-2' });
       expect(sent).to.include({ status: OutageMessageStatus.Sending, recipientCount: 0 });
@@ -90,7 +91,7 @@ describe('held notices', () => {
   });
 
   it('resumes a notice that WhatsApp paused, and only a paused one', async () => {
-    const outages = new Outages(db, loadConfig({ ERASURE_LOG: testErasureLog(), BUSINESS_HOURS: 'always' }, { purpose: 'local' }));
+    const outages = new Outages(db, loadConfig({ ERASURE_LOG: testErasureLog(), BUSINESS_HOURS: 'always' }, { purpose: 'local' }), systemClock);
     const message = await outages.send({ draft, createdBy: 'staff', requestId: 'paused-1' });
     await db.query(`UPDATE outage_message SET status = 'paused' WHERE id = $1`, [message.id]);
     expect((await outages.resume(message.id, 'staff-2')).status).to.equal(OutageMessageStatus.Sending);

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../../../src/config';
+import { fixedClock, systemClock } from '../../../src/lib/clock';
 import { OutageMessage, OutageMessageKind, OutageScope, OutageService, OutageSeverity, OutageMessageStatus, WhatsAppState } from '../../../src/entities';
 import { Outages } from '../../../src/services/notices/outages';
 import { recordNumber, recordTemplate } from '../../../src/services/notices/whatsapp-account';
@@ -28,7 +29,8 @@ describe('the WhatsApp account state', function () {
     const state = (subject: 'template' | 'number') => t.database.dataSource.getRepository(WhatsAppState).findOneBy({ subject });
 
     beforeEach(async () => {
-      t = await startWhatsAppApp();
+      // A day after Meta's sample announcement (2 December 2026, 17:00 in Amsterdam) was sent, before it takes effect.
+      t = await startWhatsAppApp({}, { clock: fixedClock('2026-12-01T17:00:00Z') });
       // The look-up at start records the number first; the webhooks come after it.
       await until(async () => (await state('number')) !== null, 10_000, 'the look-up at start');
     });
@@ -160,7 +162,7 @@ describe('the WhatsApp account state', function () {
     }
 
     it('says so in red on the preview and refuses Versturen, queueing nothing', async () => {
-      const outages = new Outages(db, config);
+      const outages = new Outages(db, config, systemClock);
       await template('PAUSED', 'paused for 3 hours');
       const preview = await outages.preview(draft);
       expect(preview.blocked).to.equal('Het WhatsApp-sjabloon storing_melding is door Meta gepauzeerd (paused for 3 hours). Zolang het niet is goedgekeurd, wordt er niets verstuurd; Team Techniek kan het controleren in WhatsApp Manager.');
@@ -168,7 +170,7 @@ describe('the WhatsApp account state', function () {
     });
 
     it('refuses Versturen in Dutch while Meta files the template as MARKETING, queueing nothing; as UTILITY again it sends', async () => {
-      const outages = new Outages(db, config);
+      const outages = new Outages(db, config, systemClock);
       await recordTemplate(db, config, { name: 'storing_melding', language: 'nl', status: 'APPROVED', category: 'MARKETING', announcement: null });
       const preview = await outages.preview(draft);
       expect(preview.blocked).to.equal(
@@ -184,7 +186,7 @@ describe('the WhatsApp account state', function () {
     });
 
     it('warns on the preview about an announced recategorisation, and keeps sending until it happens', async () => {
-      const outages = new Outages(db, config);
+      const outages = new Outages(db, config, systemClock);
       const now = new Date('2026-12-02T09:00:00Z');
       await recordTemplate(db, config, { name: 'storing_melding', language: 'nl', category: 'UTILITY', announcement: { category: 'MARKETING', at: new Date('2026-12-03T09:00:00Z') } });
       // The hourly look-up (no announcement in it) keeps the announcement.
@@ -200,7 +202,7 @@ describe('the WhatsApp account state', function () {
     });
 
     it('sends again once Meta approves it; a resume waits for that too', async () => {
-      const outages = new Outages(db, config);
+      const outages = new Outages(db, config, systemClock);
       const message = await outages.send({ draft, createdBy: 'staff', requestId: 'ok-1' });
       expect(message.status).to.equal(OutageMessageStatus.Sending);
       expect(await template('DISABLED')).to.deep.equal([message.id]);
@@ -216,7 +218,7 @@ describe('the WhatsApp account state', function () {
     });
 
     it('holds back a held notice released while the template is paused', async () => {
-      const outages = new Outages(db, loadConfig({ ERASURE_LOG: testErasureLog(), WHATSAPP_MESSAGING_LIMIT: '100' }, { purpose: 'local' }));
+      const outages = new Outages(db, loadConfig({ ERASURE_LOG: testErasureLog(), WHATSAPP_MESSAGING_LIMIT: '100' }, { purpose: 'local' }), systemClock);
       const held = await outages.send({ draft, createdBy: 'staff', requestId: 'held-1', now: new Date('2026-11-27T18:00:00+01:00') });
       expect(held.status).to.equal(OutageMessageStatus.Held);
       await template('PAUSED');
@@ -225,7 +227,7 @@ describe('the WhatsApp account state', function () {
     });
 
     it('warns against the live messaging limit, the configured one until Meta reported one', async () => {
-      const outages = new Outages(db, config);
+      const outages = new Outages(db, config, systemClock);
       expect((await outages.preview(draft)).warnings.join(' ')).to.include('groter dan de WhatsApp-berichtlimiet van 100 ontvangers per 24 uur (ingesteld; Meta heeft nog geen limiet gemeld)');
       await recordNumber(db, config, { messagingLimit: 'TIER_250' });
       expect((await outages.preview(draft)).warnings.join(' ')).to.include('Het publiek (300) is groter dan de WhatsApp-berichtlimiet van 250 ontvangers per 24 uur:');

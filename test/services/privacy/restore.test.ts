@@ -4,6 +4,7 @@
  * notice goes out, and `npm run restore:reapply-erasures` erases them again.
  */
 import { expect } from 'chai';
+import { systemClock } from '../../../src/lib/clock';
 import type { DataSource } from 'typeorm';
 import { CloudApiClient } from '../../../src/channels/whatsapp/cloud-api-client';
 import { loadConfig, type Config } from '../../../src/config';
@@ -66,7 +67,7 @@ describe('restores keep opt-outs (erasure log)', function () {
     // Someone who signs up after the restore (and after the tombstone) is not erased again.
     await subscribers.save({ phone: '31699000003', firstName: 'Cas', customerId: customer.id, status: SubscriberStatus.Active });
 
-    const outages = new Outages(db, config);
+    const outages = new Outages(db, config, systemClock);
     try {
       await outages.send({ draft, createdBy: 'staff', requestId: 'after-restore' });
       expect.fail('Versturen should be refused');
@@ -98,7 +99,7 @@ describe('restores keep opt-outs (erasure log)', function () {
       await until(async () => (await statusCounts(db, '00000000-0000-4000-8000-000000000007')).sent === 2, 20_000, 'the held notice sent');
       expect(notices().map((r) => (r.body as { to: string }).to).sort()).to.deep.equal(['31699000002', '31699000003']);
       // (Versturen checks the database at most every 10 s; a fresh desk sees it at once.)
-      await new Outages(db, config).send({ draft, createdBy: 'staff', requestId: 'after-reapply' });
+      await new Outages(db, config, systemClock).send({ draft, createdBy: 'staff', requestId: 'after-reapply' });
     } finally {
       await dispatcher.stop();
       client.close();
