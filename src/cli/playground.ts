@@ -6,7 +6,7 @@
  * Options: --teams-port N (default 56150), for when that port is taken.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from '../config';
@@ -16,6 +16,7 @@ import { createLogger } from '../logger';
 import { seedDemo } from '../playground/demo';
 import { playgroundAvailable } from '../playground/feature';
 import { optInLine } from '../services/email/templates';
+import { checkBrowser, teamsClientStopped, type BrowserCheck } from './agents-playground';
 
 const started = Date.now();
 const DEFAULT_TEAMS_PORT = 56150;
@@ -59,15 +60,20 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-function startTeamsClient(botEndpoint: string, port: number, dataDir: string): ChildProcess {
+/** Where the Agents Playground writes its log: devTools/ in its working folder, ours the data folder. */
+function teamsClientLog(dataDir: string): string {
+  return path.join(dataDir, 'devTools', 'm365agentsplayground.log');
+}
+
+function startTeamsClient(botEndpoint: string, port: number, dataDir: string, browser: BrowserCheck): ChildProcess {
   const cli = require.resolve('@microsoft/m365agentsplayground/cli.js');
   // Its own process group: a Ctrl-C reaches us, and we stop it after the service has drained.
-  // It writes its log under devTools/ in its working folder: ours is the data folder.
-  return spawn(process.execPath, [cli, '-e', botEndpoint, '-c', 'msteams', '-p', String(port), '--disable-telemetry'], { cwd: dataDir, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const env = { ...process.env, M365_AGENTS_PLAYGROUND_LOGFILE: teamsClientLog(dataDir), ...(browser.open ? {} : { TEAMSAPPTESTER_BROWSER: 'none' }) };
+  return spawn(process.execPath, [cli, '-e', botEndpoint, '-c', 'msteams', '-p', String(port), '--disable-telemetry'], { cwd: dataDir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
 }
 
 /** The last lines a child printed: shown only if it stops on its own, to say why. */
-function lastLines(child: ChildProcess, keep = 20): () => string {
+function lastLines(child: ChildProcess, keep = 20): () => string[] {
   const lines: string[] = [];
   const collect = (chunk: Buffer) => {
     lines.push(...chunk.toString().split('\n').filter((l) => l.trim() !== ''));
@@ -75,8 +81,18 @@ function lastLines(child: ChildProcess, keep = 20): () => string {
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
-  return () => lines.map((l) => `  agents playground: ${l}`).join('\n');
+  return () => [...lines];
 }
+
+/** The end of the Agents Playground's own log, where it writes what went wrong. */
+function logTail(file: string, keep = 10): string[] {
+  try {
+    return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').slice(-keep);
+  } catch {
+    return [];
+  }
+}
+
 
 function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
@@ -154,11 +170,14 @@ async function main(): Promise<void> {
   const base = `http://localhost:${port}`;
 
   mkdirSync(config.dataDir, { recursive: true });
-  teams = startTeamsClient(`${base}/api/messages`, teamsPort, path.resolve(config.dataDir));
-  const said = lastLines(teams);
+  const browser = checkBrowser(process.env);
+  const dataDir = path.resolve(config.dataDir);
+  const botEndpoint = `${base}/api/messages`;
+  teams = startTeamsClient(botEndpoint, teamsPort, dataDir, browser);
+  const printed = lastLines(teams);
   teams.once('exit', (code) => {
     if (stopping) return;
-    process.stderr.write(`the Microsoft 365 Agents Playground stopped (exit ${code}); stopping the service too. It said:\n${said() || '  (nothing)'}\n`);
+    process.stderr.write(`${teamsClientStopped(code, printed(), logTail(teamsClientLog(dataDir)), teamsClientLog(dataDir), botEndpoint, teamsPort)}\n`);
     void stop(1);
   });
   await waitForPages([teamsUrl, `${base}/playground`, `${base}/tab`]);
@@ -174,6 +193,7 @@ async function main(): Promise<void> {
       `Demo customer ${demo.customerName}. A phone signs up by sending this line (also in the stappenplan in the mailbox):`,
       `  ${optInLine(demo.code)}`,
       '',
+      ...(browser.open ? [] : [`No browser was opened (${browser.why}): open the addresses above in one.`, '']),
       `Business hours: ${config.businessHours.always ? 'always open here (set BUSINESS_HOURS to try R12)' : 'as set in BUSINESS_HOURS'}. Ctrl-C stops everything.`,
       '',
     ].join('\n'),
