@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { baseEnv } from './helpers/child-env';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -16,7 +17,7 @@ interface Exit {
 function runEntry(env: Record<string, string>, untilHealthy?: (port: number) => Promise<void>): Promise<Exit> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--disable-warning=DEP0111', ENTRY, 'all', '--local'], {
-      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
+      env: { ...baseEnv(), LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

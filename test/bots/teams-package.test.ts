@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { baseEnv } from '../helpers/child-env';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -45,14 +46,14 @@ describe('Teams app package', () => {
   });
 
   it('runs as npm run package:teams with only the app id and the public origin (no bot password)', async () => {
-    const env = { PATH: process.env.PATH, MicrosoftAppId: '6f1d2c3b-1111-4aaa-8bbb-0123456789ab', PUBLIC_BASE_URL: 'https://storing.cbgconnect.nl' };
+    const env = { ...baseEnv(), MicrosoftAppId: '6f1d2c3b-1111-4aaa-8bbb-0123456789ab', PUBLIC_BASE_URL: 'https://storing.cbgconnect.nl' };
     // Run outside the checkout, so no .env of a developer takes part.
     const { stdout } = await promisify(execFile)(process.execPath, [SCRIPT], { env, cwd: os.tmpdir() });
     expect(stdout).to.match(/Teams app package written to .*storingsmelder-teams\.zip \(host storing\.cbgconnect\.nl\)/);
   });
 
   it('says in one line when the app id is not a GUID', async () => {
-    const env = { PATH: process.env.PATH, MicrosoftAppId: 'my-bot', PUBLIC_BASE_URL: 'https://storing.cbgconnect.nl' };
+    const env = { ...baseEnv(), MicrosoftAppId: 'my-bot', PUBLIC_BASE_URL: 'https://storing.cbgconnect.nl' };
     const failure = await promisify(execFile)(process.execPath, [SCRIPT], { env, cwd: os.tmpdir() }).then(() => undefined, (error: { code: number; stderr: string }) => error);
     expect(failure?.code).to.equal(1);
     expect(failure?.stderr).to.equal("configuration error: MicrosoftAppId: expected the app registration's application (client) id, a GUID\n");

@@ -1,5 +1,6 @@
 /** `npm run playground` refuses what it must not run with, in one line, before starting anything. */
 import { expect } from 'chai';
+import { baseEnv } from '../helpers/child-env';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -24,7 +25,7 @@ describe('npm run playground refuses', function () {
   after(() => rmSync(dataDir, { recursive: true, force: true }));
 
   async function playground(env: Record<string, string>, args: string[] = []): Promise<{ code: number; stderr: string }> {
-    return promisify(execFile)(process.execPath, ['--disable-warning=DEP0111', CLI, ...args], { env: { PATH: process.env.PATH, DATA_DIR: dataDir, ...env }, cwd: os.tmpdir(), timeout: 20_000 }).then(
+    return promisify(execFile)(process.execPath, ['--disable-warning=DEP0111', CLI, ...args], { env: { ...baseEnv(), DATA_DIR: dataDir, ...env }, cwd: os.tmpdir(), timeout: 20_000 }).then(
       () => ({ code: 0, stderr: '' }),
       (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
     );
@@ -64,7 +65,7 @@ describe('npm run playground on a machine without a desktop', function () {
     // "desktop", and no CI: only the missing xdg-open can keep the browser shut.
     const withoutXdgOpen = (process.env.PATH ?? '').split(path.delimiter).filter((dir) => dir !== '' && !existsSync(path.join(dir, 'xdg-open')));
     const [port, teamsPort] = [await freePort(), await freePort()];
-    const env = { PATH: withoutXdgOpen.join(path.delimiter), HOME: dataDir, DISPLAY: ':0', DATA_DIR: dataDir, PORT: String(port), BUSINESS_HOURS: 'always' };
+    const env = { ...baseEnv(), PATH: withoutXdgOpen.join(path.delimiter), HOME: dataDir, DISPLAY: ':0', DATA_DIR: dataDir, PORT: String(port), BUSINESS_HOURS: 'always' };
     const cli = spawn(process.execPath, ['--disable-warning=DEP0111', CLI, '--teams-port', String(teamsPort)], { env, cwd: os.tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     cli.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

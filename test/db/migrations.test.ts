@@ -19,12 +19,13 @@ describe('migrations', () => {
   });
   after(async () => dataSource.destroy());
 
-  it('create every table of docs/architecture.md (Data) (and the WhatsApp account state, the monthly message counts, the reply outbox, the erasure tombstones) on an empty database', async () => {
+  it('create every table of docs/architecture.md (Data) (and the WhatsApp account state, the monthly message counts, the reply outbox, the erasure tombstones, the database identity) on an empty database', async () => {
     await dataSource.runMigrations();
     expect(await tables(dataSource)).to.have.members([
       'audit_event',
       'contact_throttle',
       'customer',
+      'database_identity',
       'delivery',
       'email_notice',
       'erasure_tombstone',
@@ -54,6 +55,6 @@ describe('migrations', () => {
     const types: unknown[] = await dataSource.query("SELECT typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public' AND t.typtype = 'e'");
     expect(types).to.deep.equal([]);
     await dataSource.runMigrations();
-    expect(await tables(dataSource)).to.have.length(15);
+    expect(await tables(dataSource)).to.have.length(16);
   });
 });

@@ -1,5 +1,6 @@
 /** Two instances starting at the same moment against an empty database: both come up, the schema is made once. */
 import { expect } from 'chai';
+import { baseEnv } from '../helpers/child-env';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -27,7 +28,7 @@ describe('two instances starting together on an empty database', function () {
     const ports = [await freePort(), await freePort()];
     const output: string[] = ['', ''];
     ports.forEach((port, i) => {
-      const child = spawn(process.execPath, ['--disable-warning=DEP0111', ENTRY, 'all', '--local'], { env: { PATH: process.env.PATH, DATABASE_URL: url, PORT: String(port), DATA_DIR: path.join(dir, String(i)), LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--disable-warning=DEP0111', ENTRY, 'all', '--local'], { env: { ...baseEnv(), DATABASE_URL: url, PORT: String(port), DATA_DIR: path.join(dir, String(i)), LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
       child.stdout.on('data', (c: Buffer) => (output[i] += c.toString()));
       child.stderr.on('data', (c: Buffer) => (output[i] += c.toString()));
       children.push(child);

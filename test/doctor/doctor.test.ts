@@ -5,6 +5,7 @@
  * fix line; exit 0 only when all pass; secrets are never printed.
  */
 import { expect } from 'chai';
+import { baseEnv } from '../helpers/child-env';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
@@ -114,7 +115,7 @@ describe('npm run doctor', function () {
   /** The real command, as an operator runs it (a child process, trusting the test certificate). */
   async function doctor(overrides: Record<string, string | undefined> = {}): Promise<{ code: number; out: string }> {
     // An override of undefined leaves the variable out.
-    const childEnv = Object.fromEntries(Object.entries({ PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: path.join(TLS, 'cert.pem'), ...env, ...overrides }).filter(([, v]) => v !== undefined));
+    const childEnv = Object.fromEntries(Object.entries({ ...baseEnv(), NODE_EXTRA_CA_CERTS: path.join(TLS, 'cert.pem'), ...env, ...overrides }).filter(([, v]) => v !== undefined));
     return promisify(execFile)(process.execPath, [CLI], { env: childEnv, cwd: os.tmpdir() }).then(
       ({ stdout }) => ({ code: 0, out: stdout }),
       (error: { code: number; stdout: string }) => ({ code: error.code, out: error.stdout }),

@@ -5,6 +5,7 @@
  * are all processed (retried on 503, as Meta retries).
  */
 import { expect } from 'chai';
+import { baseEnv } from '../helpers/child-env';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -34,7 +35,7 @@ describe('security: a flood of unsigned bodies', function () {
   before(async () => {
     const port = await freePort();
     child = spawn(process.execPath, ['--disable-warning=DEP0111', ENTRY, 'whatsapp', '--local'], {
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: await freshDatabase(), DATA_DIR: testDataDir(), PORT: String(port), LOG_LEVEL: 'warn' },
+      env: { ...baseEnv(), DATABASE_URL: await freshDatabase(), DATA_DIR: testDataDir(), PORT: String(port), LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     base = `http://127.0.0.1:${port}`;

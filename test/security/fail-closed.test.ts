@@ -5,6 +5,7 @@
  * or a public address, and says so when it starts.
  */
 import { expect } from 'chai';
+import { baseEnv } from '../helpers/child-env';
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
@@ -25,7 +26,7 @@ interface Run {
 /** The entry point with only this environment; stopped once `until` has seen enough output. */
 function run(args: string[], env: Record<string, string>, until?: (output: string) => boolean): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--disable-warning=DEP0111', ENTRY, ...args], { env: { PATH: process.env.PATH ?? '', DATA_DIR: testDataDir(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--disable-warning=DEP0111', ENTRY, ...args], { env: { ...baseEnv(), DATA_DIR: testDataDir(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const out = { stdout: '', stderr: '' };
     const seen = () => {
       if (until?.(out.stdout + out.stderr)) child.kill('SIGTERM');
@@ -76,7 +77,7 @@ describe('security: fail closed', function () {
 
   it('a split production deployment (node . teams, bot credentials only) runs nothing locally and answers through its proxy', async () => {
     const port = await freePort();
-    const env = { PATH: process.env.PATH ?? '', DATA_DIR: testDataDir(), DATABASE_URL: await freshDatabase(), PORT: String(port), LOG_LEVEL: 'info', MicrosoftAppId: '6f1d2c3b-1111-4aaa-8bbb-0123456789ab', MicrosoftAppPassword: 'x', MicrosoftAppTenantId: 'tenant-cbg' };
+    const env = { ...baseEnv(), DATA_DIR: testDataDir(), DATABASE_URL: await freshDatabase(), PORT: String(port), LOG_LEVEL: 'info', MicrosoftAppId: '6f1d2c3b-1111-4aaa-8bbb-0123456789ab', MicrosoftAppPassword: 'x', MicrosoftAppTenantId: 'tenant-cbg' };
     const child = spawn(process.execPath, ['--disable-warning=DEP0111', ENTRY, 'teams'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));

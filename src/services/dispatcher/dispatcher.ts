@@ -42,7 +42,7 @@ export interface DispatcherOptions {
   /** Told when this instance becomes, or stops being, the dispatcher for the number. */
   onLeadership?: (leader: boolean) => void;
   /** After a database restore: how many opt-outs since the backup wait to be applied again (no notice goes out meanwhile). */
-  restoreGuard?: { pending(db: DataSource): Promise<number> };
+  restoreGuard?: { check(db: DataSource): Promise<{ missing: number; foreign: number }>; detected(missing: number): string; foreign(count: number): string };
   /** The key of message id hashes: a recipient erased mid-send keeps no raw id (lib/message-id-hash.ts). */
   messageIdKey?: string;
 }
@@ -70,6 +70,8 @@ export class Dispatcher {
   private wake: (() => void) | undefined;
   private lastHousekeeping = 0;
   private erasureWarningAt = 0;
+  /** How many lines of another database's the erasure log held when it was last said. */
+  private foreignSaid = 0;
   /**
    * Marks the claims of this leadership term in the ledger. A new term (after a lost database
    * connection, say) gets a new token, so the claims the old term left are recovered as any
@@ -197,14 +199,20 @@ export class Dispatcher {
 
   /** After a restore, people who opted out since the backup are back in the database: no notice goes out until they are erased again. */
   private async waitingForErasures(): Promise<boolean> {
-    const pending = (await this.options.restoreGuard?.pending(this.dataSource)) ?? 0;
-    if (pending === 0) {
+    const guard = this.options.restoreGuard;
+    if (!guard) return false;
+    const { missing, foreign } = await guard.check(this.dataSource);
+    if (foreign !== this.foreignSaid) {
+      this.foreignSaid = foreign;
+      if (foreign > 0) this.logger.warn({ erasures: foreign }, guard.foreign(foreign));
+    }
+    if (missing === 0) {
       this.erasureWarningAt = 0;
       return false;
     }
     if (Date.now() - this.erasureWarningAt > 60_000) {
       this.erasureWarningAt = Date.now();
-      this.logger.error({ erasures: pending }, 'the database was restored: no notice is sent until npm run restore:reapply-erasures has run');
+      this.logger.error({ erasures: missing }, guard.detected(missing));
     }
     await this.sleep(this.idlePollMs);
     return true;

@@ -9,6 +9,14 @@
  * A line whose id the database does not know means a restore: sending is refused
  * (RestoreGuard) until `npm run restore:reapply-erasures` (reapplyErasures) has erased again
  * whoever came back.
+ *
+ * Each line names the database it was written for (database_identity, made on first use), so a
+ * database created afresh beside an old log, or a second deployment writing the same log, is
+ * not taken for a restore: those lines are "of another database", said once in the log and
+ * left alone. A restored backup carries its identity with it and is caught as before. Lines
+ * written before databases had an identity count as this database's; and since a backup from
+ * before then comes back with a new identity, lines of another identity count as this
+ * database's too when it holds the tombstone of one of those older lines (it is their writer).
  */
 import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
@@ -22,10 +30,19 @@ type Db = DataSource | EntityManager;
 
 export interface Tombstone {
   id: string;
-  /** When the erasure happened (ISO time). */
+  /** When the erasure happened (ISO time, the database's clock). */
   at: string;
   /** Keyed hashes of the identities erased. */
   keys: string[];
+  /** The identity of the database it was written for; absent in lines from before identities. */
+  db?: string;
+}
+
+/** This database's identity, made on first use (migration 1765600000000). */
+export async function databaseIdentity(db: Db): Promise<string> {
+  await db.query('INSERT INTO database_identity DEFAULT VALUES ON CONFLICT (one_row) DO NOTHING');
+  const [row]: { id: string }[] = await db.query('SELECT id::text FROM database_identity');
+  return row.id;
 }
 
 export function erasureLogPath(config: Config): string {
@@ -34,9 +51,9 @@ export function erasureLogPath(config: Config): string {
 
 /** In the erasure's transaction: the database's half of the tombstone. The caller appends it to the log after the commit. */
 export async function newTombstone(manager: EntityManager, config: Config, contact: WhatsAppContact): Promise<Tombstone> {
-  const tombstone: Tombstone = { id: randomUUID(), at: new Date().toISOString(), keys: contactKeys(contact).map((key) => contactHash(config, key)) };
-  await manager.query('INSERT INTO erasure_tombstone (id) VALUES ($1)', [tombstone.id]);
-  return tombstone;
+  const id = randomUUID();
+  const [row]: { created_at: Date }[] = await manager.query('INSERT INTO erasure_tombstone (id) VALUES ($1) RETURNING created_at', [id]);
+  return { id, at: row.created_at.toISOString(), keys: contactKeys(contact).map((key) => contactHash(config, key)), db: await databaseIdentity(manager) };
 }
 
 /**
@@ -72,19 +89,31 @@ export function readTombstones(config: Config): Tombstone[] {
     .flatMap((line) => {
       try {
         const t = JSON.parse(line) as Tombstone;
-        return typeof t.id === 'string' && typeof t.at === 'string' && Array.isArray(t.keys) ? [t] : [];
+        return typeof t.id === 'string' && typeof t.at === 'string' && Array.isArray(t.keys) && (t.db === undefined || typeof t.db === 'string') ? [t] : [];
       } catch {
         return []; // a line cut short by a crash mid-write
       }
     });
 }
 
-/** Tombstones in the log whose erasure the database does not hold: after a restore. */
-export async function missingTombstones(db: Db, tombstones: Tombstone[]): Promise<Tombstone[]> {
-  if (tombstones.length === 0) return [];
+/** What the log says about this database. */
+export interface LogCheck {
+  /** This database's tombstones it does not hold: it was restored from a backup. */
+  missing: Tombstone[];
+  /** Lines of another database (one created afresh here, or another deployment's), left alone. */
+  foreign: number;
+}
+
+export async function checkLog(db: Db, tombstones: Tombstone[]): Promise<LogCheck> {
+  if (tombstones.length === 0) return { missing: [], foreign: 0 };
+  const identity = await databaseIdentity(db);
   const known: { id: string }[] = await db.query('SELECT id::text FROM erasure_tombstone WHERE id = ANY($1::uuid[])', [tombstones.map((t) => t.id)]);
-  const ids = new Set(known.map((k) => k.id));
-  return tombstones.filter((t) => !ids.has(t.id));
+  const held = new Set(known.map((k) => k.id));
+  const older = tombstones.filter((t) => t.db === undefined);
+  // Holding an older line's tombstone makes this database their writer, whatever its identity now.
+  const writerOfOlder = older.some((t) => held.has(t.id));
+  const ours = tombstones.filter((t) => t.db === undefined || t.db === identity || writerOfOlder);
+  return { missing: ours.filter((t) => !held.has(t.id)), foreign: tombstones.length - ours.length };
 }
 
 /**
@@ -96,11 +125,16 @@ export class RestoreGuard {
   private stamp = '';
   private tombstones: Tombstone[] = [];
   private checkedAt = 0;
-  private missing = 0;
+  private last: { missing: number; foreign: number } = { missing: 0, foreign: 0 };
 
   constructor(private readonly config: Config) {}
 
+  /** How many erasures a restore took away (0: none). */
   async pending(db: Db): Promise<number> {
+    return (await this.check(db)).missing;
+  }
+
+  async check(db: Db): Promise<{ missing: number; foreign: number }> {
     const file = erasureLogPath(this.config);
     const stats = statSync(file, { throwIfNoEntry: false });
     const stamp = stats ? `${stats.size}:${stats.mtimeMs}` : 'none';
@@ -110,11 +144,30 @@ export class RestoreGuard {
       this.checkedAt = 0;
     }
     if (Date.now() - this.checkedAt > 10_000) {
-      this.missing = (await missingTombstones(db, this.tombstones)).length;
+      const found = await checkLog(db, this.tombstones);
+      this.last = { missing: found.missing.length, foreign: found.foreign };
       this.checkedAt = Date.now();
     }
-    return this.missing;
+    return this.last;
   }
+
+  detected(missing: number): string {
+    return restoreDetected(this.config, missing);
+  }
+
+  foreign(count: number): string {
+    return foreignLog(this.config, count);
+  }
+}
+
+/** For the operator's log, when a restore took erasures away. */
+export function restoreDetected(config: Config, missing: number): string {
+  return `the database was restored: ${missing} erasure(s) in the erasure log ${erasureLogPath(config)} are missing from it; no notice is sent until npm run restore:reapply-erasures has run`;
+}
+
+/** For the operator's log, once, when the erasure log also holds another database's lines. */
+export function foreignLog(config: Config, foreign: number): string {
+  return `the erasure log ${erasureLogPath(config)} holds ${foreign} erasure(s) of another database (this database was created afresh, or another deployment writes the same log); they are not taken for a restore of this one: if this database is new, move the old log aside; if another deployment shares it, give each its own ERASURE_LOG`;
 }
 
 /** In Dutch for staff, when sending is refused after a restore. */

@@ -11,10 +11,10 @@ import { Subscriber, SubscriptionEventKind } from '../../entities';
 import { contactKeys, lockContact } from '../registry/contact';
 import { contactHash } from './contact-counters';
 import { eraseSubscriber } from './erasure';
-import { appendTombstones, missingTombstones, readTombstones, type Tombstone } from './erasure-log';
+import { appendTombstones, checkLog, readTombstones, type Tombstone } from './erasure-log';
 
 export async function reapplyErasures(dataSource: DataSource, config: Config): Promise<{ tombstones: number; erased: number }> {
-  const missing = await missingTombstones(dataSource, readTombstones(config));
+  const { missing } = await checkLog(dataSource, readTombstones(config));
   if (missing.length === 0) return { tombstones: 0, erased: 0 };
   // Every subscriber by the keyed hash of each identity (the tombstones hold only those).
   const byKey = new Map<string, Subscriber>();

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { baseEnv } from '../../helpers/child-env';
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
@@ -27,7 +28,7 @@ describe('dispatcher crash safety (kill -9 mid-broadcast)', function () {
   });
 
   function startChild(url: string, staleMs: number): Promise<ChildProcess> {
-    const child = fork(CHILD, [], { env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, GRAPH_URL: graph.url, MAX_MPS: String(MAX_MPS), STALE_MS: String(staleMs) }, stdio: 'ignore' });
+    const child = fork(CHILD, [], { env: { ...baseEnv(), DATABASE_URL: url, GRAPH_URL: graph.url, MAX_MPS: String(MAX_MPS), STALE_MS: String(staleMs) }, stdio: 'ignore' });
     children.push(child);
     return new Promise((resolve, reject) => {
       child.once('message', () => resolve(child));

@@ -4,6 +4,7 @@
  * notice; what may go twice stays within the window the README states.
  */
 import { expect } from 'chai';
+import { baseEnv } from '../../helpers/child-env';
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
@@ -39,7 +40,7 @@ describe('dispatcher failover between two instances', function () {
 
   async function instance(url: string): Promise<Instance> {
     // The default stale threshold (15 s) would make the test slow; 2 s is well above a send here.
-    const child = fork(CHILD, [], { env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, GRAPH_URL: graph.url, MAX_MPS: String(MAX_MPS), STALE_MS: '2000' }, stdio: 'ignore' });
+    const child = fork(CHILD, [], { env: { ...baseEnv(), DATABASE_URL: url, GRAPH_URL: graph.url, MAX_MPS: String(MAX_MPS), STALE_MS: '2000' }, stdio: 'ignore' });
     children.push(child);
     const it: Instance = { child, leader: false };
     child.on('message', (m) => {

@@ -4,6 +4,7 @@
  * its send hangs unanswered; after a restart the confirmation goes out exactly once.
  */
 import { expect } from 'chai';
+import { baseEnv } from '../../helpers/child-env';
 import { fork, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -41,7 +42,7 @@ describe('durable replies (kill -9 between the commit and the send)', function (
   });
 
   function startChild(url: string, graphUrl: string, staleMs: number): Promise<ChildProcess> {
-    const child = fork(CHILD, [], { env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, GRAPH_URL: graphUrl, STALE_MS: String(staleMs) }, stdio: 'ignore' });
+    const child = fork(CHILD, [], { env: { ...baseEnv(), DATABASE_URL: url, GRAPH_URL: graphUrl, STALE_MS: String(staleMs) }, stdio: 'ignore' });
     children.push(child);
     return new Promise((resolve, reject) => {
       child.once('message', () => resolve(child));

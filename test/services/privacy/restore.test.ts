@@ -4,6 +4,7 @@
  * notice goes out, and `npm run restore:reapply-erasures` erases them again.
  */
 import { expect } from 'chai';
+import { writeFileSync } from 'node:fs';
 import { systemClock } from '../../../src/lib/clock';
 import type { DataSource } from 'typeorm';
 import { CloudApiClient } from '../../../src/channels/whatsapp/cloud-api-client';
@@ -83,11 +84,15 @@ describe('restores keep opt-outs (erasure log)', function () {
     );
     await db.query(`INSERT INTO delivery (outage_message_id, subscriber_id, phone) SELECT '00000000-0000-4000-8000-000000000007', id, phone FROM subscriber`);
     const client = new CloudApiClient({ baseUrl: graph.url, version: 'v25.0', phoneNumberId: 'PN', accessToken: 'tok', templateName: 'storing_melding', templateLanguage: 'nl' });
-    const dispatcher = new Dispatcher(db, client, memoryLogger().logger, { databaseUrl: url, phoneNumberId: 'PN', maxMps: 100, idlePollMs: 100, pairGapMs: 0, restoreGuard: new RestoreGuard(config) });
+    const dispatched = memoryLogger();
+    const dispatcher = new Dispatcher(db, client, dispatched.logger, { databaseUrl: url, phoneNumberId: 'PN', maxMps: 100, idlePollMs: 100, pairGapMs: 0, restoreGuard: new RestoreGuard(config) });
     dispatcher.start();
     try {
       await until(async () => dispatcher.isLeader, 10_000, 'the dispatcher running');
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      // The dispatcher has looked at the notice and held it: it says so, naming the log.
+      const restoreLine = () => dispatched.lines.find((line) => line.includes('the database was restored'));
+      await until(async () => restoreLine() !== undefined, 10_000, 'the dispatcher holding the notice');
+      expect(JSON.parse(restoreLine()!)).to.include({ level: 50, msg: `the database was restored: 1 erasure(s) in the erasure log ${config.erasureLog} are missing from it; no notice is sent until npm run restore:reapply-erasures has run` });
       const notices = () => graph.requests.filter((r) => 'type' in r.body && r.body.type === 'template');
       expect(notices(), 'no notice sent while erasures wait (replies still go)').to.have.length(0);
 
@@ -104,5 +109,80 @@ describe('restores keep opt-outs (erasure log)', function () {
       await dispatcher.stop();
       client.close();
     }
+  });
+
+  describe('a log that belongs to another database', () => {
+    /** A database of its own, with one active subscriber, and a desk and guard on the given log. */
+    async function anotherDatabase(log: string): Promise<{ other: DataSource; otherConfig: Config; otherUrl: string }> {
+      const otherUrl = await freshDatabase();
+      const other = await createDataSource({ url: otherUrl, poolSize: 2 }).initialize();
+      const otherConfig = loadConfig({ ERASURE_LOG: log, BUSINESS_HOURS: 'always', DATA_DIR: testDataDir() }, { purpose: 'local' });
+      const customer = await other.getRepository(Customer).save({ customerNumber: 'C-6007', name: 'Bloemist Fleur', regions: ['UT'] });
+      await other.getRepository(Subscriber).save({ phone: '31699000011', firstName: 'Fleur', customerId: customer.id, status: SubscriberStatus.Active });
+      return { other, otherConfig, otherUrl };
+    }
+
+    it('is not taken for a restore: a database created afresh beside an old log sends, and the dispatcher says once which log and what to do', async () => {
+      const log = testErasureLog();
+      const old = await anotherDatabase(log);
+      await handleInbound(old.other, old.otherConfig, { messageId: 'wamid.fresh-1', contact: { phone: '31699000011', userId: null }, text: 'afmelden', receivedAt: new Date() });
+      await old.other.destroy();
+      expect(readTombstones(old.otherConfig)).to.have.length(1);
+
+      // The database is created afresh (a reset, or DATABASE_URL pointed at a new one); the log stays.
+      const fresh = await anotherDatabase(log);
+      try {
+        expect(await new RestoreGuard(fresh.otherConfig).check(fresh.other.manager)).to.deep.equal({ missing: 0, foreign: 1 });
+        const sent = await new Outages(fresh.other, fresh.otherConfig, systemClock).send({ draft, createdBy: 'staff', requestId: 'fresh-db' });
+        expect(sent.status).to.equal('sending');
+        const logged = memoryLogger();
+        const client = new CloudApiClient({ baseUrl: graph.url, version: 'v25.0', phoneNumberId: 'PN', accessToken: 'tok', templateName: 'storing_melding', templateLanguage: 'nl' });
+        const dispatcher = new Dispatcher(fresh.other, client, logged.logger, { databaseUrl: fresh.otherUrl, phoneNumberId: 'PN', maxMps: 100, idlePollMs: 100, pairGapMs: 0, restoreGuard: new RestoreGuard(fresh.otherConfig) });
+        dispatcher.start();
+        try {
+          await until(async () => (await statusCounts(fresh.other, sent.id)).sent === 1, 10_000, 'the notice sent on the fresh database');
+        } finally {
+          await dispatcher.stop();
+          client.close();
+        }
+        const said = logged.lines.map((line) => JSON.parse(line) as { level: number; msg: string });
+        expect(said.filter((line) => line.msg.includes('erasure log'))).to.deep.equal([
+          {
+            ...said.find((line) => line.msg.includes('erasure log')),
+            level: 40,
+            msg: `the erasure log ${log} holds 1 erasure(s) of another database (this database was created afresh, or another deployment writes the same log); they are not taken for a restore of this one: if this database is new, move the old log aside; if another deployment shares it, give each its own ERASURE_LOG`,
+          },
+        ]);
+        expect(said.some((line) => line.msg.includes('restored'))).to.equal(false);
+      } finally {
+        await fresh.other.destroy();
+      }
+    });
+
+    it("still catches a restored backup from before databases had an identity: it holds an older line's tombstone, so later lines are its own", async () => {
+      const log = testErasureLog();
+      const restored = await anotherDatabase(log);
+      try {
+        // An older line (no identity) whose tombstone the backup holds, and a later one written under an identity the restore lost.
+        await restored.other.query(`INSERT INTO erasure_tombstone (id) VALUES ('00000000-0000-4000-8000-0000000000a1')`);
+        writeFileSync(
+          log,
+          [
+            { id: '00000000-0000-4000-8000-0000000000a1', at: '2026-11-01T10:00:00.000Z', keys: ['k-old'] },
+            { id: '00000000-0000-4000-8000-0000000000a2', at: '2026-11-20T10:00:00.000Z', keys: ['k-new'], db: '00000000-0000-4000-8000-00000000dead' },
+          ]
+            .map((line) => `${JSON.stringify(line)}\n`)
+            .join(''),
+        );
+        const found = await new RestoreGuard(restored.otherConfig).check(restored.other.manager);
+        expect(found).to.deep.equal({ missing: 1, foreign: 0 });
+        // Without the older line's tombstone, the later line is another database's.
+        await restored.other.query('DELETE FROM erasure_tombstone');
+        writeFileSync(log, `${JSON.stringify({ id: '00000000-0000-4000-8000-0000000000a2', at: '2026-11-20T10:00:00.000Z', keys: ['k-new'], db: '00000000-0000-4000-8000-00000000dead' })}\n`);
+        expect(await new RestoreGuard(restored.otherConfig).check(restored.other.manager)).to.deep.equal({ missing: 0, foreign: 1 });
+      } finally {
+        await restored.other.destroy();
+      }
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { baseEnv } from '../../helpers/child-env';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -63,7 +64,7 @@ C-2001,Dubbel,z.nl,UT
     try {
       const url = await freshDatabase();
       const cli = path.resolve(__dirname, '../../../src/cli/import-customers.js');
-      const env = { PATH: process.env.PATH ?? '', DATABASE_URL: url };
+      const env = { ...baseEnv(), DATABASE_URL: url };
       writeFileSync(path.join(dir, 'good.csv'), GOOD);
       const ok = spawnSync(process.execPath, [cli, path.join(dir, 'good.csv')], { env, encoding: 'utf8' });
       expect(ok.stdout.trim(), ok.stderr).to.equal('imported 2 customers (2 new, 0 updated)');
