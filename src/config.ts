@@ -108,6 +108,9 @@ const envSchema = z.object({
 
 type Env = z.infer<typeof envSchema>;
 
+/** Every variable the configuration reads (.env.example documents each: test/docs.test.ts). */
+export const SETTING_NAMES = Object.keys(envSchema.shape) as (keyof Env)[];
+
 export interface BusinessHours {
   always: boolean;
   /** ISO weekdays 1 (Monday) to 7 (Sunday). */

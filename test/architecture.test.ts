@@ -15,6 +15,7 @@ import { expect } from 'chai';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
+import { SEAMS, SERVICE_FOLDERS } from './architecture-rules';
 
 const SRC = path.resolve(__dirname, '../../src');
 
@@ -79,40 +80,6 @@ function reachableFrom(fromDir: string): Map<string, string[]> {
   }
   return seen;
 }
-
-/**
- * Every folder under services/ and the folders it may import. The machinery (ledger, email,
- * audit) and the registry import no other folder; the domain folders import in one direction.
- */
-const SERVICE_FOLDERS: Record<string, string[]> = {
-  // The door (types only) and its implementation, the top of services/: nothing may import the desk.
-  'staff-services': [],
-  'staff-desk': ['audit', 'email', 'ledger', 'notices', 'privacy', 'signup', 'staff-services'],
-  audit: [],
-  email: [],
-  ledger: [],
-  registry: [],
-  notices: ['audit', 'ledger', 'privacy'],
-  dispatcher: ['ledger', 'notices', 'privacy'],
-  privacy: ['audit', 'email', 'ledger', 'registry'],
-  signup: ['email', 'ledger', 'privacy', 'registry'],
-  stats: ['ledger', 'notices'],
-};
-
-/**
- * Where a domain folder may use another domain folder, file by file: opting out in the
- * conversation is an erasure (privacy); the dispatcher sends the notice's template and moves a
- * notice's sending state; the tab's figures include the WhatsApp account's state and name the outages.
- */
-const SEAMS: Record<string, string[]> = {
-  'signup->privacy': ['services/privacy/erasure', 'services/privacy/erasure-log', 'services/privacy/contact-counters'],
-  // After a database restore nothing is sent until the opt-outs since the backup are applied again.
-  'notices->privacy': ['services/privacy/erasure-log'],
-  'dispatcher->privacy': ['services/privacy/erasure-log'],
-  'dispatcher->notices': ['services/notices/notice-template', 'services/notices/notice-state'],
-  // The tab names the outage of each notice as the staff cards do.
-  'stats->notices': ['services/notices/whatsapp-account', 'services/notices/notice-template'],
-};
 
 /** The node of services/ a module belongs to: its folder, or a top-level file by its name. */
 function serviceFolderOf(spec: string): string | undefined {

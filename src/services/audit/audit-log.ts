@@ -1,6 +1,11 @@
-/** The audit trail of staff actions and refusals (R15, R16): who did what to which target. */
+/**
+ * The audit trail of staff actions and refusals (R15, R16): who did what to which target.
+ * R14: an audit record names a subscriber only by a masked number; the callers pass masked
+ * targets, and whatever personal data slips into a target or a detail is masked here as well.
+ */
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditEvent } from '../../entities';
+import { maskPersonalData } from '../../lib/mask';
 
 export interface AuditEntry {
   actor: string;
@@ -11,5 +16,6 @@ export interface AuditEntry {
 }
 
 export async function recordAudit(db: DataSource | EntityManager, entry: AuditEntry): Promise<void> {
-  await db.getRepository(AuditEvent).insert({ actor: entry.actor, action: entry.action, target: entry.target ?? null, outcome: entry.outcome ?? 'ok', detail: entry.detail ?? null });
+  const detail = entry.detail ? Object.fromEntries(Object.entries(entry.detail).map(([key, value]) => [key, maskPersonalData(value)])) : null;
+  await db.getRepository(AuditEvent).insert({ actor: entry.actor, action: entry.action, target: entry.target ? maskPersonalData(entry.target) : null, outcome: entry.outcome ?? 'ok', detail });
 }
