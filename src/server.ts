@@ -5,7 +5,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 // Before restify: it lets restify 11 load on Node 24 (see the file).
-import './http/restify-without-spdy';
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { DataSource } from 'typeorm';
 import type { Logger } from './logger';
