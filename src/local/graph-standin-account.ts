@@ -21,8 +21,19 @@ export interface Answer {
   body: unknown;
 }
 
-export function graphError(status: number, code: number, message: string, details?: string): Answer {
-  return { status, body: { error: { message, type: 'OAuthException', code, error_data: { messaging_product: 'whatsapp', details: details ?? message }, fbtrace_id: `A${randomInt(1e9)}` } } };
+/**
+ * Graph's error body. With subcode 33 ("Object with ID … does not exist": a wrong id in the URL)
+ * Graph answers a GraphMethodException with the subcode and no error_data.
+ */
+export function graphError(status: number, code: number, message: string, details?: string, subcode?: number): Answer {
+  const fbtrace_id = `A${randomInt(1e9)}`;
+  if (subcode !== undefined) return { status, body: { error: { message, type: 'GraphMethodException', code, error_subcode: subcode, fbtrace_id } } };
+  return { status, body: { error: { message, type: 'OAuthException', code, error_data: { messaging_product: 'whatsapp', details: details ?? message }, fbtrace_id } } };
+}
+
+/** What Graph says about an id in the URL that is not there (or not ours): code 100, subcode 33. */
+export function noSuchObject(status: number, method: string, object: string): Answer {
+  return graphError(status, 100, `Unsupported ${method.toLowerCase()} request. Object with ID '${object}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api`, undefined, 33);
 }
 
 export function defaultAccount(phoneNumberId: string): StandInAccount {
@@ -60,7 +71,7 @@ export function answerAccountRequest(account: StandInAccount, method: string, ur
   const [, , object, edge] = url.pathname.split('/');
   if (method === 'GET' && object === account.phoneNumber.id && edge === undefined) return { status: 200, body: account.phoneNumber };
   if (edge !== 'message_templates') return undefined;
-  if (object !== account.businessAccountId) return graphError(400, 100, `Unsupported ${method.toLowerCase()} request. Object with ID '${object}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`);
+  if (object !== account.businessAccountId) return noSuchObject(400, method, object);
   if (method === 'GET') {
     const name = url.searchParams.get('name') ?? '';
     return { status: 200, body: { data: account.templates.filter((t) => t.name.startsWith(name)), paging: { cursors: { before: 'MAZDZD', after: 'MjQZD' } } } };

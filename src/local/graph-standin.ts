@@ -11,7 +11,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MessagesRequest } from '../channels/whatsapp/cloud-api-types';
 import { BSUID_PATTERN } from '../services/registry/contact';
-import { answerAccountRequest, defaultAccount, graphError as graphErrorAnswer, type StandInAccount } from './graph-standin-account';
+import { answerAccountRequest, defaultAccount, graphError as graphErrorAnswer, noSuchObject, type StandInAccount } from './graph-standin-account';
 
 export interface RecordedRequest {
   at: number;
@@ -114,7 +114,11 @@ export class GraphStandIn {
       }
       const version = this.options.version ?? '[^/]+';
       const pathOk = new RegExp(`^/${version}/${this.options.phoneNumberId}/messages$`).test(url.pathname);
-      if (req.method !== 'POST' || !pathOk) return graphError(res, 400, 100, 'Unsupported post request. Object does not exist or is not supported.');
+      if (req.method !== 'POST' || !pathOk) {
+        const object = /^\/[^/]+\/([^/]+)\/messages$/.exec(url.pathname)?.[1] ?? '';
+        const answer = noSuchObject(400, req.method ?? 'POST', object);
+        return json(res, answer.status, answer.body);
+      }
       let body: MessagesRequest;
       try {
         body = JSON.parse(raw) as MessagesRequest;
@@ -157,6 +161,9 @@ export class GraphStandIn {
 function validate(body: MessagesRequest): { code: number; message: string } | undefined {
   if (!body || body.messaging_product !== 'whatsapp') return { code: 100, message: 'The parameter messaging_product is required.' };
   if ('status' in body) return body.status === 'read' && typeof body.message_id === 'string' ? undefined : { code: 100, message: 'Invalid parameter' };
+  // Meta's generic "Invalid parameter" for a wrong recipient_type (docs/platform.md A4).
+  const recipientType = (body as { recipient_type?: unknown }).recipient_type;
+  if (recipientType !== undefined && recipientType !== 'individual') return { code: 100, message: '(#100) Invalid parameter' };
   // `to` takes a number, `recipient` a business-scoped user id; `to` wins when both are given.
   const to = (body as { to?: unknown }).to;
   const recipient = (body as { recipient?: unknown }).recipient;
@@ -192,8 +199,8 @@ export function json(res: http.ServerResponse, status: number, body: unknown, he
   res.end(text);
 }
 
-export function graphError(res: http.ServerResponse, status: number, code: number, message: string, details?: string, headers: Record<string, string> = {}): void {
-  const answer = graphErrorAnswer(status, code, message, details);
+export function graphError(res: http.ServerResponse, status: number, code: number, message: string, details?: string, headers: Record<string, string> = {}, subcode?: number): void {
+  const answer = graphErrorAnswer(status, code, message, details, subcode);
   json(res, answer.status, answer.body, headers);
 }
 

@@ -91,7 +91,7 @@ export function statusWebhook(number: WebhookNumber, statuses: StatusEvent[]) {
       ...(BSUID_PATTERN.test(s.recipient) ? { recipient_user_id: s.recipient } : { recipient_id: s.recipient }),
       ...(s.opaque ? { biz_opaque_callback_data: s.opaque } : {}),
       ...(s.status === 'failed' ? { errors: [{ code: s.error?.code ?? 131026, title: s.error?.title ?? 'Message undeliverable' }] } : {}),
-      ...(s.status === 'failed' ? {} : { conversation: { id: 'local-conversation', origin: { type: 'utility' } }, pricing: { billable: true, pricing_model: 'PMP', category: 'utility' } }),
+      ...(s.status === 'failed' ? {} : { conversation: { id: 'local-conversation', origin: { type: 'utility' } }, pricing: { billable: true, pricing_model: 'PMP', category: 'utility', type: 'regular' } }),
     })),
   });
 }

@@ -10,7 +10,7 @@ import type { MessagesRequest } from '../../src/channels/whatsapp/cloud-api-type
 /** A scripted answer: an error body, a delay, a hang past the client's timeout, or a reset. */
 export interface ScriptedAnswer {
   status?: number;
-  error?: { code: number; message: string; details?: string };
+  error?: { code: number; message: string; details?: string; subcode?: number };
   retryAfterSeconds?: number;
   delayMs?: number;
   hang?: boolean;
@@ -39,7 +39,7 @@ export class ScriptedGraphStandIn extends GraphStandIn {
       }
       if (scripted?.error || (scripted?.status && scripted.status >= 300)) {
         const headers: Record<string, string> = scripted.retryAfterSeconds !== undefined ? { 'Retry-After': String(scripted.retryAfterSeconds) } : {};
-        return graphError(exchange.res, scripted.status ?? 400, scripted.error?.code ?? 131000, scripted.error?.message ?? 'Something went wrong', scripted.error?.details, headers);
+        return graphError(exchange.res, scripted.status ?? 400, scripted.error?.code ?? 131000, scripted.error?.message ?? 'Something went wrong', scripted.error?.details, headers, scripted.error?.subcode);
       }
       exchange.succeed();
     };

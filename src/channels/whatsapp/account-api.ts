@@ -98,6 +98,6 @@ export class AccountApi {
     }
     if (res.ok) return parsed as T;
     const error = (parsed as GraphErrorBody | undefined)?.error;
-    throw classifyCloudApiError(res.status, error?.code, error?.error_data?.details ?? error?.message ?? `HTTP ${res.status}`);
+    throw classifyCloudApiError(res.status, error?.code, error?.error_data?.details ?? error?.message ?? `HTTP ${res.status}`, undefined, error?.error_subcode);
   }
 }

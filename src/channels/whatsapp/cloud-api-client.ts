@@ -96,7 +96,7 @@ export class CloudApiClient implements TemplateSender {
             }
             if (status >= 200 && status < 300) return resolve(parsed);
             const error = (parsed as GraphErrorBody | undefined)?.error;
-            reject(classifyCloudApiError(status, error?.code, error?.error_data?.details ?? error?.message ?? `HTTP ${status}`, parseRetryAfter(res.headers['retry-after'])));
+            reject(classifyCloudApiError(status, error?.code, error?.error_data?.details ?? error?.message ?? `HTTP ${status}`, parseRetryAfter(res.headers['retry-after']), error?.error_subcode));
           });
         },
       );

@@ -19,10 +19,23 @@ export class CloudApiError extends SendFailure {
  * failed. Only errors about one recipient or one message fail a delivery.
  */
 const GLOBAL_THROTTLE = new Set([130429, 4, 80007]);
-/** The account or its token: 0/190 (token invalid or expired), 3, 10 and 200-299 (permission), 368 (blocked for policy), 131005 (access denied), 131031 (account locked), 131042 (payment), 131048 (spam rate limit). */
-const ACCOUNT = new Set([0, 3, 10, 190, 368, 131005, 131031, 131042, 131048]);
-/** The sending number: 100 (a bad parameter, such as the phone number id, the same for every send), 133000-133016 (registration). */
-const NUMBER = new Set([100]);
+/** The account or its token: 0/190 (token invalid or expired), 3, 10 and 200-299 (permission), 368 (blocked for policy), 131005 (access denied), 131031 (account locked), 131042 (payment). */
+const ACCOUNT = new Set([0, 3, 10, 190, 368, 131005, 131031, 131042]);
+/** The sending number: 131048 (spam rate limit: the number's quality rating dropped), 133000-133016 (registration). Code 100 only with evidence (numberNamedBy100). */
+const NUMBER = new Set([131048]);
+/** Meta's generic "Invalid parameter". */
+const INVALID_PARAMETER = 100;
+/** Graph's subcode for "Object with ID '…' does not exist": the URL's object, our phone number id. */
+const OBJECT_DOES_NOT_EXIST = 33;
+
+/**
+ * Code 100 is about the sending number only when Meta says so: subcode 33 (the phone number id
+ * in the URL does not exist or is not ours), or details that name the phone number id. A wrong
+ * recipient_type or parameter answers 100 too, and says nothing about the number (A4).
+ */
+function numberNamedBy100(subcode: number | undefined, title: string): boolean {
+  return subcode === OBJECT_DOES_NOT_EXIST || /phone[ _]number[ _]id|object with id/i.test(title);
+}
 /** One recipient: not on WhatsApp or an old app (131026), outside the window (131047), Meta chose not to deliver (131049), stopped marketing (131050), unsupported type (131051), media (131052, 131053), no BSUID sends for this type (131062). */
 const RECIPIENT = new Set([131026, 131047, 131049, 131050, 131051, 131052, 131053, 131062]);
 
@@ -38,8 +51,9 @@ function stopScope(code: number): StopScope | undefined {
 }
 
 /** Classifies an error answer (httpStatus 0 = no answer: timeout, reset, refused). */
-export function classifyCloudApiError(httpStatus: number, code: number | undefined, title: string, retryAfterMs?: number): CloudApiError {
+export function classifyCloudApiError(httpStatus: number, code: number | undefined, title: string, retryAfterMs?: number, subcode?: number): CloudApiError {
   const make = (kind: ErrorKind, scope: ErrorScope) => new CloudApiError(httpStatus, code, title, kind, scope, retryAfterMs);
+  if (code === INVALID_PARAMETER) return numberNamedBy100(subcode, title) ? make('stop', 'number') : make('permanent', 'request');
   if (code !== undefined) {
     const stop = stopScope(code);
     if (stop) return make('stop', stop);

@@ -13,6 +13,7 @@ import { sameSecret } from '../../lib/secrets';
 import type { StatusUpdate, WhatsAppStatus } from '../../services/ledger/delivery-ledger';
 import type { WhatsAppContact } from '../../services/registry/contact';
 import { contactSchema, inboundMessageSchema, messagesValueSchema, statusSchema, webhookSchema, type WebhookBody } from './webhook-schema';
+import { isBilled } from './pricing';
 
 /** Meta allows webhook payloads up to 3 MB. */
 export const MAX_WEBHOOK_BYTES = 3 * 1024 * 1024;
@@ -125,7 +126,7 @@ export function extractEvents(body: WebhookBody, phoneNumberId: string): Webhook
           deliveryId,
           recipientId: status.recipient_id ?? null,
           recipientUserId: status.recipient_user_id ?? null,
-          billable: status.pricing?.billable ?? null,
+          billable: isBilled(status.pricing),
           pricingCategory: status.pricing?.category ?? null,
           pricingModel: status.pricing?.pricing_model ?? null,
           status: status.status,

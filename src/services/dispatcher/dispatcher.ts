@@ -18,7 +18,7 @@ import { asSendFailure, decideOnFailure } from './failure-policy';
 import { InFlightSlots } from './in-flight';
 import { LeaderLock } from './leader-lock';
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_IN_FLIGHT } from './limits';
-import { cancelOrphans, requeueStale, type ClaimedDelivery } from '../ledger/delivery-ledger';
+import { cancelOrphans, noticeHasGoneOut, requeueStale, type ClaimedDelivery } from '../ledger/delivery-ledger';
 import { claimReplies, replyDropped, replyRetry, replySent, requeueStaleReplies, type ClaimedReply } from '../ledger/reply-outbox';
 import { finishMessages, pauseAllSending, pauseNotice } from '../notices/notice-state';
 import { PairLimiter, RateLimiter } from './rate-limiter';
@@ -70,6 +70,8 @@ export class Dispatcher {
   private wake: (() => void) | undefined;
   private lastHousekeeping = 0;
   private erasureWarningAt = 0;
+  /** Notices of which WhatsApp accepted a message in this process (a few a day: never trimmed). */
+  private readonly goneOut = new Set<string>();
   /** How many lines of another database's the erasure log held when it was last said. */
   private foreignSaid = 0;
   /**
@@ -177,6 +179,12 @@ export class Dispatcher {
     for (const delivery of await this.claimer.takeAhead()) this.handBack(delivery);
   }
 
+  /** Whether WhatsApp accepted a message of this notice: seen by this process, or recorded by any. */
+  private async hasGoneOut(outageMessageId: string): Promise<boolean> {
+    if (this.goneOut.has(outageMessageId)) return true;
+    return noticeHasGoneOut(this.dataSource, outageMessageId);
+  }
+
   /** Not sent: back to the queue (due after delayMs), without counting an attempt. */
   private handBack(delivery: ClaimedDelivery, delayMs = 0, error?: SendFailure): void {
     this.writer.retry({ id: delivery.id, claimedBy: delivery.claimedBy, delayMs, code: error?.code ?? null, title: error?.title ?? null, countAttempt: false });
@@ -186,6 +194,7 @@ export class Dispatcher {
     try {
       const { id } = await this.sender.sendTemplate(delivery.address, delivery.parameters.map((p) => sanitizeParameter(p)), { opaque: `delivery:${delivery.id}` });
       this.writer.sent({ id: delivery.id, waMessageId: id });
+      this.goneOut.add(delivery.outageMessageId);
       this.options.onOutcome?.('sent');
     } catch (error) {
       try {
@@ -278,6 +287,13 @@ export class Dispatcher {
         const scope = e.scope === 'number' || e.scope === 'template' ? e.scope : 'account';
         const paused = await pauseAllSending(this.dataSource, { scope, code: e.code ?? null });
         if (paused.length > 0) this.logger.error({ notices: paused.length, scope, code: e.code }, 'broadcasts paused: Meta refused the account, number or template; staff must fix it and resume');
+      }
+      this.handBack(delivery, 0, e);
+    } else if (decision.action === 'fail' && e.scope === 'request' && !(await this.hasGoneOut(delivery.outageMessageId))) {
+      // Meta called the request invalid and nothing of this notice went out: the same request
+      // would fail everyone, so the notice waits for staff and nobody is marked failed.
+      if (await pauseNotice(this.dataSource, delivery.outageMessageId, { scope: 'notice', code: e.code ?? null })) {
+        this.logger.error({ outageMessage: delivery.outageMessageId, code: e.code, detail: e.title }, 'notice paused: Meta called its first messages invalid; the other notices go on');
       }
       this.handBack(delivery, 0, e);
     } else if (decision.action === 'fail') {

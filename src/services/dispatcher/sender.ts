@@ -7,10 +7,13 @@
 export type ErrorKind = 'retryable' | 'permanent' | 'stop';
 /**
  * What an error is about. Retryable: what it slows down (the whole number, one recipient, this
- * message). Stop: what staff must fix before anything more can be sent (the account or its
+ * message). Permanent 'request': Meta called the request itself invalid (its generic code 100)
+ * without saying which part; the same request shape fails for every recipient of a notice, so
+ * the dispatcher pauses the notice when none of it has gone out yet, and fails only this message
+ * otherwise. Stop: what staff must fix before anything more can be sent (the account or its
  * token, the sending number, the template), so nothing is marked failed for it.
  */
-export type ErrorScope = 'global' | 'recipient' | 'message' | 'account' | 'number' | 'template' | 'notice';
+export type ErrorScope = 'global' | 'recipient' | 'message' | 'request' | 'account' | 'number' | 'template' | 'notice';
 
 /**
  * The scopes of a stop: the broadcast waits for staff, with this reason on its status card.

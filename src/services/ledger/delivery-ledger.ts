@@ -145,6 +145,12 @@ export async function recordFailed(db: Db, failed: { id: string; claimedBy: stri
  * sent but not yet recorded may go out twice (the documented window), unless Meta's status
  * callback (matched by the delivery id we send along) has recorded it first.
  */
+/** Whether WhatsApp accepted any message of this notice (then a request error is one message's, not the notice's). */
+export async function noticeHasGoneOut(db: Db, outageMessageId: string): Promise<boolean> {
+  const [row]: { out: boolean }[] = await db.query('SELECT EXISTS (SELECT 1 FROM delivery WHERE outage_message_id = $1 AND wa_message_id IS NOT NULL) AS out', [outageMessageId]);
+  return row.out;
+}
+
 export function requeueStale(db: Db, token: string, staleMs: number, ownStaleMs: number): Promise<number> {
   return requeueStaleClaims(db, 'delivery', token, staleMs, ownStaleMs);
 }

@@ -26,10 +26,32 @@ const FIX: Record<PauseReason['scope'], string> = {
   notice: 'send the information again as an Update with other text (the other notices are not held)',
 };
 
+/**
+ * Codes that say more than their scope: 131048 is the number's spam rate limit, set by its
+ * quality rating (not the token or the account); 100 pausing one notice is Meta calling the
+ * request invalid before any of it went out.
+ */
+const BY_CODE: Record<number, { dutch: string; english: string; fix: string }> = {
+  131048: {
+    dutch:
+      'WhatsApp houdt berichten van ons nummer tegen: de spamlimiet van het nummer is bereikt, omdat de kwaliteitsbeoordeling is gedaald (ontvangers blokkeren of melden berichten). Team Techniek: bekijk de kwaliteitsbeoordeling in WhatsApp Manager (Telefoonnummers, Kwaliteit) en de opmerkingen van ontvangers. Kies Hervatten als de beoordeling weer groen of geel is; meestal na enkele uren tot een dag.',
+    english: "Meta's spam rate limit for the sending number (its quality rating dropped)",
+    fix: "check the number's quality rating in WhatsApp Manager (Phone numbers, Quality) and why recipients block or report; press Hervatten on the status card once it is green or yellow again (usually hours to a day)",
+  },
+  100: {
+    dutch:
+      'WhatsApp noemt het verzoek ongeldig (foutcode 100) en er is nog niets van deze melding verstuurd. Team Techniek: zoek in het log van de service naar "notice paused" voor de details van Meta, herstel de oorzaak en kies dan Hervatten; andere meldingen gaan gewoon door.',
+    english: "Meta called the notice's request invalid (generic code 100) before any of it went out",
+    fix: "read Meta's details in the service log (\"notice paused\"), fix the cause, then press Hervatten on the status card",
+  },
+};
+
 export function pauseExplanation(reason: PauseReason): string {
-  return `Gepauzeerd${reason.code !== null ? ` (WhatsApp-foutcode ${reason.code})` : ''}; niemand is als mislukt gemarkeerd. ${DUTCH[reason.scope]}`;
+  const specific = reason.code !== null ? BY_CODE[reason.code] : undefined;
+  return `Gepauzeerd${reason.code !== null ? ` (WhatsApp-foutcode ${reason.code})` : ''}; niemand is als mislukt gemarkeerd. ${specific?.dutch ?? DUTCH[reason.scope]}`;
 }
 
 export function pauseForDoctor(reason: PauseReason, notices: number): { detail: string; fix: string } {
-  return { detail: `${notices} notice(s) paused: ${ENGLISH[reason.scope]}${reason.code !== null ? ` (error ${reason.code})` : ''}; nobody was marked failed`, fix: FIX[reason.scope] };
+  const specific = reason.code !== null ? BY_CODE[reason.code] : undefined;
+  return { detail: `${notices} notice(s) paused: ${specific?.english ?? ENGLISH[reason.scope]}${reason.code !== null ? ` (error ${reason.code})` : ''}; nobody was marked failed`, fix: specific?.fix ?? FIX[reason.scope] };
 }

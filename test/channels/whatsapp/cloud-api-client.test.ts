@@ -108,15 +108,29 @@ describe('WhatsApp Cloud API client', () => {
     other.close();
   });
 
+  it("reads Meta's generic code 100 as the number's fault only when Meta says so (subcode 33, or details naming the phone number id)", () => {
+    expect(classifyCloudApiError(400, 100, '(#100) Invalid parameter')).to.include({ kind: 'permanent', scope: 'request' });
+    expect(classifyCloudApiError(400, 100, 'Parameter recipient_type is invalid')).to.include({ kind: 'permanent', scope: 'request' });
+    expect(classifyCloudApiError(400, 100, "Unsupported post request. Object with ID '1065' does not exist", undefined, 33)).to.include({ kind: 'stop', scope: 'number' });
+    expect(classifyCloudApiError(400, 100, 'Invalid parameter: phone_number_id')).to.include({ kind: 'stop', scope: 'number' });
+  });
+
+  it('is told by Graph (the stand-in) that a wrong phone number id does not exist: code 100, subcode 33, the number', async () => {
+    const wrongNumber = new CloudApiClient({ baseUrl: graph.url, version: 'v25.0', phoneNumberId: '999000999', accessToken: 'tok', templateName: 't', templateLanguage: 'nl' });
+    expect(await failure(wrongNumber.sendText('31612345678', 'x'))).to.include({ httpStatus: 400, code: 100, kind: 'stop', scope: 'number' });
+    wrongNumber.close();
+  });
+
   it('classifies every code of the platform table', () => {
     const kinds = (code: number, status = 400) => classifyCloudApiError(status, code, '').kind;
     expect([130429, 4, 80007, 131056, 131000].map((c) => kinds(c))).to.deep.equal(['retryable', 'retryable', 'retryable', 'retryable', 'retryable']);
     expect([131026, 131047, 131049, 131050, 131051, 131062].map((c) => kinds(c))).to.deep.equal(Array(6).fill('permanent'));
     // By scope (Meta's error-code page): the account or token, the number, the template. None fails a recipient.
     const scopes = (code: number) => classifyCloudApiError(400, code, '').scope;
-    const stops = [190, 10, 200, 294, 131005, 131031, 131042, 131048, 368, 100, 133010, 132000, 132001, 132015, 132016, 132005, 132007, 132012, 132018];
+    const stops = [190, 10, 200, 294, 131005, 131031, 131042, 368, 131048, 133010, 132000, 132001, 132015, 132016, 132005, 132007, 132012, 132018];
     expect(stops.map((c) => kinds(c))).to.deep.equal(Array(stops.length).fill('stop'));
-    expect(stops.map((c) => scopes(c))).to.deep.equal([...Array<string>(9).fill('account'), 'number', 'number', ...Array<string>(4).fill('template'), ...Array<string>(4).fill('notice')]);
+    // 131048 is the number's spam rate limit (its quality rating), not the token or the account (A4).
+    expect(stops.map((c) => scopes(c))).to.deep.equal([...Array<string>(8).fill('account'), 'number', 'number', ...Array<string>(4).fill('template'), ...Array<string>(4).fill('notice')]);
     expect(parseRetryAfter('3')).to.equal(3000);
     expect(parseRetryAfter(new Date(Date.now() + 5000).toUTCString())).to.be.within(3000, 5000);
   });

@@ -220,6 +220,38 @@ describe('broadcast dispatcher', function () {
     expect(toPaused).to.have.length((atPause.sent ?? 0) + 1);
   });
 
+  it("pauses only the notice, failing nobody, when Meta calls its first request invalid (generic 100, e.g. a wrong recipient_type); the other notices go on", async () => {
+    useUnhurriedClient();
+    await seed(5);
+    graph.script.push({ status: 400, error: { code: 100, message: '(#100) Invalid parameter' } });
+    const messageId = await startBroadcast(db);
+    const log = memoryLogger();
+    dispatcher({ maxMps: 1 }, log.logger);
+    await until(async () => (await noticeStatus(messageId)) === 'paused', 10_000, 'paused');
+    await until(async () => ((await statusCounts(db, messageId)).sending ?? 0) === 0, 10_000, 'in-flight finished');
+    const [reason]: { pause_scope: string; pause_code: number }[] = await db.query('SELECT pause_scope, pause_code FROM outage_message WHERE id = $1', [messageId]);
+    expect(reason).to.deep.equal({ pause_scope: 'notice', pause_code: 100 });
+    expect((await statusCounts(db, messageId)).failed ?? 0, 'nobody marked failed').to.equal(0);
+    expect(log.lines.some((l) => l.includes('notice paused: Meta called its first messages invalid') && l.includes('Invalid parameter'))).to.equal(true);
+    // Only this notice waits: the next one goes out.
+    const next = await startBroadcast(db);
+    await until(async () => (await statusCounts(db, next)).sent === 5, 10_000, 'the next notice sent');
+    expect(await noticeStatus(messageId)).to.equal('paused');
+  });
+
+  it('fails only that message when Meta calls one request invalid (generic 100) after the notice went out', async () => {
+    useUnhurriedClient();
+    await seed(4);
+    graph.script.push({}, { status: 400, error: { code: 100, message: '(#100) Invalid parameter' } });
+    const messageId = await startBroadcast(db);
+    dispatcher({ maxMps: 1 });
+    await until(async () => (await noticeStatus(messageId)) === 'done', 15_000, 'the notice done');
+    const counts = await statusCounts(db, messageId);
+    expect({ sent: counts.sent, failed: counts.failed }).to.deep.equal({ sent: 3, failed: 1 });
+    const failed: { error_code: number }[] = await db.query(`SELECT error_code FROM delivery WHERE outage_message_id = $1 AND status = 'failed'`, [messageId]);
+    expect(failed).to.deep.equal([{ error_code: 100 }]);
+  });
+
   it('pauses the notice instead of failing everyone when Meta has paused the template (132015)', async () => {
     await seed(5);
     graph.account.templates.push({ id: '1', name: 'storing_melding', language: 'nl', status: 'PAUSED', category: 'UTILITY', components: [] });
