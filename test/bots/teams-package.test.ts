@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { baseEnv } from '../helpers/child-env';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AppManifestUtils } from '@microsoft/app-manifest';
@@ -11,15 +11,25 @@ import { promisify } from 'node:util';
 import { loadPackagingSettings } from '../../src/config';
 import { buildPackage, filledManifest, MANIFEST_DIR } from '../../scripts/package-teams';
 
-const SCHEMA = JSON.parse(readFileSync(require.resolve('@microsoft/app-manifest/build/json-schemas/teams/v1.24/MicrosoftTeams.schema.json'), 'utf8')) as Parameters<typeof AppManifestUtils.validateAgainstSchema>[1];
+/** The schemas @microsoft/app-manifest ships, offline: the manifest is held to the newest. */
+const SCHEMAS = path.join(path.dirname(require.resolve('@microsoft/app-manifest/package.json')), 'build', 'json-schemas', 'teams');
+const NEWEST = readdirSync(SCHEMAS)
+  .filter((name) => /^v1\.\d+$/.test(name))
+  .sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]))
+  .at(-1)!;
+const SCHEMA = JSON.parse(readFileSync(path.join(SCHEMAS, NEWEST, 'MicrosoftTeams.schema.json'), 'utf8')) as Parameters<typeof AppManifestUtils.validateAgainstSchema>[1];
 const config = loadPackagingSettings({ MicrosoftAppId: '6f1d2c3b-1111-4aaa-8bbb-0123456789ab', PUBLIC_BASE_URL: 'https://storing.cbgconnect.nl' });
 const SCRIPT = path.resolve(__dirname, '../../scripts/package-teams.js');
 
 describe('Teams app package', () => {
-  it('fills in the app id and host and validates against the official v1.24 schema, offline', async () => {
+  it('fills in the app id and host and validates against the newest official schema the validator ships (v1.30), offline', async () => {
     const manifest = filledManifest(config);
+    expect(NEWEST).to.equal('v1.30');
+    expect(manifest).to.deep.include({ manifestVersion: NEWEST.slice(1), $schema: `https://developer.microsoft.com/json-schemas/teams/${NEWEST}/MicrosoftTeams.schema.json` });
     const errors = await AppManifestUtils.validateAgainstSchema(manifest as never, SCHEMA);
     expect(errors).to.deep.equal([]);
+    // The bot's commands and cards work in shared and private channels too (schema 1.25 and later).
+    expect(manifest.supportsChannelFeatures).to.equal('tier1');
     expect(manifest).to.deep.include({ id: '6f1d2c3b-1111-4aaa-8bbb-0123456789ab', validDomains: ['storing.cbgconnect.nl'] });
     expect(manifest.webApplicationInfo).to.deep.equal({ id: '6f1d2c3b-1111-4aaa-8bbb-0123456789ab', resource: 'api://storing.cbgconnect.nl/6f1d2c3b-1111-4aaa-8bbb-0123456789ab' });
     const tab = (manifest.staticTabs as { contentUrl: string }[])[0];
