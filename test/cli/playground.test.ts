@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { baseEnv } from '../helpers/child-env';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -61,11 +61,14 @@ describe('npm run playground on a machine without a desktop', function () {
 
   it('opens no browser where xdg-open is missing, prints its pages and keeps running until Ctrl-C', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'storingsmelder-headless-'));
-    // A PATH without xdg-open (the folders that hold one left out), a display that says
-    // "desktop", and no CI: only the missing xdg-open can keep the browser shut.
-    const withoutXdgOpen = (process.env.PATH ?? '').split(path.delimiter).filter((dir) => dir !== '' && !existsSync(path.join(dir, 'xdg-open')));
+    // A PATH with every command but xdg-open (links in a folder of their own), a display that
+    // says "desktop", and no CI: only the missing xdg-open can keep the browser shut.
+    const bin = mkdtempSync(path.join(os.tmpdir(), 'storingsmelder-no-xdg-open-'));
+    for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter((d) => d !== '' && existsSync(d))) {
+      for (const name of readdirSync(dir)) if (name !== 'xdg-open' && !existsSync(path.join(bin, name))) symlinkSync(path.join(dir, name), path.join(bin, name));
+    }
     const [port, teamsPort] = [await freePort(), await freePort()];
-    const env = { ...baseEnv(), PATH: withoutXdgOpen.join(path.delimiter), HOME: dataDir, DISPLAY: ':0', DATA_DIR: dataDir, PORT: String(port), BUSINESS_HOURS: 'always' };
+    const env = { ...baseEnv(), PATH: bin, HOME: dataDir, DISPLAY: ':0', DATA_DIR: dataDir, PORT: String(port), BUSINESS_HOURS: 'always' };
     const cli = spawn(process.execPath, ['--disable-warning=DEP0111', CLI, '--teams-port', String(teamsPort)], { env, cwd: os.tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     cli.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -89,6 +92,7 @@ describe('npm run playground on a machine without a desktop', function () {
     } finally {
       if (cli.exitCode === null) cli.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
+      rmSync(bin, { recursive: true, force: true });
     }
   });
 });
