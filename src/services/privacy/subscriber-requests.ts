@@ -15,17 +15,15 @@ import { findCustomer } from '../registry/customers';
 import { eraseSubscriber } from './erasure';
 import { appendTombstones } from './erasure-log';
 import { readFirstName } from '../registry/first-name';
+import { readPhoneNumber } from '../../lib/phone-number';
 
-/** A phone number as staff type it (06..., +31 6 ..., 0031...) as a WhatsApp id (digits). */
+/** A phone number as staff type it (lib/phone-number.ts) as a WhatsApp id (digits), or a Dutch error. */
 export function toWaId(typed: string): string {
-  let digits = typed.replace(/[\s\-().]/g, '');
-  if (digits.startsWith('+')) digits = digits.slice(1);
-  else if (digits.startsWith('00')) digits = digits.slice(2);
-  else if (/^0[1-9]\d{8}$/.test(digits)) digits = `31${digits.slice(1)}`;
-  if (!/^\d{8,15}$/.test(digits)) {
+  const number = readPhoneNumber(typed);
+  if (!number) {
     throw new ValidationError('not a phone number', `"${typed}" is geen geldig telefoonnummer of WhatsApp-gebruikers-ID. Gebruik bijvoorbeeld 06 12345678, +31 6 12345678 of NL.13491208655302741918.`);
   }
-  return digits;
+  return number;
 }
 
 /** What staff typed to name a subscriber: a number, or the user id of a username user without one. */
