@@ -60,7 +60,7 @@ export function stappenplanMail(d: StappenplanData): MailContent {
       ],
     },
     { copy: optInLine(d.code) },
-    `6. CBG Connect vraagt daarna je voornaam en bevestigt via WhatsApp de ontvangst van je gegevens. Pas dan is je aanmelding compleet.\n7. We bewaren alleen je voornaam, je bedrijfsnaam en je mobiele nummer (en dit e-mailadres voor de AVG-berichten).\n8. Meldingen gaan individueel naar iedere ontvanger: niemand ziet wie er nog meer op de lijst staat.`,
+    `6. CBG Connect vraagt daarna je voornaam en bevestigt via WhatsApp de ontvangst van je gegevens. Pas dan is je aanmelding compleet.\n7. We bewaren alleen je voornaam, je bedrijfsnaam, je mobiele nummer en de code waarmee WhatsApp je bij ons aanduidt (je WhatsApp-gebruikers-ID, als je een gebruikersnaam hebt), en dit e-mailadres voor de AVG-berichten.\n8. Meldingen gaan individueel naar iedere ontvanger: niemand ziet wie er nog meer op de lijst staat.`,
     `De code is persoonlijk, werkt één keer en is geldig tot en met ${d.expiresOn}.`,
     'Afmelden: stuur op elk moment "afmelden" naar CBG Connect via WhatsApp. Je gegevens worden dan verwijderd.',
     `Let op: via WhatsApp kun je geen storingen of vragen melden. Mail daarvoor naar ${d.supportEmail}; er wordt dan direct een ticket voor je aangemaakt.`,
@@ -81,7 +81,7 @@ export function avgOptInMail(d: PrivacyData): MailContent {
   return render('Privacybericht: je aanmelding voor WhatsApp-storingsmeldingen van CBG Connect', [
     `Beste ${d.firstName},`,
     `Je bent aangemeld voor KPN-storingsmeldingen van CBG Connect via WhatsApp voor ${d.companyName}. In verband met de AVG laten we je weten wat we met je gegevens doen.`,
-    `Welke gegevens: alleen je voornaam, je bedrijfsnaam, je mobiele telefoonnummer en dit e-mailadres (voor deze privacyberichten). De inhoud van berichten die je ons via WhatsApp stuurt, slaan we niet op.`,
+    `Welke gegevens: alleen je voornaam, je bedrijfsnaam, je mobiele telefoonnummer, de code waarmee WhatsApp je bij ons aanduidt (je WhatsApp-gebruikers-ID, als je een gebruikersnaam gebruikt) en dit e-mailadres (voor deze privacyberichten). De inhoud van berichten die je ons via WhatsApp stuurt, slaan we niet op.`,
     `Waarvoor: uitsluitend om je te informeren over landelijke en regionale storingen op het KPN-netwerk, ${d.sendWindow}. We gebruiken je gegevens niet voor andere doeleinden en geven ze niet door aan derden.`,
     `Hoe lang: zolang je aangemeld bent. Bij afmelding verwijderen we je gegevens direct. Verzendgegevens van meldingen (naar welk nummer een melding ging) bewaren we maximaal ${d.retentionMonths} maanden; daarna blijven alleen anonieme aantallen over.`,
     'Privé: meldingen gaan individueel naar iedere ontvanger. Niemand ziet wie er nog meer meldingen ontvangt.',
@@ -98,7 +98,7 @@ export function avgOptOutMail(d: Omit<PrivacyData, 'sendWindow'> & { erasedOnReq
     d.erasedOnRequest
       ? `Op je verzoek hebben we je gegevens voor de WhatsApp-storingsmeldingen van CBG Connect (${d.companyName}) verwijderd.`
       : `Je hebt je via WhatsApp afgemeld voor de storingsmeldingen van CBG Connect (${d.companyName}).`,
-    'Je voornaam, je mobiele telefoonnummer en je koppeling aan je bedrijf zijn verwijderd. Openstaande meldingen aan jouw nummer zijn geannuleerd en je ontvangt geen meldingen meer.',
+    'Je voornaam, je mobiele telefoonnummer, je WhatsApp-gebruikers-ID en je koppeling aan je bedrijf zijn verwijderd. Openstaande meldingen aan jouw nummer zijn geannuleerd en je ontvangt geen meldingen meer.',
     'Alleen dit privacybericht en het aanmeldbericht bewaren we, omdat de AVG-controle dat vereist; ze zijn gearchiveerd in het CRM van CBG Connect.',
     'Wil je later toch weer meldingen ontvangen? Vraag dan opnieuw het stappenplan aan.',
     `Vragen over je gegevens: ${d.supportEmail}.`,

@@ -26,8 +26,7 @@ import { buildTemplateParameters, MAX_STAFF_TEXT, renderNotice, severityOfParame
 import { messagingLimit, readAccountState, templateAnnouncement, templateBlock } from './whatsapp-account';
 import { RestoreGuard, restoreRefusal } from '../privacy/erasure-log';
 import { distance, normalise } from '../../lib/text';
-
-const PLANNED_WORKS = /\b(werkzaamheden|werkzaamheid|onderhoud|gepland(e)?|planned|maintenance)\b/i;
+import { looksLikePlannedWork } from './planned-works';
 
 export const composeSchema = z
   .object({
@@ -149,7 +148,7 @@ export class Outages {
     const account = await readAccountState(this.dataSource, this.config);
     const limit = messagingLimit(account, this.config);
     const warnings: string[] = [];
-    if (PLANNED_WORKS.test(draft.text)) {
+    if (looksLikePlannedWork(draft.text)) {
       warnings.push('De tekst lijkt over gepland onderhoud of werkzaamheden te gaan. Die worden niet via WhatsApp gemeld: alleen landelijke en regionale storingen.');
     }
     if (limit !== null && recipients > limit) {
