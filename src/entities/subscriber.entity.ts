@@ -53,6 +53,10 @@ export class Subscriber {
   @Column({ name: 'activated_at', type: 'timestamptz', nullable: true })
   activatedAt!: Date | null;
 
+  /** When we asked whether they meant to opt out (signup/conversation.ts): a "JA" within a day erases them. */
+  @Column({ name: 'opt_out_asked_at', type: 'timestamptz', nullable: true })
+  optOutAskedAt!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -145,6 +145,12 @@ export async function recordFailed(db: Db, failed: { id: string; claimedBy: stri
  * sent but not yet recorded may go out twice (the documented window), unless Meta's status
  * callback (matched by the delivery id we send along) has recorded it first.
  */
+/** When WhatsApp last took a notice for these subscribers (one person's rows), null if never. */
+export async function lastNoticeTo(db: Db, subscriberIds: string[]): Promise<Date | null> {
+  const [row]: { at: Date | null }[] = await db.query('SELECT max(sent_at) AS at FROM delivery WHERE subscriber_id = ANY($1::uuid[])', [subscriberIds]);
+  return row.at;
+}
+
 /** Whether WhatsApp accepted any message of this notice (then a request error is one message's, not the notice's). */
 export async function noticeHasGoneOut(db: Db, outageMessageId: string): Promise<boolean> {
   const [row]: { out: boolean }[] = await db.query('SELECT EXISTS (SELECT 1 FROM delivery WHERE outage_message_id = $1 AND wa_message_id IS NOT NULL) AS out', [outageMessageId]);

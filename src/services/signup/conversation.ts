@@ -20,11 +20,13 @@ import { avgOptInMail } from '../email/templates';
 import { eraseSubscriber } from '../privacy/erasure';
 import { appendTombstones, type Tombstone } from '../privacy/erasure-log';
 import { findUsableInvitation } from './invitations';
-import { isOptOut, readOptIn, type OptInParts } from './opt-in-text';
+import { readOptIn, type OptInParts } from './opt-in-text';
+import { readConfirmation, readIntent, type Intent } from './opt-out-text';
 import { readFirstName } from '../registry/first-name';
 import { forgetContactCounters, readContactCounters, saveContactCounters, type ContactCounters } from '../privacy/contact-counters';
 import { lockContact, sendAddress, type WhatsAppContact } from '../registry/contact';
 import { queueReplies } from '../ledger/reply-outbox';
+import { lastNoticeTo } from '../ledger/delivery-ledger';
 import { messageIdHash } from '../../lib/message-id-hash';
 import { sendWindowDutch } from '../../lib/send-window';
 import { replies as dutchReplies } from './replies';
@@ -69,13 +71,21 @@ export async function handleInbound(dataSource: DataSource, config: Config, mess
 
 /** Everything the conversation may want to know of one text, read once (each reader is linear). */
 interface ReadText {
-  optOut: boolean;
+  intent: Intent;
+  /** An answer to "Wil je je afmelden? Antwoord JA". */
+  confirmation: 'yes' | 'no' | null;
   optIn: OptInParts;
   firstName: string | null;
 }
 
 function readText(text: string): ReadText {
-  return text ? { optOut: isOptOut(text), optIn: readOptIn(text), firstName: readFirstName(text) } : { optOut: false, optIn: { hasSentence: false, code: null }, firstName: null };
+  if (!text) return { intent: 'other', confirmation: null, optIn: { hasSentence: false, code: null }, firstName: null };
+  return { intent: readIntent(text), confirmation: readConfirmation(text), optIn: readOptIn(text), firstName: readFirstName(text) };
+}
+
+/** An unclear opt-out asked about less than a day ago: its JA (or NEE) counts. */
+function askedRecently(subscriber: Subscriber | null, at: Date): boolean {
+  return subscriber?.optOutAskedAt != null && at.getTime() - subscriber.optOutAskedAt.getTime() < DAY_MS;
 }
 
 async function handleInTransaction(manager: EntityManager, config: Config, message: InboundMessage, read: ReadText): Promise<InboundOutcome> {
@@ -89,7 +99,8 @@ async function handleInTransaction(manager: EntityManager, config: Config, messa
   const rows = await findSubscribers(manager, message.contact);
   const subscriber = rows[0] ?? null;
 
-  if (read.optOut) {
+  const confirmed = askedRecently(subscriber, message.receivedAt) && read.confirmation === 'yes';
+  if (read.intent === 'optOut' || confirmed) {
     if (!subscriber) return reply(OptOut, say.notSubscribed);
     // Every row of the person (two, when they signed up under each identity before Meta linked them).
     // One AVG opt-out mail per address: both rows may carry the same one (a second stappenplan).
@@ -109,7 +120,18 @@ async function handleInTransaction(manager: EntityManager, config: Config, messa
   if (subscriber?.status === SubscriberStatus.Active) {
     await manager.getRepository(Subscriber).update({ id: subscriber.id }, { lastInboundAt: message.receivedAt });
     if (read.optIn.hasSentence) return reply(SignUp, say.alreadySubscribed);
-    return (await autoReplyAllowed(manager, config, message)) ? reply(OneWay, say.oneWay) : noReply();
+    if (askedRecently(subscriber, message.receivedAt) && read.confirmation === 'no') {
+      await manager.getRepository(Subscriber).update({ id: subscriber.id }, { optOutAskedAt: null });
+      return reply(OptOut, say.stillSubscribed);
+    }
+    if (read.intent === 'confirm') {
+      // Asked once a day at most: a second unclear message within it waits for the JA (and two bots cannot loop).
+      if (askedRecently(subscriber, message.receivedAt)) return noReply();
+      await manager.getRepository(Subscriber).update({ id: subscriber.id }, { optOutAskedAt: message.receivedAt });
+      return reply(OptOut, say.askToConfirmOptOut);
+    }
+    if (!(await autoReplyAllowed(manager, config, message))) return noReply();
+    return read.intent === 'status' ? reply(OneWay, await subscriptionStatus(manager, config, rows, say)) : reply(OneWay, say.oneWay);
   }
 
   if (subscriber?.status === SubscriberStatus.PendingName) {
@@ -172,6 +194,15 @@ async function activate(manager: EntityManager, config: Config, subscriber: Subs
     emailQueued = true;
   }
   return { replies: [{ kind: SignUp, text: say.confirmed(firstName, customer.name) }], emailQueued };
+}
+
+/** "Krijg ik nog meldingen?": subscribed for which company, and when the last notice went to them. */
+async function subscriptionStatus(manager: EntityManager, config: Config, rows: Subscriber[], say: ReturnType<typeof dutchReplies>): Promise<string> {
+  const customer = await manager.getRepository(Customer).findOneByOrFail({ id: rows[0].customerId });
+  const last = await lastNoticeTo(manager, rows.map((row) => row.id));
+  const when = (at: Date) => at.toLocaleString('nl-NL', { timeZone: config.businessHours.timeZone, day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+  const since = rows[0].activatedAt ? rows[0].activatedAt.toLocaleDateString('nl-NL', { timeZone: config.businessHours.timeZone, day: 'numeric', month: 'long', year: 'numeric' }) : null;
+  return say.subscriptionStatus(customer.name, last ? when(last) : null, since);
 }
 
 /** R10: the one-way notice goes to a number at most once per 24 hours. */

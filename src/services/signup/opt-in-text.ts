@@ -1,7 +1,7 @@
 /**
- * Reading what a subscriber typed: the opt-in sentence with its code (R4, tolerant of case,
- * accents, punctuation, spacing and small typos) and an opt-out (R11). The first name (R6) is
- * read by registry/first-name.ts, which staff corrections use too.
+ * Reading the opt-in sentence with its code (R4, tolerant of case, accents, punctuation, spacing
+ * and small typos). An opt-out (R11) is read by opt-out-text.ts; the first name (R6) by
+ * registry/first-name.ts, which staff corrections use too.
  */
 import { OPT_IN_SENTENCE } from '../email/templates';
 import { distance, normalise } from '../../lib/text';
@@ -29,32 +29,4 @@ export function readOptIn(text: string): OptInParts {
   // distance (length × sentence) is computed only for texts of about the sentence's length.
   const nearLength = Math.abs(rest.length - SENTENCE.length) <= MAX_SENTENCE_EDITS;
   return { hasSentence: rest.length > 0 && nearLength && distance(rest, SENTENCE) <= MAX_SENTENCE_EDITS, code };
-}
-
-const OPT_OUT_WORDS = new Set(['afmelden', 'afmelding', 'uitschrijven', 'uitschrijving', 'stop', 'stoppen', 'opzeggen', 'unsubscribe']);
-/** The words long enough that one typo still counts ("afmeldn"). */
-const LONG_OPT_OUT_WORDS = [...OPT_OUT_WORDS].filter((k) => k.length >= 6);
-const OPT_OUT_PHRASES = [/\bmeld (me|mij|ons) af\b/, /\bschrijf (me|mij|ons) uit\b/, /\bgeen (storings)?(berichten|meldingen) meer\b/, /\bniet meer ontvangen\b/];
-
-/**
- * A negation of the opt-out verb itself: "ik wil me niet afmelden", "hoef me niet af te melden".
- * Only the verb negated counts: "afmelden, dit is niet voor mij" and "ik wil dit niet meer
- * ontvangen" are opt-outs. A negated opt-out is not taken as one (erasing someone who wants to
- * stay is worse than asking again): its sender gets the one-way reply (R10).
- */
-const NEGATED_OPT_OUT = /\b(niet|nooit)\s+(af|afmelden|afmelding|uitschrijven|stoppen|stop|opzeggen)\b/;
-
-/** "afmelden", "uitschrijven", "stop", "stoppen", or a sentence saying so; not when negated. */
-export function isOptOut(text: string): boolean {
-  const clean = normalise(text);
-  if (clean === '' || NEGATED_OPT_OUT.test(clean)) return false;
-  const words = clean.split(' ');
-  // A long message that merely mentions "stop" somewhere is a question, not an opt-out.
-  if (words.length <= 3 && words.some((w) => OPT_OUT_WORDS.has(w) || (w.length >= 6 && LONG_OPT_OUT_WORDS.some((k) => Math.abs(w.length - k.length) <= 1 && distance(w, k) <= 1)))) return true;
-  if (words.some((w) => w === 'afmelden' || w === 'uitschrijven')) return true;
-  if (OPT_OUT_PHRASES.some((phrase) => phrase.test(clean))) return true;
-  // "ik wil (me graag) afmelden": "wil" and, somewhere after it, the verb. Found with two linear
-  // searches; the regex /wil .*(afmelden|...)/ takes quadratic time on a text of many "wil"s.
-  const want = clean.search(/\bwil /);
-  return want >= 0 && /\b(afmelden|uitschrijven|stoppen)\b/.test(clean.slice(want));
 }

@@ -15,6 +15,17 @@ export function replies(supportEmail: string, sendWindow: string) {
     tooManyAttempts: `Er zijn te veel onjuiste codes gestuurd. Probeer het morgen opnieuw of vraag een nieuw stappenplan aan via ${supportEmail}.`,
     optedOut: `Je bent afgemeld voor de storingsmeldingen van CBG Connect en je gegevens zijn verwijderd. Je ontvangt nog een bevestiging per e-mail. Later toch weer meldingen? Vraag opnieuw het stappenplan aan via ${supportEmail}.`,
     notSubscribed: 'Dit nummer is niet aangemeld voor de storingsmeldingen van CBG Connect, dus er is niets af te melden.',
+    /** An unclear wish to leave (opt-out-text.ts, 'confirm'): only JA within 24 hours erases. */
+    askToConfirmOptOut:
+      'Wil je je afmelden voor de storingsmeldingen van CBG Connect? Antwoord dan binnen 24 uur met JA. Dan verwijderen we je gegevens en krijg je geen meldingen meer. Wil je aangemeld blijven, dan hoef je niets te doen.',
+    stillSubscribed: 'Prima, je blijft aangemeld voor de storingsmeldingen van CBG Connect.',
+    /** "Krijg ik nog meldingen?": that they are subscribed, and when the last notice went to them. */
+    subscriptionStatus: (company: string, lastNotice: string | null, since: string | null) =>
+      `Je bent aangemeld voor de storingsmeldingen van CBG Connect voor ${company}. ${
+        lastNotice
+          ? `De laatste melding ging naar je toe op ${lastNotice}.`
+          : `Sinds je aanmelding${since ? ` op ${since}` : ''} is er voor jouw gebied nog geen storing gemeld, dus je hebt nog geen melding gehad.`
+      } Meldingen gaan ${sendWindow} uit. Mis je toch iets? Mail naar ${supportEmail}.`,
     oneWay: `Dit WhatsApp-nummer van CBG Connect verstuurt alleen storingsmeldingen en leest geen berichten. Heb je een storing of een technische vraag? Mail naar ${supportEmail}, dan wordt er direct een ticket voor je aangemaakt.`,
   };
 }

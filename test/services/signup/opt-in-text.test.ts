@@ -1,9 +1,9 @@
 /**
- * Reading what a subscriber types (R4, R11), table by table: the opt-in sentence with its
- * code, and an opt-out. Each row is one message as it could arrive on WhatsApp.
+ * Reading the opt-in sentence with its code (R4), table by table. Each row is one message as it
+ * could arrive on WhatsApp. Opt-outs (R11) are read against the corpora: opt-out-corpus.test.ts.
  */
 import { expect } from 'chai';
-import { isOptOut, readOptIn, type OptInParts } from '../../../src/services/signup/opt-in-text';
+import { readOptIn, type OptInParts } from '../../../src/services/signup/opt-in-text';
 
 const SENTENCE = 'Ja ik wil storingsberichten van CBG Connect ontvangen.';
 const CODE = 'K7P2-QX';
@@ -62,43 +62,4 @@ describe('reading the opt-in sentence and code (readOptIn, R4)', () => {
     expect(readOptIn(`${typos(7)} Code: ${CODE}`).hasSentence, '7 typos').to.equal(true);
     expect(readOptIn(`${typos(8)} Code: ${CODE}`).hasSentence, '8 typos').to.equal(false);
   });
-});
-
-describe('reading an opt-out (isOptOut, R11)', () => {
-  const optOuts = ['afmelden', 'Afmelden', 'Uitschrijven', 'STOP', 'stop!', 'Stop.', ' stoppen ', 'opzeggen', 'unsubscribe', 'meld mij af', 'Meld me af aub', 'schrijf ons uit', 'ik wil geen berichten meer', 'Graag geen storingsmeldingen meer.', 'Ik wil dit niet meer ontvangen', 'Ik wil me graag afmelden voor de meldingen.', 'ik wil stoppen', 'ik wil me afmelden, dit is niet voor mij', 'uitschrijven, heb er nooit om gevraagd', 'Afmelden aub, ik heb het niet nodig'];
-  const typos = ['afmeldn', 'afmeldem', 'uitschrijve', 'uitschrijfen', 'stopen'];
-  const notOptOuts: [label: string, text: string][] = [
-    ['a question that mentions stopping', 'wanneer stopt de storing?'],
-    ['a longer question with "stop" in it', 'Kunt u laten weten wanneer de storing stopt, wij kunnen niet pinnen'],
-    ['a long message that merely contains the word stop', 'De storing lijkt te stoppen maar de router knippert nog steeds'],
-    ['empty', ''],
-    ['only spaces and punctuation', '  ?! '],
-    ['a greeting', 'Hallo'],
-    ['the opt-in sentence', 'Ja ik wil storingsberichten van CBG Connect ontvangen.'],
-    ['a first name', 'Stefan'],
-    ['a short word too far from any opt-out word', 'stap'],
-  ];
-  /**
-   * NEGATIONS: the subscriber says they do NOT want to leave, and must not be erased. (The
-   * reader took any message containing "afmelden" or "uitschrijven" for an opt-out until it
-   * learned negations: opt-in-text.ts, NEGATION.) "niet meer" is no negation: see the opt-outs.
-   */
-  const negations: [label: string, text: string][] = [
-    ['NEGATION: "niet afmelden"', 'ik wil me niet afmelden'],
-    ['NEGATION: "niet uitschrijven"', 'Ik wil me zeker niet uitschrijven hoor'],
-    ['NEGATION: "hoef me niet af te melden"', 'Ik hoef me niet af te melden toch?'],
-  ];
-
-  for (const text of optOuts) {
-    it(`opt-out: ${JSON.stringify(text)}`, () => expect(isOptOut(text)).to.equal(true));
-  }
-  for (const text of typos) {
-    it(`opt-out with a typo: ${JSON.stringify(text)}`, () => expect(isOptOut(text)).to.equal(true));
-  }
-  for (const [label, text] of notOptOuts) {
-    it(`not an opt-out, ${label}: ${JSON.stringify(text)}`, () => expect(isOptOut(text)).to.equal(false));
-  }
-  for (const [label, text] of negations) {
-    it(`not an opt-out, ${label}: ${JSON.stringify(text)}`, () => expect(isOptOut(text)).to.equal(false));
-  }
 });
