@@ -2,7 +2,7 @@
  * Every card the bot can build, in each of its states: checked by the tests with the
  * adaptivecards package and by CI against the official Adaptive Cards 1.5 JSON schema.
  */
-import { composeCard, confirmEraseCard, helpCard, messageCard, openOutagesCard, previewCard, statusCard, type Card } from '../src/bots/cards';
+import { composeCard, confirmEraseCard, helpCard, messageCard, openOutagesCard, outsideDomainsCard, previewCard, statusCard, type Card } from '../src/bots/cards';
 
 /** When the catalogue's figures were read: an hour after the sample notice finished, so it still refreshes. */
 const AS_OF = '2026-12-02T09:15:00.000Z';
@@ -39,6 +39,7 @@ export function allCards(): Record<string, Card> {
     help: helpCard(),
     message: messageCard('Titel', ['regel'], 'Attention'),
     confirmErase: confirmEraseCard('3fa85f64-5717-4562-b3fc-2c963f66afa6', '+31 6 ****5678'),
+    outsideDomains: outsideDomainsCard('joop@jansentransport.nl', 'C-4001', { customerName: 'Garage Jansen', customerNumber: 'C-4001', domains: ['garagejansen.nl'], matching: [{ name: 'Jansen Transport', customerNumber: 'C-4002' }] }),
   };
 }
 

@@ -25,6 +25,10 @@ const cardDataSchema = z.object({
   severity: optionalText(20),
   text: optionalText(5000),
   expectedResolution: optionalText(200),
+  // /stappenplan's confirmation card: the address, the customer, and whether staff confirmed an address outside its domains.
+  email: z.email().max(254).optional(),
+  customer: optionalText(200),
+  outsideDomains: z.boolean().optional(),
 });
 
 export interface CardAction {
@@ -36,6 +40,7 @@ export interface CardAction {
   subscriberId?: string;
   masked?: string;
   reason?: string;
+  invite?: { email: string; customer: string; outsideDomains: boolean };
   fields: ComposeFields;
 }
 
@@ -43,6 +48,7 @@ export interface CardAction {
 export function parseCardAction(data: unknown): { action: CardAction } | { invalid: string[] } {
   const parsed = cardDataSchema.safeParse(data);
   if (!parsed.success) return { invalid: [...new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? 'data')))] };
-  const { verb, kind, outageId, messageId, requestId, subscriberId, masked, reason, service, scope, regions, severity, text, expectedResolution } = parsed.data;
-  return { action: { verb, kind: noticeKind(kind), outageId, messageId, requestId, subscriberId, masked, reason, fields: { service, scope, regions, severity, text, expectedResolution } } };
+  const { verb, kind, outageId, messageId, requestId, subscriberId, masked, reason, service, scope, regions, severity, text, expectedResolution, email, customer, outsideDomains } = parsed.data;
+  const invite = email && customer ? { email, customer, outsideDomains: outsideDomains === true } : undefined;
+  return { action: { verb, kind: noticeKind(kind), outageId, messageId, requestId, subscriberId, masked, reason, invite, fields: { service, scope, regions, severity, text, expectedResolution } } };
 }

@@ -287,6 +287,32 @@ export function confirmEraseCard(subscriberId: string, masked: string): Card {
   );
 }
 
+/**
+ * /stappenplan to an address outside the customer's e-mail domains: not sent. Staff send it
+ * anyway (audited), or for the customer whose domain it is.
+ */
+export function outsideDomainsCard(email: string, customer: string, found: { customerName: string; customerNumber: string; domains: string[]; matching: { name: string; customerNumber: string }[] }): Card {
+  const others = found.matching.slice(0, 3);
+  return card(
+    [
+      { type: 'TextBlock', text: 'Stappenplan nog niet verstuurd', weight: 'Bolder', size: 'Medium', wrap: true },
+      { type: 'TextBlock', text: `${email} hoort niet bij ${found.customerName} (${found.customerNumber}): in het klantenbestand staan voor deze klant de e-maildomeinen ${found.domains.join(', ')}.`, wrap: true, color: 'Attention' },
+      {
+        type: 'TextBlock',
+        text: others.length
+          ? `Het adres past bij ${others.map((c) => `${c.name} (${c.customerNumber})`).join(', ')}. Kies de juiste klant, of verstuur het toch als je zeker weet dat deze persoon voor ${found.customerName} werkt.`
+          : `Verstuur het alleen als je zeker weet dat deze persoon voor ${found.customerName} werkt; de aanmeldcode meldt de ontvanger aan als medewerker van deze klant.`,
+        wrap: true,
+      },
+    ],
+    [
+      ...others.map((c) => execute(`Versturen voor ${c.name}`, 'invite', { email, customer: c.customerNumber }, 'positive')),
+      execute(`Toch versturen voor ${found.customerName}`, 'invite', { email, customer, outsideDomains: true }),
+      execute('Annuleren', 'cancel', {}),
+    ],
+  );
+}
+
 export function attachment(content: Card): Attachment {
   return CardFactory.adaptiveCard(content);
 }

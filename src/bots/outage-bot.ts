@@ -8,9 +8,9 @@ import type { Config } from '../config';
 import { toDutch, ValidationError } from '../http/errors';
 import { maskAddress, maskContact } from '../lib/mask';
 import type { Logger } from '../logger';
-import type { StaffServices } from '../services/staff-services';
+import type { InviteResult, StaffServices } from '../services/staff-services';
 import { parseCardAction } from './card-actions';
-import { attachment, composeCard, confirmEraseCard, helpCard, messageCard, openOutagesCard, previewCard, statusCard, type Card } from './cards';
+import { attachment, composeCard, confirmEraseCard, helpCard, messageCard, openOutagesCard, outsideDomainsCard, previewCard, statusCard, type Card } from './cards';
 import { actorOf, checkStaff } from './staff-auth';
 
 export class OutageBot extends TeamsActivityHandler {
@@ -53,8 +53,7 @@ export class OutageBot extends TeamsActivityHandler {
         case 'stappenplan': {
           const [email, ...customer] = rest;
           if (!email || customer.length === 0) return messageCard('Gebruik: /stappenplan <e-mailadres> <klantnummer of naam>', []);
-          const result = await this.services.invite(email, customer.join(' '), actor);
-          return messageCard('Stappenplan verstuurd', [`Het stappenplan gaat naar ${email} voor ${result.customerName}. De persoonlijke code is 30 dagen geldig.`], 'Good');
+          return this.invited(email, customer.join(' '), await this.services.invite(email, customer.join(' '), actor));
         }
         case 'abonnee': {
           if (!isPersonal(context)) return personalOnlyCard();
@@ -158,6 +157,11 @@ export class OutageBot extends TeamsActivityHandler {
         case 'cancel':
           if (messageId) return { card: statusCard(await this.services.cancel(messageId, actor), viewer) };
           return { card: messageCard('Geannuleerd', ['Er is niets verstuurd.']) };
+        case 'invite': {
+          const invite = parsed.action.invite;
+          if (!invite) return { card: messageCard('Dat lukte niet', ['De kaart stuurde geen e-mailadres en klant mee. Gebruik /stappenplan opnieuw.'], 'Attention') };
+          return { card: this.invited(invite.email, invite.customer, await this.services.invite(invite.email, invite.customer, actor, { outsideDomainsConfirmed: invite.outsideDomains })) };
+        }
         case 'erase': {
           if (!isPersonal(context)) return { card: personalOnlyCard() };
           const subscriberId = required(parsed.action.subscriberId);
@@ -188,6 +192,12 @@ export class OutageBot extends TeamsActivityHandler {
     return refused === 'tenant'
       ? messageCard('Geen toegang', ['Deze bot is alleen beschikbaar voor CBG Connect.'], 'Attention')
       : messageCard('Geen toegang', ['Alleen medewerkers van CBG Connect kunnen storingsmeldingen opstellen en versturen. Neem contact op met Team Techniek als je toegang nodig hebt.'], 'Attention');
+  }
+
+  /** What staff see after /stappenplan: sent, or why not yet (an address outside the customer's domains). */
+  private invited(email: string, customer: string, result: InviteResult): Card {
+    if (!result.sent) return outsideDomainsCard(email, customer, result);
+    return messageCard('Stappenplan verstuurd', [`Het stappenplan gaat naar ${email} voor ${result.customerName}. De persoonlijke code is 30 dagen geldig.`], 'Good');
   }
 
   private failure(error: unknown): Card {

@@ -19,8 +19,8 @@ import { cardsToRefresh, rememberCard } from './notices/status-cards';
 import { readAccountState, templateBlock } from './notices/whatsapp-account';
 import { pauseExplanation } from './notices/pause-reasons';
 import { eraseByIdOnRequest, exportSubscriber } from './privacy/subscriber-requests';
-import { createInvitation } from './signup/invitations';
-import type { CardToRefresh, ComposeFields, ComposeRequest, FieldErrors, NoticeKind, NoticePreview, NoticeStatus, OpenOutage, SendRequest, StaffServices, SubscriberExport } from './staff-services';
+import { createInvitation, OutsideDomainsError } from './signup/invitations';
+import type { CardToRefresh, ComposeFields, ComposeRequest, FieldErrors, InviteResult, NoticeKind, NoticePreview, NoticeStatus, OpenOutage, SendRequest, StaffServices, SubscriberExport } from './staff-services';
 
 const KINDS: Record<NoticeKind, OutageMessageKind> = { initial: OutageMessageKind.Initial, update: OutageMessageKind.Update, resolved: OutageMessageKind.Resolved };
 
@@ -128,11 +128,18 @@ export class StaffDesk implements StaffServices {
     return cardsToRefresh(this.dataSource, recentMs);
   }
 
-  async invite(email: string, customer: string, actor: string): Promise<{ customerName: string }> {
-    const result = await createInvitation(this.dataSource, this.config, { email, customer, createdBy: actor });
-    await recordAudit(this.dataSource, { actor, action: 'invitation.create', target: result.invitation.id });
+  async invite(email: string, customer: string, actor: string, options: { outsideDomainsConfirmed?: boolean } = {}): Promise<InviteResult> {
+    let result;
+    try {
+      result = await createInvitation(this.dataSource, this.config, { email, customer, createdBy: actor, outsideDomainsConfirmed: options.outsideDomainsConfirmed });
+    } catch (error) {
+      if (!(error instanceof OutsideDomainsError)) throw error;
+      return { sent: false, customerName: error.customerName, customerNumber: error.customerNumber, domains: error.domains, matching: error.matching };
+    }
+    const outside = options.outsideDomainsConfirmed === true;
+    await recordAudit(this.dataSource, { actor, action: outside ? 'invitation.create_outside_domains' : 'invitation.create', target: result.invitation.id, ...(outside ? { detail: { domain: email.slice(email.lastIndexOf('@') + 1) } } : {}) });
     await this.email.flushSoon();
-    return { customerName: result.customerName };
+    return { sent: true, customerName: result.customerName };
   }
 
   exportSubscriber(phone: string, actor: string): Promise<SubscriberExport> {

@@ -95,6 +95,10 @@ export interface NoticeStatus {
   retried: boolean;
 }
 
+export type InviteResult =
+  | { sent: true; customerName: string }
+  | { sent: false; customerName: string; customerNumber: string; domains: string[]; matching: { name: string; customerNumber: string }[] };
+
 /** An open outage as /storingen lists it: what it is about, and its latest notice. */
 export interface OpenOutage {
   outageId: string;
@@ -140,8 +144,12 @@ export interface StaffServices {
   openOutages(): Promise<OpenOutage[]>;
   /** The status cards that show a notice still moving. */
   cardsToRefresh(recentMs: number): Promise<CardToRefresh[]>;
-  /** Sends the stappenplan with a personal sign-up code (R2). */
-  invite(email: string, customer: string, actor: string): Promise<{ customerName: string }>;
+  /**
+   * Sends the stappenplan with a personal sign-up code (R2). An address outside the customer's
+   * e-mail domains is not sent unless staff confirmed it (audited): the answer says why, and
+   * which registry customers the address does belong to.
+   */
+  invite(email: string, customer: string, actor: string, options?: { outsideDomainsConfirmed?: boolean }): Promise<InviteResult>;
   exportSubscriber(phone: string, actor: string): Promise<SubscriberExport>;
   /** Erasure on written request (R15), of the subscriber with this (opaque) id. */
   erase(subscriberId: string, actor: string, reason: string): Promise<void>;

@@ -264,6 +264,38 @@ describe('Teams staff bot over HTTP', function () {
     expect(n).to.equal(1);
   });
 
+  it("holds a stappenplan to an address outside the customer's e-mail domains until staff confirm it (audited) or pick the customer it belongs to", async () => {
+    await startApp({});
+    await database.dataSource.getRepository(Customer).save([
+      { customerNumber: 'C-4001', name: 'Garage Jansen', emailDomains: ['garagejansen.nl'], regions: ['GE'] },
+      { customerNumber: 'C-4002', name: 'Jansen Transport', emailDomains: ['jansentransport.nl'], regions: ['GE'] },
+    ]);
+    const invitations = async (email: string) => (await database.dataSource.query<{ customer_number: string }[]>(`SELECT c.customer_number FROM invitation i JOIN customer c ON c.id = i.customer_id WHERE i.email = $1`, [email])).map((r) => r.customer_number);
+
+    // An address of the customer's own domain (a subdomain too) goes at once.
+    await post(teamsMessage(connector.url, '/stappenplan kees@werkplaats.garagejansen.nl C-4001'));
+    expect(JSON.stringify(connector.cards()[0])).to.include('Stappenplan verstuurd');
+
+    // A private address is not sent: the card says why and asks.
+    await post(teamsMessage(connector.url, '/stappenplan piet@gmail.com C-4001'));
+    const held = connector.cards()[1] as CardJson;
+    expect(texts(held)).to.include('piet@gmail.com hoort niet bij Garage Jansen (C-4001): in het klantenbestand staan voor deze klant de e-maildomeinen garagejansen.nl.');
+    expect(await invitations('piet@gmail.com')).to.deep.equal([]);
+    const confirm = held.actions!.find((a) => a.verb === 'invite')!;
+    expect(confirm.data).to.deep.include({ email: 'piet@gmail.com', customer: 'C-4001', outsideDomains: true });
+    expect(texts(await invoke('invite', confirm.data))).to.include('Stappenplan verstuurd');
+    expect(await invitations('piet@gmail.com')).to.deep.equal(['C-4001']);
+    const audited = await database.dataSource.getRepository(AuditEvent).findOneByOrFail({ action: 'invitation.create_outside_domains' });
+    expect(audited.detail).to.deep.equal({ domain: 'gmail.com' });
+
+    // An address of another customer's domain: the card offers that customer.
+    await post(teamsMessage(connector.url, '/stappenplan joop@jansentransport.nl C-4001'));
+    const other = connector.cards()[2] as CardJson;
+    const pick = other.actions!.find((a) => a.verb === 'invite' && a.data.customer === 'C-4002')!;
+    expect(texts(await invoke('invite', pick.data))).to.include('voor Jansen Transport');
+    expect(await invitations('joop@jansentransport.nl')).to.deep.equal(['C-4002']);
+  });
+
   it('erases a subscriber on request after a confirmation step, audited (R15)', async () => {
     await startApp({});
     await post(teamsMessage(connector.url, '/abonnee 06 11111111'));

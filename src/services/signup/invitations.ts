@@ -6,7 +6,7 @@ import { randomInt } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 import type { Config } from '../../config';
-import { EmailKind, Invitation, InvitationStatus } from '../../entities';
+import { Customer, EmailKind, Invitation, InvitationStatus } from '../../entities';
 import { NotFoundError, ValidationError } from '../../http/errors';
 import { findCustomer, suggestCustomers } from '../registry/customers';
 import { queueEmail } from '../email/outbox';
@@ -35,10 +35,29 @@ export interface InvitationResult {
   customerName: string;
 }
 
+/** An address outside the customer's e-mail domains, not sent: staff confirm it or pick the right customer. */
+export class OutsideDomainsError extends ValidationError {
+  constructor(
+    readonly customerName: string,
+    readonly customerNumber: string,
+    readonly domains: string[],
+    /** Registry customers whose domains the address does belong to. */
+    readonly matching: { name: string; customerNumber: string }[],
+  ) {
+    super('the address is outside the customer\'s e-mail domains', `Dit e-mailadres hoort niet bij ${customerName} (${domains.join(', ')}).`);
+  }
+}
+
+/** The address's domain belongs to one of the customer's (a subdomain counts). */
+export function inDomains(email: string, domains: string[]): boolean {
+  const domain = email.slice(email.lastIndexOf('@') + 1).toLowerCase();
+  return domains.some((d) => domain === d.toLowerCase() || domain.endsWith(`.${d.toLowerCase()}`));
+}
+
 export async function createInvitation(
   dataSource: DataSource,
   config: Config,
-  input: { email: string; customer: string; createdBy: string | null },
+  input: { email: string; customer: string; createdBy: string | null; outsideDomainsConfirmed?: boolean },
 ): Promise<InvitationResult> {
   const email = emailSchema.safeParse(input.email);
   if (!email.success) throw new ValidationError('the e-mail address is not valid', `"${input.email}" is geen geldig e-mailadres.`);
@@ -51,7 +70,16 @@ export async function createInvitation(
         `"${input.customer}" staat niet in het klantenbestand van CBG Connect.${suggestions.length ? ` Bedoel je: ${suggestions.join(', ')}?` : ''}`,
       );
     }
-    const expiresAt = new Date(Date.now() + INVITATION_DAYS * 24 * 3600 * 1000);
+    // R1, R2: a sign-up code sent to an address the customer does not own would sign its holder
+    // up as that customer. Where the registry lists the customer's domains, another address waits
+    // for staff to confirm it (or to pick the customer it does belong to).
+    if (customer.emailDomains.length > 0 && !inDomains(email.data, customer.emailDomains) && !input.outsideDomainsConfirmed) {
+      const all = await manager.getRepository(Customer).find({ select: { name: true, customerNumber: true, emailDomains: true } });
+      const matching = all.filter((c) => c.customerNumber !== customer.customerNumber && inDomains(email.data, c.emailDomains)).map((c) => ({ name: c.name, customerNumber: c.customerNumber }));
+      throw new OutsideDomainsError(customer.name, customer.customerNumber, customer.emailDomains, matching);
+    }
+    // The database's clock, as the expiry is checked against it (findUsableInvitation).
+    const [{ at: expiresAt }]: { at: Date }[] = await manager.query(`SELECT now() + ($1::int * interval '1 day') AS at`, [INVITATION_DAYS]);
     const invitation = await insertWithUniqueCode(manager, { customerId: customer.id, email: email.data, expiresAt, createdBy: input.createdBy });
     const mail = stappenplanMail({
       code: invitation.code,
