@@ -29,7 +29,8 @@ export const SERVICE_FOLDERS: Record<string, string[]> = {
  * notice's sending state; the tab's figures include the WhatsApp account's state and name the outages.
  */
 export const SEAMS: Record<string, string[]> = {
-  'signup->privacy': ['services/privacy/erasure', 'services/privacy/erasure-log', 'services/privacy/contact-counters'],
+  // ... and one person's two rows become one when a message names both identities.
+  'signup->privacy': ['services/privacy/erasure', 'services/privacy/erasure-log', 'services/privacy/contact-counters', 'services/privacy/person-merge'],
   // After a database restore nothing is sent until the opt-outs since the backup are applied again.
   'notices->privacy': ['services/privacy/erasure-log'],
   'dispatcher->privacy': ['services/privacy/erasure-log'],

@@ -16,6 +16,7 @@ import { notifyDeliveriesReady } from '../../services/ledger/delivery-ledger';
 import { messageIdHash } from '../../lib/message-id-hash';
 import { recordAccountReports } from '../../services/notices/whatsapp-account';
 import { handleInbound } from '../../services/signup/conversation';
+import { applyIdentityChange } from '../../services/privacy/person-merge';
 import type { AccountApi } from './account-api';
 import { refreshAccountState } from './account-refresh';
 import type { CloudApiClient } from './cloud-api-client';
@@ -49,7 +50,7 @@ export function whatsappFeature(ctx: WhatsAppDependencies): Feature {
         path: '/webhooks/whatsapp',
         handler: async (req, res) => {
           const body = await readWebhook(req, config.whatsapp.appSecret);
-          const { messages, statuses, skipped } = extractEvents(body, config.whatsapp.phoneNumberId);
+          const { messages, statuses, identityChanges, skipped } = extractEvents(body, config.whatsapp.phoneNumberId);
           if (skipped.changes + skipped.messages + skipped.statuses + skipped.texts > 0) {
             logger.warn(skipped, 'webhook entries skipped: not what Meta sends (the rest of the batch is applied)');
             events.inc({ kind: 'message', outcome: 'skipped' }, skipped.messages);
@@ -70,6 +71,11 @@ export function whatsappFeature(ctx: WhatsAppDependencies): Feature {
             const result = await statusBatcher.add(statuses.map((s) => ({ ...s, hashedId: messageIdHash(config.whatsapp.appSecret, s.waMessageId) })));
             events.inc({ kind: 'status', outcome: 'applied' }, result.applied);
             events.inc({ kind: 'status', outcome: 'unknown' }, result.unknown);
+          }
+          // Who a user is changes before what they say is read: a message after a new number finds its subscriber.
+          for (const change of identityChanges.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime())) {
+            const applied = await applyIdentityChange(dataSource, config, change);
+            events.inc({ kind: 'identity', outcome: applied.duplicate ? 'duplicate' : applied.subscriber ? 'applied' : 'not_subscribed' });
           }
           let replies = 0;
           let mail = false;

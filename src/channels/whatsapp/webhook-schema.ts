@@ -42,6 +42,30 @@ export const inboundMessageSchema = z
   .passthrough()
   .refine((m) => m.from !== undefined || m.from_user_id !== undefined, 'a message needs from or from_user_id');
 
+/**
+ * Meta's system messages about a user's identity (docs/platform.md A4; the system messages
+ * webhook reference, 11 August 2026): user_changed_number (from: the old number; system.wa_id:
+ * the new one) and user_changed_user_id (system.user_id: the new BSUID), each with the previous
+ * ids (previous_user_id, previous_parent_user_id). Other system types are read and ignored.
+ */
+export const systemMessageSchema = z
+  .object({
+    from: waId.optional(),
+    from_user_id: userId.optional(),
+    id: z.string().min(1).max(128),
+    timestamp: unixSeconds,
+    type: z.literal('system'),
+    system: z
+      .object({
+        type: z.string().max(64),
+        wa_id: waId.optional(),
+        user_id: userId.optional(),
+        previous_user_id: userId.optional(),
+      })
+      .passthrough(),
+  })
+  .passthrough();
+
 /** The contacts block beside messages: links a BSUID to the number when Meta shares both. */
 export const contactSchema = z.object({ wa_id: waId.optional(), user_id: userId.optional() }).passthrough();
 

@@ -12,7 +12,7 @@ import { readRawBody } from '../../http/body';
 import { sameSecret } from '../../lib/secrets';
 import type { StatusUpdate, WhatsAppStatus } from '../../services/ledger/delivery-ledger';
 import type { WhatsAppContact } from '../../services/registry/contact';
-import { contactSchema, inboundMessageSchema, messagesValueSchema, statusSchema, webhookSchema, type WebhookBody } from './webhook-schema';
+import { contactSchema, inboundMessageSchema, messagesValueSchema, statusSchema, systemMessageSchema, webhookSchema, type WebhookBody } from './webhook-schema';
 import { isBilled } from './pricing';
 
 /** Meta allows webhook payloads up to 3 MB. */
@@ -73,6 +73,8 @@ export interface WebhookEvents {
   /** Who wrote: the number, the business-scoped user id (a username user may send only that), or both. */
   messages: { id: string; contact: WhatsAppContact; text: string | null; receivedAt: Date }[];
   statuses: StatusUpdate[];
+  /** A user changed their number or BSUID (Meta's system messages): their subscription follows them. */
+  identityChanges: { id: string; previous: WhatsAppContact; current: WhatsAppContact; receivedAt: Date }[];
   /** Entries that are not what Meta sends, skipped (the rest of the batch is applied). */
   skipped: { changes: number; messages: number; statuses: number; texts: number };
 }
@@ -81,7 +83,7 @@ const STATUSES = new Set<WhatsAppStatus>(['sent', 'delivered', 'read', 'failed']
 
 /** The events we act on: inbound messages of the messages field, and delivery statuses. */
 export function extractEvents(body: WebhookBody, phoneNumberId: string): WebhookEvents {
-  const events: WebhookEvents = { messages: [], statuses: [], skipped: { changes: 0, messages: 0, statuses: 0, texts: 0 } };
+  const events: WebhookEvents = { messages: [], statuses: [], identityChanges: [], skipped: { changes: 0, messages: 0, statuses: 0, texts: 0 } };
   if (body.object !== 'whatsapp_business_account') return events;
   for (const entry of body.entry) {
     for (const change of entry.changes) {
@@ -96,6 +98,12 @@ export function extractEvents(body: WebhookBody, phoneNumberId: string): Webhook
       if (value.metadata && value.metadata.phone_number_id !== phoneNumberId) continue;
       const contacts = readContacts(value.contacts ?? []);
       for (const raw of value.messages ?? []) {
+        if ((raw as { type?: unknown } | null)?.type === 'system') {
+          const change = readIdentityChange(raw);
+          if (change === 'malformed') events.skipped.messages += 1;
+          else if (change) events.identityChanges.push(change);
+          continue;
+        }
         const parsed = inboundMessageSchema.safeParse(raw);
         if (!parsed.success) {
           events.skipped.messages += 1;
@@ -138,6 +146,25 @@ export function extractEvents(body: WebhookBody, phoneNumberId: string): Webhook
     }
   }
   return events;
+}
+
+/** A system message about the user's identity as the change it reports; null for other system messages. */
+function readIdentityChange(raw: unknown): WebhookEvents['identityChanges'][number] | null | 'malformed' {
+  const parsed = systemMessageSchema.safeParse(raw);
+  if (!parsed.success) return 'malformed';
+  const { system, from, from_user_id: fromUserId, id, timestamp } = parsed.data;
+  const receivedAt = new Date(Number(timestamp) * 1000);
+  const previousUserId = system.previous_user_id ?? fromUserId ?? null;
+  if (system.type === 'user_changed_number') {
+    // A new number gives a new BSUID: the old one is not carried over.
+    if (!system.wa_id || (!from && !previousUserId)) return 'malformed';
+    return { id, previous: { phone: from ?? null, userId: previousUserId }, current: { phone: system.wa_id, userId: system.user_id ?? null }, receivedAt };
+  }
+  if (system.type === 'user_changed_user_id') {
+    if (!system.user_id || !previousUserId) return 'malformed';
+    return { id, previous: { phone: from ?? null, userId: previousUserId }, current: { phone: from ?? system.wa_id ?? null, userId: system.user_id }, receivedAt };
+  }
+  return null;
 }
 
 /**

@@ -145,6 +145,24 @@ export async function recordFailed(db: Db, failed: { id: string; claimedBy: stri
  * sent but not yet recorded may go out twice (the documented window), unless Meta's status
  * callback (matched by the delivery id we send along) has recorded it first.
  */
+/**
+ * One person's rows become one (privacy/person-merge.ts): the other rows' deliveries become the
+ * survivor's; a notice both rows were given keeps the survivor's delivery (the other one, if
+ * still queued, is cancelled: one person, one message); queued deliveries go to the person's
+ * address as it is now.
+ */
+export async function mergeRecipients(manager: EntityManager, fromIds: string[], to: { id: string; phone: string | null; userId: string | null }): Promise<void> {
+  if (fromIds.length > 0) {
+    await manager.query(
+      `UPDATE delivery d SET status = CASE WHEN d.status = 'queued' THEN 'cancelled'::delivery_status ELSE d.status END, subscriber_id = NULL
+        WHERE d.subscriber_id = ANY($1::uuid[]) AND EXISTS (SELECT 1 FROM delivery o WHERE o.outage_message_id = d.outage_message_id AND o.subscriber_id = $2)`,
+      [fromIds, to.id],
+    );
+    await manager.query('UPDATE delivery SET subscriber_id = $2 WHERE subscriber_id = ANY($1::uuid[])', [fromIds, to.id]);
+  }
+  await manager.query(`UPDATE delivery SET phone = $2, user_id = $3 WHERE subscriber_id = $1 AND status = 'queued'`, [to.id, to.phone, to.userId]);
+}
+
 /** When WhatsApp last took a notice for these subscribers (one person's rows), null if never. */
 export async function lastNoticeTo(db: Db, subscriberIds: string[]): Promise<Date | null> {
   const [row]: { at: Date | null }[] = await db.query('SELECT max(sent_at) AS at FROM delivery WHERE subscriber_id = ANY($1::uuid[])', [subscriberIds]);

@@ -18,6 +18,7 @@ import { Customer, EmailKind, Invitation, InvitationStatus, ServiceMessageKind, 
 import { queueEmail } from '../email/outbox';
 import { avgOptInMail } from '../email/templates';
 import { eraseSubscriber } from '../privacy/erasure';
+import { mergePerson } from '../privacy/person-merge';
 import { appendTombstones, type Tombstone } from '../privacy/erasure-log';
 import { findUsableInvitation } from './invitations';
 import { readOptIn, type OptInParts } from './opt-in-text';
@@ -225,11 +226,12 @@ async function findSubscribers(manager: EntityManager, contact: WhatsAppContact)
   const found = await repository.find({ where, lock: { mode: 'pessimistic_write' }, order: { createdAt: 'ASC' } });
   const subscriber = found[0];
   if (!subscriber) return [];
-  // Two rows (one per identity, from before Meta linked them) are left as they are: filling one
-  // in would break the other's uniqueness.
-  const learned = found.length === 1 ? { phone: subscriber.phone ?? contact.phone, userId: subscriber.userId ?? contact.userId } : subscriber;
+  // Two rows of one person (one per identity, from before Meta linked them) become one now that
+  // a message names both (privacy/person-merge.ts): one notice per person, one erasure.
+  if (found.length > 1) return [await mergePerson(manager, found, { phone: contact.phone ?? found.find((f) => f.phone)?.phone ?? null, userId: contact.userId ?? found.find((f) => f.userId)?.userId ?? null })];
+  const learned = { phone: subscriber.phone ?? contact.phone, userId: subscriber.userId ?? contact.userId };
   if (learned.phone !== subscriber.phone || learned.userId !== subscriber.userId) {
-    await repository.update({ id: subscriber.id }, { phone: learned.phone, userId: learned.userId });
+    await repository.update({ id: subscriber.id }, learned);
     Object.assign(subscriber, learned);
   }
   return found;

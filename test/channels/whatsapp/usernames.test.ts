@@ -10,6 +10,7 @@ import { Customer, Delivery, DeliveryStatus, Subscriber, SubscriberStatus } from
 import { createInvitation } from '../../../src/services/signup/invitations';
 import { inboundWebhook } from '../../../src/local/webhook-payloads';
 import { startBroadcast } from '../../helpers/broadcast';
+import { loadStats } from '../../../src/services/stats/stats';
 import { findEverywhere } from '../../helpers/scan';
 import { waitFor } from '../../helpers/wait';
 import { messageIdHash } from '../../../src/lib/message-id-hash';
@@ -127,6 +128,66 @@ describe('WhatsApp usernames (business-scoped user ids)', () => {
     await t.post(inboundWebhook(TEST_NUMBER, { phone, userId }, { type: 'text', text: { body: 'afmelden' } }, { id: wamid() }));
     await t.repliesSettled();
     expect(await db.getRepository(Subscriber).countBy([{ phone }, { userId }])).to.equal(0);
+  });
+
+  it('makes one subscriber of a person\'s two rows once a message names both: a notice reaches them once, the tab counts one', async () => {
+    const db = t.database.dataSource;
+    const phone = '31687650111';
+    const userId = 'NL.70070070070070070111';
+    await t.post(textWebhook(phone, `${SENTENCE} Code: ${await invite('een@fietsenmakerij.nl')}`));
+    await t.post(textWebhook(phone, 'Lotte'));
+    await t.post(inboundWebhook(TEST_NUMBER, { userId }, { type: 'text', text: { body: `${SENTENCE} Code: ${await invite('een@fietsenmakerij.nl')}` } }, { id: wamid() }));
+    await t.post(inboundWebhook(TEST_NUMBER, { userId }, { type: 'text', text: { body: 'Lotte' } }, { id: wamid() }));
+    await t.repliesSettled();
+    expect(await db.getRepository(Subscriber).countBy([{ phone }, { userId }]), 'two rows before Meta links them').to.equal(2);
+    const activeBefore = (await loadStats(db)).subscribers.active;
+
+    await t.post(inboundWebhook(TEST_NUMBER, { phone, userId }, { type: 'text', text: { body: 'Bedankt!' } }, { id: wamid() }));
+    await t.repliesSettled();
+    const rows = await db.getRepository(Subscriber).findBy([{ phone }, { userId }]);
+    expect(rows.map((r) => ({ phone: r.phone, userId: r.userId, firstName: r.firstName, status: r.status }))).to.deep.equal([{ phone, userId, firstName: 'Lotte', status: SubscriberStatus.Active }]);
+    const messageId = await startBroadcast(db);
+    const deliveries = await db.getRepository(Delivery).findBy({ outageMessageId: messageId, subscriberId: rows[0].id });
+    expect(deliveries, 'one delivery for the person').to.have.length(1);
+    expect((await loadStats(db)).subscribers.active, 'the tab counts the person once').to.equal(activeBefore - 1);
+  });
+
+  it("follows a user who changed number (Meta's user_changed_number): queued notices go to the new number, and a message from it finds them", async () => {
+    const db = t.database.dataSource;
+    const body = fixture('system-user-changed-number.json');
+    await t.post(textWebhook('31687650201', `${SENTENCE} Code: ${await invite('noor@fietsenmakerij.nl')}`));
+    await t.post(textWebhook('31687650201', 'Noor'));
+    await t.repliesSettled();
+    await db.query(`UPDATE subscriber SET user_id = 'NL.20202020202020202021' WHERE phone = '31687650201'`);
+    // A notice queued to the old number, held while the number changes.
+    await db.query(`UPDATE outage_message SET status = 'paused' WHERE status = 'sending'`);
+    const messageId = await startBroadcast(db);
+    await db.query(`UPDATE outage_message SET status = 'paused' WHERE id = $1`, [messageId]);
+
+    expect((await t.post(body)).status).to.equal(200);
+    const after = await db.getRepository(Subscriber).findOneByOrFail({ firstName: 'Noor' });
+    expect(after).to.include({ phone: '31687650202', userId: 'NL.20202020202020202022', status: SubscriberStatus.Active });
+    const queued = await db.getRepository(Delivery).findOneByOrFail({ outageMessageId: messageId, subscriberId: after.id });
+    expect({ phone: queued.phone, userId: queued.userId, status: queued.status }).to.deep.equal({ phone: '31687650202', userId: 'NL.20202020202020202022', status: DeliveryStatus.Queued });
+    // A redelivery changes nothing; the new number is a subscriber, not a stranger.
+    expect((await t.post(body)).status).to.equal(200);
+    await t.post(textWebhook('31687650202', 'Ja ik wil storingsberichten van CBG Connect ontvangen.'));
+    expect((await textsTo(t.graph, '31687650202', 1))[0]).to.match(/^Je bent al aangemeld/);
+    expect(await db.getRepository(Subscriber).countBy({ phone: '31687650201' })).to.equal(0);
+  });
+
+  it("follows a user whose BSUID changed (Meta's user_changed_user_id): the subscriber is found and reached under the new id", async () => {
+    const db = t.database.dataSource;
+    const old = 'NL.30303030303030303031';
+    const fresh = 'NL.30303030303030303032';
+    await t.post(inboundWebhook(TEST_NUMBER, { userId: old }, { type: 'text', text: { body: `${SENTENCE} Code: ${await invite('robin@fietsenmakerij.nl')}` } }, { id: wamid() }));
+    await t.post(inboundWebhook(TEST_NUMBER, { userId: old }, { type: 'text', text: { body: 'Robin' } }, { id: wamid() }));
+    await t.repliesSettled();
+    expect((await t.post(fixture('system-user-changed-user-id.json'))).status).to.equal(200);
+    expect(await db.getRepository(Subscriber).findOneByOrFail({ firstName: 'Robin' })).to.include({ userId: fresh, phone: null, status: SubscriberStatus.Active });
+    await t.post(inboundWebhook(TEST_NUMBER, { userId: fresh }, { type: 'text', text: { body: 'afmelden' } }, { id: wamid() }));
+    expect((await textsTo(t.graph, fresh, 1))[0]).to.match(/^Je bent afgemeld/);
+    expect(await db.getRepository(Subscriber).countBy([{ userId: old }, { userId: fresh }])).to.equal(0);
   });
 
   it('sends one AVG opt-out mail when both rows of the person carry the same address', async () => {
