@@ -84,9 +84,11 @@ function readText(text: string): ReadText {
   return { intent: readIntent(text), confirmation: readConfirmation(text), optIn: readOptIn(text), firstName: readFirstName(text) };
 }
 
-/** An unclear opt-out asked about less than a day ago: its JA (or NEE) counts. */
+/** An unclear opt-out asked about less than a day before this message (not after it: a late redelivery of an earlier "ja" is no answer). */
 function askedRecently(subscriber: Subscriber | null, at: Date): boolean {
-  return subscriber?.optOutAskedAt != null && at.getTime() - subscriber.optOutAskedAt.getTime() < DAY_MS;
+  if (subscriber?.optOutAskedAt == null) return false;
+  const age = at.getTime() - subscriber.optOutAskedAt.getTime();
+  return age >= 0 && age < DAY_MS;
 }
 
 async function handleInTransaction(manager: EntityManager, config: Config, message: InboundMessage, read: ReadText): Promise<InboundOutcome> {

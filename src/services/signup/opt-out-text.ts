@@ -36,6 +36,8 @@ const KEEP = [
   /\b(niet|nooit)\s+((me|mij|ons|mezelf|zelf)\s+)?(af|afmelden|afmelding|afgemeld|uitschrijven|uit te schrijven|uitgeschreven|stoppen|stop|opzeggen|verwijderen|verwijderd)\b/,
   /\b(grapje|geintje|just kidding)\b/,
   /\b(stop|stoppen)\s+niet\b/,
+  /\b(verwijder|haal|meld|schrijf|wis|schrap)\s+(\w+\s+){0,3}?niet\b/,
+  /\b(keep|blijf)\s+(whatsapp|de whatsapp|deze berichten)\b/,
   /\bper ongeluk\b/,
   /\bblijf\s+(\w+\s+)?(sturen|aangemeld)\b/,
   /\b(wil|graag)\s+(\w+\s+){0,3}?blijven\b/,
@@ -76,7 +78,10 @@ const REQUESTS = [
   /\beruit met (mij|me)\b/,
   /\b(berichten|meldingen)\s+(mogen|kunnen|moeten)\s+(\w+\s+){0,3}?(stoppen|ophouden)\b/,
   // "verwijder mijn nummer", "haal mij van de lijst", "wis mijn gegevens", "verwijder het svp"
-  /\b(verwijder|haal|schrap|wis)\s+(me|mij|mijn (nummer|gegevens|persoonsgegevens|aanmelding)|dit nummer|het nummer|het|ons)\b/,
+  /\b(verwijder|schrap|wis)\s+(me|mij|mijn (nummer|gegevens|persoonsgegevens|aanmelding|inschrijving)|dit nummer|het nummer)\b(?!\s+(op|bij|uit de melding))/,
+  /\bhaal\s+(me|mij|mijn nummer|dit nummer|ons)\s+(\w+\s+){0,2}?(van|uit)\s+(de|deze|jullie|die|uw)\s+\w*(lijst|bestand|systeem|app\w*|groep)\b/,
+  /\bhaal\s+(me|mij|ons)\s+((maar|toch|nu|even)\s+)*(eraf|er af|eruit|er uit|er\s+(maar\s+|toch\s+)?(af|uit))\b/,
+  /\b(mij|me|mijn nummer|dit nummer)\s+(weg|eraf|eruit|er af|er uit)\s+(te\s+)?(halen|doen|gooien)\b/,
   // "mijn nummer uit jullie lijst halen graag"
   new RegExp(String.raw`\b${ME}\s+(\w+\s+){0,2}?${OUT_OF_THE_LIST}\b`),
   // "verzoek ik om verwijdering van mijn persoonsgegevens", "beeindiging van deze berichten"
@@ -94,17 +99,20 @@ const REQUESTS = [
   // "mijn gegevens mogen gewist worden", "mijn nummer mag eruit"
   /\b(gegevens|nummer|aanmelding)\s+(mogen|mag|kunnen|kan|moeten|moet)\s+(\w+\s+){0,2}?(gewist|verwijderd|weg|eruit|geschrapt)\b/,
   // "ik wil (graag) geen storingsberichten meer (ontvangen)", "ik hoef die berichten zelf niet meer te krijgen"
-  /\b(wil|wens|hoef)\s+(\w+\s+){0,3}?(geen|niet meer|niet langer)\s+(\w+\s+){0,3}?(meer\s+)?(te\s+)?(ontvangen|krijgen|hebben)\b/,
+  // (between "geen" and the verb only words about our messages: not "geen storing meer hebben")
+  /\b(wil|wens|hoef)\s+(\w+\s+){0,3}?(geen|niet meer|niet langer)\s+((die|deze|dit|de|ze|hier|zelf|meer|jullie|\w*bericht\w*|\w*melding\w*|appjes|updates|whatsapps?|van|hiervan|het|mij|me)\s+){0,4}?(te\s+)?(ontvangen|krijgen|hebben)\b/,
   /\b(wil|wens)\s+(\w+\s+){0,2}?geen\s+(\w*berichten|\w*meldingen|appjes|whatsapps?)(\s+(meer|van|hiervan))?\b/,
   /\b(wil|wens)\s+(\w+\s+){0,2}?niet (meer|langer)\s+(\w+\s+){0,2}?(berichten|meldingen)\b/,
   // "ik wil van deze lijst af", "wil er vanaf", "ik wil eraf", "ik wil niet meer op deze lijst"
   /\b(wil|wens)\s+(\w+\s+){0,2}?(eraf|er af|eruit|er uit|er vanaf|ervanaf|van (deze|de|jullie|die|dit) \w*lijst af)\b/,
   /\bwil\s+(\w+\s+){0,2}?niet (meer|langer) op (deze|de|jullie|die) \w*lijst\b/,
   // English
-  /\b(unsubscribe|opt me out|remove me|take me off|delete my (number|data|details)|stop sending|stop messaging|stop texting|no more (messages|texts|notifications|whatsapps?|updates))\b/,
+  /\b(unsubscribe|opt me out|take me off|delete my (number|data|details)|no more (messages|texts|notifications|whatsapps?|updates))\b/,
+  /\bremove me\b(?!\s+from the mail)/,
+  /\bstop (sending|messaging|texting)\b(\s+(me|us|these|this|the|your|messages|texts|notifications|updates))?\s*$|\bstop (sending|messaging|texting) (me|us|these|this|the|your|messages|texts|notifications|updates)\b/,
   /\b(like|want|wish|would like) to (optout|unsubscribe|be removed|be taken off|stop receiving)\b/,
   /\bstop (these|this|the|your) (messages|texts|notifications)\b/,
-  /\b(dont|don t|do not) want (to receive|these|any more|them|this)\b/,
+  /\b(dont|don t|do not) want (to receive|these|any more|them)\b/,
 ];
 
 /** "geen meldingen meer (naar mij graag)", "doe mij maar geen berichten meer": no more of ours. */
@@ -113,12 +121,15 @@ const NO_MORE_OF_OURS = /\b(geen|niet)\s+(\w+\s+){0,2}?(\w*berichten|\w*meldinge
 const RECEIVES = /\b(ik|wij|we|jij)\s+(\w+\s+){0,2}?(krijg|krijgen|kreeg|kregen|ontvang|ontvangen|ontving|ontvingen|zie|zien|heb|hebben|had)\b|\b(krijg|kreeg|ontvang|ontving|heb|had)\s+(ik|wij|we)\b/;
 const WISH = /\b(wil|wens|hoef|graag|gelieve|aub|alsjeblieft|alstublieft|doe|stuur|sturen)\b/;
 
+/** "dit nummer is niet meer van de zaak, verwijder het svp": "it", a sentence after naming the number. */
+const NUMBER_THEN_REMOVE_IT = /\b(dit|mijn) nummer\b(\s+\w+){0,12}?\s+(verwijder|schrap|wis)\s+het\b(?!\s+(bericht|woord|oude|vorige|laatste))/;
+
 /** In a question, only a request to act counts: "wilt u mij afmelden?", "can you take me off this list?". */
 const REQUEST_AS_QUESTION = [
   new RegExp(String.raw`\b(wilt|kunt|kunnen|zou|zouden|wil|kun|kan)\s+(u|je|jij|jullie)\b(\s+\w+){0,6}?\s+${ME}\b(\s+\w+){0,5}?\s+(${LEAVE}|${OUT_OF_THE_LIST}|eruit halen|er uit halen|eraf halen)\b`),
   // "mag dat hier stoppen?", "kan het stoppen aub?": asks that the messages stop
   /\b(mag|kan)\s+(het|dit|dat|da)\s+(\w+\s+)?(stoppen|ophouden)\b/,
-  /\b(can|could|would|will) you\b.*\b(remove|unsubscribe|take me off|delete|stop)\b/,
+  /\b(can|could|would|will) you\b(\s+\w+){0,3}?\s+(remove me|unsubscribe|take me off|delete my|stop (sending|messaging|texting))\b/,
 ];
 
 /** "afmelden voor de borrel", "mij afmelden voor de papieren factuur": leaving something else. */
@@ -148,7 +159,7 @@ const MAY_NOT_FIT = [
   /\boverge(dragen|nomen)\b/,
   /\bnergens voor aangemeld\b/,
   /\bwaarom (ik|krijg ik|ik krijg) (dit|deze|die)\b/,
-  /\bwist\s+(\w+\s+){0,3}?niet\b.*\baangemeld\b/,
+  /\bwist\s+(\w+\s+){0,3}?niet\b(\s+\w+){0,8}?\s+aangemeld\b/,
   /\b(niks|niets) aan\b/,
   /\bmoet ik\s+(\w+\s+){0,4}?(krijgen|ontvangen)\b/,
   /\bwie is dit\b/,
@@ -195,6 +206,9 @@ function sentences(text: string): Sentence[] {
     .filter((s) => s.words.length > 0);
 }
 
+/** "stop" alone is an opt-out as the first thing said ("Stop, verkeerde nummer"), not after something else ("ons netwerk ligt eruit, stop"). */
+const SHORT_KEYWORDS = new Set(['stop', 'kappen']);
+
 /** A keyword, or a word within one typo of a long keyword ("afmleden", "uitschijven"); "stop" only as itself or "stopp". */
 function isKeyword(word: string): boolean {
   if (word === 'stop' || /^stopp+$/.test(word)) return true;
@@ -225,15 +239,23 @@ function asksToLeave(sentence: Sentence): boolean {
  */
 function lastWordLeaves(parts: Sentence[]): boolean {
   let leaves = false;
-  for (const part of parts) {
+  parts.forEach((part, index) => {
     if (KEEP.some((sign) => sign.test(part.text))) leaves = false;
-    else if (asksToLeave(part)) leaves = true;
-  }
+    else if (asksToLeave(part) && (index === 0 || !onlyShortKeywords(part))) leaves = true;
+  });
   return leaves;
 }
 
+/** A sentence whose only opt-out word is "stop" (or "kappen"). */
+function onlyShortKeywords(sentence: Sentence): boolean {
+  return bareKeyword(sentence) && sentence.words.filter((w) => !FILLERS.has(w)).every((w) => SHORT_KEYWORDS.has(w) || /^stopp+$/.test(w));
+}
+
+/** What is read of a message: an opt-out is said in its first lines (and this keeps every pattern's cost bounded). */
+const READ_AT_MOST = 2000;
+
 export function readIntent(text: string): Intent {
-  const raw = prepare(text);
+  const raw = prepare(text.slice(0, READ_AT_MOST));
   const clean = normalise(raw);
   if (clean === '' || AUTO_REPLY.test(clean) || WRONG_CHAT.test(clean) || (FORWARDED_NOTICE.test(raw) && /\bstoring\b/i.test(raw))) return 'other';
   const receiving = RECEIVING.test(clean) && (MISSING_OR_ASKING.test(clean) || raw.includes('?'));
@@ -241,7 +263,7 @@ export function readIntent(text: string): Intent {
   // Someone else's wish is never the sender's opt-out; a sentence that takes one back is none either
   // ("per ongeluk STOP gestuurd"), though a later one may ask again ("... maar nee: meld me toch af").
   const mine = !SOMEONE_ELSE.test(clean) || FIRST_PERSON.test(clean);
-  if (mine && lastWordLeaves(sentences(raw))) return 'optOut';
+  if (mine && (lastWordLeaves(sentences(raw)) || NUMBER_THEN_REMOVE_IT.test(clean))) return 'optOut';
   if (KEEP.some((sign) => sign.test(clean))) return receiving ? 'status' : 'other';
   if (MAY_NOT_FIT.some((sign) => sign.test(clean))) return 'confirm';
   if (receiving) return 'status';
@@ -273,10 +295,12 @@ export function typoDistance(a: string, b: string): number {
  * The answer to "Wil je je afmelden? Antwoord JA": 'yes' for JA (with politeness around it),
  * 'no' for NEE; null for anything else. Only asked-for answers count (conversation.ts).
  */
+const CONFIRMATION_FILLERS = new Set(['graag', 'aub', 'svp', 'please', 'alsjeblieft', 'alstublieft', 'hoor', 'doe', 'bedankt', 'dank', 'thanks']);
+
 export function readConfirmation(text: string): 'yes' | 'no' | null {
-  const words = normalise(prepare(text))
+  const words = normalise(prepare(text.slice(0, READ_AT_MOST)))
     .split(' ')
-    .filter((w) => w !== '' && !FILLERS.has(w) && w !== 'hoor' && w !== 'doe');
+    .filter((w) => w !== '' && CONFIRMATION_FILLERS.has(w) === false);
   if (words.length === 0 || words.length > 2) return null;
   if (['ja', 'jazeker', 'yes', 'jawel', 'jep', 'yep'].includes(words[0]) && (words.length === 1 || isKeyword(words[1]) || words[1] === 'zeker')) return 'yes';
   if (['nee', 'neen', 'no', 'nope'].includes(words[0]) && (words.length === 1 || ['dank', 'bedankt', 'liever', 'toch'].includes(words[1]))) return 'no';

@@ -74,3 +74,12 @@ for (const [name, file] of [
     });
   });
 }
+
+describe('reading opt-outs: the review probes (adversarial phrasings a reviewer tried against the reader)', () => {
+  const entries = corpus('opt-out-probes.json');
+  it('erases nobody they do not ask to leave, and honours the plain ones among them', () => {
+    report('the probes', entries);
+    expect(score(entries, 'optOut').wrong).to.deep.equal([]);
+    expect(score(entries, 'optOut').missed).to.deep.equal([]);
+  });
+});
