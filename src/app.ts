@@ -18,6 +18,7 @@ import { dispatcherFeature } from './services/dispatcher/feature';
 import { createEmailService, type EmailService } from './services/email/feature';
 import { readMailbox } from './services/email/mailbox';
 import { privacyFeature } from './services/privacy/feature';
+import { databaseIdentity } from './services/privacy/erasure-log';
 import { StaffDesk } from './services/staff-desk';
 import { noticesFeature } from './services/notices/feature';
 import { loadStats, whatsappFigures } from './services/stats/stats';
@@ -77,6 +78,8 @@ export async function createApp(config: Config, database: Database, logger: Logg
   const email = createEmailService({ config, dataSource: database.dataSource, jobs, logger });
   const dataSource = database.dataSource;
   const clock = options.clock ?? systemClock;
+  // Before anything is written: a database restored later carries this identity, one made afresh gets its own (privacy/erasure-log.ts).
+  await databaseIdentity(database.dataSource);
   const context: AppContext = { config, logger, dataSource, databaseUrl: database.url, jobs, metrics, whatsapp, email, clock };
   let boundPort = 0;
 

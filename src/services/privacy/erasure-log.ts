@@ -10,7 +10,7 @@
  * (RestoreGuard) until `npm run restore:reapply-erasures` (reapplyErasures) has erased again
  * whoever came back.
  *
- * Each line names the database it was written for (database_identity, made on first use), so a
+ * Each line names the database it was written for (database_identity, made at the service's first start), so a
  * database created afresh beside an old log, or a second deployment writing the same log, is
  * not taken for a restore: those lines are "of another database", said once in the log and
  * left alone. A restored backup carries its identity with it and is caught as before. Lines
@@ -38,11 +38,25 @@ export interface Tombstone {
   db?: string;
 }
 
-/** This database's identity, made on first use (migration 1765600000000). */
-export async function databaseIdentity(db: Db): Promise<string> {
-  await db.query('INSERT INTO database_identity DEFAULT VALUES ON CONFLICT (one_row) DO NOTHING');
-  const [row]: { id: string }[] = await db.query('SELECT id::text FROM database_identity');
-  return row.id;
+export interface DatabaseIdentity {
+  id: string;
+  /** The database held data when it got its identity: lines of other identities older than that may be its own past. */
+  adopted: boolean;
+  createdAt: Date;
+}
+
+/**
+ * This database's identity (migration 1765600000000), made when the service first starts on it
+ * (app.ts), or on first use by a tool.
+ */
+export async function databaseIdentity(db: Db): Promise<DatabaseIdentity> {
+  await db.query(
+    `INSERT INTO database_identity (adopted)
+     SELECT EXISTS (SELECT 1 FROM customer) OR EXISTS (SELECT 1 FROM subscriber) OR EXISTS (SELECT 1 FROM erasure_tombstone)
+     ON CONFLICT (one_row) DO NOTHING`,
+  );
+  const [row]: { id: string; adopted: boolean; created_at: Date }[] = await db.query('SELECT id::text, adopted, created_at FROM database_identity');
+  return { id: row.id, adopted: row.adopted, createdAt: row.created_at };
 }
 
 export function erasureLogPath(config: Config): string {
@@ -53,7 +67,7 @@ export function erasureLogPath(config: Config): string {
 export async function newTombstone(manager: EntityManager, config: Config, contact: WhatsAppContact): Promise<Tombstone> {
   const id = randomUUID();
   const [row]: { created_at: Date }[] = await manager.query('INSERT INTO erasure_tombstone (id) VALUES ($1) RETURNING created_at', [id]);
-  return { id, at: row.created_at.toISOString(), keys: contactKeys(contact).map((key) => contactHash(config, key)), db: await databaseIdentity(manager) };
+  return { id, at: row.created_at.toISOString(), keys: contactKeys(contact).map((key) => contactHash(config, key)), db: (await databaseIdentity(manager)).id };
 }
 
 /**
@@ -112,7 +126,10 @@ export async function checkLog(db: Db, tombstones: Tombstone[]): Promise<LogChec
   const older = tombstones.filter((t) => t.db === undefined);
   // Holding an older line's tombstone makes this database their writer, whatever its identity now.
   const writerOfOlder = older.some((t) => held.has(t.id));
-  const ours = tombstones.filter((t) => t.db === undefined || t.db === identity || writerOfOlder);
+  // A database that held data when it got its identity may be a backup restored from before
+  // identities: the lines written before that moment are taken as its own (a restore is caught;
+  // at worst another deployment's old lines stop sending until an operator looks).
+  const ours = tombstones.filter((t) => t.db === undefined || t.db === identity.id || writerOfOlder || (identity.adopted && Date.parse(t.at) < identity.createdAt.getTime()));
   return { missing: ours.filter((t) => !held.has(t.id)), foreign: tombstones.length - ours.length };
 }
 

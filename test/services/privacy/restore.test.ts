@@ -13,7 +13,7 @@ import { Customer, OutageMessageKind, OutageScope, OutageService, OutageSeverity
 import { GraphStandIn } from '../../../src/local/graph-standin';
 import { Dispatcher } from '../../../src/services/dispatcher/dispatcher';
 import { Outages } from '../../../src/services/notices/outages';
-import { readTombstones, RestoreGuard } from '../../../src/services/privacy/erasure-log';
+import { databaseIdentity, readTombstones, RestoreGuard } from '../../../src/services/privacy/erasure-log';
 import { reapplyErasures } from '../../../src/services/privacy/restore';
 import { handleInbound } from '../../../src/services/signup/conversation';
 import { statusCounts, until } from '../../helpers/broadcast';
@@ -116,6 +116,8 @@ describe('restores keep opt-outs (erasure log)', function () {
     async function anotherDatabase(log: string): Promise<{ other: DataSource; otherConfig: Config; otherUrl: string }> {
       const otherUrl = await freshDatabase();
       const other = await createDataSource({ url: otherUrl, poolSize: 2 }).initialize();
+      // As the service does at its first start, before anything is written.
+      await databaseIdentity(other);
       const otherConfig = loadConfig({ ERASURE_LOG: log, BUSINESS_HOURS: 'always', DATA_DIR: testDataDir() }, { purpose: 'local' });
       const customer = await other.getRepository(Customer).save({ customerNumber: 'C-6007', name: 'Bloemist Fleur', regions: ['UT'] });
       await other.getRepository(Subscriber).save({ phone: '31699000011', firstName: 'Fleur', customerId: customer.id, status: SubscriberStatus.Active });
@@ -156,6 +158,26 @@ describe('restores keep opt-outs (erasure log)', function () {
         expect(said.some((line) => line.msg.includes('restored'))).to.equal(false);
       } finally {
         await fresh.other.destroy();
+      }
+    });
+
+    it('still catches a restored backup that got its identity only at its first start: the lines written before that are its own', async () => {
+      const log = testErasureLog();
+      const url = await freshDatabase();
+      const restored = await createDataSource({ url, poolSize: 2 }).initialize();
+      try {
+        // The backup's data comes back first; the service then starts on it and gives it an identity.
+        await restored.getRepository(Customer).save({ customerNumber: 'C-6008', name: 'Kapsalon Knip', regions: ['NB'] });
+        const identity = await databaseIdentity(restored);
+        expect(identity.adopted).to.equal(true);
+        const config = loadConfig({ ERASURE_LOG: log, BUSINESS_HOURS: 'always', DATA_DIR: testDataDir() }, { purpose: 'local' });
+        const line = (id: string, at: string) => JSON.stringify({ id, at, keys: ['k'], db: '00000000-0000-4000-8000-00000000beef' });
+        const after = new Date(identity.createdAt.getTime() + 60_000).toISOString();
+        writeFileSync(log, `${line('00000000-0000-4000-8000-0000000000b1', '2026-11-20T10:00:00.000Z')}\n${line('00000000-0000-4000-8000-0000000000b2', after)}\n`);
+        // The erasure from before its identity is missing: a restore. The later line is another database's.
+        expect(await new RestoreGuard(config).check(restored.manager)).to.deep.equal({ missing: 1, foreign: 1 });
+      } finally {
+        await restored.destroy();
       }
     });
 
