@@ -39,7 +39,7 @@ export function allCards(): Record<string, Card> {
     help: helpCard(),
     message: messageCard('Titel', ['regel'], 'Attention'),
     confirmErase: confirmEraseCard('3fa85f64-5717-4562-b3fc-2c963f66afa6', '+31 6 ****5678'),
-    outsideDomains: outsideDomainsCard('joop@jansentransport.nl', 'C-4001', { customerName: 'Garage Jansen', customerNumber: 'C-4001', domains: ['garagejansen.nl'], matching: [{ name: 'Jansen Transport', customerNumber: 'C-4002' }] }),
+    outsideDomains: outsideDomainsCard('joop@jansentransport.nl', { customerName: 'Garage Jansen', customerNumber: 'C-4001', domains: ['garagejansen.nl'], matching: [{ name: 'Jansen Transport', customerNumber: 'C-4002' }] }),
   };
 }
 

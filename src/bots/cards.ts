@@ -291,7 +291,7 @@ export function confirmEraseCard(subscriberId: string, masked: string): Card {
  * /stappenplan to an address outside the customer's e-mail domains: not sent. Staff send it
  * anyway (audited), or for the customer whose domain it is.
  */
-export function outsideDomainsCard(email: string, customer: string, found: { customerName: string; customerNumber: string; domains: string[]; matching: { name: string; customerNumber: string }[] }): Card {
+export function outsideDomainsCard(email: string, found: { customerName: string; customerNumber: string; domains: string[]; matching: { name: string; customerNumber: string }[] }): Card {
   const others = found.matching.slice(0, 3);
   return card(
     [
@@ -307,7 +307,7 @@ export function outsideDomainsCard(email: string, customer: string, found: { cus
     ],
     [
       ...others.map((c) => execute(`Versturen voor ${c.name}`, 'invite', { email, customer: c.customerNumber }, 'positive')),
-      execute(`Toch versturen voor ${found.customerName}`, 'invite', { email, customer, outsideDomains: true }),
+      execute(`Toch versturen voor ${found.customerName}`, 'invite', { email, customer: found.customerNumber, outsideDomains: true }),
       execute('Annuleren', 'cancel', {}),
     ],
   );

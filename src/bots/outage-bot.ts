@@ -53,7 +53,7 @@ export class OutageBot extends TeamsActivityHandler {
         case 'stappenplan': {
           const [email, ...customer] = rest;
           if (!email || customer.length === 0) return messageCard('Gebruik: /stappenplan <e-mailadres> <klantnummer of naam>', []);
-          return this.invited(email, customer.join(' '), await this.services.invite(email, customer.join(' '), actor));
+          return this.invited(email, await this.services.invite(email, customer.join(' '), actor));
         }
         case 'abonnee': {
           if (!isPersonal(context)) return personalOnlyCard();
@@ -160,7 +160,7 @@ export class OutageBot extends TeamsActivityHandler {
         case 'invite': {
           const invite = parsed.action.invite;
           if (!invite) return { card: messageCard('Dat lukte niet', ['De kaart stuurde geen e-mailadres en klant mee. Gebruik /stappenplan opnieuw.'], 'Attention') };
-          return { card: this.invited(invite.email, invite.customer, await this.services.invite(invite.email, invite.customer, actor, { outsideDomainsConfirmed: invite.outsideDomains })) };
+          return { card: this.invited(invite.email, await this.services.invite(invite.email, invite.customer, actor, { outsideDomainsConfirmed: invite.outsideDomains })) };
         }
         case 'erase': {
           if (!isPersonal(context)) return { card: personalOnlyCard() };
@@ -195,8 +195,8 @@ export class OutageBot extends TeamsActivityHandler {
   }
 
   /** What staff see after /stappenplan: sent, or why not yet (an address outside the customer's domains). */
-  private invited(email: string, customer: string, result: InviteResult): Card {
-    if (!result.sent) return outsideDomainsCard(email, customer, result);
+  private invited(email: string, result: InviteResult): Card {
+    if (!result.sent) return outsideDomainsCard(email, result);
     return messageCard('Stappenplan verstuurd', [`Het stappenplan gaat naar ${email} voor ${result.customerName}. De persoonlijke code is 30 dagen geldig.`], 'Good');
   }
 

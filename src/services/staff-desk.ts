@@ -136,7 +136,7 @@ export class StaffDesk implements StaffServices {
       if (!(error instanceof OutsideDomainsError)) throw error;
       return { sent: false, customerName: error.customerName, customerNumber: error.customerNumber, domains: error.domains, matching: error.matching };
     }
-    const outside = options.outsideDomainsConfirmed === true;
+    const outside = result.outsideDomains;
     await recordAudit(this.dataSource, { actor, action: outside ? 'invitation.create_outside_domains' : 'invitation.create', target: result.invitation.id, ...(outside ? { detail: { domain: email.slice(email.lastIndexOf('@') + 1) } } : {}) });
     await this.email.flushSoon();
     return { sent: true, customerName: result.customerName };

@@ -72,14 +72,18 @@ export function whatsappFeature(ctx: WhatsAppDependencies): Feature {
             events.inc({ kind: 'status', outcome: 'applied' }, result.applied);
             events.inc({ kind: 'status', outcome: 'unknown' }, result.unknown);
           }
-          // Who a user is changes before what they say is read: a message after a new number finds its subscriber.
-          for (const change of identityChanges.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime())) {
-            const applied = await applyIdentityChange(dataSource, config, change);
-            events.inc({ kind: 'identity', outcome: applied.duplicate ? 'duplicate' : applied.subscriber ? 'applied' : 'not_subscribed' });
-          }
           let replies = 0;
           let mail = false;
-          for (const message of messages.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime())) {
+          // Messages and identity changes in the order they happened: a message from the old number
+          // before the change finds its subscriber, one from the new number after it too.
+          const timeline = [...identityChanges.map((change) => ({ at: change.receivedAt, change })), ...messages.map((message) => ({ at: message.receivedAt, message }))];
+          for (const event of timeline.sort((a, b) => a.at.getTime() - b.at.getTime() || ('change' in a ? 0 : 1) - ('change' in b ? 0 : 1))) {
+            if ('change' in event) {
+              const applied = await applyIdentityChange(dataSource, config, event.change);
+              events.inc({ kind: 'identity', outcome: applied.duplicate ? 'duplicate' : applied.subscriber ? 'applied' : 'not_subscribed' });
+              continue;
+            }
+            const message = event.message;
             const outcome = await handleInbound(dataSource, config, { messageId: message.id, contact: message.contact, text: message.text, receivedAt: message.receivedAt });
             events.inc({ kind: 'message', outcome: outcome.duplicate ? 'duplicate' : 'handled' });
             replies += outcome.replies.length;

@@ -74,7 +74,7 @@ export interface WebhookEvents {
   messages: { id: string; contact: WhatsAppContact; text: string | null; receivedAt: Date }[];
   statuses: StatusUpdate[];
   /** A user changed their number or BSUID (Meta's system messages): their subscription follows them. */
-  identityChanges: { id: string; previous: WhatsAppContact; current: WhatsAppContact; receivedAt: Date }[];
+  identityChanges: { id: string; kind: 'number' | 'userId'; previous: WhatsAppContact; current: WhatsAppContact; receivedAt: Date }[];
   /** Entries that are not what Meta sends, skipped (the rest of the batch is applied). */
   skipped: { changes: number; messages: number; statuses: number; texts: number };
 }
@@ -158,11 +158,11 @@ function readIdentityChange(raw: unknown): WebhookEvents['identityChanges'][numb
   if (system.type === 'user_changed_number') {
     // A new number gives a new BSUID: the old one is not carried over.
     if (!system.wa_id || (!from && !previousUserId)) return 'malformed';
-    return { id, previous: { phone: from ?? null, userId: previousUserId }, current: { phone: system.wa_id, userId: system.user_id ?? null }, receivedAt };
+    return { id, kind: 'number', previous: { phone: from ?? null, userId: previousUserId }, current: { phone: system.wa_id, userId: system.user_id ?? null }, receivedAt };
   }
   if (system.type === 'user_changed_user_id') {
     if (!system.user_id || !previousUserId) return 'malformed';
-    return { id, previous: { phone: from ?? null, userId: previousUserId }, current: { phone: from ?? system.wa_id ?? null, userId: system.user_id }, receivedAt };
+    return { id, kind: 'userId', previous: { phone: from ?? null, userId: previousUserId }, current: { phone: from ?? system.wa_id ?? null, userId: system.user_id }, receivedAt };
   }
   return null;
 }

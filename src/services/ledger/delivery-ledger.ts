@@ -152,13 +152,15 @@ export async function recordFailed(db: Db, failed: { id: string; claimedBy: stri
  * address as it is now.
  */
 export async function mergeRecipients(manager: EntityManager, fromIds: string[], to: { id: string; phone: string | null; userId: string | null }): Promise<void> {
-  if (fromIds.length > 0) {
+  // One row at a time: after each, the survivor holds that row's notices, so a third row's
+  // deliveries of the same notices are seen as duplicates too.
+  for (const fromId of fromIds) {
     await manager.query(
       `UPDATE delivery d SET status = CASE WHEN d.status = 'queued' THEN 'cancelled'::delivery_status ELSE d.status END, subscriber_id = NULL
-        WHERE d.subscriber_id = ANY($1::uuid[]) AND EXISTS (SELECT 1 FROM delivery o WHERE o.outage_message_id = d.outage_message_id AND o.subscriber_id = $2)`,
-      [fromIds, to.id],
+        WHERE d.subscriber_id = $1 AND EXISTS (SELECT 1 FROM delivery o WHERE o.outage_message_id = d.outage_message_id AND o.subscriber_id = $2)`,
+      [fromId, to.id],
     );
-    await manager.query('UPDATE delivery SET subscriber_id = $2 WHERE subscriber_id = ANY($1::uuid[])', [fromIds, to.id]);
+    await manager.query('UPDATE delivery SET subscriber_id = $2 WHERE subscriber_id = $1', [fromId, to.id]);
   }
   await manager.query(`UPDATE delivery SET phone = $2, user_id = $3 WHERE subscriber_id = $1 AND status = 'queued'`, [to.id, to.phone, to.userId]);
 }

@@ -31,14 +31,14 @@ const FIX: Record<PauseReason['scope'], string> = {
  * quality rating (not the token or the account); 100 pausing one notice is Meta calling the
  * request invalid before any of it went out.
  */
-const BY_CODE: Record<number, { dutch: string; english: string; fix: string }> = {
-  131048: {
+const BY_CODE: Record<string, { dutch: string; english: string; fix: string }> = {
+  'number:131048': {
     dutch:
       'WhatsApp houdt berichten van ons nummer tegen: de spamlimiet van het nummer is bereikt, omdat de kwaliteitsbeoordeling is gedaald (ontvangers blokkeren of melden berichten). Team Techniek: bekijk de kwaliteitsbeoordeling in WhatsApp Manager (Telefoonnummers, Kwaliteit) en de opmerkingen van ontvangers. Kies Hervatten als de beoordeling weer groen of geel is; meestal na enkele uren tot een dag.',
     english: "Meta's spam rate limit for the sending number (its quality rating dropped)",
     fix: "check the number's quality rating in WhatsApp Manager (Phone numbers, Quality) and why recipients block or report; press Hervatten on the status card once it is green or yellow again (usually hours to a day)",
   },
-  100: {
+  'notice:100': {
     dutch:
       'WhatsApp noemt het verzoek ongeldig (foutcode 100) en er is nog niets van deze melding verstuurd. Team Techniek: zoek in het log van de service naar "notice paused" voor de details van Meta, herstel de oorzaak en kies dan Hervatten; andere meldingen gaan gewoon door.',
     english: "Meta called the notice's request invalid (generic code 100) before any of it went out",
@@ -46,12 +46,17 @@ const BY_CODE: Record<number, { dutch: string; english: string; fix: string }> =
   },
 };
 
+/** The text for this scope and code, when it says more than the scope's own. */
+function specificTo(reason: PauseReason): { dutch: string; english: string; fix: string } | undefined {
+  return reason.code !== null ? BY_CODE[`${reason.scope}:${reason.code}`] : undefined;
+}
+
 export function pauseExplanation(reason: PauseReason): string {
-  const specific = reason.code !== null ? BY_CODE[reason.code] : undefined;
+  const specific = specificTo(reason);
   return `Gepauzeerd${reason.code !== null ? ` (WhatsApp-foutcode ${reason.code})` : ''}; niemand is als mislukt gemarkeerd. ${specific?.dutch ?? DUTCH[reason.scope]}`;
 }
 
 export function pauseForDoctor(reason: PauseReason, notices: number): { detail: string; fix: string } {
-  const specific = reason.code !== null ? BY_CODE[reason.code] : undefined;
+  const specific = specificTo(reason);
   return { detail: `${notices} notice(s) paused: ${specific?.english ?? ENGLISH[reason.scope]}${reason.code !== null ? ` (error ${reason.code})` : ''}; nobody was marked failed`, fix: specific?.fix ?? FIX[reason.scope] };
 }

@@ -33,6 +33,8 @@ const emailSchema = z.string().trim().toLowerCase().email();
 export interface InvitationResult {
   invitation: Invitation;
   customerName: string;
+  /** Sent, as staff confirmed, to an address outside the customer's e-mail domains. */
+  outsideDomains: boolean;
 }
 
 /** An address outside the customer's e-mail domains, not sent: staff confirm it or pick the right customer. */
@@ -89,7 +91,7 @@ export async function createInvitation(
       expiresOn: expiresAt.toLocaleDateString('nl-NL', { timeZone: 'Europe/Amsterdam', day: 'numeric', month: 'long', year: 'numeric' }),
     });
     await queueEmail(manager, EmailKind.Stappenplan, email.data, mail, undefined);
-    return { invitation, customerName: customer.name };
+    return { invitation, customerName: customer.name, outsideDomains: customer.emailDomains.length > 0 && !inDomains(email.data, customer.emailDomains) };
   });
 }
 

@@ -159,6 +159,9 @@ describe('WhatsApp usernames (business-scoped user ids)', () => {
     await t.post(textWebhook('31687650201', 'Noor'));
     await t.repliesSettled();
     await db.query(`UPDATE subscriber SET user_id = 'NL.20202020202020202021' WHERE phone = '31687650201'`);
+    // Someone who had the new number before (Meta hands numbers on), still in the list.
+    const noor = await db.getRepository(Subscriber).findOneByOrFail({ phone: '31687650201' });
+    await db.getRepository(Subscriber).save({ phone: '31687650202', firstName: 'Vorige', customerId: noor.customerId, status: SubscriberStatus.Active });
     // A notice queued to the old number, held while the number changes.
     await db.query(`UPDATE outage_message SET status = 'paused' WHERE status = 'sending'`);
     const messageId = await startBroadcast(db);
@@ -169,6 +172,8 @@ describe('WhatsApp usernames (business-scoped user ids)', () => {
     expect(after).to.include({ phone: '31687650202', userId: 'NL.20202020202020202022', status: SubscriberStatus.Active });
     const queued = await db.getRepository(Delivery).findOneByOrFail({ outageMessageId: messageId, subscriberId: after.id });
     expect({ phone: queued.phone, userId: queued.userId, status: queued.status }).to.deep.equal({ phone: '31687650202', userId: 'NL.20202020202020202022', status: DeliveryStatus.Queued });
+    // The new number's earlier holder (a number handed on) lost it with the change, and left: it had no other identity.
+    expect(await db.getRepository(Subscriber).countBy({ firstName: 'Vorige' })).to.equal(0);
     // A redelivery changes nothing; the new number is a subscriber, not a stranger.
     expect((await t.post(body)).status).to.equal(200);
     await t.post(textWebhook('31687650202', 'Ja ik wil storingsberichten van CBG Connect ontvangen.'));
@@ -183,8 +188,10 @@ describe('WhatsApp usernames (business-scoped user ids)', () => {
     await t.post(inboundWebhook(TEST_NUMBER, { userId: old }, { type: 'text', text: { body: `${SENTENCE} Code: ${await invite('robin@fietsenmakerij.nl')}` } }, { id: wamid() }));
     await t.post(inboundWebhook(TEST_NUMBER, { userId: old }, { type: 'text', text: { body: 'Robin' } }, { id: wamid() }));
     await t.repliesSettled();
+    // Robin's number is known too (learned from an earlier webhook): a new BSUID leaves it as it is.
+    await db.query(`UPDATE subscriber SET phone = '31687650301' WHERE user_id = $1`, [old]);
     expect((await t.post(fixture('system-user-changed-user-id.json'))).status).to.equal(200);
-    expect(await db.getRepository(Subscriber).findOneByOrFail({ firstName: 'Robin' })).to.include({ userId: fresh, phone: null, status: SubscriberStatus.Active });
+    expect(await db.getRepository(Subscriber).findOneByOrFail({ firstName: 'Robin' })).to.include({ userId: fresh, phone: '31687650301', status: SubscriberStatus.Active });
     await t.post(inboundWebhook(TEST_NUMBER, { userId: fresh }, { type: 'text', text: { body: 'afmelden' } }, { id: wamid() }));
     expect((await textsTo(t.graph, fresh, 1))[0]).to.match(/^Je bent afgemeld/);
     expect(await db.getRepository(Subscriber).countBy([{ userId: old }, { userId: fresh }])).to.equal(0);

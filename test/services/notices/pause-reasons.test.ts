@@ -22,5 +22,7 @@ describe('pause reasons', () => {
   it('other codes keep the text of their scope', () => {
     expect(pauseExplanation({ scope: 'account', code: 190 })).to.include('controleer in Meta Business Suite de toegangssleutel (WHATSAPP_ACCESS_TOKEN)');
     expect(pauseExplanation({ scope: 'number', code: 133010 })).to.include('WhatsApp weigert het verzendnummer.');
+    // 100 that names the number (subcode 33) pauses every notice: the number's text, not the one-notice text.
+    expect(pauseExplanation({ scope: 'number', code: 100 })).to.include('WhatsApp weigert het verzendnummer.');
   });
 });
