@@ -159,13 +159,16 @@ describe('WhatsApp usernames (business-scoped user ids)', () => {
     await t.post(textWebhook('31687650201', 'Noor'));
     await t.repliesSettled();
     await db.query(`UPDATE subscriber SET user_id = 'NL.20202020202020202021' WHERE phone = '31687650201'`);
+    // A notice queued to the old number, held while the number changes: Meta refuses the number
+    // for a moment (131048), which pauses the notice and hands its rows back to the queue.
+    t.graph.decide = () => ({ status: 400, error: { code: 131048, message: 'Spam rate limit hit' } });
+    const messageId = await startBroadcast(db);
+    await waitFor(async () => (await db.query<{ status: string }[]>('SELECT status::text FROM outage_message WHERE id = $1', [messageId]))[0].status === 'paused', { what: 'the notice paused' });
+    await waitFor(async () => (await db.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM delivery WHERE outage_message_id = $1 AND status = 'sending'`, [messageId]))[0].n === 0, { what: 'no send in flight' });
+    t.graph.decide = undefined;
     // Someone who had the new number before (Meta hands numbers on), still in the list.
     const noor = await db.getRepository(Subscriber).findOneByOrFail({ phone: '31687650201' });
     await db.getRepository(Subscriber).save({ phone: '31687650202', firstName: 'Vorige', customerId: noor.customerId, status: SubscriberStatus.Active });
-    // A notice queued to the old number, held while the number changes.
-    await db.query(`UPDATE outage_message SET status = 'paused' WHERE status = 'sending'`);
-    const messageId = await startBroadcast(db);
-    await db.query(`UPDATE outage_message SET status = 'paused' WHERE id = $1`, [messageId]);
 
     expect((await t.post(body)).status).to.equal(200);
     const after = await db.getRepository(Subscriber).findOneByOrFail({ firstName: 'Noor' });

@@ -65,6 +65,8 @@ describe('opting out in the conversation (R11)', function () {
     const messageId = await startBroadcast(t.database.dataSource);
     await until(async () => ((await statusCounts(t.database.dataSource, messageId)).queued ?? 0) === 0, 10_000, 'the notice sent');
     expect((await textsTo(t.graph, phone, 4))[3]).to.equal('[template]');
+    // Meta has it; the ledger records the send a moment later (outcomes are written in batches).
+    await until(async () => (await t.database.dataSource.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM delivery WHERE phone = $1 AND sent_at IS NOT NULL`, [phone]))[0].n === 1, 10_000, 'the send recorded');
     const asked = new Date(Date.now() + 25 * HOUR);
     await t.post(textWebhook(phone, 'Ik heb de update niet meer ontvangen', { at: asked }));
     const texts = await textsTo(t.graph, phone, 5);
