@@ -300,6 +300,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, options
     const missing = [botMissing ? 'MicrosoftAppId (the Teams bot would accept anyone)' : '', whatsappMissing ? 'WHATSAPP_ACCESS_TOKEN (WhatsApp would be simulated)' : ''].filter(Boolean).join(' and ');
     problems.push(`credentials missing: ${missing}; the production command never runs without them (npm start runs locally, for development)`);
   }
+  // The AVG e-mails at sign-up and opt-out are a legal duty (R8, R11): the production command that
+  // serves WhatsApp sends them for real, whatever NODE_ENV says; mail files are for npm start only.
+  if (purpose === 'serve' && serves !== 'teams' && !production && !env.SMTP_URL && !botMissing && !whatsappMissing) {
+    problems.push('SMTP_URL: required for the production command serving WhatsApp (the AVG e-mails of sign-up and opt-out must be sent; .eml files on disk are for npm start only)');
+  }
   if (purpose === 'local') {
     if (production) problems.push('NODE_ENV: local mode (npm start, npm run playground) is refused when NODE_ENV=production');
     if (!isLoopbackOrigin(env.PUBLIC_BASE_URL)) problems.push(`PUBLIC_BASE_URL: local mode serves this computer only; expected http://localhost:<port>, not ${env.PUBLIC_BASE_URL}`);

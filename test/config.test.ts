@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { ConfigError, loadConfig, parseBusinessHours, type ConfigPurpose } from '../src/config';
 
-function problemsOf(env: Record<string, string>, purpose: ConfigPurpose = 'local'): string[] {
+function problemsOf(env: Record<string, string>, purpose: ConfigPurpose = 'local', serves?: 'all' | 'teams' | 'whatsapp'): string[] {
   try {
-    loadConfig(env, { purpose });
+    loadConfig(env, { purpose, serves });
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
     throw error;
@@ -107,6 +107,16 @@ describe('config', () => {
     const whatsappOnly = { WHATSAPP_ACCESS_TOKEN: 't', WHATSAPP_PHONE_NUMBER_ID: '1', WHATSAPP_APP_SECRET: 's', WHATSAPP_VERIFY_TOKEN: 'v' };
     expect(problemsOf(whatsappOnly, 'serve')).to.have.length(1);
     expect(problemsOf(whatsappOnly, 'serve')[0]).to.match(/^credentials missing: MicrosoftAppId/);
+  });
+
+  it('lets the production command serve WhatsApp only with a real mail server, NODE_ENV or not: the AVG e-mails are a legal duty', () => {
+    const whatsapp = { WHATSAPP_ACCESS_TOKEN: 't', WHATSAPP_PHONE_NUMBER_ID: '1', WHATSAPP_APP_SECRET: 's', WHATSAPP_VERIFY_TOKEN: 'v' };
+    const line = 'SMTP_URL: required for the production command serving WhatsApp (the AVG e-mails of sign-up and opt-out must be sent; .eml files on disk are for npm start only)';
+    expect(problemsOf(whatsapp, 'serve', 'whatsapp')).to.deep.equal([line]);
+    expect(problemsOf({ ...whatsapp, SMTP_URL: 'smtp://mail.example.nl:587' }, 'serve', 'whatsapp')).to.deep.equal([]);
+    // The Teams side sends no mail; npm start keeps writing .eml files.
+    expect(problemsOf({ MicrosoftAppId: 'a', MicrosoftAppPassword: 'p', MicrosoftAppTenantId: 't' }, 'serve', 'teams')).to.deep.equal([]);
+    expect(problemsOf(whatsapp)).to.deep.equal([]);
   });
 
   it('refuses the local switch with NODE_ENV=production, a public PUBLIC_BASE_URL or a non-loopback HOST', () => {
