@@ -35,14 +35,11 @@ export async function mergePerson(manager: EntityManager, rows: Subscriber[], id
     activatedAt: rows.map((r) => r.activatedAt).filter((d): d is Date => d !== null).sort((a, b) => a.getTime() - b.getTime())[0] ?? null,
     lastInboundAt: rows.map((r) => r.lastInboundAt).filter((d): d is Date => d !== null).sort((a, b) => b.getTime() - a.getTime())[0] ?? null,
   };
-  const repository = manager.getRepository(Subscriber);
-  if (others.length > 0) {
-    await mergeRecipients(manager, others.map((o) => o.id), { id: survivor.id, phone: merged.phone, userId: merged.userId });
-    // The others' identities are unique: they leave with the rows before the survivor takes them.
-    await manager.getRepository(Subscriber).delete({ id: In(others.map((o) => o.id)) });
-  }
-  await repository.update({ id: survivor.id }, merged);
-  await mergeRecipients(manager, [], { id: survivor.id, phone: merged.phone, userId: merged.userId });
+  // The others' deliveries first (they reference the rows), then the rows: their identities are
+  // unique and leave with them before the survivor takes them.
+  await mergeRecipients(manager, others.map((o) => o.id), { id: survivor.id, phone: merged.phone, userId: merged.userId });
+  if (others.length > 0) await manager.getRepository(Subscriber).delete({ id: In(others.map((o) => o.id)) });
+  await manager.getRepository(Subscriber).update({ id: survivor.id }, merged);
   return Object.assign(survivor, merged);
 }
 
