@@ -18,7 +18,8 @@ import { dispatcherFeature } from './services/dispatcher/feature';
 import { createEmailService, type EmailService } from './services/email/feature';
 import { readMailbox } from './services/email/mailbox';
 import { privacyFeature } from './services/privacy/feature';
-import { databaseIdentity } from './services/privacy/erasure-log';
+import { assertErasureLogWritable, databaseIdentity } from './services/privacy/erasure-log';
+import { ErasureLogKeeper } from './services/privacy/erasure-log-keeper';
 import { StaffDesk } from './services/staff-desk';
 import { noticesFeature } from './services/notices/feature';
 import { loadStats, whatsappFigures } from './services/stats/stats';
@@ -66,6 +67,8 @@ export interface AppOptions {
 }
 
 export async function createApp(config: Config, database: Database, logger: Logger, services: ServiceSelection = 'all', options: AppOptions = {}): Promise<App> {
+  // Both services erase (opt-outs, staff erasures): without a writable erasure log, no start (privacy/erasure-log.ts).
+  assertErasureLogWritable(config);
   const metrics = createMetrics();
   const jobs = await startJobs(database.url, logger);
   // Meta's simulation is loaded only under the development commands' local switch, and only for a
@@ -82,9 +85,11 @@ export async function createApp(config: Config, database: Database, logger: Logg
   await databaseIdentity(database.dataSource);
   const context: AppContext = { config, logger, dataSource, databaseUrl: database.url, jobs, metrics, whatsapp, email, clock };
   let boundPort = 0;
+  const erasureLog = new ErasureLogKeeper({ config, dataSource, logger, metrics });
 
   const features: Feature[] = [
     { name: 'email', routes: [], start: () => email.start(), stop: () => email.stop() },
+    { name: 'erasure-log', routes: [], start: async () => erasureLog.start(), stop: () => erasureLog.stop() },
     ...(services !== 'whatsapp'
       ? [teamsBotFeature({ config, logger, staff: new StaffDesk(dataSource, config, email, clock) }), managementFeature({ config, loadStats: async () => ({ ...(await loadStats(dataSource)), whatsapp: await whatsappFigures(dataSource, config, clock) }) })]
       : []),
@@ -104,7 +109,7 @@ export async function createApp(config: Config, database: Database, logger: Logg
   const metricsAccess = config.metricsToken ? { token: config.metricsToken } : local ? 'open' : 'off';
   // Under the local switch a side may run without authentication: the whole service answers this computer only.
   const loopbackOnly = local;
-  const server = createServer({ logger, metrics, dataSource: database.dataSource, routes: features.flatMap((f) => f.routes), metricsAccess, loopbackOnly });
+  const server = createServer({ logger, metrics, dataSource: database.dataSource, routes: features.flatMap((f) => f.routes), metricsAccess, loopbackOnly, readiness: () => ({ erasureLog: erasureLog.health() }) });
 
   return {
     server,

@@ -7,6 +7,7 @@ import dotenv from 'dotenv';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { isLoopbackAddress } from './lib/loopback';
+import { builtInPseudonymKeys, parsePseudonymKeys, type PseudonymKeys } from './lib/pseudonym-keys';
 
 const optionalText = z
   .string()
@@ -62,6 +63,7 @@ const envSchema = z.object({
   ),
   DATA_DIR: optionalText,
   ERASURE_LOG: optionalText,
+  PSEUDONYM_KEYS: optionalText,
   PORT: positiveInt('a TCP port').max(65535, { message: 'expected a TCP port (1-65535)' }).default(3978),
   HOST: z
     .string()
@@ -149,6 +151,8 @@ export interface Config {
   dataDir: string;
   /** The erasure log (tombstones that outlive a database restore); default DATA_DIR/erasures.log. */
   erasureLog: string | undefined;
+  /** The key of every pseudonym kept in place of a number (lib/pseudonym-keys.ts). */
+  pseudonymKeys: PseudonymKeys;
   port: number;
   /** The interface to listen on. */
   host: string;
@@ -329,7 +333,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, options
     ];
     for (const [name, value] of https) if (value !== undefined && !value.startsWith('https://')) problems.push(`${name}: expected an https:// URL when NODE_ENV=production`);
   }
-  if (problems.length > 0 || !businessHours) throw new ConfigError(problems);
+  // The production command without credentials says only that, in its one line.
+  const keyProblems: string[] = [];
+  const pseudonymKeys = readPseudonymKeys(env, purpose, botLocal && whatsappLocal && !production, keyProblems);
+  if (!(purpose === 'serve' && (botMissing || whatsappMissing))) problems.push(...keyProblems);
+  if (problems.length > 0 || !businessHours || !pseudonymKeys) throw new ConfigError(problems);
 
   const config: Config = {
     env: env.NODE_ENV,
@@ -339,6 +347,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, options
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR ?? '.data',
     erasureLog: env.ERASURE_LOG,
+    pseudonymKeys,
     port: env.PORT,
     host: env.HOST,
     metricsToken: env.METRICS_TOKEN,
@@ -381,6 +390,54 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, options
     requireApproval: env.REQUIRE_APPROVAL,
   };
   return deepFreeze(config);
+}
+
+/**
+ * The pseudonymisation key (lib/pseudonym-keys.ts). The key built into the code serves only the
+ * development commands and the tools of a development setup (no credentials at all); everywhere
+ * else PSEUDONYM_KEYS is required, and its current secret must be none of the credentials.
+ */
+function readPseudonymKeys(env: Env, purpose: ConfigPurpose, developmentSetup: boolean, problems: string[]): PseudonymKeys | undefined {
+  if (env.PSEUDONYM_KEYS === undefined) {
+    if (purpose === 'local' || (purpose === 'tool' && developmentSetup)) return builtInPseudonymKeys();
+    const required = 'PSEUDONYM_KEYS: required outside npm start (the key of the erasure log and the other pseudonyms; npm run pseudonym-key makes one, docs/deploy.md says where it lives)';
+    // Most tools make no pseudonym: they run without it, and the one that needs it stops when it asks.
+    if (purpose === 'tool') return withoutPseudonymKeys(required);
+    problems.push(required);
+    return undefined;
+  }
+  try {
+    const keys = parsePseudonymKeys(env.PSEUDONYM_KEYS);
+    const credentials: [string, string | undefined][] = [
+      ['WHATSAPP_APP_SECRET', env.WHATSAPP_APP_SECRET],
+      ['WHATSAPP_ACCESS_TOKEN', env.WHATSAPP_ACCESS_TOKEN],
+      ['WHATSAPP_VERIFY_TOKEN', env.WHATSAPP_VERIFY_TOKEN],
+      ['MicrosoftAppPassword', env.MicrosoftAppPassword],
+      ['METRICS_TOKEN', env.METRICS_TOKEN],
+    ];
+    const same = credentials.find(([, value]) => value !== undefined && value === keys.current.secret);
+    if (same) {
+      problems.push(`PSEUDONYM_KEYS: version ${keys.current.version} is the same secret as ${same[0]}; the key must be a secret of its own (npm run pseudonym-key makes one)`);
+      return undefined;
+    }
+    return keys;
+  } catch (error) {
+    problems.push(`PSEUDONYM_KEYS: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+/** No key at all: nothing matches, and whatever would make a new pseudonym stops with the problem. */
+function withoutPseudonymKeys(problem: string): PseudonymKeys {
+  const keys = { all: [], builtIn: false } as unknown as PseudonymKeys;
+  // Not enumerable: deepFreeze (and a log of the config) never calls it.
+  Object.defineProperty(keys, 'current', {
+    enumerable: false,
+    get: () => {
+      throw new ConfigError([problem]);
+    },
+  });
+  return keys;
 }
 
 export interface PackagingSettings {

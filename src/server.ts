@@ -39,6 +39,11 @@ export interface ServerDependencies {
   loopbackOnly?: boolean;
   /** GET /metrics: open, behind a bearer token, or off (the default). */
   metricsAccess?: { token: string } | 'open' | 'off';
+  /**
+   * Parts that can degrade without stopping the service (the erasure log): each says 'ok' or
+   * what is wrong, in /healthz's answer, which then says "degraded" (still 200: it serves).
+   */
+  readiness?: () => Record<string, string>;
 }
 
 /** Sends an error as JSON: status and a short reason, never a stack trace. */
@@ -139,7 +144,9 @@ export function createServer(deps: ServerDependencies): Server {
 
   server.get('/healthz', wrap(async (_req, res) => {
     const healthy = await databaseAnswers(dataSource);
-    res.send(healthy ? 200 : 503, { status: healthy ? 'ok' : 'unavailable', database: healthy ? 'up' : 'down' });
+    const parts = deps.readiness?.() ?? {};
+    const degraded = Object.values(parts).some((state) => state !== 'ok');
+    res.send(healthy ? 200 : 503, { status: healthy ? (degraded ? 'degraded' : 'ok') : 'unavailable', database: healthy ? 'up' : 'down', ...parts });
   }, logger));
 
   server.get('/metrics', wrap(async (req, res) => {

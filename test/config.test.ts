@@ -28,6 +28,7 @@ const productionEnv = {
   SMTP_URL: 'smtps://user:pass@smtp.example.nl:465',
   CRM_ARCHIVE_BCC: 'archief@crm.example.nl',
   WHATSAPP_BUSINESS_ACCOUNT_ID: '102290129340398',
+  PSEUDONYM_KEYS: '1:pseudonym-key-of-the-tests-0123456789abcdef',
 };
 
 const local = { purpose: 'local' } as const;
@@ -110,12 +111,12 @@ describe('config', () => {
   });
 
   it('lets the production command serve WhatsApp only with a real mail server, NODE_ENV or not: the AVG e-mails are a legal duty', () => {
-    const whatsapp = { WHATSAPP_ACCESS_TOKEN: 't', WHATSAPP_PHONE_NUMBER_ID: '1', WHATSAPP_APP_SECRET: 's', WHATSAPP_VERIFY_TOKEN: 'v' };
+    const whatsapp = { WHATSAPP_ACCESS_TOKEN: 't', WHATSAPP_PHONE_NUMBER_ID: '1', WHATSAPP_APP_SECRET: 's', WHATSAPP_VERIFY_TOKEN: 'v', PSEUDONYM_KEYS: productionEnv.PSEUDONYM_KEYS };
     const line = 'SMTP_URL: required for the production command serving WhatsApp (the AVG e-mails of sign-up and opt-out must be sent; .eml files on disk are for npm start only)';
     expect(problemsOf(whatsapp, 'serve', 'whatsapp')).to.deep.equal([line]);
     expect(problemsOf({ ...whatsapp, SMTP_URL: 'smtp://mail.example.nl:587' }, 'serve', 'whatsapp')).to.deep.equal([]);
     // The Teams side sends no mail; npm start keeps writing .eml files.
-    expect(problemsOf({ MicrosoftAppId: 'a', MicrosoftAppPassword: 'p', MicrosoftAppTenantId: 't' }, 'serve', 'teams')).to.deep.equal([]);
+    expect(problemsOf({ MicrosoftAppId: 'a', MicrosoftAppPassword: 'p', MicrosoftAppTenantId: 't', PSEUDONYM_KEYS: productionEnv.PSEUDONYM_KEYS }, 'serve', 'teams')).to.deep.equal([]);
     expect(problemsOf(whatsapp)).to.deep.equal([]);
   });
 
@@ -124,6 +125,50 @@ describe('config', () => {
     expect(problemsOf({ PUBLIC_BASE_URL: 'https://storing.cbgconnect.nl' })).to.deep.equal(['PUBLIC_BASE_URL: local mode serves this computer only; expected http://localhost:<port>, not https://storing.cbgconnect.nl']);
     expect(problemsOf({ HOST: '0.0.0.0' })).to.deep.equal(['HOST: local mode listens on loopback only; expected 127.0.0.1, not 0.0.0.0']);
     expect(problemsOf({ PUBLIC_BASE_URL: 'http://127.0.0.1:3978', HOST: '::1' })).to.deep.equal([]);
+  });
+
+  describe('the pseudonymisation key (PSEUDONYM_KEYS)', () => {
+    const keyLine = (problems: string[]) => problems.filter((p) => p.startsWith('PSEUDONYM_KEYS:'));
+
+    it('is required by the production command, with credentials or without them in the tools that hash', () => {
+      const { PSEUDONYM_KEYS: _key, ...withoutKey } = productionEnv;
+      expect(problemsOf(withoutKey, 'serve')).to.deep.equal([
+        'PSEUDONYM_KEYS: required outside npm start (the key of the erasure log and the other pseudonyms; npm run pseudonym-key makes one, docs/deploy.md says where it lives)',
+      ]);
+      // A tool with credentials but no key runs (migrate, template:sync), and stops where a pseudonym is needed.
+      const tool = loadConfig(withoutKey, { purpose: 'tool' });
+      expect(tool.pseudonymKeys.all).to.deep.equal([]);
+      expect(() => tool.pseudonymKeys.current).to.throw(ConfigError, 'PSEUDONYM_KEYS: required outside npm start');
+    });
+
+    it('is built in only for the development commands and the tools of a setup without credentials', () => {
+      expect(loadConfig({}, local).pseudonymKeys).to.include({ builtIn: true });
+      expect(loadConfig({ DATABASE_URL: 'postgres://localhost/dev' }, { purpose: 'tool' }).pseudonymKeys).to.include({ builtIn: true });
+      expect(loadConfig(productionEnv).pseudonymKeys.builtIn).to.equal(false);
+    });
+
+    it('keeps every version, the highest makes new hashes, and each key has an id that reveals nothing of its secret', () => {
+      const secret2 = 'second-pseudonym-key-0123456789abcdefgh';
+      const keys = loadConfig({ ...productionEnv, PSEUDONYM_KEYS: `1:pseudonym-key-of-the-tests-0123456789abcdef, 2:${secret2}, 0:app-secret` }).pseudonymKeys;
+      expect(keys.all.map((k) => k.version)).to.deep.equal([2, 1, 0]);
+      expect(keys.current.version).to.equal(2);
+      expect(keys.current.id).to.match(/^2:[0-9a-f]{8}$/);
+      expect(keys.current.id).to.not.include(secret2.slice(0, 8));
+    });
+
+    it('refuses a bad list, a short secret, a repeated version, only the legacy version, and a key that is a credential', () => {
+      const of = (value: string) => keyLine(problemsOf({ ...productionEnv, PSEUDONYM_KEYS: value }, 'serve'));
+      expect(of('just-a-secret')[0]).to.match(/expected version:secret pairs separated by commas/);
+      expect(of('1:short')).to.deep.equal(['PSEUDONYM_KEYS: the secret of version 1 is shorter than 32 characters (npm run pseudonym-key makes one)']);
+      expect(of('1:pseudonym-key-of-the-tests-0123456789abcdef,1:pseudonym-key-of-the-tests-0123456789abcdeg')).to.deep.equal(['PSEUDONYM_KEYS: version 1 is listed twice']);
+      expect(of('0:app-secret')[0]).to.match(/version 0 is only the old app secret, for matching/);
+      const appSecret = 'an-app-secret-of-meta-that-is-long-enough';
+      expect(keyLine(problemsOf({ ...productionEnv, WHATSAPP_APP_SECRET: appSecret, PSEUDONYM_KEYS: `1:${appSecret}` }, 'serve'))).to.deep.equal([
+        'PSEUDONYM_KEYS: version 1 is the same secret as WHATSAPP_APP_SECRET; the key must be a secret of its own (npm run pseudonym-key makes one)',
+      ]);
+      // The old app secret may stay as the legacy version 0, for matching only.
+      expect(keyLine(problemsOf({ ...productionEnv, WHATSAPP_APP_SECRET: appSecret, PSEUDONYM_KEYS: `1:pseudonym-key-of-the-tests-0123456789abcdef,0:${appSecret}` }, 'serve'))).to.deep.equal([]);
+    });
   });
 
   it('wants https for every identity and API endpoint in production', () => {

@@ -27,7 +27,7 @@ describe('HTTP server', () => {
   it('answers /healthz 200 while the database answers', async () => {
     const res = await fetch(`${base}/healthz`);
     expect(res.status).to.equal(200);
-    expect(await res.json()).to.deep.equal({ status: 'ok', database: 'up' });
+    expect(await res.json()).to.deep.equal({ status: 'ok', database: 'up', erasureLog: 'ok' });
   });
 
   it('serves Prometheus metrics with request counters', async () => {
@@ -81,6 +81,6 @@ describe('HTTP server with its database stopped', () => {
     await postgres.stop();
     const res = await fetch(`${base}/healthz`);
     expect(res.status).to.equal(503);
-    expect(await res.json()).to.deep.equal({ status: 'unavailable', database: 'down' });
+    expect(await res.json()).to.deep.equal({ status: 'unavailable', database: 'down', erasureLog: 'ok' });
   });
 });

@@ -7,6 +7,7 @@ import { describe } from '../db/database';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { MIGRATIONS } from '../migrations';
 import { fail, ok, reason, skip, type CheckResult } from './check';
+import { checkErasureLog } from './erasure-log-check';
 import type { PauseReason } from '../services/notices/notice-state';
 import { pauseForDoctor } from '../services/notices/pause-reasons';
 
@@ -45,9 +46,10 @@ export async function checkDatabase(config: Config): Promise<CheckResult[]> {
       `SELECT pause_scope AS scope, pause_code AS code, count(*)::int AS n FROM outage_message WHERE status = 'paused' AND pause_scope IS NOT NULL GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 1`,
     )).rows;
     const current = ok(NAME, `${where} reachable (PostgreSQL ${version}), migrations current (${MIGRATIONS.length} of ${MIGRATIONS.length})`);
-    if (paused.length === 0) return [current];
+    const erasureLog = await checkErasureLog(config, async <T,>(sql: string, parameters?: unknown[]) => (await client.query(sql, parameters)).rows as T);
+    if (paused.length === 0) return [current, erasureLog];
     const why = pauseForDoctor({ scope: paused[0].scope, code: paused[0].code }, paused[0].n);
-    return [current, fail('broadcasts', why.detail, why.fix)];
+    return [current, erasureLog, fail('broadcasts', why.detail, why.fix)];
   } catch (error) {
     return [fail(NAME, `${where} cannot be reached: ${reason(error)}`, 'check host, port, database, user and password in DATABASE_URL; a managed PostgreSQL usually needs ?sslmode=require at the end')];
   } finally {

@@ -20,6 +20,11 @@ export function checkProduction(config: Config, serves: 'all' | 'teams' | 'whats
   if (config.whatsapp.localMode && serves !== 'teams') {
     results.push(fail('WhatsApp credentials', 'WHATSAPP_ACCESS_TOKEN is not set: WhatsApp would only be simulated', 'set WHATSAPP_ACCESS_TOKEN, WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN (docs/deploy.md)'));
   }
-  if (results.length === 0) results.push(ok(NAME, 'NODE_ENV=production with Bot Framework and WhatsApp credentials'));
+  const keys = config.pseudonymKeys;
+  if (keys.builtIn || keys.all.length === 0) {
+    const why = keys.builtIn ? 'the key built in for development would make the erasure log readable by anyone with the code' : 'the service does not start without it';
+    results.push(fail('pseudonymisation key', `PSEUDONYM_KEYS is not set: ${why}`, "npm run pseudonym-key, and put its line in the service's environment and its password vault (docs/deploy.md, Pseudonymisation key)"));
+  }
+  if (results.length === 0) results.push(ok(NAME, `NODE_ENV=production with Bot Framework and WhatsApp credentials, pseudonymisation key version ${keys.current.version} (${keys.all.length} version(s) kept)`));
   return results;
 }

@@ -2,7 +2,8 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
  * The database's half of an erasure's tombstone (services/privacy/erasure-log.ts): its id, so
- * that a line of the erasure log the database does not know reveals a restore. Nothing personal.
+ * that a line of the erasure log the database does not know reveals a restore. Nothing personal
+ * once the log has its line.
  */
 @Entity({ name: 'erasure_tombstone' })
 export class ErasureTombstone {
@@ -11,4 +12,8 @@ export class ErasureTombstone {
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
+
+  /** Its erasure-log line (keyed hashes, no number), only until the log has it: then NULL. */
+  @Column({ name: 'pending_line', type: 'text', nullable: true })
+  pendingLine!: string | null;
 }

@@ -8,9 +8,15 @@
  * rewritten in place.
  */
 import { createHash } from 'node:crypto';
+import type { PseudonymKeys } from './pseudonym-keys';
 
 export function messageIdHash(key: string, id: string): string {
   return `h:${createHash('sha256').update(`${key}:${id}`, 'utf8').digest('hex')}`;
+}
+
+/** An id's hash under every key version (newest first): a hash stored before a key rotation still matches. */
+export function everyMessageIdHash(keys: PseudonymKeys, id: string): string[] {
+  return keys.all.map((key) => messageIdHash(key.secret, id));
 }
 
 /** The SQL expression of messageIdHash for a column (or expression) and the parameter holding the key. */

@@ -13,7 +13,7 @@ import type { Metrics } from '../../metrics';
 import type { EmailService } from '../../services/email/feature';
 import { StatusBatcher } from '../../services/ledger/status-batcher';
 import { notifyDeliveriesReady } from '../../services/ledger/delivery-ledger';
-import { messageIdHash } from '../../lib/message-id-hash';
+import { everyMessageIdHash } from '../../lib/message-id-hash';
 import { recordAccountReports } from '../../services/notices/whatsapp-account';
 import { handleInbound } from '../../services/signup/conversation';
 import { applyIdentityChange } from '../../services/privacy/person-merge';
@@ -68,7 +68,7 @@ export function whatsappFeature(ctx: WhatsAppDependencies): Feature {
             if (paused.length > 0) logger.warn({ notices: paused.length }, 'the WhatsApp template can no longer be sent: notices being sent are paused until staff resume them');
           }
           if (statuses.length > 0) {
-            const result = await statusBatcher.add(statuses.map((s) => ({ ...s, hashedId: messageIdHash(config.whatsapp.appSecret, s.waMessageId) })));
+            const result = await statusBatcher.add(statuses.map((s) => ({ ...s, hashedIds: everyMessageIdHash(config.pseudonymKeys, s.waMessageId) })));
             events.inc({ kind: 'status', outcome: 'applied' }, result.applied);
             events.inc({ kind: 'status', outcome: 'unknown' }, result.unknown);
           }

@@ -30,7 +30,7 @@ export function dispatcherFeature(deps: DispatcherDependencies): Feature {
     onOutcome: (outcome) => sends.inc({ outcome }),
     onLeadership: (isLeader) => leader.set(isLeader ? 1 : 0),
     restoreGuard: new RestoreGuard(deps.config),
-    messageIdKey: deps.config.whatsapp.appSecret,
+    messageIdKey: deps.config.pseudonymKeys.current.secret,
   });
   return {
     name: 'dispatcher',

@@ -198,8 +198,8 @@ export type WhatsAppStatus = 'sent' | 'delivered' | 'read' | 'failed';
 
 export interface StatusUpdate {
   waMessageId: string;
-  /** The keyed hash of the message id (lib/message-id-hash.ts): how a delivery whose recipient was forgotten is found. */
-  hashedId?: string | null;
+  /** The keyed hashes of the message id, one per key version (lib/message-id-hash.ts): how a delivery whose recipient was forgotten is found. */
+  hashedIds?: string[];
   /** The delivery the send carried along (biz_opaque_callback_data), for a status that outruns the send's own record. */
   deliveryId?: string | null;
   /** The recipient's WhatsApp id (recipient_id): a delivery found by its id must be to this number... */
@@ -236,7 +236,7 @@ export async function applyStatusUpdates(db: DataSource | EntityManager, updates
   const rows: { id: string; matched: boolean; changed: boolean }[] = await db.query(
     `WITH incoming AS (
        SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::boolean[], $10::text[], $11::text[], $12::text[])
-         AS u(wa_message_id, status, at, error_code, error_title, delivery_id, recipient_id, recipient_user_id, billable, pricing_category, pricing_model, hashed_id)
+         AS u(wa_message_id, status, at, error_code, error_title, delivery_id, recipient_id, recipient_user_id, billable, pricing_category, pricing_model, hashed_ids)
      ),
      ranked AS (
        SELECT DISTINCT ON (wa_message_id) * FROM incoming
@@ -245,7 +245,7 @@ export async function applyStatusUpdates(db: DataSource | EntityManager, updates
      ),
      targets AS (
        SELECT r.*, coalesce(
-                (SELECT d.id FROM delivery d WHERE d.wa_message_id IN (r.wa_message_id, r.hashed_id)),
+                (SELECT d.id FROM delivery d WHERE d.wa_message_id = ANY(array_prepend(r.wa_message_id, string_to_array(r.hashed_ids, ' ')))),
                 (SELECT d.id FROM delivery d
                   WHERE d.id = r.delivery_id AND d.wa_message_id IS NULL AND d.attempts > 0
                     AND (d.phone = r.recipient_id OR d.user_id = r.recipient_user_id)
@@ -261,7 +261,7 @@ export async function applyStatusUpdates(db: DataSource | EntityManager, updates
      updated AS (
        UPDATE delivery d
           SET status = r.status::delivery_status,
-              wa_message_id = CASE WHEN d.wa_message_id = r.hashed_id THEN d.wa_message_id ELSE r.wa_message_id END,
+              wa_message_id = CASE WHEN ${HASHED_ID_SQL('d.wa_message_id')} THEN d.wa_message_id ELSE r.wa_message_id END,
               status_at = GREATEST(coalesce(d.status_at, r.at), r.at),
               sent_at = coalesce(d.sent_at, CASE WHEN r.status IN ${reachedSql('sent')} THEN r.at END),
               delivered_at = coalesce(d.delivered_at, CASE WHEN r.status IN ${reachedSql('delivered')} THEN r.at END),
@@ -302,7 +302,8 @@ export async function applyStatusUpdates(db: DataSource | EntityManager, updates
       updates.map((u) => u.billable ?? null),
       updates.map((u) => u.pricingCategory ?? null),
       updates.map((u) => u.pricingModel ?? null),
-      updates.map((u) => u.hashedId ?? null),
+      // Hashes are hex: a space-separated list travels as one text per row.
+      updates.map((u) => (u.hashedIds ?? []).join(' ')),
     ],
   );
   return { applied: rows.filter((r) => r.changed).length, unknown: rows.filter((r) => !r.matched).length };

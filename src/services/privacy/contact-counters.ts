@@ -1,7 +1,8 @@
 /**
  * The per-contact counters of the sign-up conversation (auto-reply, wrong codes) exist before,
  * or without, a subscriber row. They are keyed by an HMAC of the number or the business-scoped
- * user id with the app secret, so the table cannot be reversed by trying numbers (R5), and
+ * user id with the pseudonymisation key (lib/pseudonym-keys.ts), so the table cannot be reversed
+ * by trying numbers (R5); rows made with an earlier key version are still found, and
  * forgotten as soon as they are not needed: at sign-up, at opt-out, and after two quiet days
  * (retention.ts). A contact known by both identities has a row under each, kept equal, so
  * the counters hold whichever of the two the next message carries.
@@ -9,20 +10,26 @@
 import { createHmac } from 'node:crypto';
 import { In, type EntityManager } from 'typeorm';
 import type { Config } from '../../config';
+import type { PseudonymKey } from '../../lib/pseudonym-keys';
 import { ContactThrottle } from '../../entities';
 import { contactKeys, type WhatsAppContact } from '../registry/contact';
 
-/** The key of one identity (a number or a BSUID; the two never look alike). */
-export function contactHash(config: Config, key: string): string {
-  return createHmac('sha256', config.whatsapp.appSecret).update(`wa:${key}`).digest('hex');
+/** The hash of one identity (a number or a BSUID; the two never look alike), with the current key or the one given. */
+export function contactHash(config: Config, identity: string, key: PseudonymKey = config.pseudonymKeys.current): string {
+  return createHmac('sha256', key.secret).update(`wa:${identity}`).digest('hex');
+}
+
+/** The hashes of a contact's identities under every key version: what its rows may be stored under. */
+function everyContactHash(config: Config, contact: WhatsAppContact): string[] {
+  return contactKeys(contact).flatMap((identity) => config.pseudonymKeys.all.map((key) => contactHash(config, identity, key)));
 }
 
 export type ContactCounters = Omit<ContactThrottle, 'phoneHash' | 'updatedAt'> & { hashes: string[] };
 
 /** The counters of a contact: the rows of its identities taken together (the stricter value of each). */
 export async function readContactCounters(manager: EntityManager, config: Config, contact: WhatsAppContact): Promise<ContactCounters> {
-  const hashes = contactKeys(contact).map((key) => contactHash(config, key));
-  const rows = await manager.getRepository(ContactThrottle).findBy({ phoneHash: In(hashes) });
+  const hashes = contactKeys(contact).map((identity) => contactHash(config, identity));
+  const rows = await manager.getRepository(ContactThrottle).findBy({ phoneHash: In(everyContactHash(config, contact)) });
   const latest = (pick: (row: ContactThrottle) => Date | null) => rows.map(pick).reduce<Date | null>((a, b) => (b && (!a || b > a) ? b : a), null);
   const mostFailures = rows.reduce<ContactThrottle | undefined>((a, b) => (!a || b.failedCodeAttempts > a.failedCodeAttempts ? b : a), undefined);
   return {
@@ -42,6 +49,6 @@ export async function saveContactCounters(manager: EntityManager, counters: Cont
 
 /** Removes the counters of a contact (both identities), inside the caller's transaction. */
 export async function forgetContactCounters(manager: EntityManager, config: Config, contact: WhatsAppContact): Promise<void> {
-  const hashes = contactKeys(contact).map((key) => contactHash(config, key));
+  const hashes = everyContactHash(config, contact);
   if (hashes.length > 0) await manager.query('DELETE FROM contact_throttle WHERE phone_hash = ANY($1)', [hashes]);
 }

@@ -4,8 +4,15 @@
  * the next notice would reach them. So every erasure leaves a tombstone in two places: its id
  * in the database (erasure_tombstone, in the erasure's own transaction), and a line in a log
  * outside the database (ERASURE_LOG, default DATA_DIR/erasures.log, on storage a database
- * restore does not touch), appended and flushed once the erasure committed: its id, when, and
- * the keyed hashes (contact-counters.ts) of the number and/or user id, never the number itself.
+ * restore does not touch), appended and flushed once the erasure committed: its id, when, the
+ * keyed hashes (contact-counters.ts) of the number and/or user id, never the number itself, and
+ * the id of the pseudonymisation key that made them (lib/pseudonym-keys.ts).
+ *
+ * The log is a required part of production: the service does not start without a writable one.
+ * Should an append fail later (disk full, share gone), the erasure still stands (the database is
+ * the first record) and keeps its line in erasure_tombstone.pending_line; the keeper
+ * (erasure-log-keeper.ts) reports it as an ERROR with a metric and appends the line as soon as
+ * the log can be written again. A log that lacks lines the database has written is reported too.
  * A line whose id the database does not know means a restore: sending is refused
  * (RestoreGuard) until `npm run restore:reapply-erasures` (reapplyErasures) has erased again
  * whoever came back.
@@ -19,6 +26,7 @@
  * database's too when it holds the tombstone of one of those older lines (it is their writer).
  */
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -26,7 +34,8 @@ import type { Config } from '../../config';
 import { contactKeys, type WhatsAppContact } from '../registry/contact';
 import { contactHash } from './contact-counters';
 
-type Db = DataSource | EntityManager;
+/** Anything that answers SQL with rows: a DataSource, a transaction's manager, or the doctor's own connection. */
+type Db = Pick<DataSource | EntityManager, 'query'>;
 
 export interface Tombstone {
   id: string;
@@ -36,6 +45,8 @@ export interface Tombstone {
   keys: string[];
   /** The identity of the database it was written for; absent in lines from before identities. */
   db?: string;
+  /** The id of the pseudonymisation key that made the hashes; absent in lines from before key ids (the legacy key, version 0). */
+  key?: string;
 }
 
 export interface DatabaseIdentity {
@@ -63,51 +74,144 @@ export function erasureLogPath(config: Config): string {
   return config.erasureLog ?? path.resolve(config.dataDir, 'erasures.log');
 }
 
-/** In the erasure's transaction: the database's half of the tombstone. The caller appends it to the log after the commit. */
+/**
+ * In the erasure's transaction: the database's half of the tombstone, with its log line kept
+ * until the log has it. The caller appends it to the log after the commit.
+ */
 export async function newTombstone(manager: EntityManager, config: Config, contact: WhatsAppContact): Promise<Tombstone> {
   const id = randomUUID();
-  const [row]: { created_at: Date }[] = await manager.query('INSERT INTO erasure_tombstone (id) VALUES ($1) RETURNING created_at', [id]);
-  return { id, at: row.created_at.toISOString(), keys: contactKeys(contact).map((key) => contactHash(config, key)), db: (await databaseIdentity(manager)).id };
+  // now() is the transaction's time: the row's created_at and the line's time are the same moment.
+  const [{ at }]: { at: Date }[] = await manager.query('SELECT now() AS at');
+  const key = config.pseudonymKeys.current;
+  const tombstone: Tombstone = { id, at: at.toISOString(), keys: contactKeys(contact).map((identity) => contactHash(config, identity, key)), db: (await databaseIdentity(manager)).id, key: key.id };
+  await manager.query('INSERT INTO erasure_tombstone (id, created_at, pending_line) VALUES ($1, $2, $3)', [id, at, JSON.stringify(tombstone)]);
+  return tombstone;
 }
 
-/**
- * Appends committed tombstones and flushes them to disk. After the commit, never before: a line
- * of a transaction that then failed would stop all sending for nothing. (A crash in the moment
- * between the commit and this write loses the line; only a later restore would then miss it.)
- */
-export function appendTombstones(config: Config, tombstones: Tombstone[]): void {
-  if (tombstones.length === 0) return;
-  const file = erasureLogPath(config);
+/** Told of every append that failed, with the error (the keeper of a running service reports it as an ERROR with a metric). */
+export const erasureLogFailures = new EventEmitter<{ failed: [error: ErasureLogWriteError] }>();
+
+/** The file system refused an append (its code: EROFS, ENOSPC, EACCES, EISDIR...). */
+export class ErasureLogWriteError extends Error {
+  constructor(
+    readonly file: string,
+    readonly code: string,
+    cause: unknown,
+  ) {
+    super(`the erasure log ${file} cannot be written (${code})`, { cause });
+    this.name = 'ErasureLogWriteError';
+  }
+}
+
+/** Appends lines and flushes them to disk; throws ErasureLogWriteError. */
+function writeLines(file: string, lines: string[]): void {
   try {
     mkdirSync(path.dirname(file), { recursive: true });
     const fd = openSync(file, 'a', 0o600);
     try {
-      writeSync(fd, tombstones.map((t) => `${JSON.stringify(t)}\n`).join(''));
+      writeSync(fd, lines.map((line) => `${line}\n`).join(''));
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
   } catch (error) {
-    // The erasure is committed and stays so: a log that cannot be written (disk full, share
-    // gone) must not turn it into an error. Only a later restore would miss this tombstone.
-    process.emitWarning(`erasure log ${file} not written: ${(error as Error).message}`, 'StoringsmelderErasureLog');
+    throw new ErasureLogWriteError(file, (error as NodeJS.ErrnoException).code ?? (error as Error).message, error);
   }
 }
 
+/**
+ * Appends committed tombstones, flushes them to disk, and then forgets their pending lines in the
+ * database. After the commit, never before: a line of a transaction that then failed would stop
+ * all sending for nothing. A log that cannot be written does not undo the erasure (the database
+ * holds the line; the keeper appends it later): the failure goes to erasureLogFailures, and
+ * false is returned.
+ */
+export async function appendTombstones(db: Db, config: Config, tombstones: Tombstone[]): Promise<boolean> {
+  if (tombstones.length === 0) return true;
+  const file = erasureLogPath(config);
+  try {
+    writeLines(file, tombstones.map((t) => JSON.stringify(t)));
+  } catch (error) {
+    if (!(error instanceof ErasureLogWriteError)) throw error;
+    erasureLogFailures.emit('failed', error);
+    return false;
+  }
+  await db.query('UPDATE erasure_tombstone SET pending_line = NULL WHERE id = ANY($1::uuid[])', [tombstones.map((t) => t.id)]);
+  return true;
+}
+
+/**
+ * Appends the lines the log lacks (an append failed, or the process stopped between commit and
+ * append) from the database, oldest first; lines already in the log are only forgotten. Rows are
+ * locked while written, so two instances never append the same line. Returns how many were
+ * appended; throws when the log cannot be written.
+ */
+export async function appendPendingLines(db: DataSource, config: Config, olderThanSeconds = 5): Promise<number> {
+  const file = erasureLogPath(config);
+  return db.transaction(async (manager) => {
+    const rows: { id: string; pending_line: string }[] = await manager.query(
+      `SELECT id::text, pending_line FROM erasure_tombstone
+        WHERE pending_line IS NOT NULL AND created_at < now() - ($1::int * interval '1 second')
+        ORDER BY created_at LIMIT 1000 FOR UPDATE SKIP LOCKED`,
+      [olderThanSeconds],
+    );
+    if (rows.length === 0) return 0;
+    const logged = new Set(readTombstones(config).map((t) => t.id));
+    const lacking = rows.filter((row) => !logged.has(row.id));
+    if (lacking.length > 0) writeLines(file, lacking.map((row) => row.pending_line));
+    await manager.query('UPDATE erasure_tombstone SET pending_line = NULL WHERE id = ANY($1::uuid[])', [rows.map((row) => row.id)]);
+    return lacking.length;
+  });
+}
+
+/** The erasure log against the database: lines still to append, and lines it lost. */
+export interface LogGaps {
+  /** Erasures whose line the log does not have yet (kept in the database until it does). */
+  pending: number;
+  /** Erasures the database says were logged that the log does not hold: the log was replaced, truncated, or is not the one every instance shares. */
+  lost: number;
+}
+
+export async function logGaps(db: Db, config: Config): Promise<LogGaps> {
+  const logged = readTombstones(config).map((t) => t.id);
+  const [row]: { pending: number; lost: number }[] = await db.query(
+    `SELECT count(*) FILTER (WHERE pending_line IS NOT NULL)::int AS pending,
+            count(*) FILTER (WHERE pending_line IS NULL AND NOT (id = ANY($1::uuid[])))::int AS lost
+       FROM erasure_tombstone`,
+    [logged],
+  );
+  return row;
+}
+
+/**
+ * Refuses a start whose erasure log cannot be written (a read-only file system, a folder that
+ * cannot be made): one line naming the file. Creating it empty is harmless.
+ */
+export function assertErasureLogWritable(config: Config): void {
+  const file = erasureLogPath(config);
+  try {
+    writeLines(file, []);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}: set ERASURE_LOG to a writable file on storage a database restore does not touch (docs/deploy.md, Backup and restore)`, { cause: error });
+  }
+}
+
+/** The log's lines, each id once (two instances may both have appended a pending line). */
 export function readTombstones(config: Config): Tombstone[] {
   const file = erasureLogPath(config);
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .flatMap((line) => {
-      try {
-        const t = JSON.parse(line) as Tombstone;
-        return typeof t.id === 'string' && typeof t.at === 'string' && Array.isArray(t.keys) && (t.db === undefined || typeof t.db === 'string') ? [t] : [];
-      } catch {
-        return []; // a line cut short by a crash mid-write
-      }
-    });
+  const byId = new Map<string, Tombstone>();
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      const t = JSON.parse(line) as Tombstone;
+      const valid = typeof t.id === 'string' && typeof t.at === 'string' && Array.isArray(t.keys) && (t.db === undefined || typeof t.db === 'string') && (t.key === undefined || typeof t.key === 'string');
+      if (valid && !byId.has(t.id)) byId.set(t.id, t);
+    } catch {
+      // a line cut short by a crash mid-write
+    }
+  }
+  return [...byId.values()];
 }
 
 /** What the log says about this database. */

@@ -35,7 +35,7 @@ export interface ErasureOptions {
  */
 export async function eraseSubscriber(manager: EntityManager, config: Config, subscriber: Subscriber, options: ErasureOptions): Promise<{ emailQueued: boolean; tombstone: Tombstone }> {
   const customer = await manager.getRepository(Customer).findOneBy({ id: subscriber.customerId });
-  await unlinkSubscriber(manager, subscriber, config.whatsapp.appSecret);
+  await unlinkSubscriber(manager, subscriber, config.pseudonymKeys.current.secret);
   if (subscriber.email) {
     await manager.query(`UPDATE invitation SET email = NULL, status = CASE WHEN status = 'open' THEN 'revoked'::invitation_status ELSE status END WHERE email = $1`, [subscriber.email]);
   }

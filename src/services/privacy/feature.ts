@@ -19,7 +19,7 @@ export function privacyFeature({ config, dataSource, jobs, logger }: PrivacyDepe
     name: 'privacy',
     routes: [],
     start: async () => {
-      await registerTask(jobs, 'delivery-retention', '30 3 * * *', () => forgetOldRecipients(dataSource, config.retentionDays, config.whatsapp.appSecret), logger);
+      await registerTask(jobs, 'delivery-retention', '30 3 * * *', () => forgetOldRecipients(dataSource, config.retentionDays, config.pseudonymKeys.current.secret), logger);
       await registerTask(jobs, 'message-retention', '40 3 * * *', () => forgetOldMessages(dataSource, config.retentionDays), logger);
       await registerTask(jobs, 'whatsapp-housekeeping', '17 * * * *', () => purgeStaleContacts(dataSource), logger);
     },

@@ -11,7 +11,7 @@
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import type { Config } from '../../config';
 import { Subscriber, SubscriberStatus, SubscriptionEventKind } from '../../entities';
-import { messageIdHash } from '../../lib/message-id-hash';
+import { firstSighting } from '../ledger/inbound-messages';
 import { mergeRecipients, unlinkSubscriber } from '../ledger/delivery-ledger';
 import { eraseSubscriber } from './erasure';
 import { appendTombstones, type Tombstone } from './erasure-log';
@@ -61,7 +61,7 @@ export interface IdentityChange {
  */
 async function releaseIdentity(manager: EntityManager, config: Config, holder: Subscriber, taken: WhatsAppContact): Promise<Tombstone | null> {
   const left = { phone: holder.phone === taken.phone ? null : holder.phone, userId: holder.userId === taken.userId ? null : holder.userId };
-  await unlinkSubscriber(manager, { id: holder.id, phone: holder.phone === taken.phone ? holder.phone : null, userId: holder.userId === taken.userId ? holder.userId : null }, config.whatsapp.appSecret);
+  await unlinkSubscriber(manager, { id: holder.id, phone: holder.phone === taken.phone ? holder.phone : null, userId: holder.userId === taken.userId ? holder.userId : null }, config.pseudonymKeys.current.secret);
   if (left.phone === null && left.userId === null) {
     const { tombstone } = await eraseSubscriber(manager, config, Object.assign(holder, { phone: null, userId: null }), { kind: SubscriptionEventKind.Erasure, actor: 'whatsapp', reason: 'nummer of gebruikers-ID overgegaan naar een ander', mail: false });
     return tombstone;
@@ -78,8 +78,7 @@ export async function applyIdentityChange(dataSource: DataSource, config: Config
     // (A contact's lock is per key, whichever field it came from: registry/contact.ts.)
     const keys = [...new Set([...contactKeys(change.previous), ...contactKeys(change.current)])].sort();
     for (const key of keys) await lockContact(manager, { phone: key, userId: null });
-    const fresh: unknown[] = await manager.query('INSERT INTO inbound_message (wa_message_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING 1', [messageIdHash(config.whatsapp.appSecret, change.id)]);
-    if (fresh.length === 0) return { duplicate: true, subscriber: false };
+    if (!(await firstSighting(manager, config.pseudonymKeys, change.id)).fresh) return { duplicate: true, subscriber: false };
     const repository = manager.getRepository(Subscriber);
     // The person is who they were: the rows of their previous identities.
     const previousWhere = [...(change.previous.phone ? [{ phone: change.previous.phone }] : []), ...(change.previous.userId ? [{ userId: change.previous.userId }] : [])];
@@ -99,6 +98,6 @@ export async function applyIdentityChange(dataSource: DataSource, config: Config
     return { duplicate: false, subscriber: true };
   });
   // As for an opt-out: the erasure's line goes to the log once it is committed.
-  appendTombstones(config, tombstones);
+  await appendTombstones(dataSource, config, tombstones);
   return result;
 }

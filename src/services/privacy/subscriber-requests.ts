@@ -123,6 +123,6 @@ export async function eraseByIdOnRequest(dataSource: DataSource, config: Config,
     if (!subscriber) throw gone();
     return eraseSubscriber(manager, config, subscriber, { kind: SubscriptionEventKind.Erasure, actor, reason });
   });
-  appendTombstones(config, [tombstone]);
+  await appendTombstones(dataSource, config, [tombstone]);
   return { emailQueued };
 }

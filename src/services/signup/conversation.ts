@@ -29,6 +29,7 @@ import { lockContact, sendAddress, type WhatsAppContact } from '../registry/cont
 import { queueReplies } from '../ledger/reply-outbox';
 import { lastNoticeTo } from '../ledger/delivery-ledger';
 import { messageIdHash } from '../../lib/message-id-hash';
+import { firstSighting } from '../ledger/inbound-messages';
 import { sendWindowDutch } from '../../lib/send-window';
 import { replies as dutchReplies } from './replies';
 
@@ -62,11 +63,11 @@ export async function handleInbound(dataSource: DataSource, config: Config, mess
   const outcome = await dataSource.transaction(async (manager) => {
     const result = await handleInTransaction(manager, config, message, read);
     // The replies are committed with the state they confirm; the dispatcher sends them.
-    await queueReplies(manager, messageIdHash(config.whatsapp.appSecret, message.messageId), sendAddress(message.contact), result.replies);
+    await queueReplies(manager, messageIdHash(config.pseudonymKeys.current.secret, message.messageId), sendAddress(message.contact), result.replies);
     return result;
   });
   // An opt-out's tombstone goes to the erasure log once it is committed (it outlives a restore).
-  if (outcome.tombstones) appendTombstones(config, outcome.tombstones);
+  if (outcome.tombstones) await appendTombstones(dataSource, config, outcome.tombstones);
   return outcome;
 }
 
@@ -93,11 +94,8 @@ function askedRecently(subscriber: Subscriber | null, at: Date): boolean {
 
 async function handleInTransaction(manager: EntityManager, config: Config, message: InboundMessage, read: ReadText): Promise<InboundOutcome> {
   await lockContact(manager, message.contact);
-  // De-duplication inside the same transaction: if handling fails, the id is not kept and
-  // Meta's redelivery is handled afresh.
-  // Kept as a keyed hash: Meta's ids encode the sender's number (lib/message-id-hash.ts).
-  const fresh: unknown[] = await manager.query('INSERT INTO inbound_message (wa_message_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING 1', [messageIdHash(config.whatsapp.appSecret, message.messageId)]);
-  if (fresh.length === 0) return { replies: [], emailQueued: false, duplicate: true };
+  // De-duplication inside the same transaction (ledger/inbound-messages.ts).
+  if (!(await firstSighting(manager, config.pseudonymKeys, message.messageId)).fresh) return { replies: [], emailQueued: false, duplicate: true };
   const say = dutchReplies(config.mail.supportEmail, sendWindowDutch(config.businessHours));
   const rows = await findSubscribers(manager, message.contact);
   const subscriber = rows[0] ?? null;

@@ -39,7 +39,19 @@ describe('delivery statuses under load', () => {
     await recordSent(db, [{ id: d.id, waMessageId: 'wamid.HBgLMzE2OTQwMDAwMDA' }], 'the-key');
     expect((await row(d.id)).wa_message_id).to.equal(messageIdHash('the-key', 'wamid.HBgLMzE2OTQwMDAwMDA'));
     // Meta's status still finds it, by the hash.
-    expect(await applyStatusUpdates(db, [{ waMessageId: 'wamid.HBgLMzE2OTQwMDAwMDA', hashedId: messageIdHash('the-key', 'wamid.HBgLMzE2OTQwMDAwMDA'), status: 'delivered', timestamp: new Date() }])).to.deep.equal({ applied: 1, unknown: 0 });
+    expect(await applyStatusUpdates(db, [{ waMessageId: 'wamid.HBgLMzE2OTQwMDAwMDA', hashedIds: [messageIdHash('the-key', 'wamid.HBgLMzE2OTQwMDAwMDA')], status: 'delivered', timestamp: new Date() }])).to.deep.equal({ applied: 1, unknown: 0 });
+    expect((await row(d.id)).wa_message_id).to.equal(messageIdHash('the-key', 'wamid.HBgLMzE2OTQwMDAwMDA'));
+  });
+
+  it('finds a hashed message id made with an earlier key version after a rotation', async () => {
+    const [d] = claimed;
+    await db.query('UPDATE delivery SET subscriber_id = NULL, phone = NULL, user_id = NULL WHERE id = $1', [d.id]);
+    await recordSent(db, [{ id: d.id, waMessageId: 'wamid.HBgLMzE2OTQwMDAwMDE' }], 'key-version-1');
+    // Rotated: the webhook hashes with version 2 first, version 1 still listed.
+    const hashedIds = ['key-version-2', 'key-version-1'].map((key) => messageIdHash(key, 'wamid.HBgLMzE2OTQwMDAwMDE'));
+    expect(await applyStatusUpdates(db, [{ waMessageId: 'wamid.HBgLMzE2OTQwMDAwMDE', hashedIds, status: 'read', timestamp: new Date() }])).to.deep.equal({ applied: 1, unknown: 0 });
+    // Without the older version it is not found.
+    expect(await applyStatusUpdates(db, [{ waMessageId: 'wamid.HBgLMzE2OTQwMDAwMDE', hashedIds: hashedIds.slice(0, 1), status: 'failed', timestamp: new Date() }])).to.deep.equal({ applied: 0, unknown: 1 });
   });
 
   it('applies a status that comes before the send is recorded, and the late record changes nothing', async () => {

@@ -96,9 +96,9 @@ describe('restores keep opt-outs (erasure log)', function () {
       const notices = () => graph.requests.filter((r) => 'type' in r.body && r.body.type === 'template');
       expect(notices(), 'no notice sent while erasures wait (replies still go)').to.have.length(0);
 
-      expect(await reapplyErasures(db, config)).to.deep.equal({ tombstones: 1, erased: 1 });
+      expect(await reapplyErasures(db, config)).to.deep.include({ tombstones: 1, matched: 1, unmatched: 0, erased: 1, foreign: 0 });
       expect((await subscribers.find({ order: { phone: 'ASC' } })).map((s) => s.phone)).to.deep.equal(['31699000002', '31699000003']);
-      expect(await reapplyErasures(db, config), 'a second run changes nothing').to.deep.equal({ tombstones: 0, erased: 0 });
+      expect(await reapplyErasures(db, config), 'a second run changes nothing').to.deep.include({ tombstones: 0, erased: 0 });
 
       // Sending resumes, without Anouk.
       await until(async () => (await statusCounts(db, '00000000-0000-4000-8000-000000000007')).sent === 2, 20_000, 'the held notice sent');

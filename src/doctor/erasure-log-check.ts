@@ -1,0 +1,27 @@
+/**
+ * The erasure log (services/privacy/erasure-log.ts) against the database: it can be written, it
+ * holds every erasure the database says it logged, none waits to be appended, and no restore
+ * waits for `npm run restore:reapply-erasures`.
+ */
+import type { Config } from '../config';
+import { assertErasureLogWritable, checkLog, erasureLogPath, logGaps, readTombstones } from '../services/privacy/erasure-log';
+import { fail, ok, reason, type CheckResult } from './check';
+
+const NAME = 'erasure log';
+
+/** rows: runs SQL on the database and answers its rows. */
+export async function checkErasureLog(config: Config, rows: <T>(sql: string, parameters?: unknown[]) => Promise<T>): Promise<CheckResult> {
+  const file = erasureLogPath(config);
+  try {
+    assertErasureLogWritable(config);
+  } catch (error) {
+    return fail(NAME, reason(error), 'give the service a writable folder for it that a database restore does not touch (systemd: StateDirectory=storingsmelder and ERASURE_LOG=/var/lib/storingsmelder/erasures.log)');
+  }
+  const db = { query: rows };
+  const { pending, lost } = await logGaps(db, config);
+  if (pending > 0) return fail(NAME, `${file}: ${pending} erasure(s) are not in it yet (an append failed; the database keeps their lines)`, 'make the log writable again: the service appends them within seconds (its log says why the append failed)');
+  if (lost > 0) return fail(NAME, `${file} lacks ${lost} erasure(s) the database logged: it was replaced or cut short, or not every instance writes this one`, 'put back the log from its backup (or point every instance at the one shared log); a restore is only detected for erasures the log holds');
+  const { missing, foreign } = await checkLog(db, readTombstones(config));
+  if (missing.length > 0) return fail(NAME, `${file}: the database was restored, ${missing.length} erasure(s) since the backup are not applied again (no notice is sent)`, 'npm run restore:reapply-erasures');
+  return ok(NAME, `${file} writable, every erasure of the database in it${foreign > 0 ? ` (${foreign} line(s) of another database left alone)` : ''}`);
+}
