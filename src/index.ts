@@ -8,7 +8,7 @@
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './config';
 import { createApp, type App, type ServiceSelection } from './app';
 import { openDatabase, type Database } from './db/database';
-import { createLogger, type Logger } from './logger';
+import { createLogger, routeConsoleTo, type Logger } from './logger';
 
 async function main(): Promise<void> {
   loadDotEnv();
@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger({ level: config.logLevel, pretty: !config.production });
+  routeConsoleTo(logger);
   const started = Date.now();
   announceLocalSides(config, logger);
 

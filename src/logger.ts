@@ -4,6 +4,7 @@
  * JSON in production, readable lines locally.
  */
 import { Writable } from 'node:stream';
+import { inspect } from 'node:util';
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import { maskDeep } from './lib/mask';
@@ -49,4 +50,27 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     maskingStream(target),
   );
+}
+
+/** A library's console line, as one short line: the first line of what it printed, cut at 200 characters. */
+function consoleLine(args: unknown[]): string {
+  const text = args.map((arg) => (arg instanceof Error ? `${arg.name}: ${arg.message}` : typeof arg === 'string' ? arg : inspect(arg, { depth: 1, breakLength: Infinity }))).join(' ');
+  const first = text.split('\n')[0].trim();
+  return first.length > 200 ? `${first.slice(0, 200)}…` : first;
+}
+
+/**
+ * Libraries that print to the console (botbuilder prints "Error finding key for token.
+ * Available keys: -----BEGIN RSA PUBLIC KEY…" for a token with an unknown key id, and the token
+ * error itself) would write outside the JSON log and its mask: their console goes through the
+ * logger instead, as one short line with where it came from. Set once by the composition root.
+ */
+export function routeConsoleTo(logger: Logger): void {
+  const to = (level: 'debug' | 'info' | 'warn' | 'error') => (...args: unknown[]) => logger[level]({ source: 'console' }, consoleLine(args));
+  console.log = to('info');
+  console.info = to('info');
+  console.debug = to('debug');
+  console.trace = to('debug');
+  console.warn = to('warn');
+  console.error = to('warn');
 }

@@ -11,12 +11,10 @@ import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 import { TooBusyError } from './http/body';
 import { noteRefusedBody } from './http/flood-recovery';
+import { guardConnections } from './http/connection-guard';
 import { NotFoundError, toHttp, UnauthorizedError } from './http/errors';
 import { sameSecret } from './lib/secrets';
 import { isLoopbackAddress } from './lib/loopback';
-
-/** Connections served at once (a flood of 500 unsigned 3 MB posts peaked 120 MB above idle without a cap). */
-export const MAX_CONNECTIONS = 128;
 
 export type Method = 'get' | 'post' | 'put' | 'del';
 export type Handler = (req: Request, res: Response) => Promise<void>;
@@ -121,12 +119,8 @@ export function createServer(deps: ServerDependencies): Server {
   const { logger, metrics, dataSource } = deps;
   const server = restify.createServer({ name: 'storingsmelder', handleUncaughtExceptions: false });
   trackConnections(server);
-  // A request must arrive whole within 30 s (Meta's largest webhook, 3 MB, takes well under a
-  // second): a stranger trickling a body cannot hold its share of the body budget for long.
-  server.server.requestTimeout = 30_000;
-  // Each open connection costs memory before a byte of it is authenticated; beyond this many,
-  // new ones are closed at once (Meta and Teams retry, and use a few kept-alive connections).
-  server.server.maxConnections = MAX_CONNECTIONS;
+  // Timeouts, slots for strangers' slow connections, and a count of every one dropped (http/connection-guard.ts).
+  guardConnections(server.server, logger, metrics);
   if (deps.loopbackOnly) server.pre(loopbackGuard(logger));
   server.use(restify.plugins.queryParser({ mapParams: false }));
 

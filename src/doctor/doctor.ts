@@ -54,6 +54,6 @@ export function formatReport(config: Config, results: CheckResult[]): string {
 
 function blankSecrets(text: string, config: Config): string {
   const smtpPassword = config.mail.smtpUrl ? decodeURIComponent(new URL(config.mail.smtpUrl).password) : '';
-  const secrets = [config.bot.appPassword, config.whatsapp.localMode ? '' : config.whatsapp.accessToken, config.whatsapp.localMode ? '' : config.whatsapp.appSecret, smtpPassword].filter((s): s is string => !!s && s.length >= 4);
+  const secrets = [config.bot.appPassword, config.whatsapp.localMode ? '' : config.whatsapp.accessToken, config.whatsapp.localMode ? '' : config.whatsapp.appSecret, smtpPassword, ...config.pseudonymKeys.all.map((key) => key.secret)].filter((s): s is string => !!s && s.length >= 4);
   return secrets.reduce((out, secret) => out.split(secret).join('***'), text);
 }

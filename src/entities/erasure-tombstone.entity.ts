@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
  * The database's half of an erasure's tombstone (services/privacy/erasure-log.ts): its id, so
@@ -6,6 +6,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
  * once the log has its line.
  */
 @Entity({ name: 'erasure_tombstone' })
+@Index('ix_erasure_tombstone_pending', ['createdAt'], { where: 'pending_line IS NOT NULL' })
 export class ErasureTombstone {
   @PrimaryColumn({ name: 'id', type: 'uuid', primaryKeyConstraintName: 'pk_erasure_tombstone' })
   id!: string;

@@ -29,6 +29,7 @@ import { emptyDatabase, freshDatabase } from '../helpers/postgres';
 import { seedSubscribers, startBroadcast } from '../helpers/broadcast';
 import { createDataSource } from '../../src/db/data-source';
 import { TestSmtpServer } from '../helpers/smtp';
+import { TEST_PSEUDONYM_KEYS } from '../helpers/keys';
 
 const CLI = path.resolve(__dirname, '../../src/cli/doctor.js');
 /** The day the in-process checks run on (the CLI runs on the machine's clock). */
@@ -96,6 +97,7 @@ describe('npm run doctor', function () {
       SMTP_URL: smtp.urlWith(),
       CRM_ARCHIVE_BCC: 'archief@crm.cbgconnect.nl',
       DATA_DIR: testDataDir(),
+      PSEUDONYM_KEYS: TEST_PSEUDONYM_KEYS,
     };
     env = { ...plainEnv, NODE_ENV: 'production', ENTRA_AUTHORITY_URL: fronts[0].url, WHATSAPP_API_BASE_URL: fronts[1].url };
   });
@@ -133,11 +135,12 @@ describe('npm run doctor', function () {
   it('passes every check against working dependencies, and exits 0', async () => {
     const { code, out } = await doctor();
     process.stdout.write(`${out.replace(/^/gm, '      | ')}\n`);
-    expect(out.split('\n').filter((l) => /^[✓!✗–] /.test(l)).map((l) => l.slice(0, 1))).to.deep.equal(Array(11).fill('✓'));
+    expect(out.split('\n').filter((l) => /^[✓!✗–] /.test(l)).map((l) => l.slice(0, 1))).to.deep.equal(Array(12).fill('✓'));
     // The CLI reads the machine's clock: from 90 days before v25.0's end this line warns (and still passes).
     expect(out).to.match(/[✓!] Graph API version +v25\.0(, supported until| is switched off by Meta on) 2028-07-29/);
     expect(out).to.match(/✓ production +NODE_ENV=production with Bot Framework and WhatsApp credentials/);
-    expect(out).to.include('All 11 checks passed.');
+    expect(out).to.match(/✓ erasure log +\S+erasures\.log writable, every erasure of the database in it/);
+    expect(out).to.include('All 12 checks passed.');
     expect(code).to.equal(0);
   });
 
@@ -146,11 +149,11 @@ describe('npm run doctor', function () {
     const { code, out } = await doctor({ SMTP_URL: smtp.urlWith({ user: SMTP.user, pass: 'wrong-smtp-pass' }), MicrosoftAppPassword: 'wrong-bot-secret' });
     process.stdout.write(`${out.replace(/^/gm, '      | ')}\n`);
     expect(code).to.equal(1);
-    expect(out).to.include('3 of 11 checks failed: not ready for production.');
+    expect(out).to.include('3 of 12 checks failed: not ready for production.');
     expect(out).to.match(/✗ e-mail .*\n\s+fix: the server refused the login: check the user and password in SMTP_URL/);
     expect(out).to.match(/✗ Bot Framework .*AADSTS7000215.*\n\s+fix: MicrosoftAppPassword is not a valid/);
     expect(out).to.match(/✗ WhatsApp template +storing_melding \(nl\) is PENDING.*\n\s+fix: wait for Meta's review/);
-    for (const secret of [BOT_SECRET, WA_TOKEN, SMTP.pass, 'wrong-smtp-pass', 'wrong-bot-secret', 'app-secret-abc']) expect(out).not.to.include(secret);
+    for (const secret of [BOT_SECRET, WA_TOKEN, SMTP.pass, 'wrong-smtp-pass', 'wrong-bot-secret', 'app-secret-abc', TEST_PSEUDONYM_KEYS.slice(2)]) expect(out).not.to.include(secret);
   });
 
   it('fails in local mode without credentials, says why, still checks what exists, and exits 1', async () => {

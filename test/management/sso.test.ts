@@ -7,6 +7,7 @@ import { testDataDir } from '../helpers/data-dir';
 import { EntraStandIn } from '../helpers/entra';
 import { memoryLogger } from '../helpers/logger';
 import { freshDatabase } from '../helpers/postgres';
+import { TEST_PSEUDONYM_KEYS } from '../helpers/keys';
 
 const APP_ID = '6f1d2c3b-1111-4aaa-8bbb-0123456789ab';
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -32,6 +33,7 @@ describe('management tab SSO (R16)', () => {
       ENTRA_AUTHORITY_URL: authority,
       PUBLIC_BASE_URL: 'https://storing.cbgconnect.nl',
       DATA_DIR: testDataDir(),
+      PSEUDONYM_KEYS: TEST_PSEUDONYM_KEYS,
     }, { purpose: 'serve', serves: 'teams' });
     app = await createApp(config, database, logger, 'teams');
     base = `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}`;

@@ -12,6 +12,7 @@ import { PLAYGROUND_PHONES } from '../../src/playground/feature';
 import { createInvitation } from '../../src/services/signup/invitations';
 import { BotConnectorStandIn, teamsMessage } from '../helpers/bot-connector';
 import { startService } from '../helpers/service';
+import { TEST_PSEUDONYM_KEYS } from '../helpers/keys';
 
 const PLAYGROUND_ROUTES: [string, string][] = [
   ['GET', '/playground'],
@@ -58,7 +59,7 @@ describe('local mode', function () {
     const cases: [string, Record<string, string>][] = [
       ['Bot Framework credentials', BOT_CREDENTIALS],
       ['WhatsApp credentials', WHATSAPP_CREDENTIALS],
-      ['NODE_ENV=production', { NODE_ENV: 'production', ...BOT_CREDENTIALS, ...WHATSAPP_CREDENTIALS, WHATSAPP_API_BASE_URL: 'https://127.0.0.1:9', WHATSAPP_BUSINESS_ACCOUNT_ID: '102290129340398', SMTP_URL: 'smtp://127.0.0.1:9', DATABASE_URL: 'postgres://x@127.0.0.1/x', CRM_ARCHIVE_BCC: 'crm@example.nl', PUBLIC_BASE_URL: 'https://storing.example.nl' }],
+      ['NODE_ENV=production', { NODE_ENV: 'production', ...BOT_CREDENTIALS, ...WHATSAPP_CREDENTIALS, WHATSAPP_API_BASE_URL: 'https://127.0.0.1:9', WHATSAPP_BUSINESS_ACCOUNT_ID: '102290129340398', SMTP_URL: 'smtp://127.0.0.1:9', DATABASE_URL: 'postgres://x@127.0.0.1/x', CRM_ARCHIVE_BCC: 'crm@example.nl', PUBLIC_BASE_URL: 'https://storing.example.nl', PSEUDONYM_KEYS: TEST_PSEUDONYM_KEYS }],
     ];
     for (const [label, env] of cases) {
       it(`answers 404 on every playground route with ${label}`, async () => {

@@ -18,6 +18,7 @@ import { memoryLogger } from '../helpers/logger';
 import { freshDatabase } from '../helpers/postgres';
 import { seedSubscribers, startBroadcast, until } from '../helpers/broadcast';
 import { startWhatsAppApp, type WhatsAppTestApp } from '../helpers/whatsapp';
+import { TEST_PSEUDONYM_KEYS } from '../helpers/keys';
 
 const APP_ID = '6f1d2c3b-1111-4aaa-8bbb-0123456789ab';
 
@@ -41,7 +42,7 @@ describe('security: bad input gets a 4xx and loses nothing', function () {
       lines = logged.lines;
       database = await openDatabase({ url: await freshDatabase(), dataDir: testDataDir(), logger: logged.logger });
       const config = loadConfig(
-        { MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'x', MicrosoftAppTenantId: 'tenant-cbg', BOT_OPENID_METADATA_URL: `${authority}/tenant-cbg/v2.0/.well-known/openid-configuration`, DATA_DIR: testDataDir() },
+        { MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'x', MicrosoftAppTenantId: 'tenant-cbg', BOT_OPENID_METADATA_URL: `${authority}/tenant-cbg/v2.0/.well-known/openid-configuration`, DATA_DIR: testDataDir(), PSEUDONYM_KEYS: TEST_PSEUDONYM_KEYS },
         { purpose: 'serve', serves: 'teams' },
       );
       app = await createApp(config, database, logged.logger, 'teams');

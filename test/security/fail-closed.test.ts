@@ -13,6 +13,7 @@ import { freePort } from '../../src/lib/free-port';
 import { testDataDir } from '../helpers/data-dir';
 import { freshDatabase } from '../helpers/postgres';
 import { waitFor } from '../helpers/wait';
+import { TEST_PSEUDONYM_KEYS } from '../helpers/keys';
 
 const ENTRY = path.resolve(__dirname, '../../src/index.js');
 const WHATSAPP = { WHATSAPP_ACCESS_TOKEN: 'token', WHATSAPP_PHONE_NUMBER_ID: '106540352242922', WHATSAPP_APP_SECRET: 'secret', WHATSAPP_VERIFY_TOKEN: 'verify' };
@@ -77,7 +78,7 @@ describe('security: fail closed', function () {
 
   it('a split production deployment (node . teams, bot credentials only) runs nothing locally and answers through its proxy', async () => {
     const port = await freePort();
-    const env = { ...baseEnv(), DATA_DIR: testDataDir(), DATABASE_URL: await freshDatabase(), PORT: String(port), LOG_LEVEL: 'info', MicrosoftAppId: '6f1d2c3b-1111-4aaa-8bbb-0123456789ab', MicrosoftAppPassword: 'x', MicrosoftAppTenantId: 'tenant-cbg' };
+    const env = { ...baseEnv(), DATA_DIR: testDataDir(), DATABASE_URL: await freshDatabase(), PORT: String(port), LOG_LEVEL: 'info', MicrosoftAppId: '6f1d2c3b-1111-4aaa-8bbb-0123456789ab', MicrosoftAppPassword: 'x', MicrosoftAppTenantId: 'tenant-cbg', PSEUDONYM_KEYS: TEST_PSEUDONYM_KEYS };
     const child = spawn(process.execPath, ['--disable-warning=DEP0111', ENTRY, 'teams'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));

@@ -11,7 +11,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../../config';
 import type { Logger } from '../../logger';
 import type { Metrics } from '../../metrics';
-import { appendPendingLines, erasureLogFailures, erasureLogPath, ErasureLogWriteError, logGaps } from './erasure-log';
+import { appendPendingLines, erasureLogFailures, erasureLogPath, ErasureLogWriteError, logGaps, probeErasureLog } from './erasure-log';
 
 const TURN_MS = 10_000;
 /** A log that stays unwritable is said again at most this often (each opt-out's failure is said at once). */
@@ -77,15 +77,21 @@ export class ErasureLogKeeper {
     const { config, dataSource, logger } = this.deps;
     if (!dataSource.isInitialized) return;
     try {
+      probeErasureLog(config);
+    } catch (error) {
+      if (!(error instanceof ErasureLogWriteError)) throw error;
+      this.unwritable = true;
+      if (Date.now() - this.lastRepeat >= REPEAT_MS) {
+        this.lastRepeat = Date.now();
+        logger.error({ file: error.file, code: error.code }, 'erasure log cannot be written: erasures keep their lines in the database until it can');
+      }
+      return;
+    }
+    if (this.unwritable) logger.warn({ file: this.file }, 'erasure log: writable again');
+    this.unwritable = false;
+    try {
       const appended = await appendPendingLines(dataSource, config);
       if (appended > 0) logger.warn({ file: this.file, appended }, 'erasure log: lines that had waited in the database are appended');
-      if (this.unwritable) logger.warn({ file: this.file }, 'erasure log: writable again');
-      this.unwritable = false;
-    } catch (error) {
-      if (!(error instanceof ErasureLogWriteError)) return this.skip(error);
-      this.failed(error, false);
-    }
-    try {
       const gaps = await logGaps(dataSource, config);
       if (gaps.lost > this.gaps.lost) {
         logger.error({ file: this.file, lost: gaps.lost }, 'erasure log: it lacks erasures the database logged (replaced, cut short, or not the log every instance shares): a restore would not see them; put it back from its backup');
@@ -94,7 +100,8 @@ export class ErasureLogKeeper {
       this.pendingGauge.set(gaps.pending);
       this.lostGauge.set(gaps.lost);
     } catch (error) {
-      this.skip(error);
+      if (error instanceof ErasureLogWriteError) this.failed(error, false);
+      else logger.warn({ err: error }, 'erasure log: not compared with the database this turn (the next one tries again)');
     }
   }
 
@@ -108,10 +115,5 @@ export class ErasureLogKeeper {
       { file: error.file, code: error.code },
       'erasure log not written: the erasure stands and its line waits in the database, appended as soon as the log can be written; until then a restore would not see it',
     );
-  }
-
-  /** The database did not answer (it is restarting, or the service stops): the next turn tries again. */
-  private skip(error: unknown): void {
-    this.deps.logger.warn({ err: error }, 'erasure log: check skipped, the database did not answer');
   }
 }

@@ -183,14 +183,18 @@ export async function logGaps(db: Db, config: Config): Promise<LogGaps> {
   return row;
 }
 
+/** Opens the log for appending and flushes nothing: throws ErasureLogWriteError when it cannot be written. */
+export function probeErasureLog(config: Config): void {
+  writeLines(erasureLogPath(config), []);
+}
+
 /**
  * Refuses a start whose erasure log cannot be written (a read-only file system, a folder that
  * cannot be made): one line naming the file. Creating it empty is harmless.
  */
 export function assertErasureLogWritable(config: Config): void {
-  const file = erasureLogPath(config);
   try {
-    writeLines(file, []);
+    probeErasureLog(config);
   } catch (error) {
     throw new Error(`${(error as Error).message}: set ERASURE_LOG to a writable file on storage a database restore does not touch (docs/deploy.md, Backup and restore)`, { cause: error });
   }

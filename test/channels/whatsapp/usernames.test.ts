@@ -14,7 +14,7 @@ import { loadStats } from '../../../src/services/stats/stats';
 import { findEverywhere } from '../../helpers/scan';
 import { waitFor } from '../../helpers/wait';
 import { messageIdHash } from '../../../src/lib/message-id-hash';
-import { APP_SECRET, PHONE_NUMBER_ID, startWhatsAppApp, textWebhook, textsTo, wamid, type WhatsAppTestApp } from '../../helpers/whatsapp';
+import { PHONE_NUMBER_ID, startWhatsAppApp, textWebhook, textsTo, wamid, type WhatsAppTestApp } from '../../helpers/whatsapp';
 
 const SENTENCE = 'Ja ik wil storingsberichten van CBG Connect ontvangen.';
 const KERRY = 'NL.13491208655302741918';
@@ -89,7 +89,7 @@ describe('WhatsApp usernames (business-scoped user ids)', () => {
     const [toUsername] = await textsTo(t.graph, 'NL.66120938475521093817', 1);
     expect(toNumber).to.match(/verstuurt alleen storingsmeldingen/);
     expect(toUsername).to.equal(toNumber);
-    const [{ n }]: { n: number }[] = await t.database.dataSource.query(`SELECT count(*)::int AS n FROM inbound_message WHERE wa_message_id = ANY($1)`, [(valueOf(batch).messages as { id: string }[]).map((m) => messageIdHash(APP_SECRET, m.id))]);
+    const [{ n }]: { n: number }[] = await t.database.dataSource.query(`SELECT count(*)::int AS n FROM inbound_message WHERE wa_message_id = ANY($1)`, [(valueOf(batch).messages as { id: string }[]).map((m) => messageIdHash(t.config.pseudonymKeys.current.secret, m.id))]);
     expect(n, 'both messages handled').to.equal(2);
   });
 
@@ -238,7 +238,7 @@ describe('WhatsApp usernames (business-scoped user ids)', () => {
     messages.forEach((m) => (m.id = wamid()));
     delete messages[1].from_user_id;
     expect((await t.post(batch)).status).to.equal(200);
-    const [{ n }]: { n: number }[] = await t.database.dataSource.query(`SELECT count(*)::int AS n FROM inbound_message WHERE wa_message_id = ANY($1)`, [messages.map((m) => messageIdHash(APP_SECRET, m.id as string))]);
+    const [{ n }]: { n: number }[] = await t.database.dataSource.query(`SELECT count(*)::int AS n FROM inbound_message WHERE wa_message_id = ANY($1)`, [messages.map((m) => messageIdHash(t.config.pseudonymKeys.current.secret, m.id as string))]);
     expect(n).to.equal(1);
   });
 });
