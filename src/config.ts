@@ -335,7 +335,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, options
   }
   // The production command without credentials says only that, in its one line.
   const keyProblems: string[] = [];
-  const pseudonymKeys = readPseudonymKeys(env, purpose, botLocal && whatsappLocal && !production, keyProblems);
+  const pseudonymKeys = readPseudonymKeys(env, purpose, keyProblems);
   if (!(purpose === 'serve' && (botMissing || whatsappMissing))) problems.push(...keyProblems);
   if (problems.length > 0 || !businessHours || !pseudonymKeys) throw new ConfigError(problems);
 
@@ -394,12 +394,14 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, options
 
 /**
  * The pseudonymisation key (lib/pseudonym-keys.ts). The key built into the code serves only the
- * development commands and the tools of a development setup (no credentials at all); everywhere
- * else PSEUDONYM_KEYS is required, and its current secret must be none of the credentials.
+ * development commands (npm start, the playground, tests); everywhere else PSEUDONYM_KEYS is
+ * required (a tool runs without it until it needs a key), and none of its secrets may be a
+ * credential.
  */
-function readPseudonymKeys(env: Env, purpose: ConfigPurpose, developmentSetup: boolean, problems: string[]): PseudonymKeys | undefined {
+function readPseudonymKeys(env: Env, purpose: ConfigPurpose, problems: string[]): PseudonymKeys | undefined {
   if (env.PSEUDONYM_KEYS === undefined) {
-    if (purpose === 'local' || (purpose === 'tool' && developmentSetup)) return builtInPseudonymKeys();
+    // Only the development commands: a tool (the restore step above all) never guesses a key.
+    if (purpose === 'local') return builtInPseudonymKeys();
     const required = 'PSEUDONYM_KEYS: required outside npm start (the key of the erasure log and the other pseudonyms; npm run pseudonym-key makes one, docs/deploy.md says where it lives)';
     // Most tools make no pseudonym: they run without it, and the one that needs it stops when it asks.
     if (purpose === 'tool') return withoutPseudonymKeys(required);
@@ -415,10 +417,13 @@ function readPseudonymKeys(env: Env, purpose: ConfigPurpose, developmentSetup: b
       ['MicrosoftAppPassword', env.MicrosoftAppPassword],
       ['METRICS_TOKEN', env.METRICS_TOKEN],
     ];
-    const same = credentials.find(([, value]) => value !== undefined && value === keys.current.secret);
-    if (same) {
-      problems.push(`PSEUDONYM_KEYS: version ${keys.current.version} is the same secret as ${same[0]}; the key must be a secret of its own (npm run pseudonym-key makes one)`);
-      return undefined;
+    // The legacy version 0 is the old app secret by definition (lib/pseudonym-keys.ts); every other version is a secret of its own.
+    for (const key of keys.all.filter((k) => k.version !== 0)) {
+      const same = credentials.find(([, value]) => value !== undefined && value === key.secret);
+      if (same) {
+        problems.push(`PSEUDONYM_KEYS: version ${key.version} is the same secret as ${same[0]}; the key must be a secret of its own (npm run pseudonym-key makes one)`);
+        return undefined;
+      }
     }
     return keys;
   } catch (error) {

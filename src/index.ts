@@ -9,6 +9,7 @@ import { ConfigError, loadConfig, loadDotEnv, type Config } from './config';
 import { createApp, type App, type ServiceSelection } from './app';
 import { openDatabase, type Database } from './db/database';
 import { createLogger, routeConsoleTo, type Logger } from './logger';
+import { assertErasureLogWritable } from './services/privacy/erasure-log';
 
 async function main(): Promise<void> {
   loadDotEnv();
@@ -52,6 +53,13 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
+  // Before the database opens: a refused start leaves no embedded PostgreSQL behind.
+  try {
+    assertErasureLogWritable(config);
+  } catch (error) {
+    process.stderr.write(`Storingsmelder could not start: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
   running.database = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger });
   const opened = await running.database;
   if (stopping) return;

@@ -11,7 +11,7 @@
  * Every connection refused, cut or timed out is counted (http_connections_dropped_total, by
  * reason) and logged as one WARN line with the counts, at most once a minute.
  */
-import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { Counter } from 'prom-client';
 import type { Logger } from '../logger';
@@ -36,7 +36,7 @@ export const CONNECTION_LIMITS: ConnectionLimits = {
   checkEveryMs: 1000,
 };
 
-export type DropReason = 'limit' | 'waiting_slots' | 'timeout' | 'bad_request' | 'client_reset';
+export type DropReason = 'limit' | 'waiting_slots' | 'timeout' | 'bad_request';
 
 const LOG_EVERY_MS = 60_000;
 
@@ -44,6 +44,7 @@ const LOG_EVERY_MS = 60_000;
 const ANSWERS: Partial<Record<string, string>> = {
   ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
   HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: '413 Payload Too Large',
 };
 
 export function guardConnections(server: HttpServer, logger: Logger, metrics: Metrics, limits: ConnectionLimits = CONNECTION_LIMITS): void {
@@ -72,12 +73,22 @@ export function guardConnections(server: HttpServer, logger: Logger, metrics: Me
       drop('waiting_slots');
     }
   });
-  server.on('request', (req: IncomingMessage) => waiting.delete(req.socket));
+  // A kept-alive connection waits again once its answer is out: a stranger who sent one cheap
+  // request and then idles or trickles the next head holds a waiting slot, not a free one.
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    waiting.delete(req.socket);
+    res.once('finish', () => {
+      if (!req.socket.destroyed) waiting.add(req.socket);
+    });
+  });
   server.on('drop', () => drop('limit'));
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket & { _httpMessage?: { headersSent?: boolean } | null }) => {
     const code = error.code ?? '';
-    drop(code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'timeout' : code === 'ECONNRESET' ? 'client_reset' : 'bad_request');
-    if (code !== 'ECONNRESET' && socket.writable && socket.bytesWritten === 0) {
+    // A client that hangs up is not a connection we dropped.
+    if (code === 'ECONNRESET') return void socket.destroy();
+    drop(code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'timeout' : 'bad_request');
+    // As Node answers by default: unless an answer on this connection has already begun.
+    if (socket.writable && !socket._httpMessage?.headersSent) {
       socket.write(`HTTP/1.1 ${ANSWERS[code] ?? '400 Bad Request'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     }
     socket.destroy();

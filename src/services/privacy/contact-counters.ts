@@ -24,16 +24,23 @@ function everyContactHash(config: Config, contact: WhatsAppContact): string[] {
   return contactKeys(contact).flatMap((identity) => config.pseudonymKeys.all.map((key) => contactHash(config, identity, key)));
 }
 
-export type ContactCounters = Omit<ContactThrottle, 'phoneHash' | 'updatedAt'> & { hashes: string[] };
+export type ContactCounters = Omit<ContactThrottle, 'phoneHash' | 'updatedAt'> & {
+  /** Where they are saved: the identities' hashes with the current key. */
+  hashes: string[];
+  /** Rows under earlier key versions: read, then replaced by the save (an old row must not outweigh the current one for ever). */
+  olderHashes: string[];
+};
 
 /** The counters of a contact: the rows of its identities taken together (the stricter value of each). */
 export async function readContactCounters(manager: EntityManager, config: Config, contact: WhatsAppContact): Promise<ContactCounters> {
   const hashes = contactKeys(contact).map((identity) => contactHash(config, identity));
-  const rows = await manager.getRepository(ContactThrottle).findBy({ phoneHash: In(everyContactHash(config, contact)) });
+  const olderHashes = everyContactHash(config, contact).filter((hash) => !hashes.includes(hash));
+  const rows = await manager.getRepository(ContactThrottle).findBy({ phoneHash: In([...hashes, ...olderHashes]) });
   const latest = (pick: (row: ContactThrottle) => Date | null) => rows.map(pick).reduce<Date | null>((a, b) => (b && (!a || b > a) ? b : a), null);
   const mostFailures = rows.reduce<ContactThrottle | undefined>((a, b) => (!a || b.failedCodeAttempts > a.failedCodeAttempts ? b : a), undefined);
   return {
     hashes,
+    olderHashes,
     lastAutoReplyAt: latest((row) => row.lastAutoReplyAt),
     failedCodeAttempts: mostFailures?.failedCodeAttempts ?? 0,
     firstFailedAt: mostFailures?.firstFailedAt ?? null,
@@ -42,7 +49,8 @@ export async function readContactCounters(manager: EntityManager, config: Config
 }
 
 export async function saveContactCounters(manager: EntityManager, counters: ContactCounters): Promise<void> {
-  const { hashes, ...values } = counters;
+  const { hashes, olderHashes, ...values } = counters;
+  if (olderHashes.length > 0) await manager.query('DELETE FROM contact_throttle WHERE phone_hash = ANY($1)', [olderHashes]);
   const updatedAt = new Date();
   await manager.getRepository(ContactThrottle).save(hashes.map((phoneHash) => ({ ...values, phoneHash, updatedAt })));
 }

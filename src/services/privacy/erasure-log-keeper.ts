@@ -87,11 +87,13 @@ export class ErasureLogKeeper {
       }
       return;
     }
-    if (this.unwritable) logger.warn({ file: this.file }, 'erasure log: writable again');
-    this.unwritable = false;
     try {
-      const appended = await appendPendingLines(dataSource, config);
+      // After a failure every waiting line is tried at once: only a real append says the log is writable again
+      // (opening it proves little on a full disk). Otherwise lines a few seconds old, which their own erasure may still be appending.
+      const appended = await appendPendingLines(dataSource, config, this.unwritable ? 0 : 5);
       if (appended > 0) logger.warn({ file: this.file, appended }, 'erasure log: lines that had waited in the database are appended');
+      if (this.unwritable) logger.warn({ file: this.file }, 'erasure log: writable again');
+      this.unwritable = false;
       const gaps = await logGaps(dataSource, config);
       if (gaps.lost > this.gaps.lost) {
         logger.error({ file: this.file, lost: gaps.lost }, 'erasure log: it lacks erasures the database logged (replaced, cut short, or not the log every instance shares): a restore would not see them; put it back from its backup');

@@ -33,6 +33,8 @@ export interface ReapplyResult {
   erased: number;
   /** Lines of other databases in the log, left alone. */
   foreign: number;
+  /** Of the tombstones, lines from before key ids, matched with the legacy version 0 (which nothing can verify). */
+  legacy: number;
 }
 
 /** The step stops and changes nothing: lines it cannot match with the keys it has. */
@@ -52,7 +54,7 @@ export class UnmatchableLinesError extends Error {
 export async function reapplyErasures(dataSource: DataSource, config: Config): Promise<ReapplyResult> {
   const database = (await databaseIdentity(dataSource)).id;
   const { missing, foreign } = await checkLog(dataSource, readTombstones(config));
-  const none = { database, tombstones: 0, matched: 0, unmatched: 0, erased: 0, foreign };
+  const none = { database, tombstones: 0, matched: 0, unmatched: 0, erased: 0, foreign, legacy: 0 };
   if (missing.length === 0) return none;
   // Without PSEUDONYM_KEYS (a tool's shell without the service's environment) this stops here, with the setting's line.
   void config.pseudonymKeys.current;
@@ -95,5 +97,5 @@ export async function reapplyErasures(dataSource: DataSource, config: Config): P
     });
     await appendTombstones(dataSource, config, written);
   }
-  return { database, tombstones: missing.length, matched, unmatched: missing.length - matched, erased, foreign };
+  return { database, tombstones: missing.length, matched, unmatched: missing.length - matched, erased, foreign, legacy: missing.filter((t) => t.key === undefined).length };
 }

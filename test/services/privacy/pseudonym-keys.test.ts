@@ -43,6 +43,10 @@ describe('the pseudonymisation key across rotations', () => {
     expect(read.failedCodeAttempts, 'counted under version 1, read under version 2').to.equal(3);
     await db.transaction((manager) => saveContactCounters(manager, { ...read, failedCodeAttempts: 4 }));
     expect((await db.transaction((manager) => readContactCounters(manager, after, contact))).failedCodeAttempts).to.equal(4);
+    // Saved under version 2 only: the version 1 rows are replaced, never outweighing the current ones later.
+    const current = ['31699200001', 'NL.1234567890123456'].map((identity) => contactHash(after, identity)).sort();
+    const rows: { phone_hash: string }[] = await db.query('SELECT phone_hash FROM contact_throttle ORDER BY phone_hash');
+    expect(rows.map((r) => r.phone_hash)).to.deep.equal(current);
     await db.transaction((manager) => forgetContactCounters(manager, after, contact));
     expect(await db.query('SELECT count(*)::int AS n FROM contact_throttle')).to.deep.equal([{ n: 0 }]);
   });

@@ -6,6 +6,7 @@
  */
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
@@ -14,6 +15,7 @@ import { createDataSource } from '../../../src/db/data-source';
 import { Customer, Subscriber, SubscriberStatus } from '../../../src/entities';
 import { databaseIdentity, readTombstones, RestoreGuard } from '../../../src/services/privacy/erasure-log';
 import { handleInbound } from '../../../src/services/signup/conversation';
+import { contactHash } from '../../../src/services/privacy/contact-counters';
 import { baseEnv } from '../../helpers/child-env';
 import { testDataDir, testErasureLog } from '../../helpers/data-dir';
 import { freshDatabase } from '../../helpers/postgres';
@@ -119,25 +121,41 @@ describe('npm run restore:reapply-erasures', function () {
   it('stops with nothing changed when it lacks the key of a line: a shell without the service environment, a dropped version, no key at all', async () => {
     const restored = await restoredAfterOptOuts([{ phone: ANOUK, keys: KEY_1 }]);
     const [line] = readTombstones(serviceConfig(restored.log));
-    // A shell with DATABASE_URL but not the service's env file: the development key is no match for the line.
+    // A shell with DATABASE_URL but not the service's env file: no key is guessed.
     const bare = step(restored, {});
     expect(bare.status).to.equal(1);
     expect(bare.stdout).to.equal('');
-    expect(bare.stderr).to.include(`1 line(s) of the erasure log were made with pseudonymisation key ${line.key}, which this run does not have: nothing was changed and sending stays blocked.`);
-    expect(bare.stderr).to.include(`1 regel(s) van het afmeldlogboek zijn gemaakt met sleutel ${line.key}, die deze run niet heeft: er is niets veranderd en er wordt nog steeds niets verstuurd.`);
-    // Version 1 dropped too early.
-    const dropped = step(restored, { ...SERVICE, PSEUDONYM_KEYS: KEY_2 });
-    expect(dropped.status).to.equal(1);
-    expect(dropped.stderr).to.include(`made with pseudonymisation key ${line.key}, which this run does not have`);
+    expect(bare.stderr).to.match(/^configuration error: PSEUDONYM_KEYS: required outside npm start/);
     // The credentials, but no key at all.
     const withoutKey: Record<string, string> = { ...SERVICE };
     delete withoutKey.PSEUDONYM_KEYS;
-    const none = step(restored, withoutKey);
-    expect(none.status).to.equal(1);
-    expect(none.stderr).to.match(/^configuration error: PSEUDONYM_KEYS: required outside npm start/);
+    expect(step(restored, withoutKey).stderr).to.match(/^configuration error: PSEUDONYM_KEYS: required outside npm start/);
+    // Version 1 dropped too early: the line says which key it needs.
+    const dropped = step(restored, { ...SERVICE, PSEUDONYM_KEYS: KEY_2 });
+    expect(dropped.status).to.equal(1);
+    expect(dropped.stdout).to.equal('');
+    expect(dropped.stderr).to.include(`1 line(s) of the erasure log were made with pseudonymisation key ${line.key}, which this run does not have: nothing was changed and sending stays blocked.`);
+    expect(dropped.stderr).to.include(`1 regel(s) van het afmeldlogboek zijn gemaakt met sleutel ${line.key}, die deze run niet heeft: er is niets veranderd en er wordt nog steeds niets verstuurd.`);
     // Nothing was applied: Anouk is still there, and sending is still refused.
     expect(await phones(restored.db)).to.deep.equal([ANOUK, BRAM]);
     expect(await pending(restored)).to.equal(1);
+  });
+
+  it('matches a line from before key versions only with the legacy version 0 (the app secret of that time) given explicitly, and says so', async () => {
+    const restored = await restoredAfterOptOuts([{ phone: ANOUK, keys: KEY_1 }]);
+    // The log as an older version wrote it: no key id, hashed with the WhatsApp app secret.
+    const [line] = readTombstones(serviceConfig(restored.log));
+    const legacy = { id: line.id, at: line.at, db: line.db, keys: [contactHash(serviceConfig(restored.log), ANOUK, { version: 0, secret: SERVICE.WHATSAPP_APP_SECRET, id: '0' })] };
+    writeFileSync(restored.log, `${JSON.stringify(legacy)}\n`);
+    const without = step(restored, SERVICE);
+    expect(without.status).to.equal(1);
+    expect(without.stderr).to.include('made with pseudonymisation key 0 (the WhatsApp app secret of before key versions), which this run does not have');
+    expect(await phones(restored.db)).to.deep.equal([ANOUK, BRAM]);
+    const run = step(restored, { ...SERVICE, PSEUDONYM_KEYS: `${KEY_1},0:${SERVICE.WHATSAPP_APP_SECRET}` });
+    expect(run.status, run.stderr).to.equal(0);
+    expect(run.stdout).to.include('1 matched a subscriber of the backup: 1 subscriber row(s) erased again');
+    expect(run.stdout).to.include('1 of them are lines from before key versions, matched with version 0 of PSEUDONYM_KEYS');
+    expect(await phones(restored.db)).to.deep.equal([BRAM]);
   });
 
   it('pointed at the wrong database: nothing is erased there, it says whose lines they are, and the restored one stays blocked', async () => {
