@@ -34,7 +34,7 @@ export const SEAMS: Record<string, string[]> = {
   // After a database restore nothing is sent until the opt-outs since the backup are applied again.
   'notices->privacy': ['services/privacy/erasure-log'],
   'dispatcher->privacy': ['services/privacy/erasure-log'],
-  'dispatcher->notices': ['services/notices/notice-template', 'services/notices/notice-state'],
+  'dispatcher->notices': ['services/notices/notice-template', 'services/notices/notice-lifecycle'],
   // The tab names the outage of each notice as the staff cards do.
   'stats->notices': ['services/notices/whatsapp-account', 'services/notices/notice-template'],
 };

@@ -134,6 +134,14 @@ const IMPORTS_DELIVERY = /import\s*\{[^}]*\bDelivery\b[^}]*\}\s*from\s*['"][./]*
 const DELIVERY_ENTITY_USERS = ['services/ledger/delivery-ledger.ts', 'services/privacy/subscriber-requests.ts'];
 
 const LEDGER = path.join(SRC, 'services', 'ledger', 'delivery-ledger.ts');
+
+/** A write of a notice's status: SQL that sets it, or a repository write of OutageMessage that names it. */
+const WRITES_NOTICE_STATUS = [
+  /\bUPDATE\s+("?public"?\.)?"?outage_message"?\s+(\w+\s+)?SET\b[^;`]*\bstatus\s*=/i,
+  /\bINSERT\s+INTO\s+("?public"?\.)?"?outage_message"?\s*\([^)]*\bstatus\b/i,
+  /getRepository\(OutageMessage\)\s*\.\s*(update|save|insert|upsert)\([^;]*\bstatus\b/,
+];
+const LIFECYCLE = path.join(SRC, 'services', 'notices', 'notice-lifecycle.ts');
 const DOOR = path.join(SRC, 'services', 'staff-services.ts');
 
 function filesMatching(patterns: RegExp[], except: (file: string) => boolean): string[] {
@@ -271,6 +279,14 @@ describe('architecture', () => {
     expect(WRITES_DELIVERY.some((pattern) => pattern.test(readFileSync(LEDGER, 'utf8')))).to.equal(true);
     expect(WRITES_DELIVERY.some((pattern) => pattern.test('INSERT INTO public.delivery (id)'))).to.equal(true);
     expect(holders).to.include('services/privacy/subscriber-requests.ts');
+  });
+
+  it("lets only services/notices/notice-lifecycle.ts write a notice's status", () => {
+    expect(filesMatching(WRITES_NOTICE_STATUS, (file) => file === LIFECYCLE)).to.deep.equal([]);
+    // The check itself: it sees each kind of write the lifecycle makes.
+    const lifecycle = readFileSync(LIFECYCLE, 'utf8');
+    expect(WRITES_NOTICE_STATUS.map((pattern) => pattern.test(lifecycle))).to.deep.equal([true, false, true]);
+    expect(WRITES_NOTICE_STATUS[1].test("INSERT INTO outage_message (id, outage_id, status) VALUES")).to.equal(true);
   });
 
   it('deletes subscriber data only in services/privacy/, and only privacy/ asks the ledger to unlink a recipient', () => {

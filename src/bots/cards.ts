@@ -110,6 +110,8 @@ export interface PreviewData {
   values: ComposeValues;
   text: string;
   recipients: number;
+  /** The recipients as staff read them (a follow-up: who got the last notice, who joined since). */
+  recipientsText?: string;
   releaseText: string;
   warnings: string[];
   /** Why it cannot be sent (the template is not approved): shown in red, no Versturen. */
@@ -126,7 +128,7 @@ export function previewCard(p: PreviewData): Card {
       {
         type: 'FactSet',
         facts: [
-          { title: 'Ontvangers', value: String(p.recipients) },
+          { title: 'Ontvangers', value: p.recipientsText ?? String(p.recipients) },
           { title: 'Verzending', value: p.releaseText },
         ],
       },
@@ -203,10 +205,14 @@ export function statusCard(s: StatusData, options: { viewerIds?: string[]; perso
   if (s.status === 'held' || s.status === 'awaiting_approval') actions.push(execute('Annuleren', 'cancel', { messageId: s.messageId, outageId: s.outageId }, 'destructive'));
   if (s.retryable > 0) actions.push(execute('Opnieuw proberen (mislukt)', 'retry', { messageId: s.messageId, outageId: s.outageId }));
   if (s.outageOpen) actions.push(...followUpActions(s.outageId, s.messageId));
+  // By hand too: Teams refreshes a card on its own only while it is on screen, and not for ever.
+  const refresh = execute('Vernieuwen', 'status', { messageId: s.messageId, outageId: s.outageId });
+  actions.push(refresh);
+  const reachedNobody = s.status === 'done' && s.progress.failed > 0 && s.progress.sent + s.progress.delivered + s.progress.read === 0;
   const body = card(
     [
       { type: 'TextBlock', text: KIND_TITLE[s.kind] ?? 'Melding', weight: 'Bolder', size: 'Medium', wrap: true },
-      { type: 'TextBlock', text: s.statusText, wrap: true, weight: 'Bolder', color: s.status === 'paused' ? 'Attention' : 'Default' },
+      { type: 'TextBlock', text: s.statusText, wrap: true, weight: 'Bolder', color: s.status === 'paused' || s.status === 'superseded' || reachedNobody ? 'Attention' : 'Default' },
       ...whatsappBlocks(s.text, { subtle: true }),
       figures(s.progress),
       ...failureBlocks(s, options.personal ?? false),
@@ -217,8 +223,7 @@ export function statusCard(s: StatusData, options: { viewerIds?: string[]; perso
   if (options.noRefresh || !keepsCounting(s)) return body;
   // userIds: [] would switch automatic refresh off, so no ids means no userIds at all.
   const viewerIds = (options.viewerIds ?? []).filter(Boolean).slice(0, 60);
-  const action = execute('Vernieuwen', 'status', { messageId: s.messageId, outageId: s.outageId });
-  return { ...body, refresh: { action, ...(viewerIds.length ? { userIds: viewerIds } : {}) } };
+  return { ...body, refresh: { action: refresh, ...(viewerIds.length ? { userIds: viewerIds } : {}) } };
 }
 
 /** The figures that matter in a list: "Ontvangers 120 · Afgeleverd 110 · Gelezen 80 · Mislukt 2". */

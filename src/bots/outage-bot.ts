@@ -119,6 +119,7 @@ export class OutageBot extends TeamsActivityHandler {
               values: fields,
               text: preview.text,
               recipients: preview.recipients,
+              recipientsText: preview.recipientsText,
               releaseText: preview.releaseText,
               warnings: preview.warnings,
               blocked: preview.blocked,

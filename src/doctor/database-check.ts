@@ -8,7 +8,7 @@ import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { MIGRATIONS } from '../migrations';
 import { fail, ok, reason, skip, type CheckResult } from './check';
 import { checkErasureLog } from './erasure-log-check';
-import type { PauseReason } from '../services/notices/notice-state';
+import type { PauseReason } from '../services/notices/notice-lifecycle';
 import { pauseForDoctor } from '../services/notices/pause-reasons';
 
 const NAME = 'database';

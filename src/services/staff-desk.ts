@@ -6,11 +6,11 @@
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import type { Clock } from '../lib/clock';
-import { OutageMessageKind, OutageMessageStatus, OutageStatus } from '../entities';
+import { OutageMessageKind, OutageMessageStatus, OutageStatus, type OutageMessage } from '../entities';
 import { recordAudit } from './audit/audit-log';
 import type { EmailService } from './email/feature';
 import { failureGroups, retryableFailures } from './ledger/failure-reasons';
-import { deliveryProgress } from './ledger/progress';
+import { deliveryProgress, type DeliveryProgress } from './ledger/progress';
 import { maskAddress } from '../lib/mask';
 import { formatDutch } from './notices/business-hours';
 import { outageTitle, renderNotice } from './notices/notice-template';
@@ -30,8 +30,11 @@ const STATUS_TEXT: Record<string, string> = {
   paused: 'Gepauzeerd door WhatsApp (limiet of blokkade). Laat Team Techniek het account controleren en kies dan Hervatten.',
   done: 'Verstuurd.',
   cancelled: 'Geannuleerd: er is niets verstuurd.',
-  superseded: 'Vervangen door een nieuwere melding voordat hij werd verstuurd.',
+  held: 'Wordt verstuurd zodra de kantoortijden beginnen.',
 };
+
+/** A notice's kind as staff name it. */
+const KIND_NAME: Record<string, string> = { initial: 'storing', update: 'update', resolved: 'opgelost' };
 
 export class StaffDesk implements StaffServices {
   private readonly outages: Outages;
@@ -59,7 +62,9 @@ export class StaffDesk implements StaffServices {
     if ('errors' in draft) return draft;
     const preview = await this.outages.preview(draft, request.outageId);
     const releaseText = preview.releaseAt ? `Buiten kantoortijden: wordt verstuurd op ${formatDutch(preview.releaseAt, this.config.businessHours.timeZone)}` : 'Direct na Versturen';
-    return { text: preview.text, recipients: preview.recipients, releaseText, warnings: preview.warnings, blocked: preview.blocked };
+    const recipientsText =
+      preview.newcomers === undefined ? String(preview.recipients) : `${preview.recipients} (${preview.recipients - preview.newcomers} kregen de vorige melding, ${preview.newcomers} sindsdien aangemeld in het gebied)`;
+    return { text: preview.text, recipients: preview.recipients, recipientsText, releaseText, warnings: preview.warnings, blocked: preview.blocked };
   }
 
   async send(request: SendRequest): Promise<NoticeStatus | FieldErrors> {
@@ -88,16 +93,8 @@ export class StaffDesk implements StaffServices {
 
   async statusOf(messageId: string): Promise<NoticeStatus> {
     const message = await this.outages.message(messageId);
-    const paused = message.status === OutageMessageStatus.Paused;
-    const blocked = paused ? templateBlock(await readAccountState(this.dataSource, this.config), this.config) : null;
-    const statusText =
-      message.status === OutageMessageStatus.Held && message.releaseAt
-        ? `Buiten kantoortijden: wordt verstuurd op ${formatDutch(message.releaseAt, this.config.businessHours.timeZone)}.`
-        : blocked
-          ? `Gepauzeerd. ${blocked} Kies Hervatten zodra het sjabloon weer is goedgekeurd.`
-          : paused && message.pauseScope
-            ? pauseExplanation({ scope: message.pauseScope, code: message.pauseCode })
-            : (STATUS_TEXT[message.status] ?? message.status);
+    const progress = await deliveryProgress(this.dataSource, message.id);
+    const statusText = await this.headline(message, progress);
     return {
       outageId: message.outageId,
       messageId: message.id,
@@ -105,7 +102,7 @@ export class StaffDesk implements StaffServices {
       status: message.status,
       statusText,
       text: renderNotice(message.templateParameters),
-      progress: await deliveryProgress(this.dataSource, message.id),
+      progress,
       outageOpen: message.outage.status === OutageStatus.Open,
       finishedAt: message.finishedAt?.toISOString() ?? null,
       asOf: this.clock().toISOString(),
@@ -113,6 +110,35 @@ export class StaffDesk implements StaffServices {
       retryable: message.failuresRetriedAt || message.status !== OutageMessageStatus.Done || (await this.outages.hasNewerNotice(this.dataSource, message)) ? 0 : await retryableFailures(this.dataSource, message.id),
       retried: message.failuresRetriedAt !== null,
     };
+  }
+
+  /** What happened to the notice, in one Dutch sentence: the card's headline says it as it is. */
+  private async headline(message: OutageMessage, progress: DeliveryProgress): Promise<string> {
+    const zone = this.config.businessHours.timeZone;
+    switch (message.status) {
+      case OutageMessageStatus.Held:
+        return message.releaseAt ? `Buiten kantoortijden: wordt verstuurd op ${formatDutch(message.releaseAt, zone)}.` : STATUS_TEXT.held;
+      case OutageMessageStatus.Paused: {
+        const blocked = templateBlock(await readAccountState(this.dataSource, this.config), this.config);
+        if (blocked) return `Gepauzeerd. ${blocked} Kies Hervatten zodra het sjabloon weer is goedgekeurd.`;
+        return message.pauseScope ? pauseExplanation({ scope: message.pauseScope, code: message.pauseCode }) : STATUS_TEXT.paused;
+      }
+      case OutageMessageStatus.Superseded: {
+        const newer = message.supersededBy ? await this.outages.message(message.supersededBy).catch(() => null) : null;
+        const by = newer ? `de melding "${KIND_NAME[newer.kind]}" van ${formatDutch(newer.createdAt, zone)}` : 'een nieuwere melding van deze storing';
+        const stopped = progress.cancelled > 0 ? ` ${progress.cancelled} nog niet verstuurde bericht(en) zijn geannuleerd.` : '';
+        return `Vervangen door ${by}: deze melding wordt niet meer verstuurd.${stopped}`;
+      }
+      case OutageMessageStatus.Done: {
+        const reached = progress.sent + progress.delivered + progress.read;
+        if (progress.total === 0) return 'Verstuurd, maar er waren geen ontvangers.';
+        if (reached === 0 && progress.failed > 0) return `Niemand bereikt: alle ${progress.failed} berichten zijn mislukt.`;
+        if (progress.failed > 0) return `Verstuurd, maar ${progress.failed} van de ${progress.total} berichten zijn mislukt.`;
+        return STATUS_TEXT.done;
+      }
+      default:
+        return STATUS_TEXT[message.status] ?? message.status;
+    }
   }
 
   async openOutages(): Promise<OpenOutage[]> {

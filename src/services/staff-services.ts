@@ -43,6 +43,8 @@ export interface NoticePreview {
   /** Exactly what a subscriber reads. */
   text: string;
   recipients: number;
+  /** The recipients in Dutch; a follow-up names who got the last notice and who subscribed in the area since. */
+  recipientsText: string;
   /** When it goes out, in Dutch. */
   releaseText: string;
   warnings: string[];

@@ -122,7 +122,7 @@ describe('Teams staff bot over HTTP', function () {
     const message = await db.getRepository(OutageMessage).findOneByOrFail({});
     expect(message.cardActivityId).to.equal('card-activity-1');
     expect(message.conversationReference).to.have.property('serviceUrl', connector.url);
-    expect(first.actions!.map((a) => a.verb)).to.deep.equal(['update', 'resolve']);
+    expect(first.actions!.map((a) => a.verb)).to.deep.equal(['update', 'resolve', 'status']);
   });
 
   it('refreshes the status card in place (updateActivity) while the notice is sent', async () => {

@@ -20,7 +20,7 @@ import { LeaderLock } from './leader-lock';
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_IN_FLIGHT } from './limits';
 import { cancelOrphans, noticeHasGoneOut, requeueStale, type ClaimedDelivery } from '../ledger/delivery-ledger';
 import { claimReplies, replyDropped, replyRetry, replySent, requeueStaleReplies, type ClaimedReply } from '../ledger/reply-outbox';
-import { finishMessages, pauseAllSending, pauseNotice } from '../notices/notice-state';
+import { finishMessages, pauseAllSending, pauseNotice } from '../notices/notice-lifecycle';
 import { PairLimiter, RateLimiter } from './rate-limiter';
 import { ResultWriter } from './result-writer';
 

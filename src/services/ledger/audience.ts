@@ -14,6 +14,11 @@ export interface Audience {
    * still active (anyone who opted out since is gone from subscriber, so drops out).
    */
   sameAudienceAs?: string;
+  /**
+   * With sameAudienceAs: also whoever became active in the regions after this moment (when that
+   * earlier message went out): they live with the outage too, and must hear it was resolved.
+   */
+  joinedSince?: Date;
 }
 
 /** A subscriber row `s` that may receive notices now. */
@@ -26,11 +31,15 @@ export const REACHABLE = `s.status = 'active'`;
 export function audienceQuery(audience: Audience, firstParam: number): { from: string; params: unknown[] } {
   const p = `$${firstParam}`;
   if (audience.sameAudienceAs) {
+    const q = `$${firstParam + 1}`;
+    const r = `$${firstParam + 2}`;
     return {
       from: `FROM subscriber s
             WHERE ${REACHABLE}
-              AND s.id IN (SELECT d.subscriber_id FROM delivery d WHERE d.outage_message_id = ${p} AND d.subscriber_id IS NOT NULL)`,
-      params: [audience.sameAudienceAs],
+              AND (s.id IN (SELECT d.subscriber_id FROM delivery d WHERE d.outage_message_id = ${p} AND d.subscriber_id IS NOT NULL)
+                   OR (${q}::timestamptz IS NOT NULL AND s.activated_at > ${q}::timestamptz
+                       AND EXISTS (SELECT 1 FROM customer c WHERE c.id = s.customer_id AND (${r}::text[] IS NULL OR c.regions && ${r}::text[]))))`,
+      params: [audience.sameAudienceAs, audience.joinedSince ?? null, audience.regions],
     };
   }
   return {

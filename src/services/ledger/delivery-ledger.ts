@@ -187,7 +187,9 @@ export async function cancelOrphans(db: Db): Promise<number> {
     `WITH gone AS (
        UPDATE delivery d SET status = 'cancelled'
         WHERE d.status = 'queued'
-          AND NOT EXISTS (SELECT 1 FROM subscriber s WHERE s.id = d.subscriber_id AND ${REACHABLE})
+          AND (NOT EXISTS (SELECT 1 FROM subscriber s WHERE s.id = d.subscriber_id AND ${REACHABLE})
+               -- A send handed back after its notice was superseded (notices/notice-lifecycle.ts) is never sent.
+               OR EXISTS (SELECT 1 FROM outage_message m WHERE m.id = d.outage_message_id AND m.status = 'superseded'))
        RETURNING 1)
      SELECT count(*)::int AS n FROM gone`,
   );
@@ -378,20 +380,19 @@ export async function requeuePassingFailures(manager: EntityManager, outageMessa
 }
 
 /**
- * A newer notice of the outage was released: what a retry of an older one still has queued is
- * cancelled (an old "storing" must not arrive after "opgelost"). In id order, as every ledger writer.
+ * Notices superseded by a newer one of their outage (notices/notice-lifecycle.ts): what they
+ * still have queued, first sends and back-off retries alike, is cancelled (an old "storing" must
+ * not arrive after "opgelost"). In id order, as every ledger writer.
  */
-export async function cancelQueuedRetries(manager: EntityManager, outageId: string, newerMessageId: string): Promise<number> {
+export async function cancelQueuedDeliveries(manager: EntityManager, outageMessageIds: string[]): Promise<number> {
   const rows: { id: string }[] = await manager.query(
     `WITH locked AS MATERIALIZED (
-       SELECT d.id FROM delivery d JOIN outage_message m ON m.id = d.outage_message_id
-        WHERE m.outage_id = $1 AND m.id <> $2 AND m.failures_retried_at IS NOT NULL AND d.status = 'queued'
-        ORDER BY d.id FOR UPDATE OF d
+       SELECT d.id FROM delivery d WHERE d.outage_message_id = ANY($1::uuid[]) AND d.status = 'queued' ORDER BY d.id FOR UPDATE
      ), cancelled AS (
        UPDATE delivery d SET status = 'cancelled', status_at = now() WHERE d.id IN (SELECT id FROM locked) RETURNING d.id
      )
      SELECT id FROM cancelled`,
-    [outageId, newerMessageId],
+    [outageMessageIds],
   );
   return rows.length;
 }

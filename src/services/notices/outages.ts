@@ -3,8 +3,8 @@
  * subscribers only, one delivery each (written by the ledger: services/ledger/), R12 business
  * hours (business-hours.ts) and the release of held notices (feature.ts), R13
  * landelijk/regionaal only with a planned-works warning (this file), the exact template text
- * (notice-template.ts), the sending states the dispatcher moves (notice-state.ts) and the staff
- * cards that show a notice (status-cards.ts). Sending itself is the dispatcher's.
+ * (notice-template.ts), a notice's lifecycle, the only writer of its status (notice-lifecycle.ts),
+ * and the staff cards that show a notice (status-cards.ts). Sending itself is the dispatcher's.
  *
  * Outage notices as staff compose them in Teams: validation (Dutch messages per field), the
  * preview (exact subscriber text, audience, when it goes out, warnings), sending (the notice
@@ -16,15 +16,13 @@ import { z } from 'zod';
 import type { Config } from '../../config';
 import type { Clock } from '../../lib/clock';
 import { PROVINCES } from '../../lib/provinces';
-import { Outage, OutageMessage, OutageMessageKind, OutageMessageStatus, OutageScope, OutageService, OutageSeverity, OutageStatus } from '../../entities';
-import { recordAudit } from '../audit/audit-log';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../http/errors';
+import { Outage, OutageMessage, OutageMessageKind, OutageScope, OutageService, OutageSeverity, OutageStatus } from '../../entities';
+import { NotFoundError, ValidationError } from '../../http/errors';
 import { BusinessCalendar } from './business-hours';
 import { countAudience, type Audience } from '../ledger/audience';
-import { cancelQueuedRetries, notifyDeliveriesReady, requeuePassingFailures, snapshotAudience } from '../ledger/delivery-ledger';
-import { buildTemplateParameters, MAX_STAFF_TEXT, renderNotice, severityOfParameters } from './notice-template';
+import { buildTemplateParameters, MAX_STAFF_TEXT, renderNotice } from './notice-template';
+import { followUpAudience, hasNewerNotice, lockedOutage, NoticeLifecycle } from './notice-lifecycle';
 import { messagingLimit, readAccountState, templateAnnouncement, templateBlock } from './whatsapp-account';
-import { RestoreGuard, restoreRefusal } from '../privacy/erasure-log';
 import { distance, normalise } from '../../lib/text';
 import { looksLikePlannedWork } from './planned-works';
 
@@ -77,6 +75,8 @@ export interface Preview {
   parameters: string[];
   text: string;
   recipients: number;
+  /** A follow-up: how many of the recipients subscribed in the outage's area since the last notice went out (the rest got it). */
+  newcomers?: number;
   /** null: goes out at once. */
   releaseAt: Date | null;
   warnings: string[];
@@ -87,7 +87,7 @@ export interface Preview {
 
 export class Outages {
   private readonly calendar: BusinessCalendar;
-  private readonly restore: RestoreGuard;
+  private readonly lifecycle: NoticeLifecycle;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -95,7 +95,7 @@ export class Outages {
     private readonly clock: Clock,
   ) {
     this.calendar = new BusinessCalendar(config.businessHours);
-    this.restore = new RestoreGuard(config);
+    this.lifecycle = new NoticeLifecycle(config, clock);
   }
 
   async outage(outageId: string | undefined): Promise<Outage> {
@@ -142,8 +142,10 @@ export class Outages {
 
   async preview(draft: Draft, followUpOf?: string, now = this.clock()): Promise<Preview> {
     const parameters = this.parametersOf(draft);
-    const audience = followUpOf ? await this.followUpAudience(this.dataSource.manager, followUpOf) : regionsAudience(draft);
+    const audience = followUpOf ? await followUpAudience(this.dataSource.manager, followUpOf) : regionsAudience(draft);
     const recipients = await countAudience(this.dataSource.manager, audience);
+    // A follow-up names both: who got the last notice and is still subscribed, and who joined in the area since.
+    const newcomers = audience.joinedSince ? recipients - (await countAudience(this.dataSource.manager, { ...audience, joinedSince: undefined })) : undefined;
     const opening = this.calendar.nextOpening(now);
     const account = await readAccountState(this.dataSource, this.config);
     const limit = messagingLimit(account, this.config);
@@ -158,186 +160,62 @@ export class Outages {
     const announcement = templateAnnouncement(account, this.config, now);
     if (announcement) warnings.push(announcement);
     if (await this.nearDuplicate(parameters, now)) warnings.push('Een vrijwel gelijke melding is in het afgelopen uur al verstuurd.');
-    return { parameters, text: renderNotice(parameters), recipients, releaseAt: opening.getTime() === now.getTime() ? null : opening, warnings, blocked: templateBlock(account, this.config) };
+    return { parameters, text: renderNotice(parameters), recipients, newcomers, releaseAt: opening.getTime() === now.getTime() ? null : opening, warnings, blocked: templateBlock(account, this.config) };
   }
 
   /**
    * Creates the notice (and, for an initial one, the outage). Idempotent on requestId: a double
-   * click returns the first result. Goes out now, is held until the window opens, or waits for
-   * approval (REQUIRE_APPROVAL).
+   * click returns the first result. Its lifecycle (notice-lifecycle.ts) decides whether it goes
+   * out now, is held until the window opens, or waits for approval (REQUIRE_APPROVAL).
    */
   async send(input: { draft: Draft; outageId?: string; createdBy: string; requestId: string; conversationReference?: Record<string, unknown>; now?: Date }): Promise<OutageMessage> {
-    const now = input.now ?? this.clock();
-    const message = await this.dataSource.transaction(async (manager) => {
+    return this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`outage-request:${input.requestId}`]);
       const existing = await manager.getRepository(OutageMessage).findOneBy({ requestId: input.requestId });
       if (existing) return existing;
-      await this.refuseWhileBlocked(manager);
+      await this.lifecycle.refuseWhileBlocked(manager);
       const outage = input.outageId ? await this.openOutage(manager, input.outageId) : await this.newOutage(manager, input.draft, input.createdBy);
-      const releaseAt = this.calendar.nextOpening(now);
-      const status = this.config.requireApproval ? OutageMessageStatus.AwaitingApproval : releaseAt > now ? OutageMessageStatus.Held : OutageMessageStatus.Sending;
-      const saved = await manager.getRepository(OutageMessage).save({
-        outageId: outage.id,
-        kind: input.draft.kind,
-        text: input.draft.text,
-        expectedResolution: input.draft.expectedResolution ?? null,
-        templateParameters: this.parametersOf(input.draft),
-        status,
-        releaseAt: releaseAt > now ? releaseAt : null,
-        createdBy: input.createdBy,
-        requestId: input.requestId,
-        conversationReference: input.conversationReference ?? null,
-      });
-      // Only the newest state of an outage goes out: an older notice still waiting is dropped.
-      await manager.query(
-        `UPDATE outage_message SET status = 'superseded' WHERE outage_id = $1 AND id <> $2 AND status IN ('held', 'awaiting_approval')`,
-        [outage.id, saved.id],
+      return this.lifecycle.create(
+        manager,
+        {
+          outageId: outage.id,
+          kind: input.draft.kind,
+          text: input.draft.text,
+          expectedResolution: input.draft.expectedResolution ?? null,
+          templateParameters: this.parametersOf(input.draft),
+          createdBy: input.createdBy,
+          requestId: input.requestId,
+          conversationReference: input.conversationReference ?? null,
+        },
+        input.now ?? this.clock(),
       );
-      if (status === OutageMessageStatus.Sending) await this.release(manager, saved, now);
-      await audit(manager, input.createdBy, `outage.${input.draft.kind}`, outage.id, { status });
-      return manager.getRepository(OutageMessage).findOneByOrFail({ id: saved.id });
-    });
-    return message;
-  }
-
-  /** Four-eyes: a second staff member approves; the author cannot approve their own notice. */
-  async approve(messageId: string, approver: string, now = this.clock()): Promise<OutageMessage> {
-    return this.dataSource.transaction(async (manager) => {
-      const message = await this.lockedMessage(manager, messageId);
-      if (message.status !== OutageMessageStatus.AwaitingApproval) throw new ValidationError('not awaiting approval', 'Deze melding wacht niet (meer) op goedkeuring.');
-      if (message.createdBy === approver) throw new ForbiddenError('author cannot approve', 'Je kunt je eigen melding niet goedkeuren; vraag een collega.');
-      const releaseAt = this.calendar.nextOpening(now);
-      await manager.getRepository(OutageMessage).update({ id: message.id }, { approvedBy: approver, status: releaseAt > now ? OutageMessageStatus.Held : OutageMessageStatus.Sending, releaseAt: releaseAt > now ? releaseAt : null });
-      if (releaseAt <= now) await this.release(manager, message, now);
-      await audit(manager, approver, 'outage.approve', message.outageId, {});
-      return manager.getRepository(OutageMessage).findOneByOrFail({ id: message.id });
     });
   }
 
-  /** Staff cancel a notice that has not gone out (held or awaiting approval). */
-  async cancel(messageId: string, actor: string): Promise<OutageMessage> {
-    return this.dataSource.transaction(async (manager) => {
-      const message = await this.lockedMessage(manager, messageId);
-      if (![OutageMessageStatus.Held, OutageMessageStatus.AwaitingApproval].includes(message.status)) {
-        throw new ValidationError('already released', 'Deze melding is al verstuurd en kan niet meer worden geannuleerd.');
-      }
-      await manager.getRepository(OutageMessage).update({ id: message.id }, { status: OutageMessageStatus.Cancelled });
-      await audit(manager, actor, 'outage.cancel', message.outageId, {});
-      return manager.getRepository(OutageMessage).findOneByOrFail({ id: message.id });
-    });
+  approve(messageId: string, approver: string, now = this.clock()): Promise<OutageMessage> {
+    return this.dataSource.transaction((manager) => this.lifecycle.approve(manager, messageId, approver, now));
   }
 
-  /** After Meta refused the account, number or template and it is fixed: carry on with who is left. */
-  async resume(messageId: string, actor: string): Promise<OutageMessage> {
-    return this.dataSource.transaction(async (manager) => {
-      const message = await this.lockedMessage(manager, messageId);
-      if (message.status !== OutageMessageStatus.Paused) throw new ValidationError('not paused', 'Deze melding is niet gepauzeerd.');
-      await this.refuseWhileBlocked(manager);
-      await manager.getRepository(OutageMessage).update({ id: message.id }, { status: OutageMessageStatus.Sending, pauseScope: null, pauseCode: null });
-      await this.resolveWhenSending(manager, message, this.clock());
-      await notifyDeliveriesReady(manager);
-      await audit(manager, actor, 'outage.resume', message.outageId, {});
-      return manager.getRepository(OutageMessage).findOneByOrFail({ id: message.id });
-    });
+  cancel(messageId: string, actor: string): Promise<OutageMessage> {
+    return this.dataSource.transaction((manager) => this.lifecycle.cancel(manager, messageId, actor));
   }
 
-  /**
-   * *Opnieuw proberen (mislukt)*: once per notice, once it is done, re-queues the failed
-   * recipients whose cause can pass and who are still subscribed (ledger/failure-reasons.ts).
-   * Not outside business hours (R12), and not once a newer notice of the outage went out: an
-   * old "storing" after "opgelost" would mislead.
-   */
-  async retryFailed(messageId: string, actor: string, now = this.clock()): Promise<{ message: OutageMessage; requeued: number }> {
-    return this.dataSource.transaction(async (manager) => {
-      // The outage first, as a follow-up's send locks it: a retry and a newer notice never pass each other.
-      await this.lockedOutage(manager, (await this.message(messageId)).outageId);
-      const message = await this.lockedMessage(manager, messageId);
-      if (message.status !== OutageMessageStatus.Done) throw new ValidationError('not done', 'Opnieuw proberen kan pas als de melding helemaal verstuurd is.');
-      if (message.failuresRetriedAt) throw new ValidationError('already retried', 'De mislukte berichten van deze melding zijn al een keer opnieuw geprobeerd.');
-      if (!this.calendar.isOpen(now)) throw new ValidationError('outside business hours', 'Opnieuw proberen kan alleen binnen kantoortijden.');
-      if (await this.hasNewerNotice(manager, message)) throw new ValidationError('newer notice', 'Er is al een nieuwere melding van deze storing; deze melding wordt niet opnieuw geprobeerd.');
-      await this.refuseWhileBlocked(manager);
-      const requeued = await requeuePassingFailures(manager, message.id);
-      if (requeued === 0) throw new ValidationError('nothing to retry', 'Er is niets om opnieuw te proberen: de overige mislukte berichten kunnen ook nu niet aankomen, of de ontvangers zijn afgemeld.');
-      await manager.getRepository(OutageMessage).update({ id: message.id }, { status: OutageMessageStatus.Sending, finishedAt: null, failuresRetriedAt: now });
-      await notifyDeliveriesReady(manager);
-      await audit(manager, actor, 'outage.retry_failed', message.outageId, { requeued: String(requeued) });
-      return { message: await manager.getRepository(OutageMessage).findOneByOrFail({ id: message.id }), requeued };
-    });
+  resume(messageId: string, actor: string): Promise<OutageMessage> {
+    return this.dataSource.transaction((manager) => this.lifecycle.resume(manager, messageId, actor));
+  }
+
+  retryFailed(messageId: string, actor: string, now = this.clock()): Promise<{ message: OutageMessage; requeued: number }> {
+    return this.dataSource.transaction((manager) => this.lifecycle.retryFailed(manager, messageId, actor, now));
   }
 
   /** A later notice of the same outage that is (or will be) sent: an old one must not follow it. */
-  async hasNewerNotice(db: EntityManager | DataSource, message: OutageMessage): Promise<boolean> {
-    const rows: unknown[] = await db.query(
-      `SELECT 1 FROM outage_message WHERE outage_id = $1 AND id <> $2 AND created_at > $3 AND status NOT IN ('cancelled', 'superseded') LIMIT 1`,
-      [message.outageId, message.id, message.createdAt],
-    );
-    return rows.length > 0;
+  hasNewerNotice(db: EntityManager | DataSource, message: OutageMessage): Promise<boolean> {
+    return hasNewerNotice(db, message);
   }
 
   /** Releases held notices whose window has opened (run every minute and at the opening). */
-  async releaseDue(now = this.clock()): Promise<number> {
-    if (!this.calendar.isOpen(now)) return 0;
-    const due = await this.dataSource.getRepository(OutageMessage).find({ where: { status: OutageMessageStatus.Held }, select: { id: true } });
-    let released = 0;
-    for (const { id } of due) {
-      await this.dataSource.transaction(async (manager) => {
-        const message = await this.lockedMessage(manager, id);
-        if (message.status !== OutageMessageStatus.Held || (message.releaseAt && message.releaseAt > now)) return;
-        await this.release(manager, message, now);
-        released += 1;
-      });
-    }
-    return released;
-  }
-
-  private async release(manager: EntityManager, message: OutageMessage, now: Date): Promise<void> {
-    const audience = await this.followUpAudience(manager, message.outageId, message.id);
-    const recipients = await snapshotAudience(manager, message.id, audience);
-    // A held notice whose window opens while Meta blocks the template waits, paused, for staff.
-    const blocked = templateBlock(await readAccountState(manager, this.config), this.config);
-    await manager.getRepository(OutageMessage).update({ id: message.id }, { status: blocked ? OutageMessageStatus.Paused : OutageMessageStatus.Sending, releasedAt: now, recipientCount: recipients });
-    // A retried older notice of the outage still in the queue would now arrive after this one.
-    await cancelQueuedRetries(manager, message.outageId, message.id);
-    // An update may change the severity: the outage (its title, the next compose card) follows.
-    const severity = severityOfParameters(message.templateParameters);
-    if (message.kind === OutageMessageKind.Update && severity) await manager.getRepository(Outage).update({ id: message.outageId }, { severity });
-    if (blocked) return;
-    await this.resolveWhenSending(manager, message, now);
-    await notifyDeliveriesReady(manager);
-  }
-
-  /**
-   * Resolved means sent: an outage is closed when its "opgelost" notice starts sending (with no
-   * subscribers, when it is confirmed), never while it is held, awaits approval or is paused, so
-   * cancelling it leaves the outage open for updates.
-   */
-  private async resolveWhenSending(manager: EntityManager, message: OutageMessage, now: Date): Promise<void> {
-    if (message.kind !== OutageMessageKind.Resolved) return;
-    await manager.getRepository(Outage).update({ id: message.outageId, status: OutageStatus.Open }, { status: OutageStatus.Resolved, resolvedAt: now });
-  }
-
-  /**
-   * Nothing is queued or resumed while Meta does not let the template be sent, nor after a
-   * database restore until the opt-outs since the backup are applied again (privacy/erasure-log.ts).
-   */
-  private async refuseWhileBlocked(manager: EntityManager): Promise<void> {
-    const blocked = templateBlock(await readAccountState(manager, this.config), this.config);
-    if (blocked) throw new ValidationError('template not approved', blocked);
-    const erasures = await this.restore.pending(manager);
-    if (erasures > 0) throw new ValidationError('erasures to reapply after a restore', restoreRefusal(erasures));
-  }
-
-  /** A follow-up goes to whoever got the last released notice of the outage and is still subscribed. */
-  private async followUpAudience(manager: EntityManager, outageId: string, excludeMessageId?: string): Promise<Audience> {
-    const outage = await manager.getRepository(Outage).findOneBy({ id: outageId });
-    if (!outage) throw new NotFoundError('no such outage', 'Deze storing bestaat niet (meer).');
-    const [previous]: { id: string }[] = await manager.query(
-      `SELECT id FROM outage_message WHERE outage_id = $1 AND released_at IS NOT NULL AND id <> coalesce($2::uuid, '00000000-0000-0000-0000-000000000000') ORDER BY released_at DESC LIMIT 1`,
-      [outageId, excludeMessageId ?? null],
-    );
-    const regions = outage.scope === OutageScope.Landelijk ? null : outage.regions;
-    return previous ? { regions, sameAudienceAs: previous.id } : { regions };
+  releaseDue(now = this.clock()): Promise<number> {
+    return this.lifecycle.releaseDue(this.dataSource, now);
   }
 
   private async newOutage(manager: EntityManager, draft: Draft, createdBy: string): Promise<Outage> {
@@ -351,22 +229,9 @@ export class Outages {
   }
 
   private async openOutage(manager: EntityManager, outageId: string): Promise<Outage> {
-    const outage = await this.lockedOutage(manager, outageId);
+    const outage = await lockedOutage(manager, outageId);
     if (outage.status !== OutageStatus.Open) throw new ValidationError('outage closed', 'Deze storing is al opgelost; maak een nieuwe melding.');
     return outage;
-  }
-
-  /** The outage, locked for the transaction: its follow-ups and retries take their turn. */
-  private async lockedOutage(manager: EntityManager, outageId: string): Promise<Outage> {
-    const outage = await manager.getRepository(Outage).createQueryBuilder('o').setLock('pessimistic_write').where('o.id = :id', { id: outageId }).getOne();
-    if (!outage) throw new NotFoundError('no such outage', 'Deze storing bestaat niet (meer).');
-    return outage;
-  }
-
-  private async lockedMessage(manager: EntityManager, id: string): Promise<OutageMessage> {
-    const message = await manager.getRepository(OutageMessage).createQueryBuilder('m').setLock('pessimistic_write').where('m.id = :id', { id }).getOne();
-    if (!message) throw new NotFoundError('no such message', 'Deze melding bestaat niet (meer).');
-    return message;
   }
 
   private async nearDuplicate(parameters: string[], now: Date): Promise<boolean> {
@@ -381,8 +246,4 @@ export class Outages {
 
 function regionsAudience(draft: Draft): Audience {
   return { regions: draft.scope === OutageScope.Landelijk ? null : draft.regions };
-}
-
-async function audit(manager: EntityManager, actor: string, action: string, target: string, detail: Record<string, string>): Promise<void> {
-  await recordAudit(manager, { actor, action, target, detail });
 }

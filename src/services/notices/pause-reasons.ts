@@ -2,7 +2,7 @@
  * Why a notice is paused, in Dutch for staff (the status card) and in English for the doctor:
  * what Meta refused and what to do before *Hervatten*. Nobody was marked failed for it.
  */
-import type { PauseReason } from './notice-state';
+import type { PauseReason } from './notice-lifecycle';
 
 const DUTCH: Record<PauseReason['scope'], string> = {
   account:

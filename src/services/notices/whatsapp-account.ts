@@ -9,7 +9,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '../../config';
 import { WhatsAppState } from '../../entities';
-import { pauseAllSending } from './notice-state';
+import { pauseAllSending } from './notice-lifecycle';
 
 type Db = DataSource | EntityManager;
 
