@@ -58,6 +58,9 @@ export function sendError(res: Response, logger: Logger, error: unknown): void {
   if ((answer.status === 413 || answer.status === 408 || busy) && !res.headersSent) res.setHeader('Connection', 'close');
   if (busy && !res.headersSent) res.setHeader('Retry-After', '5');
   if (!res.headersSent) res.send(answer.status, answer.body);
+  // Node would otherwise read the refused body to its end to discard it (3 MB per stranger in a
+  // flood): once the answer is out, the connection goes.
+  if (answer.status === 413 || busy) res.once('finish', () => res.socket?.destroy());
 }
 
 const PROXY_HEADERS = ['forwarded', 'x-forwarded-for', 'x-real-ip', 'x-forwarded-host'];

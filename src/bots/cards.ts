@@ -318,6 +318,17 @@ export function outsideDomainsCard(email: string, found: { customerName: string;
   );
 }
 
+/** /stappenplan with a customer the registry does not know: the ones it may have meant, each a button. */
+export function suggestedCustomersCard(email: string, typed: string, suggestions: { name: string; customerNumber: string }[]): Card {
+  return card(
+    [
+      { type: 'TextBlock', text: 'Stappenplan nog niet verstuurd', weight: 'Bolder', size: 'Medium', wrap: true },
+      { type: 'TextBlock', text: `"${typed}" staat niet in het klantenbestand van CBG Connect. Bedoel je een van deze klanten?`, wrap: true, color: 'Attention' },
+    ],
+    [...suggestions.map((c) => execute(`Versturen voor ${c.name} (${c.customerNumber})`, 'invite', { email, customer: c.customerNumber }, 'positive')), execute('Annuleren', 'cancel', {})],
+  );
+}
+
 export function attachment(content: Card): Attachment {
   return CardFactory.adaptiveCard(content);
 }

@@ -1,9 +1,11 @@
 /**
- * The Teams staff bot: POST /api/messages and the status-card refresher (at most every 5 s while
- * a notice is sending, through the conversation reference stored with the notice). It gets the
- * domain only as the StaffServices door: no database, no WhatsApp client.
+ * The Teams staff bot: POST /api/messages and the status-card refresher (every 5 s, on the one
+ * instance that holds its lease, rewriting a card only when it changed, through the conversation
+ * reference stored with the notice). It gets the domain only as the StaffServices door: no
+ * database, no WhatsApp client.
  */
 import type { Activity } from 'botbuilder';
+import { createHash, randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import type { Config } from '../config';
 import type { Feature } from '../feature';
@@ -12,7 +14,7 @@ import { ServiceUnavailableError, UnauthorizedError, ValidationError } from '../
 import type { Logger } from '../logger';
 import type { StaffServices } from '../services/staff-services';
 import { createAdapter } from './adapter';
-import { attachment, statusCard } from './cards';
+import { attachment, REFRESH_FOR_MS, statusCard } from './cards';
 import { OutageBot } from './outage-bot';
 
 const REFRESH_MS = 5000;
@@ -68,17 +70,24 @@ export function teamsBotFeature({ config, logger, staff }: TeamsBotDependencies)
   let refresher: NodeJS.Timeout | undefined;
   let refreshing = false;
 
+  // This instance, for the refresher's lease: one instance rewrites the cards (services/notices/status-cards.ts).
+  const holder = randomUUID();
   const refresh = async () => {
     if (refreshing) return;
     refreshing = true;
     try {
-      for (const target of await staff.cardsToRefresh(REFRESH_MS * 2)) {
+      for (const target of await staff.cardsToRefresh(holder, REFRESH_FOR_MS)) {
         const staffId = (target.reference.user as { id?: string } | undefined)?.id;
         const personal = (target.reference.conversation as { conversationType?: string } | undefined)?.conversationType === 'personal';
         const card = statusCard(await staff.statusOf(target.messageId), { viewerIds: staffId ? [staffId] : [], personal });
+        // Only a card that changed is rewritten (a paused notice's stays as it is; one past its
+        // week of refreshes is rewritten once more, without the refresh clause, and then left).
+        const digest = createHash('sha256').update(JSON.stringify(card)).digest('hex');
+        if (digest === target.digest) continue;
         await adapter.continueConversationAsync(config.bot.appId ?? '', target.reference, async (turn) => {
           await turn.updateActivity({ type: 'message', id: target.activityId, attachments: [attachment(card)] });
         });
+        await staff.cardShown(target.messageId, digest);
       }
     } catch (error) {
       logger.warn({ err: error }, 'status card refresh failed');

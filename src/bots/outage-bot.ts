@@ -10,7 +10,7 @@ import { maskAddress, maskContact } from '../lib/mask';
 import type { Logger } from '../logger';
 import type { InviteResult, StaffServices } from '../services/staff-services';
 import { parseCardAction } from './card-actions';
-import { attachment, composeCard, confirmEraseCard, helpCard, messageCard, openOutagesCard, outsideDomainsCard, previewCard, statusCard, type Card } from './cards';
+import { attachment, composeCard, confirmEraseCard, helpCard, messageCard, openOutagesCard, outsideDomainsCard, previewCard, statusCard, suggestedCustomersCard, type Card } from './cards';
 import { actorOf, checkStaff } from './staff-auth';
 
 export class OutageBot extends TeamsActivityHandler {
@@ -61,7 +61,7 @@ export class OutageBot extends TeamsActivityHandler {
           if (!data.subscriber) return messageCard(`Over ${maskAddress(rest.join(' ').trim())} is niets opgeslagen als abonnee.`, [`Verzendregels met dit nummer: ${data.deliveries.length}.`]);
           const s = data.subscriber;
           return messageCard(`Abonnee ${maskContact(s)}`, [
-            `Voornaam: ${s.firstName ?? '(nog niet opgegeven)'} · Bedrijf: ${s.company} (${s.customerNumber}) · Status: ${s.status}`,
+            `Voornaam: ${s.firstName ?? '(nog niet opgegeven)'} · Bedrijf: ${s.company} (${s.customerNumber}) · Status: ${SUBSCRIBER_STATUS[s.status] ?? s.status}`,
             `E-mail: ${s.email ?? '-'} · Aangemeld: ${s.signedUpAt.slice(0, 10)} · Meldingen ontvangen: ${data.deliveries.length} · AVG-e-mails: ${data.emails.length}`,
             `Export (JSON):\n\n${JSON.stringify(data)}`,
           ]);
@@ -94,8 +94,15 @@ export class OutageBot extends TeamsActivityHandler {
     // Teams asks for a status card's figures each time someone looks at it: a read of counts,
     // audited only when refused (one audit row per glance would bury the staff actions).
     const refused = await this.refusal(context, `card.${verb}`, { auditAllowed: verb !== 'status' });
-    // Someone else in the chat sees the card as it was sent, without masked numbers or further refreshes.
-    if (refused && verb === 'status' && messageId) return { card: statusCard(await this.services.statusOf(messageId), { noRefresh: true }) };
+    // Someone else of CBG Connect in the chat sees the card as it was sent, without masked numbers
+    // or further refreshes; a user of another tenant gets the refusal, not the notice's text and figures.
+    if (refused && verb === 'status' && messageId && checkStaff(this.config, context.activity) !== 'tenant') {
+      try {
+        return { card: statusCard(await this.services.statusOf(messageId), { noRefresh: true }) };
+      } catch (error) {
+        return { card: this.failure(error) };
+      }
+    }
     if (refused) return { card: refused };
     const actor = actorOf(context.activity);
     // Who looks at the card (refreshed for them in any chat), and whether masked numbers may show.
@@ -197,7 +204,7 @@ export class OutageBot extends TeamsActivityHandler {
 
   /** What staff see after /stappenplan: sent, or why not yet (an address outside the customer's domains). */
   private invited(email: string, result: InviteResult): Card {
-    if (!result.sent) return outsideDomainsCard(email, result);
+    if (!result.sent) return 'unknownCustomer' in result ? suggestedCustomersCard(email, result.unknownCustomer, result.suggestions) : outsideDomainsCard(email, result);
     return messageCard('Stappenplan verstuurd', [`Het stappenplan gaat naar ${email} voor ${result.customerName}. De persoonlijke code is 30 dagen geldig.`], 'Good');
   }
 
@@ -207,6 +214,9 @@ export class OutageBot extends TeamsActivityHandler {
     return messageCard('Dat lukte niet', [known], 'Attention');
   }
 }
+
+/** A subscriber's status as staff read it. */
+const SUBSCRIBER_STATUS: Record<string, string> = { active: 'aangemeld', pending_name: 'wacht op voornaam' };
 
 interface Reply {
   card?: Card;

@@ -6,6 +6,7 @@ import { EmailNotice } from './email-notice.entity';
 import { ErasureTombstone } from './erasure-tombstone.entity';
 import { InboundMessage } from './inbound-message.entity';
 import { Invitation } from './invitation.entity';
+import { Lease } from './lease.entity';
 import { Outage } from './outage.entity';
 import { OutageMessage } from './outage-message.entity';
 import { ReplyOutbox } from './reply-outbox.entity';
@@ -22,6 +23,7 @@ export * from './email-notice.entity';
 export * from './erasure-tombstone.entity';
 export * from './inbound-message.entity';
 export * from './invitation.entity';
+export * from './lease.entity';
 export * from './outage.entity';
 export * from './outage-message.entity';
 export * from './reply-outbox.entity';
@@ -39,6 +41,7 @@ export const ENTITIES = [
   ErasureTombstone,
   InboundMessage,
   Invitation,
+  Lease,
   Outage,
   OutageMessage,
   ReplyOutbox,

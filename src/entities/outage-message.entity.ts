@@ -102,6 +102,10 @@ export class OutageMessage {
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
   finishedAt!: Date | null;
 
+  /** A digest of the status card last written (services/notices/status-cards.ts): it is rewritten only when it changed. */
+  @Column({ name: 'card_digest', type: 'varchar', length: 64, nullable: true })
+  cardDigest!: string | null;
+
   /** The newer notice of the outage that replaced this one (status superseded). */
   @Column({ name: 'superseded_by', type: 'uuid', nullable: true })
   supersededBy!: string | null;

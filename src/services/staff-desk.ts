@@ -10,16 +10,16 @@ import { OutageMessageKind, OutageMessageStatus, OutageStatus, type OutageMessag
 import { recordAudit } from './audit/audit-log';
 import type { EmailService } from './email/feature';
 import { failureGroups, retryableFailures } from './ledger/failure-reasons';
-import { deliveryProgress, type DeliveryProgress } from './ledger/progress';
+import { deliveryProgress, deliveryProgressOf, type DeliveryProgress } from './ledger/progress';
 import { maskAddress } from '../lib/mask';
 import { formatDutch } from './notices/business-hours';
 import { outageTitle, renderNotice } from './notices/notice-template';
 import { Outages, validateCompose, type Draft } from './notices/outages';
-import { cardsToRefresh, rememberCard } from './notices/status-cards';
-import { readAccountState, templateBlock } from './notices/whatsapp-account';
+import { cardsToRefresh, holdRefresherLease, rememberCard, rememberCardDigest } from './notices/status-cards';
+import { readAccountState, templateBlock, type AccountState } from './notices/whatsapp-account';
 import { pauseExplanation } from './notices/pause-reasons';
 import { eraseByIdOnRequest, exportSubscriber } from './privacy/subscriber-requests';
-import { createInvitation, OutsideDomainsError } from './signup/invitations';
+import { createInvitation, OutsideDomainsError, UnknownCustomerError } from './signup/invitations';
 import type { CardToRefresh, ComposeFields, ComposeRequest, FieldErrors, InviteResult, NoticeKind, NoticePreview, NoticeStatus, OpenOutage, SendRequest, StaffServices, SubscriberExport } from './staff-services';
 
 const KINDS: Record<NoticeKind, OutageMessageKind> = { initial: OutageMessageKind.Initial, update: OutageMessageKind.Update, resolved: OutageMessageKind.Resolved };
@@ -112,14 +112,14 @@ export class StaffDesk implements StaffServices {
     };
   }
 
-  /** What happened to the notice, in one Dutch sentence: the card's headline says it as it is. */
-  private async headline(message: OutageMessage, progress: DeliveryProgress): Promise<string> {
+  /** What happened to the notice, in one Dutch sentence: the card's headline says it as it is. account: read once for a list. */
+  private async headline(message: OutageMessage, progress: DeliveryProgress, account?: AccountState): Promise<string> {
     const zone = this.config.businessHours.timeZone;
     switch (message.status) {
       case OutageMessageStatus.Held:
         return message.releaseAt ? `Buiten kantoortijden: wordt verstuurd op ${formatDutch(message.releaseAt, zone)}.` : STATUS_TEXT.held;
       case OutageMessageStatus.Paused: {
-        const blocked = templateBlock(await readAccountState(this.dataSource, this.config), this.config);
+        const blocked = templateBlock(account ?? (await readAccountState(this.dataSource, this.config)), this.config);
         if (blocked) return `Gepauzeerd. ${blocked} Kies Hervatten zodra het sjabloon weer is goedgekeurd.`;
         return message.pauseScope ? pauseExplanation({ scope: message.pauseScope, code: message.pauseCode }) : STATUS_TEXT.paused;
       }
@@ -141,17 +141,53 @@ export class StaffDesk implements StaffServices {
     }
   }
 
+  /**
+   * The open outages with their latest notice, in a fixed number of queries whatever their number
+   * (the outages, their latest notices, those notices, their counts, and the account once when one
+   * is paused). The list shows headline and figures; failures and retries are on each status card.
+   */
   async openOutages(): Promise<OpenOutage[]> {
-    // One after the other: each status counts a notice's deliveries, and the pool is shared with the dispatcher.
+    const open = await this.outages.openOutages();
+    const ids = open.flatMap((o) => (o.latestMessageId ? [o.latestMessageId] : []));
+    const messages = new Map((await this.outages.messages(ids)).map((m) => [m.id, m]));
+    const progress = await deliveryProgressOf(this.dataSource, ids);
+    const account = [...messages.values()].some((m) => m.status === OutageMessageStatus.Paused) ? await readAccountState(this.dataSource, this.config) : undefined;
+    const asOf = this.clock().toISOString();
     const list: OpenOutage[] = [];
-    for (const { outage, latestMessageId } of await this.outages.openOutages()) {
-      list.push({ outageId: outage.id, title: outageTitle(outage), openedAt: formatDutch(outage.createdAt, this.config.businessHours.timeZone), latest: latestMessageId ? await this.statusOf(latestMessageId) : null });
+    for (const { outage, latestMessageId } of open) {
+      const message = latestMessageId ? messages.get(latestMessageId) : undefined;
+      const counts = message ? (progress.get(message.id) as DeliveryProgress) : undefined;
+      const latest: NoticeStatus | null =
+        message && counts
+          ? {
+              outageId: outage.id,
+              messageId: message.id,
+              kind: message.kind,
+              status: message.status,
+              statusText: await this.headline(message, counts, account),
+              text: renderNotice(message.templateParameters),
+              progress: counts,
+              outageOpen: true,
+              finishedAt: message.finishedAt?.toISOString() ?? null,
+              asOf,
+              failures: [],
+              retryable: 0,
+              retried: message.failuresRetriedAt !== null,
+            }
+          : null;
+      list.push({ outageId: outage.id, title: outageTitle(outage), openedAt: formatDutch(outage.createdAt, this.config.businessHours.timeZone), latest });
     }
     return list;
   }
 
-  cardsToRefresh(recentMs: number): Promise<CardToRefresh[]> {
-    return cardsToRefresh(this.dataSource, recentMs);
+  async cardsToRefresh(holder: string, refreshForMs: number): Promise<CardToRefresh[]> {
+    // The lease outlives a few passes (every 5 s): a stopped holder's turn passes on within 30 s.
+    if (!(await holdRefresherLease(this.dataSource, holder, 30_000))) return [];
+    return cardsToRefresh(this.dataSource, refreshForMs);
+  }
+
+  cardShown(messageId: string, digest: string): Promise<void> {
+    return rememberCardDigest(this.dataSource, messageId, digest);
   }
 
   async invite(email: string, customer: string, actor: string, options: { outsideDomainsConfirmed?: boolean } = {}): Promise<InviteResult> {
@@ -159,6 +195,7 @@ export class StaffDesk implements StaffServices {
     try {
       result = await createInvitation(this.dataSource, this.config, { email, customer, createdBy: actor, outsideDomainsConfirmed: options.outsideDomainsConfirmed });
     } catch (error) {
+      if (error instanceof UnknownCustomerError && error.suggestions.length > 0) return { sent: false, unknownCustomer: error.typed, suggestions: error.suggestions };
       if (!(error instanceof OutsideDomainsError)) throw error;
       return { sent: false, customerName: error.customerName, customerNumber: error.customerNumber, domains: error.domains, matching: error.matching };
     }

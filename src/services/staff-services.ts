@@ -99,7 +99,9 @@ export interface NoticeStatus {
 
 export type InviteResult =
   | { sent: true; customerName: string }
-  | { sent: false; customerName: string; customerNumber: string; domains: string[]; matching: { name: string; customerNumber: string }[] };
+  | { sent: false; customerName: string; customerNumber: string; domains: string[]; matching: { name: string; customerNumber: string }[] }
+  /** The customer typed is not in the registry: the ones it may have meant, to pick with a click. */
+  | { sent: false; unknownCustomer: string; suggestions: { name: string; customerNumber: string }[] };
 
 /** An open outage as /storingen lists it: what it is about, and its latest notice. */
 export interface OpenOutage {
@@ -114,6 +116,8 @@ export interface CardToRefresh {
   messageId: string;
   activityId: string;
   reference: Record<string, unknown>;
+  /** The digest of the card as last written (null before the first rewrite): unchanged means no rewrite. */
+  digest: string | null;
 }
 
 /** Everything stored about a number (right of access, R15). */
@@ -144,8 +148,13 @@ export interface StaffServices {
   statusOf(messageId: string): Promise<NoticeStatus>;
   /** The outages not yet resolved, newest first, each with its latest notice (/storingen). */
   openOutages(): Promise<OpenOutage[]>;
-  /** The status cards that show a notice still moving. */
-  cardsToRefresh(recentMs: number): Promise<CardToRefresh[]>;
+  /**
+   * The status cards that show a notice still moving, for the instance that holds the
+   * refresher's lease (renewed by asking; none for the others).
+   */
+  cardsToRefresh(holder: string, refreshForMs: number): Promise<CardToRefresh[]>;
+  /** The card of this notice was rewritten as `digest`. */
+  cardShown(messageId: string, digest: string): Promise<void>;
   /**
    * Sends the stappenplan with a personal sign-up code (R2). An address outside the customer's
    * e-mail domains is not sent unless staff confirmed it (audited): the answer says why, and

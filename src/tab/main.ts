@@ -174,8 +174,10 @@ function renderCoverage(coverage: Stats['coverage']): void {
     customers === 0
       ? 'Het klantenbestand is leeg: importeer het met npm run customers:import.'
       : missing.length === 0
-        ? `Alle ${nf.format(customers)} klanten hebben minstens één actieve abonnee.`
-        : `${nf.format(missing.length)} van ${nf.format(customers)} klanten hebben nog geen actieve abonnee (${nf.format(reached)} wel). Stuur hun contactpersonen het stappenplan.`;
+        ? customers === 1
+          ? 'De enige klant heeft minstens één actieve abonnee.'
+          : `Alle ${nf.format(customers)} klanten hebben minstens één actieve abonnee.`
+        : `${nf.format(missing.length)} van ${nf.format(customers)} ${customers === 1 ? 'klant heeft' : 'klanten hebben'} nog geen actieve abonnee (${nf.format(reached)} wel). Stuur ${missing.length === 1 ? 'de contactpersoon' : 'hun contactpersonen'} het stappenplan.`;
   const body = $('missing');
   body.replaceChildren();
   for (const c of missing.slice(0, MISSING_SHOWN)) {

@@ -6,7 +6,7 @@ import { BotConnectorStandIn, cardAction, teamsMessage } from '../helpers/bot-co
 import { startService } from '../helpers/service';
 import { waitFor } from '../helpers/wait';
 
-type CardAction = { verb: string; data: Record<string, unknown> };
+type CardAction = { verb: string; title?: string; data: Record<string, unknown> };
 type CardJson = { body: Record<string, unknown>[]; actions?: CardAction[]; refresh?: { action: CardAction; userIds?: string[] } };
 
 /** A business-hours window that is closed right now (a weekday that is not today). */
@@ -27,8 +27,12 @@ describe('Teams staff bot over HTTP', function () {
   let app: App;
   let base: string;
 
+  let logLines: () => string[] = () => [];
+
   async function startApp(env: Record<string, string>): Promise<void> {
-    ({ app, database, base } = await startService({ BUSINESS_HOURS: 'always', ...env }));
+    let lines: string[];
+    ({ app, database, base, lines } = await startService({ BUSINESS_HOURS: 'always', ...env }));
+    logLines = () => lines;
     const [utrecht, zeeland] = await database.dataSource.getRepository(Customer).save([
       { customerNumber: 'C-1', name: 'Utrechtse Bakkerij', regions: ['UT'] },
       { customerNumber: 'C-2', name: 'Zeeuwse Visserij', regions: ['ZE'] },
@@ -221,6 +225,23 @@ describe('Teams staff bot over HTTP', function () {
     expect(final.refresh).to.equal(undefined);
   });
 
+  it("refuses a card's refresh cleanly and audits it: a user of another tenant (not the notice), an id that is no notice, an actor id longer than the audit column", async () => {
+    await startApp({ STAFF_AAD_OBJECT_IDS: 'staff-aad-1', MicrosoftAppTenantId: 'tenant-cbg' });
+    const preview = await invoke('preview', { kind: 'initial', ...valid, scope: 'landelijk', regions: '' });
+    const status = await invoke('send', preview.actions!.find((a) => a.verb === 'send')!.data);
+    const messageId = status.actions!.find((a) => a.verb === 'resolve')!.data.messageId as string;
+    const db = database.dataSource;
+    const stranger = 'x'.repeat(80);
+    const other = await invoke('status', { messageId }, { trigger: 'automatic', tenantId: 'tenant-elsewhere', aadObjectId: stranger });
+    expect(texts(other)).to.include('Deze bot is alleen beschikbaar voor CBG Connect.').and.not.include('Ontvangers').and.not.include('KPN');
+    const [audited] = await db.getRepository(AuditEvent).findBy({ outcome: 'refused', target: 'card.status' });
+    expect(audited.actor).to.equal(`${'x'.repeat(63)}…`);
+    // A notice id that does not exist, from someone of CBG Connect who is not staff: a Dutch line, no error.
+    const unknown = await invoke('status', { messageId: '00000000-0000-4000-8000-000000000999' }, { trigger: 'automatic', aadObjectId: 'not-staff' });
+    expect(texts(unknown)).to.include('Deze melding bestaat niet (meer).');
+    expect(logLines().filter((line) => line.includes('"level":50'))).to.deep.equal([]);
+  });
+
   it('lists the open outages with /storingen: their latest notice, figures and buttons; resolved ones leave the list', async () => {
     await startApp({});
     await post(teamsMessage(connector.url, '/storingen'));
@@ -257,11 +278,15 @@ describe('Teams staff bot over HTTP', function () {
     await startApp({});
     await post(teamsMessage(connector.url, '/stappenplan anna@bakkerij.nl C-1'));
     await post(teamsMessage(connector.url, '/stappenplan anna@bakkerij.nl Utrechtse Bakerij'));
-    const [ok, unknown] = connector.cards().map((c) => JSON.stringify(c));
-    expect(ok).to.include('Stappenplan verstuurd');
-    expect(unknown).to.include('Bedoel je: Utrechtse Bakkerij (C-1)?');
+    const [ok, unknown] = connector.cards() as CardJson[];
+    expect(JSON.stringify(ok)).to.include('Stappenplan verstuurd');
+    expect(texts(unknown)).to.include('Utrechtse Bakerij').and.include('staat niet in het klantenbestand van CBG Connect. Bedoel je een van deze klanten?');
+    // The suggestion is a button: one click sends it for that customer.
+    const pick = unknown.actions!.find((a) => a.verb === 'invite')!;
+    expect(pick.title).to.equal('Versturen voor Utrechtse Bakkerij (C-1)');
+    expect(texts(await invoke('invite', pick.data))).to.include('Stappenplan verstuurd');
     const [{ n }]: { n: number }[] = await database.dataSource.query(`SELECT count(*)::int AS n FROM invitation WHERE email = 'anna@bakkerij.nl'`);
-    expect(n).to.equal(1);
+    expect(n).to.equal(2);
   });
 
   it("holds a stappenplan to an address outside the customer's e-mail domains until staff confirm it (audited) or pick the customer it belongs to", async () => {

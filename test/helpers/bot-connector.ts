@@ -67,7 +67,7 @@ export function teamsMessage(serviceUrl: string, text: string, options: { aadObj
 }
 
 /** The invoke Teams sends for an Action.Execute click, or (trigger automatic) for a card's refresh when it is shown. */
-export function cardAction(serviceUrl: string, verb: string, data: Record<string, unknown>, options: { aadObjectId?: string; replyToId?: string; conversationType?: 'personal' | 'groupChat' | 'channel'; trigger?: 'manual' | 'automatic' } = {}) {
+export function cardAction(serviceUrl: string, verb: string, data: Record<string, unknown>, options: { aadObjectId?: string; tenantId?: string; replyToId?: string; conversationType?: 'personal' | 'groupChat' | 'channel'; trigger?: 'manual' | 'automatic' } = {}) {
   return {
     ...teamsMessage(serviceUrl, '', options),
     type: 'invoke',

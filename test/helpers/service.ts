@@ -12,6 +12,8 @@ export interface TestService {
   database: Database;
   /** http://127.0.0.1:<port> */
   base: string;
+  /** The service's log, as JSON lines. */
+  lines: string[];
 }
 
 export interface ServiceOptions {
@@ -24,9 +26,9 @@ export interface ServiceOptions {
 }
 
 export async function startService(env: Record<string, string> = {}, options: ServiceOptions = {}): Promise<TestService> {
-  const { logger } = memoryLogger();
+  const { logger, lines } = memoryLogger();
   const database = await openDatabase({ url: await freshDatabase(), dataDir: testDataDir(), logger });
   const config = loadConfig({ ERASURE_LOG: testErasureLog(), DATA_DIR: testDataDir(), ...env }, { purpose: options.purpose ?? 'local' });
   const app = await createApp(config, database, logger, 'all', { playground: options.playground, clock: options.clock });
-  return { app, database, base: `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}` };
+  return { app, database, base: `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}`, lines };
 }

@@ -15,7 +15,11 @@ export interface AuditEntry {
   detail?: Record<string, string>;
 }
 
+/** The actor column's width: a longer id (any client can send one) is cut, marked, never refused. */
+const ACTOR_LENGTH = 64;
+
 export async function recordAudit(db: DataSource | EntityManager, entry: AuditEntry): Promise<void> {
   const detail = entry.detail ? Object.fromEntries(Object.entries(entry.detail).map(([key, value]) => [key, maskPersonalData(value)])) : null;
-  await db.getRepository(AuditEvent).insert({ actor: entry.actor, action: entry.action, target: entry.target ? maskPersonalData(entry.target) : null, outcome: entry.outcome ?? 'ok', detail });
+  const actor = entry.actor.length > ACTOR_LENGTH ? `${entry.actor.slice(0, ACTOR_LENGTH - 1)}…` : entry.actor;
+  await db.getRepository(AuditEvent).insert({ actor, action: entry.action, target: entry.target ? maskPersonalData(entry.target) : null, outcome: entry.outcome ?? 'ok', detail });
 }

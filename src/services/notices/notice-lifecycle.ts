@@ -199,7 +199,8 @@ export class NoticeLifecycle {
   private async supersede(manager: EntityManager, newer: OutageMessage, states: OutageMessageStatus[]): Promise<void> {
     const rows: { id: string }[] = await manager.query(
       `WITH replaced AS (
-         UPDATE outage_message SET status = 'superseded', superseded_by = $2
+         -- Finished too: its card gets its last rewrite, saying what replaced it (status-cards.ts).
+         UPDATE outage_message SET status = 'superseded', superseded_by = $2, finished_at = now()
           WHERE outage_id = $1 AND id <> $2 AND created_at <= $3 AND status = ANY($4::outage_message_status[])
          RETURNING id)
        SELECT id FROM replaced`,

@@ -11,7 +11,7 @@
  * and its audience snapshot in one transaction, idempotent per card click), follow-ups to the
  * same audience, holding outside business hours (R12), four-eyes approval and cancelling.
  */
-import type { DataSource, EntityManager } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import { z } from 'zod';
 import type { Config } from '../../config';
 import type { Clock } from '../../lib/clock';
@@ -119,6 +119,11 @@ export class Outages {
     );
     const byOutage = new Map(latest.map((row) => [row.outage_id, row.id]));
     return outages.map((outage) => ({ outage, latestMessageId: byOutage.get(outage.id) ?? null }));
+  }
+
+  /** Notices by id, in one query. */
+  async messages(ids: string[]): Promise<OutageMessage[]> {
+    return ids.length === 0 ? [] : this.dataSource.getRepository(OutageMessage).findBy({ id: In(ids) });
   }
 
   /** A notice with its outage. */

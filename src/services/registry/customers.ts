@@ -90,13 +90,13 @@ export async function findCustomer(manager: EntityManager, numberOrName: string)
 }
 
 /** Up to three registry names that look like what was typed (for "did you mean"). */
-export async function suggestCustomers(manager: EntityManager, typed: string): Promise<string[]> {
+export async function suggestCustomers(manager: EntityManager, typed: string): Promise<{ name: string; customerNumber: string }[]> {
   const customers = await manager.getRepository(Customer).find({ select: { name: true, customerNumber: true } });
   const needle = typed.trim().toLowerCase();
   return customers
-    .map((c) => ({ label: `${c.name} (${c.customerNumber})`, score: Math.min(distance(needle, c.name.toLowerCase()), c.name.toLowerCase().includes(needle) && needle.length >= 3 ? 1 : Infinity) }))
+    .map((c) => ({ name: c.name, customerNumber: c.customerNumber, score: Math.min(distance(needle, c.name.toLowerCase()), c.name.toLowerCase().includes(needle) && needle.length >= 3 ? 1 : Infinity) }))
     .filter((c) => c.score <= Math.max(2, Math.floor(needle.length / 3)))
     .sort((a, b) => a.score - b.score)
     .slice(0, 3)
-    .map((c) => c.label);
+    .map(({ name, customerNumber }) => ({ name, customerNumber }));
 }

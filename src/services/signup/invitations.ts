@@ -56,6 +56,16 @@ export function inDomains(email: string, domains: string[]): boolean {
   return domains.some((d) => domain === d.toLowerCase() || domain.endsWith(`.${d.toLowerCase()}`));
 }
 
+/** The customer typed is not in the registry; the ones it may have meant, closest first (the bot offers each as a button). */
+export class UnknownCustomerError extends NotFoundError {
+  constructor(
+    readonly typed: string,
+    readonly suggestions: { name: string; customerNumber: string }[],
+  ) {
+    super('the customer is not in the registry', `"${typed}" staat niet in het klantenbestand van CBG Connect.${suggestions.length ? ` Bedoel je: ${suggestions.map((c) => `${c.name} (${c.customerNumber})`).join(', ')}?` : ''}`);
+  }
+}
+
 export async function createInvitation(
   dataSource: DataSource,
   config: Config,
@@ -66,11 +76,7 @@ export async function createInvitation(
   return dataSource.transaction(async (manager) => {
     const customer = await findCustomer(manager, input.customer);
     if (!customer) {
-      const suggestions = await suggestCustomers(manager, input.customer);
-      throw new NotFoundError(
-        'the customer is not in the registry',
-        `"${input.customer}" staat niet in het klantenbestand van CBG Connect.${suggestions.length ? ` Bedoel je: ${suggestions.join(', ')}?` : ''}`,
-      );
+      throw new UnknownCustomerError(input.customer, await suggestCustomers(manager, input.customer));
     }
     // R1, R2: a sign-up code sent to an address the customer does not own would sign its holder
     // up as that customer. Where the registry lists the customer's domains, another address waits

@@ -55,7 +55,7 @@ C-2001,Dubbel,z.nl,UT
   });
 
   it('suggests close registry names for a typo', async () => {
-    expect(await suggestCustomers(db.manager, 'bakkerij korenschoof')).to.deep.equal(['Bakkerij De Korenschoof (C-1001)']);
+    expect(await suggestCustomers(db.manager, 'bakkerij korenschoof')).to.deep.equal([{ name: 'Bakkerij De Korenschoof', customerNumber: 'C-1001' }]);
     expect(await suggestCustomers(db.manager, 'Albert Heijn')).to.deep.equal([]);
   });
 
