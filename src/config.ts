@@ -90,6 +90,7 @@ const envSchema = z.object({
   WHATSAPP_APP_SECRET: optionalText,
   WHATSAPP_VERIFY_TOKEN: optionalText,
   WHATSAPP_TEMPLATE_NAME: z.string().trim().regex(/^[a-z0-9_]+$/, { message: 'expected a template name of lowercase letters, digits and _' }).default('storing_melding'),
+  WHATSAPP_RESOLVED_TEMPLATE_NAME: z.string().trim().regex(/^[a-z0-9_]+$/, { message: 'expected a template name of lowercase letters, digits and _' }).default('storing_opgelost'),
   WHATSAPP_TEMPLATE_LANGUAGE: z.string().trim().regex(/^[a-z]{2}(_[A-Z]{2})?$/, { message: 'expected a language code such as nl or en_US' }).default('nl'),
   WHATSAPP_BUSINESS_ACCOUNT_ID: optionalText.pipe(z.string().regex(/^\d{5,30}$/, { message: 'expected the WhatsApp Business Account id (digits)' }).optional()),
   WHATSAPP_MAX_MPS: positiveInt('messages per second').max(10000, { message: 'expected messages per second (at most 10000)' }).default(80),
@@ -180,7 +181,10 @@ export interface Config {
     accessToken: string;
     appSecret: string;
     verifyToken: string;
+    /** The template of a storing or an update. */
     templateName: string;
+    /** The template of a resolution (Opgelost): no Impact line. */
+    resolvedTemplateName: string;
     templateLanguage: string;
     maxMps: number;
     /** The WhatsApp Business Account (templates live there); a placeholder in local mode. */
@@ -296,6 +300,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, options
       if (!env[name]) problems.push(`${name}: required when WHATSAPP_ACCESS_TOKEN is set`);
     }
   }
+  if (env.WHATSAPP_RESOLVED_TEMPLATE_NAME === env.WHATSAPP_TEMPLATE_NAME) {
+    problems.push(`WHATSAPP_RESOLVED_TEMPLATE_NAME: a resolution has its own template (no Impact line); expected another name than WHATSAPP_TEMPLATE_NAME (${env.WHATSAPP_TEMPLATE_NAME})`);
+  }
   const serves = options.serves ?? 'all';
   const botMissing = botLocal && serves !== 'whatsapp';
   const whatsappMissing = whatsappLocal && serves !== 'teams';
@@ -371,6 +378,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, options
       appSecret: env.WHATSAPP_APP_SECRET ?? 'local-app-secret',
       verifyToken: env.WHATSAPP_VERIFY_TOKEN ?? 'local-verify-token',
       templateName: env.WHATSAPP_TEMPLATE_NAME,
+      resolvedTemplateName: env.WHATSAPP_RESOLVED_TEMPLATE_NAME,
       templateLanguage: env.WHATSAPP_TEMPLATE_LANGUAGE,
       maxMps: env.WHATSAPP_MAX_MPS,
       businessAccountId: env.WHATSAPP_BUSINESS_ACCOUNT_ID ?? (whatsappLocal ? '100000000000001' : undefined),

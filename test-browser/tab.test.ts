@@ -60,7 +60,7 @@ describe('management tab in a browser', function () {
     const outageCells = await page.$$eval('#outages tr td', (tds) => tds.map((td) => td.textContent));
     expect(outageCells.slice(1, 6)).to.deep.equal(['Storing · KPN internet · Landelijk · HoogMislukt: 1× Niet bereikbaar op WhatsApp (geen WhatsApp, een verouderde app of de voorwaarden niet geaccepteerd)', '4', '2', '1', '1']);
     // Coverage: who has no subscriber yet, and the list as CSV for the stappenplan mailing.
-    expect(await page.textContent('#coverage-summary')).to.equal('1 van 3 klanten hebben nog geen actieve abonnee (2 wel). Stuur hun contactpersonen het stappenplan.');
+    expect(await page.textContent('#coverage-summary')).to.equal('1 van 3 klanten heeft nog geen actieve abonnee (2 wel). Stuur de contactpersoon het stappenplan.');
     expect(await page.$$eval('#missing tr td', (tds) => tds.map((td) => td.textContent))).to.deep.equal(['Garage Van Dam', 'C-3', 'vandam.nl']);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#missing-csv')]);
     expect(download.suggestedFilename()).to.match(/^klanten-zonder-abonnee-\d{4}-\d{2}-\d{2}\.csv$/);

@@ -172,6 +172,13 @@ describe('config', () => {
     });
   });
 
+  it("names the resolution's template apart from the notice's, and refuses the same name for both", () => {
+    expect(loadConfig({}, local).whatsapp).to.include({ templateName: 'storing_melding', resolvedTemplateName: 'storing_opgelost' });
+    expect(problemsOf({ WHATSAPP_RESOLVED_TEMPLATE_NAME: 'storing_melding' })).to.deep.equal([
+      "WHATSAPP_RESOLVED_TEMPLATE_NAME: a resolution has its own template (no Impact line); expected another name than WHATSAPP_TEMPLATE_NAME (storing_melding)",
+    ]);
+  });
+
   it('wants https for every identity and API endpoint in production', () => {
     const problems = problemsOf({ ...productionEnv, ENTRA_AUTHORITY_URL: 'http://login.example', BOT_OPENID_METADATA_URL: 'http://keys.example/meta', WHATSAPP_API_BASE_URL: 'http://graph.example' }, 'serve');
     expect(problems).to.have.members([

@@ -4,12 +4,12 @@
  * fills.
  */
 import type { Config } from '../config';
-import { parameterCount, TEMPLATE_BODY } from '../services/notices/notice-template';
+import { parameterCount, TEMPLATE_BODIES, TEMPLATE_ROLES, type TemplateRole } from '../services/notices/notice-template';
 import { normaliseMessagingLimit } from '../services/notices/whatsapp-account';
 import { AccountApi } from '../channels/whatsapp/account-api';
 import { CloudApiError } from '../channels/whatsapp/cloud-api-errors';
 import { fail, ok, reason, skip, type CheckResult } from './check';
-import { CATEGORY_FIX, NOTICE_CATEGORY } from '../services/notices/whatsapp-account';
+import { CATEGORY_FIX, NOTICE_CATEGORY, templateName } from '../services/notices/whatsapp-account';
 
 const TOKEN_FIX = 'create a permanent token for a system user with whatsapp_business_messaging and whatsapp_business_management (Meta Business settings > System users) and set WHATSAPP_ACCESS_TOKEN';
 
@@ -38,13 +38,15 @@ export async function checkWhatsApp(config: Config): Promise<CheckResult[]> {
   } catch (error) {
     results.push(fail('WhatsApp number', `Graph API refused the phone number look-up: ${reason(error)}`, graphFix(error, config, 'number')));
   }
-  results.push(await checkTemplate(config, api));
+  for (const role of TEMPLATE_ROLES) results.push(await checkTemplate(config, api, role));
   return results;
 }
 
-async function checkTemplate(config: Config, api: AccountApi): Promise<CheckResult> {
-  const { templateName: name, templateLanguage: language } = config.whatsapp;
-  const NAME = 'WhatsApp template';
+async function checkTemplate(config: Config, api: AccountApi, role: TemplateRole): Promise<CheckResult> {
+  const { templateLanguage: language } = config.whatsapp;
+  const name = templateName(config, role);
+  const NAME = role === 'resolution' ? 'WhatsApp template (Opgelost)' : 'WhatsApp template';
+  const codeBody = TEMPLATE_BODIES[role];
   if (!config.whatsapp.businessAccountId) {
     return fail(NAME, `${name} (${language}) not checked: templates belong to the WhatsApp Business Account`, 'set WHATSAPP_BUSINESS_ACCOUNT_ID (WhatsApp Manager > Account tools, or Business settings > WhatsApp accounts)');
   }
@@ -56,9 +58,9 @@ async function checkTemplate(config: Config, api: AccountApi): Promise<CheckResu
   }
   if (!template) return fail(NAME, `${name} (${language}) does not exist in WhatsApp Business Account ${config.whatsapp.businessAccountId}`, 'run npm run template:sync, then wait for Meta\'s review (npm run template:sync shows its status)');
   const body = template.components.find((c) => c.type === 'BODY')?.text ?? '';
-  const wanted = parameterCount(TEMPLATE_BODY);
+  const wanted = parameterCount(codeBody);
   const found = parameterCount(body);
-  const note = `${template.category}${template.category === 'UTILITY' ? '' : ', expected UTILITY'}${body === TEMPLATE_BODY ? '' : ', body differs from the code (npm run template:sync shows how)'}`;
+  const note = `${template.category}${template.category === 'UTILITY' ? '' : ', expected UTILITY'}${body === codeBody ? '' : ', body differs from the code (npm run template:sync shows how)'}`;
   if (template.status !== 'APPROVED') {
     const why = template.rejected_reason && template.rejected_reason !== 'NONE' ? ` (${template.rejected_reason})` : '';
     const fix = template.status === 'PENDING' ? "wait for Meta's review (minutes, at most 24 hours); npm run template:sync shows the status" : 'see the template in WhatsApp Manager > Message templates; edit or appeal it there, then wait for the review';
@@ -68,7 +70,7 @@ async function checkTemplate(config: Config, api: AccountApi): Promise<CheckResu
     return fail(NAME, `${name} (${language}) is APPROVED as ${template.category}, not UTILITY: notices would be billed and opted out of as ${template.category.toLowerCase()}, so the service refuses to send them`, CATEGORY_FIX);
   }
   if (found !== wanted) {
-    return fail(NAME, `${name} (${language}) is APPROVED but its body has ${found} variables; the code fills ${wanted}`, `delete it in WhatsApp Manager and run npm run template:sync to create it with the code's body (or set WHATSAPP_TEMPLATE_NAME to a new name)`);
+    return fail(NAME, `${name} (${language}) is APPROVED but its body has ${found} variables; the code fills ${wanted}`, `delete it in WhatsApp Manager and run npm run template:sync to create it with the code's body (or set ${role === 'resolution' ? 'WHATSAPP_RESOLVED_TEMPLATE_NAME' : 'WHATSAPP_TEMPLATE_NAME'} to a new name)`);
   }
   return ok(NAME, `${name} (${language}) is APPROVED with ${wanted} body parameters; ${note}`);
 }

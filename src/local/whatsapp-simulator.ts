@@ -13,10 +13,13 @@ export async function startLocalWhatsApp(config: Config, logger: Logger): Promis
     accessToken: config.whatsapp.accessToken,
     phoneNumberId: config.whatsapp.phoneNumberId,
     keep: 1000,
-    // The outage template as if Meta had approved it, so local mode sends what production would.
+    // Both templates as if Meta had approved them, so local mode sends what production would.
     account: {
       businessAccountId: config.whatsapp.businessAccountId,
-      templates: [{ id: '1', status: 'APPROVED', ...templateDefinition(config.whatsapp.templateName, config.whatsapp.templateLanguage) }],
+      templates: [
+        { id: '1', status: 'APPROVED', ...templateDefinition(config.whatsapp.templateName, config.whatsapp.templateLanguage) },
+        { id: '2', status: 'APPROVED', ...templateDefinition(config.whatsapp.resolvedTemplateName, config.whatsapp.templateLanguage, 'resolution') },
+      ],
     },
     onMessage: (request) => {
       const body = request.body as { type: string; text?: { body: string }; template?: { components: { parameters: { text: string }[] }[] } };

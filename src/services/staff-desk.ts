@@ -13,7 +13,7 @@ import { failureGroups, retryableFailures } from './ledger/failure-reasons';
 import { deliveryProgress, deliveryProgressOf, type DeliveryProgress } from './ledger/progress';
 import { maskAddress } from '../lib/mask';
 import { formatDutch } from './notices/business-hours';
-import { outageTitle, renderNotice } from './notices/notice-template';
+import { outageTitle, renderNotice, templateRoleOf } from './notices/notice-template';
 import { Outages, validateCompose, type Draft } from './notices/outages';
 import { cardsToRefresh, holdRefresherLease, rememberCard, rememberCardDigest } from './notices/status-cards';
 import { readAccountState, templateBlock, type AccountState } from './notices/whatsapp-account';
@@ -119,7 +119,7 @@ export class StaffDesk implements StaffServices {
       case OutageMessageStatus.Held:
         return message.releaseAt ? `Buiten kantoortijden: wordt verstuurd op ${formatDutch(message.releaseAt, zone)}.` : STATUS_TEXT.held;
       case OutageMessageStatus.Paused: {
-        const blocked = templateBlock(account ?? (await readAccountState(this.dataSource, this.config)), this.config);
+        const blocked = templateBlock(account ?? (await readAccountState(this.dataSource, this.config)), this.config, templateRoleOf(message.templateParameters));
         if (blocked) return `Gepauzeerd. ${blocked} Kies Hervatten zodra het sjabloon weer is goedgekeurd.`;
         return message.pauseScope ? pauseExplanation({ scope: message.pauseScope, code: message.pauseCode }) : STATUS_TEXT.paused;
       }

@@ -177,7 +177,7 @@ function renderCoverage(coverage: Stats['coverage']): void {
         ? customers === 1
           ? 'De enige klant heeft minstens één actieve abonnee.'
           : `Alle ${nf.format(customers)} klanten hebben minstens één actieve abonnee.`
-        : `${nf.format(missing.length)} van ${nf.format(customers)} ${customers === 1 ? 'klant heeft' : 'klanten hebben'} nog geen actieve abonnee (${nf.format(reached)} wel). Stuur ${missing.length === 1 ? 'de contactpersoon' : 'hun contactpersonen'} het stappenplan.`;
+        : `${nf.format(missing.length)} van ${nf.format(customers)} ${customers === 1 ? 'klant' : 'klanten'} ${missing.length === 1 ? 'heeft' : 'hebben'} nog geen actieve abonnee (${nf.format(reached)} wel). Stuur ${missing.length === 1 ? 'de contactpersoon' : 'hun contactpersonen'} het stappenplan.`;
   const body = $('missing');
   body.replaceChildren();
   for (const c of missing.slice(0, MISSING_SHOWN)) {

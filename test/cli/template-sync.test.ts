@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { loadConfig, type Config } from '../../src/config';
 import { syncTemplate } from '../../src/cli/template-sync';
-import { TEMPLATE_BODY, TEMPLATE_EXAMPLE } from '../../src/services/notices/notice-template';
+import { RESOLUTION_TEMPLATE_BODY, RESOLUTION_TEMPLATE_EXAMPLE, TEMPLATE_BODY, TEMPLATE_EXAMPLE } from '../../src/services/notices/notice-template';
 import { GraphStandIn } from '../../src/local/graph-standin';
 
 describe('npm run template:sync', () => {
@@ -22,18 +22,24 @@ describe('npm run template:sync', () => {
     return { good, out: lines.join('\n') };
   }
 
-  it('creates the template as UTILITY with the code body and its five samples, then reports its review', async () => {
+  it('creates both templates as UTILITY with the code bodies and their samples (the notice with five, the resolution with three), then reports their review', async () => {
     const created = await sync();
     expect(created.good).to.equal(true);
     expect(created.out).to.match(/^created storing_melding \(nl\) in WhatsApp Business Account 102290129340398: id \d+, category UTILITY, status PENDING\./);
-    const [template] = graph.account.templates;
+    expect(created.out).to.match(/\ncreated storing_opgelost \(nl\) in WhatsApp Business Account 102290129340398: id \d+, category UTILITY, status PENDING\./);
+    const [template, resolution] = graph.account.templates;
     expect(template).to.deep.include({ name: 'storing_melding', language: 'nl', category: 'UTILITY', status: 'PENDING' });
     expect(template.components).to.deep.equal([{ type: 'BODY', text: TEMPLATE_BODY, example: { body_text: [TEMPLATE_EXAMPLE] } }]);
+    expect(resolution).to.deep.include({ name: 'storing_opgelost', language: 'nl', category: 'UTILITY', status: 'PENDING' });
+    expect(resolution.components).to.deep.equal([{ type: 'BODY', text: RESOLUTION_TEMPLATE_BODY, example: { body_text: [RESOLUTION_TEMPLATE_EXAMPLE] } }]);
+    expect(RESOLUTION_TEMPLATE_BODY).to.not.include('Impact');
 
-    expect((await sync()).out).to.equal("storing_melding (nl): status PENDING, category UTILITY.\nits body is the code's.");
+    const report = (status: string) => `storing_melding (nl): status ${status}, category UTILITY.\nits body is the code's.\nstoring_opgelost (nl): status ${status}, category UTILITY.\nits body is the code's.`;
+    expect((await sync()).out).to.equal(report('PENDING'));
     template.status = 'APPROVED';
-    expect(await sync()).to.deep.equal({ good: true, out: "storing_melding (nl): status APPROVED, category UTILITY.\nits body is the code's." });
-    expect(graph.account.templates).to.have.length(1);
+    resolution.status = 'APPROVED';
+    expect(await sync()).to.deep.equal({ good: true, out: report('APPROVED') });
+    expect(graph.account.templates).to.have.length(2);
   });
 
   it('reports a rejection with its reason, a recategorisation and a body that differs, as not usable', async () => {

@@ -103,7 +103,7 @@ describe('npm run doctor', function () {
   });
 
   beforeEach(() => {
-    graph.account.templates.splice(0, graph.account.templates.length, { id: '1', status: 'APPROVED', ...templateDefinition('storing_melding', 'nl') });
+    graph.account.templates.splice(0, graph.account.templates.length, { id: '1', status: 'APPROVED', ...templateDefinition('storing_melding', 'nl') }, { id: '2', status: 'APPROVED', ...templateDefinition('storing_opgelost', 'nl', 'resolution') });
     graph.account.phoneNumber.quality_rating = 'GREEN';
   });
 
@@ -135,12 +135,13 @@ describe('npm run doctor', function () {
   it('passes every check against working dependencies, and exits 0', async () => {
     const { code, out } = await doctor();
     process.stdout.write(`${out.replace(/^/gm, '      | ')}\n`);
-    expect(out.split('\n').filter((l) => /^[✓!✗–] /.test(l)).map((l) => l.slice(0, 1))).to.deep.equal(Array(12).fill('✓'));
+    expect(out.split('\n').filter((l) => /^[✓!✗–] /.test(l)).map((l) => l.slice(0, 1))).to.deep.equal(Array(13).fill('✓'));
     // The CLI reads the machine's clock: from 90 days before v25.0's end this line warns (and still passes).
     expect(out).to.match(/[✓!] Graph API version +v25\.0(, supported until| is switched off by Meta on) 2028-07-29/);
     expect(out).to.match(/✓ production +NODE_ENV=production with Bot Framework and WhatsApp credentials/);
     expect(out).to.match(/✓ erasure log +\S+erasures\.log writable, every erasure of the database in it/);
-    expect(out).to.include('All 12 checks passed.');
+    expect(out).to.match(/✓ WhatsApp template \(Opgelost\) +storing_opgelost \(nl\) is APPROVED with 3 body parameters/);
+    expect(out).to.include('All 13 checks passed.');
     expect(code).to.equal(0);
   });
 
@@ -149,7 +150,7 @@ describe('npm run doctor', function () {
     const { code, out } = await doctor({ SMTP_URL: smtp.urlWith({ user: SMTP.user, pass: 'wrong-smtp-pass' }), MicrosoftAppPassword: 'wrong-bot-secret' });
     process.stdout.write(`${out.replace(/^/gm, '      | ')}\n`);
     expect(code).to.equal(1);
-    expect(out).to.include('3 of 12 checks failed: not ready for production.');
+    expect(out).to.include('3 of 13 checks failed: not ready for production.');
     expect(out).to.match(/✗ e-mail .*\n\s+fix: the server refused the login: check the user and password in SMTP_URL/);
     expect(out).to.match(/✗ Bot Framework .*AADSTS7000215.*\n\s+fix: MicrosoftAppPassword is not a valid/);
     expect(out).to.match(/✗ WhatsApp template +storing_melding \(nl\) is PENDING.*\n\s+fix: wait for Meta's review/);

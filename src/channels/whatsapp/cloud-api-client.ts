@@ -9,6 +9,7 @@ import type { MessagesRequest, Recipient, SendResponse, GraphErrorBody } from '.
 import { isBusinessScopedUserId } from '../../services/registry/contact';
 import type { TemplateSender } from '../../services/dispatcher/sender';
 import { classifyCloudApiError, parseRetryAfter, CloudApiError } from './cloud-api-errors';
+import { templateRoleOf } from '../../services/notices/notice-template';
 
 export interface CloudApiSettings {
   baseUrl: string;
@@ -16,6 +17,8 @@ export interface CloudApiSettings {
   phoneNumberId: string;
   accessToken: string;
   templateName: string;
+  /** The resolution's template: a notice with its three parameters goes out with it (notice-template.ts). */
+  resolvedTemplateName?: string;
   templateLanguage: string;
   /** Per-request timeout. */
   timeoutMs?: number;
@@ -39,15 +42,16 @@ export class CloudApiClient implements TemplateSender {
     return this.send({ messaging_product: 'whatsapp', recipient_type: 'individual', ...recipient(to), type: 'text', text: { body: body.slice(0, 4096), preview_url: false } });
   }
 
-  /** The approved outage template with its body parameters in order. `to`: a number or a BSUID. */
+  /** The approved outage template (or the resolution's) with its body parameters in order. `to`: a number or a BSUID. */
   async sendTemplate(to: string, parameters: string[], options: { opaque?: string } = {}): Promise<{ id: string }> {
+    const name = templateRoleOf(parameters) === 'resolution' && this.settings.resolvedTemplateName ? this.settings.resolvedTemplateName : this.settings.templateName;
     return this.send({
       messaging_product: 'whatsapp',
       recipient_type: 'individual',
       ...recipient(to),
       type: 'template',
       template: {
-        name: this.settings.templateName,
+        name,
         language: { code: this.settings.templateLanguage, policy: 'deterministic' },
         components: [{ type: 'body', parameters: parameters.map((text) => ({ type: 'text' as const, text })) }],
       },

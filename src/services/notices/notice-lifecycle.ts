@@ -32,7 +32,7 @@ import type { Audience } from '../ledger/audience';
 import { cancelQueuedDeliveries, notifyDeliveriesReady, requeuePassingFailures, snapshotAudience } from '../ledger/delivery-ledger';
 import { RestoreGuard, restoreRefusal } from '../privacy/erasure-log';
 import { BusinessCalendar } from './business-hours';
-import { severityOfParameters } from './notice-template';
+import { parameterCount, RESOLUTION_TEMPLATE_BODY, severityOfParameters, templateRoleOf, templateRoleOfKind, type TemplateRole } from './notice-template';
 import { readAccountState, templateBlock } from './whatsapp-account';
 
 type Db = DataSource | EntityManager;
@@ -77,7 +77,7 @@ export class NoticeLifecycle {
 
   /** Staff send a notice: it waits for approval, is held until the window opens, or is released now. */
   async create(manager: EntityManager, notice: NewNotice, now = this.clock()): Promise<OutageMessage> {
-    await this.refuseWhileBlocked(manager);
+    await this.refuseWhileBlocked(manager, notice.kind);
     const releaseAt = this.calendar.nextOpening(now);
     const status = this.config.requireApproval ? AwaitingApproval : releaseAt > now ? Held : Sending;
     const saved = await manager.getRepository(OutageMessage).save({ ...notice, status, releaseAt: releaseAt > now ? releaseAt : null });
@@ -114,7 +114,7 @@ export class NoticeLifecycle {
     await lockedOutage(manager, (await findMessage(manager, messageId)).outageId);
     const message = await lockedMessage(manager, messageId);
     this.expect(message, 'resume', 'Deze melding is niet gepauzeerd.');
-    await this.refuseWhileBlocked(manager);
+    await this.refuseWhileBlocked(manager, message.kind);
     await manager.getRepository(OutageMessage).update({ id: message.id }, { status: Sending, pauseScope: null, pauseCode: null });
     await resolveWhenSending(manager, message, this.clock());
     await notifyDeliveriesReady(manager);
@@ -135,7 +135,7 @@ export class NoticeLifecycle {
     if (message.failuresRetriedAt) throw new ValidationError('already retried', 'De mislukte berichten van deze melding zijn al een keer opnieuw geprobeerd.');
     if (!this.calendar.isOpen(now)) throw new ValidationError('outside business hours', 'Opnieuw proberen kan alleen binnen kantoortijden.');
     if (await hasNewerNotice(manager, message)) throw new ValidationError('newer notice', 'Er is al een nieuwere melding van deze storing; deze melding wordt niet opnieuw geprobeerd.');
-    await this.refuseWhileBlocked(manager);
+    await this.refuseWhileBlocked(manager, message.kind);
     const requeued = await requeuePassingFailures(manager, message.id);
     if (requeued === 0) throw new ValidationError('nothing to retry', 'Er is niets om opnieuw te proberen: de overige mislukte berichten kunnen ook nu niet aankomen, of de ontvangers zijn afgemeld.');
     await manager.getRepository(OutageMessage).update({ id: message.id }, { status: Sending, finishedAt: null, failuresRetriedAt: now });
@@ -165,8 +165,8 @@ export class NoticeLifecycle {
    * Nothing is queued or resumed while Meta does not let the template be sent, nor after a
    * database restore until the opt-outs since the backup are applied again (privacy/erasure-log.ts).
    */
-  async refuseWhileBlocked(manager: EntityManager): Promise<void> {
-    const blocked = templateBlock(await readAccountState(manager, this.config), this.config);
+  async refuseWhileBlocked(manager: EntityManager, kind?: OutageMessageKind): Promise<void> {
+    const blocked = templateBlock(await readAccountState(manager, this.config), this.config, kind ? templateRoleOfKind(kind) : 'notice');
     if (blocked) throw new ValidationError('template not approved', blocked);
     const erasures = await this.restore.pending(manager);
     if (erasures > 0) throw new ValidationError('erasures to reapply after a restore', restoreRefusal(erasures));
@@ -182,8 +182,8 @@ export class NoticeLifecycle {
   private async release(manager: EntityManager, message: OutageMessage, now: Date): Promise<void> {
     const audience = await followUpAudience(manager, message.outageId, message.id);
     const recipients = await snapshotAudience(manager, message.id, audience);
-    // A held notice whose window opens while Meta blocks the template waits, paused, for staff.
-    const blocked = templateBlock(await readAccountState(manager, this.config), this.config);
+    // A held notice whose window opens while Meta blocks its template waits, paused, for staff.
+    const blocked = templateBlock(await readAccountState(manager, this.config), this.config, templateRoleOf(message.templateParameters));
     await manager.getRepository(OutageMessage).update({ id: message.id }, { status: blocked ? Paused : Sending, releasedAt: now, recipientCount: recipients });
     // Old never after new: every older notice of the outage that has not finished stops here.
     await this.supersede(manager, message, NOTICE_TRANSITIONS.supersede.from);
@@ -242,14 +242,18 @@ export async function pauseNotice(db: Db, outageMessageId: string, reason: Pause
 }
 
 /**
- * The dispatcher and the account webhook: Meta refused the account, the number or the template
- * (or the template can no longer be sent): every notice being sent waits, with the reason, until
- * staff resume it. Nothing is marked failed.
+ * The dispatcher and the account webhook: Meta refused the account, the number or a template
+ * (or a template can no longer be sent): every notice being sent (with that template, when one
+ * is named) waits, with the reason, until staff resume it. Nothing is marked failed.
  */
-export async function pauseAllSending(db: Db, reason: PauseReason): Promise<string[]> {
+export async function pauseAllSending(db: Db, reason: PauseReason, template?: TemplateRole): Promise<string[]> {
   const rows: { id: string }[] = await db.query(
-    `WITH paused AS (UPDATE outage_message SET status = 'paused', pause_scope = $1, pause_code = $2 WHERE status = 'sending' RETURNING id) SELECT id FROM paused`,
-    [reason.scope, reason.code],
+    `WITH paused AS (
+       UPDATE outage_message SET status = 'paused', pause_scope = $1, pause_code = $2
+        WHERE status = 'sending' AND ($3::text IS NULL OR (jsonb_array_length(template_parameters) = $4) = ($3 = 'resolution'))
+       RETURNING id)
+     SELECT id FROM paused`,
+    [reason.scope, reason.code, template ?? null, parameterCount(RESOLUTION_TEMPLATE_BODY)],
   );
   return rows.map((r) => r.id);
 }

@@ -1,8 +1,11 @@
 /**
- * The approved WhatsApp template `storing_melding` (docs/architecture.md (Public contract)): its body text as registered
- * with Meta, the five body parameters in order, and the rendering staff see in the preview.
- * Parameters are frozen into outage_message.template_parameters at compose time, so the
- * preview and what the dispatcher sends can never differ.
+ * The approved WhatsApp templates (docs/architecture.md (Public contract)): `storing_melding`
+ * for a storing or an update (five body parameters: status, service, area, severity, text) and
+ * `storing_opgelost` for a resolution (three: service, area, text; no Impact line, so it reads
+ * as a resolution). Their body texts as registered with Meta, the parameters in order, and the
+ * rendering staff see in the preview. Parameters are frozen into
+ * outage_message.template_parameters at compose time, so the preview and what the dispatcher
+ * sends can never differ; their number says which template a notice goes out with.
  */
 import { OutageMessageKind, OutageScope, OutageService, OutageSeverity } from '../../entities';
 import { PROVINCE_NAMES, type Province } from '../../lib/provinces';
@@ -14,14 +17,40 @@ export const TEMPLATE_BODY =
 /** Sample values Meta's reviewers see with the body (one per {{n}}, in order). */
 export const TEMPLATE_EXAMPLE = ['Storing', 'internet', 'Utrecht, Noord-Holland', 'Hoog', 'Geen internet in de regio Utrecht. Monteurs zijn onderweg. Verwachte oplossing: vandaag 14:00.'];
 
+/** Body of the resolution template (`storing_opgelost`) as registered with Meta. */
+export const RESOLUTION_TEMPLATE_BODY = '*Opgelost* KPN {{1}}\nGebied: {{2}}\n\n{{3}}\n\nCBG Connect. Afmelden? Stuur "afmelden".';
+
+export const RESOLUTION_TEMPLATE_EXAMPLE = ['internet', 'Utrecht, Noord-Holland', 'De storing is verholpen: internet werkt weer normaal.'];
+
+/** Which of the two templates: the notice (storing, update) or the resolution. */
+export type TemplateRole = 'notice' | 'resolution';
+
+export const TEMPLATE_ROLES: TemplateRole[] = ['notice', 'resolution'];
+
+export const TEMPLATE_BODIES: Record<TemplateRole, string> = { notice: TEMPLATE_BODY, resolution: RESOLUTION_TEMPLATE_BODY };
+
+/** The template a notice of this kind goes out with. */
+export function templateRoleOfKind(kind: OutageMessageKind): TemplateRole {
+  return kind === OutageMessageKind.Resolved ? 'resolution' : 'notice';
+}
+
+/**
+ * The template a notice's frozen parameters go out with: three are a resolution's. (A resolution
+ * composed before the second template existed carries five and still goes out as it was shown.)
+ */
+export function templateRoleOf(parameters: string[]): TemplateRole {
+  return parameters.length === parameterCount(RESOLUTION_TEMPLATE_BODY) ? 'resolution' : 'notice';
+}
+
 /** How many body parameters a template text has ({{1}} ... {{n}}). */
 export function parameterCount(body: string): number {
   return new Set(body.match(/\{\{\d+\}\}/g) ?? []).size;
 }
 
-/** The template as it is registered with Meta: category UTILITY (a service alert), our body and its samples. */
-export function templateDefinition(name: string, language: string) {
-  return { name, language, category: 'UTILITY' as const, components: [{ type: 'BODY', text: TEMPLATE_BODY, example: { body_text: [TEMPLATE_EXAMPLE] } }] };
+/** A template as it is registered with Meta: category UTILITY (a service alert), our body and its samples. */
+export function templateDefinition(name: string, language: string, role: TemplateRole = 'notice') {
+  const [text, example] = role === 'resolution' ? [RESOLUTION_TEMPLATE_BODY, RESOLUTION_TEMPLATE_EXAMPLE] : [TEMPLATE_BODY, TEMPLATE_EXAMPLE];
+  return { name, language, category: 'UTILITY' as const, components: [{ type: 'BODY', text, example: { body_text: [example] } }] };
 }
 
 /** Meta's limit for one text parameter is generous, but the whole body must stay under 1024. */
@@ -71,8 +100,9 @@ export function areaLabel(scope: OutageScope, regions: string[]): string {
   return regions.map((code) => PROVINCE_NAMES[code as Province] ?? code).join(', ');
 }
 
-/** The severity a notice's frozen parameters carry (parameter 4), or null if it is not one. */
+/** The severity a notice's frozen parameters carry (parameter 4 of a storing or update), or null (a resolution has none). */
 export function severityOfParameters(parameters: string[]): OutageSeverity | null {
+  if (templateRoleOf(parameters) === 'resolution') return null;
   const found = Object.entries(SEVERITY_LABEL).find(([, label]) => label === parameters[3]);
   return found ? (found[0] as OutageSeverity) : null;
 }
@@ -83,12 +113,14 @@ export function outageTitle(outage: { service: OutageService; scope: OutageScope
 }
 
 /**
- * The five body parameters in template order: status, service, area, severity, text. A
- * resolution carries the outage's severity too: the public contract fixes parameter 4 as the
- * severity, and the "Impact:" line is fixed text of the approved template (a line cannot be
- * left out per message). A resolution worded without it needs a second template (docs/platform.md).
+ * The body parameters in template order. A storing or an update: status, service, area,
+ * severity, text (with the expected resolution time, when given). A resolution: service, area,
+ * text, for its own template without the Impact line.
  */
 export function buildTemplateParameters(content: NoticeContent): string[] {
+  if (content.kind === OutageMessageKind.Resolved) {
+    return [SERVICE_LABEL[content.service], areaLabel(content.scope, content.regions), content.text].map((p) => sanitizeParameter(p));
+  }
   const text = content.expectedResolution ? `${content.text} Verwachte oplossing: ${content.expectedResolution}.` : content.text;
   return [
     STATUS_LABEL[content.kind],
@@ -99,7 +131,7 @@ export function buildTemplateParameters(content: NoticeContent): string[] {
   ].map((p) => sanitizeParameter(p));
 }
 
-/** Exactly what a subscriber reads: the template body with the parameters filled in. */
+/** Exactly what a subscriber reads: the template's body with the parameters filled in. */
 export function renderNotice(parameters: string[]): string {
-  return TEMPLATE_BODY.replace(/\{\{(\d)\}\}/g, (_m, n: string) => parameters[Number(n) - 1] ?? '');
+  return TEMPLATE_BODIES[templateRoleOf(parameters)].replace(/\{\{(\d)\}\}/g, (_m, n: string) => parameters[Number(n) - 1] ?? '');
 }

@@ -20,7 +20,7 @@ import { Outage, OutageMessage, OutageMessageKind, OutageScope, OutageService, O
 import { NotFoundError, ValidationError } from '../../http/errors';
 import { BusinessCalendar } from './business-hours';
 import { countAudience, type Audience } from '../ledger/audience';
-import { buildTemplateParameters, MAX_STAFF_TEXT, renderNotice } from './notice-template';
+import { buildTemplateParameters, MAX_STAFF_TEXT, renderNotice, templateRoleOfKind } from './notice-template';
 import { followUpAudience, hasNewerNotice, lockedOutage, NoticeLifecycle } from './notice-lifecycle';
 import { messagingLimit, readAccountState, templateAnnouncement, templateBlock } from './whatsapp-account';
 import { distance, normalise } from '../../lib/text';
@@ -165,7 +165,7 @@ export class Outages {
     const announcement = templateAnnouncement(account, this.config, now);
     if (announcement) warnings.push(announcement);
     if (await this.nearDuplicate(parameters, now)) warnings.push('Een vrijwel gelijke melding is in het afgelopen uur al verstuurd.');
-    return { parameters, text: renderNotice(parameters), recipients, newcomers, releaseAt: opening.getTime() === now.getTime() ? null : opening, warnings, blocked: templateBlock(account, this.config) };
+    return { parameters, text: renderNotice(parameters), recipients, newcomers, releaseAt: opening.getTime() === now.getTime() ? null : opening, warnings, blocked: templateBlock(account, this.config, templateRoleOfKind(draft.kind)) };
   }
 
   /**
@@ -178,7 +178,6 @@ export class Outages {
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`outage-request:${input.requestId}`]);
       const existing = await manager.getRepository(OutageMessage).findOneBy({ requestId: input.requestId });
       if (existing) return existing;
-      await this.lifecycle.refuseWhileBlocked(manager);
       const outage = input.outageId ? await this.openOutage(manager, input.outageId) : await this.newOutage(manager, input.draft, input.createdBy);
       return this.lifecycle.create(
         manager,
@@ -244,8 +243,10 @@ export class Outages {
       `SELECT template_parameters FROM outage_message WHERE created_at > $1::timestamptz - interval '1 hour' AND status NOT IN ('cancelled', 'superseded')`,
       [now.toISOString()],
     );
-    const text = normalise(parameters[4]);
-    return recent.some((r) => r.template_parameters.slice(0, 4).join('|') === parameters.slice(0, 4).join('|') && distance(normalise(r.template_parameters[4] ?? ''), text) <= Math.max(3, text.length / 5));
+    // The same template's other parameters, and a staff text (always the last) that differs by a few letters.
+    const head = (p: string[]) => p.slice(0, -1).join('|');
+    const text = normalise(parameters.at(-1) ?? '');
+    return recent.some((r) => r.template_parameters.length === parameters.length && head(r.template_parameters) === head(parameters) && distance(normalise(r.template_parameters.at(-1) ?? ''), text) <= Math.max(3, text.length / 5));
   }
 }
 

@@ -1,6 +1,6 @@
 /**
- * The WhatsApp account's own state as it bears on sending notices: whether Meta lets the
- * outage template be sent (APPROVED), its category, the number's quality rating and the
+ * The WhatsApp account's own state as it bears on sending notices: whether Meta lets each of
+ * the two templates be sent (APPROVED; the notice's, and the resolution's), their categories, the number's quality rating and the
  * messaging limit (unique recipients per 24 h, the business portfolio's). Meta reports changes
  * by webhook (message_template_status_update, template_category_update,
  * phone_number_quality_update, business_capability_update) and the hourly look-up reads them;
@@ -10,6 +10,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '../../config';
 import { WhatsAppState } from '../../entities';
 import { pauseAllSending } from './notice-lifecycle';
+import type { TemplateRole } from './notice-template';
 
 type Db = DataSource | EntityManager;
 
@@ -36,13 +37,28 @@ export interface NumberReport {
 
 export type AccountReport = { kind: 'template'; report: TemplateReport } | { kind: 'number'; report: NumberReport };
 
+export interface TemplateState {
+  status: string | null;
+  category: string | null;
+  reason: string | null;
+  announcedCategory: string | null;
+  announcedCategoryAt: string | null;
+  updatedAt: string;
+}
+
 export interface AccountState {
-  template: { status: string | null; category: string | null; reason: string | null; announcedCategory: string | null; announcedCategoryAt: string | null; updatedAt: string } | null;
+  /** The notice template's (storing, update). */
+  template: TemplateState | null;
+  /** The resolution template's (Opgelost). */
+  resolutionTemplate: TemplateState | null;
   number: { qualityRating: string | null; messagingLimit: string | null; updatedAt: string } | null;
 }
 
-/** Template statuses under which nothing may be sent. */
-const BLOCKING = new Set(['PENDING', 'REJECTED', 'PAUSED', 'DISABLED', 'DELETED', 'PENDING_DELETION', 'ARCHIVED', 'IN_APPEAL']);
+/**
+ * Template statuses under which nothing may be sent. MISSING is ours: the hourly look-up found
+ * no such template at Meta (npm run template:sync creates it).
+ */
+const BLOCKING = new Set(['PENDING', 'REJECTED', 'PAUSED', 'DISABLED', 'DELETED', 'PENDING_DELETION', 'ARCHIVED', 'IN_APPEAL', 'MISSING']);
 /** Events that describe the template again as sendable. */
 const SENDABLE_AGAIN: Record<string, string> = { REINSTATED: 'APPROVED', UNPAUSED: 'APPROVED', UNARCHIVED: 'APPROVED' };
 /** Events that say something about the template without changing whether it may be sent. */
@@ -53,26 +69,41 @@ function languageKey(language: string): string {
   return language.trim().replace('-', '_').toLowerCase();
 }
 
-function templateKey(config: Config): string {
-  return `${config.whatsapp.templateName}:${languageKey(config.whatsapp.templateLanguage)}`;
+/** The configured name of a template. */
+export function templateName(config: Config, role: TemplateRole): string {
+  return role === 'resolution' ? config.whatsapp.resolvedTemplateName : config.whatsapp.templateName;
+}
+
+function templateKey(config: Config, role: TemplateRole): string {
+  return `${templateName(config, role)}:${languageKey(config.whatsapp.templateLanguage)}`;
 }
 
 function numberKey(config: Config): string {
   return config.whatsapp.phoneNumberId;
 }
 
+/** Which of our templates a name and language are, or null for another of the account's. */
+export function ourTemplateRole(config: Config, name: string, language: string): TemplateRole | null {
+  if (languageKey(language) !== languageKey(config.whatsapp.templateLanguage)) return null;
+  return name === config.whatsapp.templateName ? 'notice' : name === config.whatsapp.resolvedTemplateName ? 'resolution' : null;
+}
+
 export function isOurTemplate(config: Config, name: string, language: string): boolean {
-  return name === config.whatsapp.templateName && languageKey(language) === languageKey(config.whatsapp.templateLanguage);
+  return ourTemplateRole(config, name, language) !== null;
 }
 
 export async function readAccountState(db: Db, config: Config): Promise<AccountState> {
-  const rows = await db.getRepository(WhatsAppState).find({ where: [{ subject: 'template', key: templateKey(config) }, { subject: 'number', key: numberKey(config) }] });
-  const template = rows.find((r) => r.subject === 'template');
+  const rows = await db.getRepository(WhatsAppState).find({
+    where: [{ subject: 'template', key: templateKey(config, 'notice') }, { subject: 'template', key: templateKey(config, 'resolution') }, { subject: 'number', key: numberKey(config) }],
+  });
+  const templateState = (role: TemplateRole): TemplateState | null => {
+    const row = rows.find((r) => r.subject === 'template' && r.key === templateKey(config, role));
+    return row ? { status: row.status, category: row.category, reason: row.reason, announcedCategory: row.announcedCategory, announcedCategoryAt: row.announcedCategoryAt?.toISOString() ?? null, updatedAt: row.updatedAt.toISOString() } : null;
+  };
   const number = rows.find((r) => r.subject === 'number');
   return {
-    template: template
-      ? { status: template.status, category: template.category, reason: template.reason, announcedCategory: template.announcedCategory, announcedCategoryAt: template.announcedCategoryAt?.toISOString() ?? null, updatedAt: template.updatedAt.toISOString() }
-      : null,
+    template: templateState('notice'),
+    resolutionTemplate: templateState('resolution'),
     number: number ? { qualityRating: number.status, messagingLimit: number.messagingLimit, updatedAt: number.updatedAt.toISOString() } : null,
   };
 }
@@ -85,13 +116,14 @@ export const CATEGORY_FIX =
   "appeal the category in WhatsApp Manager > Message templates (the body is a service alert about the customer's own line), or create a new utility template under another name (WHATSAPP_TEMPLATE_NAME, then npm run template:sync)";
 
 /**
- * Records what Meta reported about our template (others of the account are ignored). A
+ * Records what Meta reported about one of our templates (others of the account are ignored). A
  * template that can no longer be sent as a utility message (a blocking status, or another
- * category) pauses every notice that is being sent, the way a spam limit (131048) does;
+ * category) pauses every notice being sent with it, the way a spam limit (131048) does;
  * returns the ids of the notices paused.
  */
 export async function recordTemplate(db: Db, config: Config, report: TemplateReport): Promise<string[]> {
-  if (!isOurTemplate(config, report.name, report.language)) return [];
+  const role = ourTemplateRole(config, report.name, report.language);
+  if (!role) return [];
   const status = report.status && !NOT_A_STATUS.has(report.status) ? (SENDABLE_AGAIN[report.status] ?? report.status) : undefined;
   // An announcement is kept until the change is reported done (or the category already is the announced one).
   const announcementKnown = report.announcement !== undefined;
@@ -103,7 +135,7 @@ export async function recordTemplate(db: Db, config: Config, report: TemplateRep
        announced_category_at = CASE WHEN $5 THEN $7::timestamptz WHEN $3 = whatsapp_state.announced_category THEN NULL ELSE whatsapp_state.announced_category_at END,
        updated_at = now()`,
     [
-      templateKey(config),
+      templateKey(config, role),
       status ?? null,
       report.category ?? null,
       status && status !== 'APPROVED' ? (report.reason ?? null)?.slice(0, 500) ?? null : null,
@@ -113,7 +145,7 @@ export async function recordTemplate(db: Db, config: Config, report: TemplateRep
     ],
   );
   const blocked = (status !== undefined && BLOCKING.has(status)) || (report.category !== undefined && report.category !== NOTICE_CATEGORY);
-  return blocked ? pauseAllSending(db, { scope: 'template', code: null }) : [];
+  return blocked ? pauseAllSending(db, { scope: 'template', code: null }, role) : [];
 }
 
 /** Records the number's quality rating and the portfolio's messaging limit, as far as reported. */
@@ -136,28 +168,40 @@ export async function recordAccountReports(db: Db, config: Config, reports: Acco
   return paused;
 }
 
-/** Why nothing may be sent now, in Dutch for staff; null when the template may be sent (or nothing is known yet). */
-export function templateBlock(state: AccountState, config: Config): string | null {
-  const status = state.template?.status;
-  const name = config.whatsapp.templateName;
-  const category = state.template?.category;
+/**
+ * Why nothing may be sent with a template now, in Dutch for staff; null when it may be sent (or
+ * nothing is known of it yet: the look-up at start and every hour reports it).
+ */
+export function templateBlock(state: AccountState, config: Config, role: TemplateRole = 'notice'): string | null {
+  const template = role === 'resolution' ? state.resolutionTemplate : state.template;
+  const status = template?.status;
+  const name = templateName(config, role);
+  const category = template?.category;
+  const what = role === 'resolution' ? 'Opgelost-berichten' : 'Storingsmeldingen';
   if (category && category !== NOTICE_CATEGORY && !(status && BLOCKING.has(status))) {
     return (
-      `Meta heeft het WhatsApp-sjabloon ${name} ingedeeld als ${category} in plaats van UTILITY. Storingsmeldingen worden daarom niet verstuurd: ` +
+      `Meta heeft het WhatsApp-sjabloon ${name} ingedeeld als ${category} in plaats van UTILITY. ${what} worden daarom niet verstuurd: ` +
       `als ${category.toLowerCase()}bericht worden ze anders gefactureerd en mogen klanten ze als reclame weigeren. ` +
       'Team Techniek: ga in WhatsApp Manager in bezwaar tegen de indeling, of laat een nieuw utility-sjabloon goedkeuren (npm run template:sync).'
     );
   }
   if (!status || !BLOCKING.has(status)) return null;
-  const reason = state.template?.reason && state.template.reason !== 'NONE' ? ` (${state.template.reason})` : '';
-  const what: Record<string, string> = {
+  const reason = template?.reason && template.reason !== 'NONE' ? ` (${template.reason})` : '';
+  if (status === 'MISSING') {
+    return `Het WhatsApp-sjabloon ${name} bestaat nog niet bij Meta. Zolang het niet is goedgekeurd, worden ${role === 'resolution' ? 'Opgelost-berichten' : 'storingsmeldingen'} niet verstuurd; Team Techniek: maak het aan met npm run template:sync en wacht op de goedkeuring.`;
+  }
+  const statusText: Record<string, string> = {
     PENDING: `wacht nog op goedkeuring door Meta`,
     IN_APPEAL: `is afgewezen en in bezwaar bij Meta${reason}`,
     REJECTED: `is door Meta afgewezen${reason}`,
     PAUSED: `is door Meta gepauzeerd${reason}`,
     DISABLED: `is door Meta uitgeschakeld${reason}`,
   };
-  return `Het WhatsApp-sjabloon ${name} ${what[status] ?? `heeft bij Meta de status ${status}${reason}`}. Zolang het niet is goedgekeurd, wordt er niets verstuurd; Team Techniek kan het controleren in WhatsApp Manager.`;
+  const after =
+    role === 'resolution'
+      ? 'worden Opgelost-berichten niet verstuurd; Team Techniek: controleer het in WhatsApp Manager, of maak het aan met npm run template:sync.'
+      : 'wordt er niets verstuurd; Team Techniek kan het controleren in WhatsApp Manager.';
+  return `Het WhatsApp-sjabloon ${name} ${statusText[status] ?? `heeft bij Meta de status ${status}${reason}`}. Zolang het niet is goedgekeurd, ${after}`;
 }
 
 /** A recategorisation Meta announced, in Dutch for staff (preview and tab); null when none is pending. */

@@ -49,14 +49,16 @@ describe('old never after new: one lifecycle per notice', function () {
     url = await freshDatabase();
     db = await createDataSource({ url, poolSize: 10 }).initialize();
     graph = new ScriptedGraphStandIn({ accessToken: 'tok', phoneNumberId: 'PN' });
-    client = new CloudApiClient({ baseUrl: await graph.start(), version: 'v25.0', phoneNumberId: 'PN', accessToken: 'tok', templateName: 'storing_melding', templateLanguage: 'nl', timeoutMs: 10_000 });
+    client = new CloudApiClient({ baseUrl: await graph.start(), version: 'v25.0', phoneNumberId: 'PN', accessToken: 'tok', templateName: 'storing_melding', resolvedTemplateName: 'storing_opgelost', templateLanguage: 'nl', timeoutMs: 10_000 });
     received = new Map();
     refuse = undefined;
     graph.decide = (body) => {
-      const { to, template } = body as { to: string; template: { components: { parameters: { text: string }[] }[] } };
+      const { to, template } = body as { to: string; template: { name: string; components: { parameters: { text: string }[] }[] } };
       const refused = refuse?.(to);
       if (refused) return refused;
-      received.set(to, [...(received.get(to) ?? []), template.components[0].parameters[0].text]);
+      // A resolution goes out with its own template; the others say what they are in their first parameter.
+      const kind = template.name === 'storing_opgelost' ? 'Opgelost' : template.components[0].parameters[0].text;
+      received.set(to, [...(received.get(to) ?? []), kind]);
       return undefined;
     };
   });
