@@ -197,7 +197,8 @@ describe('playground story in a browser', function () {
     await followUp.waitFor({ timeout: 20_000 });
     expect(await bubble('De storing is verholpen').count(), 'the retry sent it once').to.equal(1);
     expect(await followUp.locator('strong').first().textContent()).to.equal('Opgelost');
-    expect(await followUp.locator('.text').textContent()).to.include('Opgelost KPN internet\nGebied: Landelijk\nImpact: Middel\n\nDe storing is verholpen');
+    // The resolution's own template: no Impact line.
+    expect(await followUp.locator('.text').textContent()).to.include('Opgelost KPN internet\nGebied: Landelijk\n\nDe storing is verholpen');
     // The README's screenshot: a signed-up phone with both notices, the AVG sign-up mail open.
     await phones.locator('#mails button[data-kind="avg_opt_in"]').click();
     await phones.locator(`[data-number="${PHONE}"] .bubble.from-service[data-status="delivered"]`, { hasText: 'De storing is verholpen' }).waitFor({ timeout: 10_000 });

@@ -51,21 +51,21 @@ function choiceSet(id: string, label: string, value: string, choices: [string, s
 /** What each kind of compose card says and asks: an update or resolution keeps the outage's service and area. */
 const COMPOSE: Record<string, { hint: string; placeholder: string; required: string; asksSeverity: boolean; asksResolution: boolean }> = {
   initial: {
-    hint: 'Alleen landelijke of regionale KPN-storingen; geen gepland onderhoud of werkzaamheden.',
+    hint: 'Alleen landelijke of regionale KPN-storingen; geen gepland onderhoud of geplande werkzaamheden.',
     placeholder: 'Wat merkt de klant, wat doet KPN eraan?',
     required: 'Beschrijf de storing.',
     asksSeverity: true,
     asksResolution: true,
   },
   update: {
-    hint: 'Gaat naar dezelfde ontvangers als de eerste melding; dienst en gebied blijven gelijk.',
+    hint: 'Gaat naar de ontvangers van de vorige melding en wie zich sindsdien in het gebied heeft aangemeld; dienst en gebied blijven gelijk.',
     placeholder: 'Wat is er veranderd? Bijv. oorzaak gevonden, monteurs ter plaatse.',
     required: 'Beschrijf wat er veranderd is.',
     asksSeverity: true,
     asksResolution: true,
   },
   resolved: {
-    hint: 'Gaat naar dezelfde ontvangers als de eerste melding. Daarna is de storing gesloten.',
+    hint: 'Gaat naar de ontvangers van de vorige melding en wie zich sindsdien in het gebied heeft aangemeld. Daarna staat de storing op Opgelost en kun je geen updates meer sturen.',
     placeholder: 'Wat is er opgelost? Bijv. alle verbindingen werken weer sinds 14:10.',
     required: 'Beschrijf wat er is opgelost.',
     asksSeverity: false,
@@ -173,6 +173,8 @@ function figures(p: StatusData['progress']): Card {
       { title: 'Afgeleverd', value: String(p.delivered + p.read) },
       { title: 'Gelezen', value: String(p.read) },
       { title: 'Mislukt', value: String(p.failed) },
+      // Not sent because a newer notice replaced this one: not failures.
+      ...(p.cancelled > 0 ? [{ title: 'Geannuleerd', value: String(p.cancelled) }] : []),
       ...(p.billable > 0 ? [{ title: 'Gefactureerd door Meta', value: `${p.billable}${p.billedAs ? ` (${p.billedAs})` : ''}` }] : []),
     ],
   };
@@ -185,7 +187,7 @@ function figures(p: StatusData['progress']): Card {
 function failureBlocks(s: StatusData, personal: boolean): Card[] {
   if (s.failures.length === 0) return [];
   const lines = s.failures.map((f) => ({ title: String(f.count), value: `${f.reason}${personal && f.masked.length ? `: ${f.masked.join(', ')}${f.count > f.masked.length ? ', …' : ''}` : ''}` }));
-  const note = s.retried ? 'De mislukte berichten zijn al een keer opnieuw geprobeerd.' : s.retryable > 0 ? `${s.retryable} ${s.retryable === 1 ? 'kan' : 'kunnen'} opnieuw worden geprobeerd.` : null;
+  const note = s.retried ? 'De mislukte berichten zijn al een keer opnieuw geprobeerd.' : s.retryable > 0 ? `${s.retryable === 1 ? '1 bericht kan' : `${s.retryable} berichten kunnen`} opnieuw worden verstuurd.` : null;
   return [
     { type: 'TextBlock', text: 'Waarom mislukt', weight: 'Bolder', wrap: true, spacing: 'Medium' },
     { type: 'FactSet', facts: lines, spacing: 'Small' },
@@ -301,7 +303,7 @@ export function outsideDomainsCard(email: string, found: { customerName: string;
   return card(
     [
       { type: 'TextBlock', text: 'Stappenplan nog niet verstuurd', weight: 'Bolder', size: 'Medium', wrap: true },
-      { type: 'TextBlock', text: `${email} hoort niet bij ${found.customerName} (${found.customerNumber}): in het klantenbestand staan voor deze klant de e-maildomeinen ${found.domains.join(', ')}.`, wrap: true, color: 'Attention' },
+      { type: 'TextBlock', text: `${email} hoort niet bij ${found.customerName} (${found.customerNumber}): in het klantenbestand ${found.domains.length === 1 ? `staat voor deze klant het e-maildomein ${found.domains[0]}` : `staan voor deze klant de e-maildomeinen ${found.domains.join(', ')}`}.`, wrap: true, color: 'Attention' },
       {
         type: 'TextBlock',
         text: others.length

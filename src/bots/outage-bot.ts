@@ -58,11 +58,11 @@ export class OutageBot extends TeamsActivityHandler {
         case 'abonnee': {
           if (!isPersonal(context)) return personalOnlyCard();
           const data = await this.services.exportSubscriber(rest.join(' '), actor);
-          if (!data.subscriber) return messageCard(`Over ${maskAddress(rest.join(' ').trim())} is niets opgeslagen als abonnee.`, [`Verzendregels met dit nummer: ${data.deliveries.length}.`]);
+          if (!data.subscriber) return messageCard(`Over ${maskAddress(rest.join(' ').trim())} is niets opgeslagen als abonnee.`, [`Meldingen naar dit nummer: ${data.deliveries.length}.`]);
           const s = data.subscriber;
           return messageCard(`Abonnee ${maskContact(s)}`, [
             `Voornaam: ${s.firstName ?? '(nog niet opgegeven)'} · Bedrijf: ${s.company} (${s.customerNumber}) · Status: ${SUBSCRIBER_STATUS[s.status] ?? s.status}`,
-            `E-mail: ${s.email ?? '-'} · Aangemeld: ${s.signedUpAt.slice(0, 10)} · Meldingen ontvangen: ${data.deliveries.length} · AVG-e-mails: ${data.emails.length}`,
+            `E-mail: ${s.email ?? '-'} · Aangemeld: ${new Date(s.signedUpAt).toLocaleDateString('nl-NL', { timeZone: 'Europe/Amsterdam', dateStyle: 'long' })} · Meldingen ontvangen: ${data.deliveries.length} · AVG-e-mails: ${data.emails.length}`,
             `Export (JSON):\n\n${JSON.stringify(data)}`,
           ]);
         }
@@ -88,7 +88,7 @@ export class OutageBot extends TeamsActivityHandler {
     const parsed = parseCardAction(data);
     if ('invalid' in parsed) {
       this.logger.warn({ fields: parsed.invalid }, 'card action with unexpected data refused');
-      return { card: messageCard('Dat lukte niet', [`De kaart stuurde onverwachte gegevens (${parsed.invalid.join(', ')}). Begin opnieuw met /outage.`], 'Attention') };
+      return { card: messageCard('Dat lukte niet', [`De kaart stuurde onverwachte gegevens (${parsed.invalid.join(', ')}). Begin opnieuw met het commando.`], 'Attention') };
     }
     const { verb, kind, outageId, messageId, fields } = parsed.action;
     // Teams asks for a status card's figures each time someone looks at it: a read of counts,
@@ -173,11 +173,12 @@ export class OutageBot extends TeamsActivityHandler {
         case 'erase': {
           if (!isPersonal(context)) return { card: personalOnlyCard() };
           const subscriberId = required(parsed.action.subscriberId);
-          const masked = parsed.action.masked ?? 'de abonnee';
+          const masked = parsed.action.masked;
           const reason = parsed.action.reason?.trim() ?? '';
-          if (!reason) return { card: confirmEraseCard(subscriberId, masked) };
-          await this.services.erase(subscriberId, actor, reason);
-          return { card: messageCard(`Abonnee ${masked} is verwijderd`, ['De gegevens zijn gewist en het AVG-afmeldbericht wordt per e-mail verstuurd.'], 'Good') };
+          if (!reason) return { card: confirmEraseCard(subscriberId, masked ?? 'de abonnee') };
+          const { emailQueued } = await this.services.erase(subscriberId, actor, reason);
+          const mail = emailQueued ? 'het AVG-afmeldbericht wordt per e-mail verstuurd' : 'er is geen e-mailadres bekend, dus er gaat geen AVG-bericht uit';
+          return { card: messageCard(masked ? `Abonnee ${masked} is verwijderd` : 'De abonnee is verwijderd', [`De gegevens zijn gewist en ${mail}.`], 'Good') };
         }
         default:
           return { card: helpCard() };

@@ -33,8 +33,8 @@ const STATUS_TEXT: Record<string, string> = {
   held: 'Wordt verstuurd zodra de kantoortijden beginnen.',
 };
 
-/** A notice's kind as staff name it. */
-const KIND_NAME: Record<string, string> = { initial: 'storing', update: 'update', resolved: 'opgelost' };
+/** A notice as staff name it, after "Vervangen door". */
+const KIND_NAME: Record<string, string> = { initial: 'de storingsmelding', update: 'de update', resolved: 'het Opgelost-bericht' };
 
 export class StaffDesk implements StaffServices {
   private readonly outages: Outages;
@@ -63,7 +63,9 @@ export class StaffDesk implements StaffServices {
     const preview = await this.outages.preview(draft, request.outageId);
     const releaseText = preview.releaseAt ? `Buiten kantoortijden: wordt verstuurd op ${formatDutch(preview.releaseAt, this.config.businessHours.timeZone)}` : 'Direct na Versturen';
     const recipientsText =
-      preview.newcomers === undefined ? String(preview.recipients) : `${preview.recipients} (${preview.recipients - preview.newcomers} kregen de vorige melding, ${preview.newcomers} sindsdien aangemeld in het gebied)`;
+      preview.newcomers === undefined
+        ? String(preview.recipients)
+        : `${preview.recipients} (${preview.recipients - preview.newcomers} ${preview.recipients - preview.newcomers === 1 ? 'kreeg' : 'kregen'} de vorige melding, ${preview.newcomers} nieuw aangemeld in het gebied)`;
     return { text: preview.text, recipients: preview.recipients, recipientsText, releaseText, warnings: preview.warnings, blocked: preview.blocked };
   }
 
@@ -125,15 +127,15 @@ export class StaffDesk implements StaffServices {
       }
       case OutageMessageStatus.Superseded: {
         const newer = message.supersededBy ? await this.outages.message(message.supersededBy).catch(() => null) : null;
-        const by = newer ? `de melding "${KIND_NAME[newer.kind]}" van ${formatDutch(newer.createdAt, zone)}` : 'een nieuwere melding van deze storing';
-        const stopped = progress.cancelled > 0 ? ` ${progress.cancelled} nog niet verstuurde bericht(en) zijn geannuleerd.` : '';
+        const by = newer ? `${KIND_NAME[newer.kind]} van ${formatDutch(newer.createdAt, zone)}` : 'een nieuwere melding van deze storing';
+        const stopped = progress.cancelled === 1 ? ' 1 nog niet verstuurd bericht is geannuleerd.' : progress.cancelled > 1 ? ` ${progress.cancelled} nog niet verstuurde berichten zijn geannuleerd.` : '';
         return `Vervangen door ${by}: deze melding wordt niet meer verstuurd.${stopped}`;
       }
       case OutageMessageStatus.Done: {
         const reached = progress.sent + progress.delivered + progress.read;
         if (progress.total === 0) return 'Verstuurd, maar er waren geen ontvangers.';
-        if (reached === 0 && progress.failed > 0) return `Niemand bereikt: alle ${progress.failed} berichten zijn mislukt.`;
-        if (progress.failed > 0) return `Verstuurd, maar ${progress.failed} van de ${progress.total} berichten zijn mislukt.`;
+        if (reached === 0 && progress.failed > 0) return progress.failed === 1 ? 'Niemand bereikt: het bericht is mislukt.' : `Niemand bereikt: alle ${progress.failed} berichten zijn mislukt.`;
+        if (progress.failed > 0) return `Verstuurd, maar ${progress.failed} van de ${progress.total} berichten ${progress.failed === 1 ? 'is' : 'zijn'} mislukt.`;
         return STATUS_TEXT.done;
       }
       default:
@@ -209,9 +211,10 @@ export class StaffDesk implements StaffServices {
     return exportSubscriber(this.dataSource, phone, actor);
   }
 
-  async erase(subscriberId: string, actor: string, reason: string): Promise<void> {
-    await eraseByIdOnRequest(this.dataSource, this.config, subscriberId, actor, reason);
+  async erase(subscriberId: string, actor: string, reason: string): Promise<{ emailQueued: boolean }> {
+    const { emailQueued } = await eraseByIdOnRequest(this.dataSource, this.config, subscriberId, actor, reason);
     await this.email.flushSoon();
+    return { emailQueued };
   }
 
   async recordAccess(actor: string, action: string, refused: boolean): Promise<void> {

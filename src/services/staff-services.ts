@@ -163,7 +163,7 @@ export interface StaffServices {
   invite(email: string, customer: string, actor: string, options?: { outsideDomainsConfirmed?: boolean }): Promise<InviteResult>;
   exportSubscriber(phone: string, actor: string): Promise<SubscriberExport>;
   /** Erasure on written request (R15), of the subscriber with this (opaque) id. */
-  erase(subscriberId: string, actor: string, reason: string): Promise<void>;
+  erase(subscriberId: string, actor: string, reason: string): Promise<{ emailQueued: boolean }>;
   /** Audits a staff action, or its refusal (R16). */
   recordAccess(actor: string, action: string, refused: boolean): Promise<void>;
 }

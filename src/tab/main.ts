@@ -10,7 +10,7 @@ import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, L
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Legend, Tooltip);
 
 const QUALITY: Record<string, string> = { GREEN: 'Goed (groen)', YELLOW: 'Matig (geel)', RED: 'Laag (rood)', UNKNOWN: 'Onbekend' };
-const TEMPLATE_STATUS: Record<string, string> = { APPROVED: 'Goedgekeurd', PENDING: 'Wacht op goedkeuring', REJECTED: 'Afgewezen', PAUSED: 'Gepauzeerd', DISABLED: 'Uitgeschakeld' };
+const TEMPLATE_STATUS: Record<string, string> = { APPROVED: 'Goedgekeurd', PENDING: 'Wacht op goedkeuring', REJECTED: 'Afgewezen', PAUSED: 'Gepauzeerd', DISABLED: 'Uitgeschakeld', IN_APPEAL: 'In bezwaar', MISSING: 'Bestaat nog niet' };
 
 /** Set by the server in the page (no inline script: the page's CSP forbids it). */
 const LOCAL_MODE = document.body.dataset.localMode === 'true';
@@ -66,7 +66,7 @@ function render(stats: Stats): void {
   $('kpi-pending').textContent = nf.format(stats.subscribers.pending);
   const { customers, reached } = stats.coverage;
   $('kpi-companies').textContent = nf.format(reached);
-  $('kpi-companies-label').textContent = customers > 0 ? `van ${nf.format(customers)} klanten bereikt (${Math.round((100 * reached) / customers)}%)` : 'Klanten bereikt';
+  $('kpi-companies-label').textContent = customers > 0 ? `van ${nf.format(customers)} ${customers === 1 ? 'klant' : 'klanten'} bereikt (${Math.round((100 * reached) / customers)}%)` : 'Klanten bereikt';
   const thisWeek = stats.history[stats.history.length - 1];
   const delta = thisWeek ? thisWeek.optIns - thisWeek.optOuts : 0;
   const deltaEl = $('kpi-delta');
@@ -140,6 +140,10 @@ function renderNotices(notices: Stats['outages']): void {
     if (o.failures.length > 0) {
       const why = Object.assign(document.createElement('div'), { className: 'muted small', textContent: `Mislukt: ${o.failures.map((f) => `${nf.format(f.count)}× ${f.reason}`).join('; ')}` });
       notice.append(why);
+    }
+    if (o.superseded) {
+      const replaced = `Vervangen door een nieuwere melding${o.cancelled > 0 ? `: ${nf.format(o.cancelled)} bericht${o.cancelled === 1 ? '' : 'en'} niet meer verstuurd` : ''}.`;
+      notice.append(Object.assign(document.createElement('div'), { className: 'muted small', textContent: replaced }));
     }
     const failed = cell(nf.format(o.failed), 'num');
     failed.title = o.failures.map((f) => `${f.count}× ${f.reason}`).join('\n');
@@ -258,11 +262,11 @@ async function main(): Promise<void> {
     banner('Deze pagina is niet in Microsoft Teams geopend.', 'warn');
     if (!LOCAL_MODE) {
       $('loading').hidden = true;
-      banner('Open het tabblad Storingsmelder in Teams om de cijfers te zien (aanmelden gaat via Teams).', 'error');
+      banner('Open het tabblad Storingsmelder in Teams om de cijfers te zien (inloggen gaat via Teams).', 'error');
       return;
     }
   }
-  if (LOCAL_MODE) banner('Lokale modus: geen Teams-aanmelding nodig; iedereen ziet deze cijfers.', 'info');
+  if (LOCAL_MODE) banner('Lokale modus: inloggen via Teams is niet nodig; iedereen ziet deze cijfers.', 'info');
   const res = await fetch('/api/stats', { headers: token ? { Authorization: `Bearer ${token}` } : {} });
   if (!res.ok) {
     const body = (await res.json().catch(() => ({}))) as { message?: string };

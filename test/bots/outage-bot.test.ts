@@ -108,7 +108,7 @@ describe('Teams staff bot over HTTP', function () {
     expect(message.items.map((b) => b.spacing)).to.deep.equal(['Default', 'None', 'None', 'Medium', 'Medium']);
     expect(json).to.include('{"title":"Ontvangers","value":"1"}');
     expect(json).to.include('Direct na Versturen');
-    expect(json).to.include('gepland onderhoud of werkzaamheden');
+    expect(json).to.include('gepland onderhoud of geplande werkzaamheden');
     expect(card.actions!.map((a) => a.verb)).to.deep.equal(['send', 'edit', 'cancel']);
   });
 
@@ -305,7 +305,7 @@ describe('Teams staff bot over HTTP', function () {
     // A private address is not sent: the card says why and asks.
     await post(teamsMessage(connector.url, '/stappenplan piet@gmail.com C-4001'));
     const held = connector.cards()[1] as CardJson;
-    expect(texts(held)).to.include('piet@gmail.com hoort niet bij Garage Jansen (C-4001): in het klantenbestand staan voor deze klant de e-maildomeinen garagejansen.nl.');
+    expect(texts(held)).to.include('piet@gmail.com hoort niet bij Garage Jansen (C-4001): in het klantenbestand staat voor deze klant het e-maildomein garagejansen.nl.');
     expect(await invitations('piet@gmail.com')).to.deep.equal([]);
     const confirm = held.actions!.find((a) => a.verb === 'invite')!;
     expect(confirm.data).to.deep.include({ email: 'piet@gmail.com', customer: 'C-4001', outsideDomains: true });

@@ -103,7 +103,7 @@ export class NoticeLifecycle {
   /** Staff cancel a notice that has not gone out (held or awaiting approval). */
   async cancel(manager: EntityManager, messageId: string, actor: string): Promise<OutageMessage> {
     const message = await lockedMessage(manager, messageId);
-    this.expect(message, 'cancel', 'Deze melding is al verstuurd en kan niet meer worden geannuleerd.');
+    this.expect(message, 'cancel', message.status === Cancelled ? 'Deze melding is al geannuleerd.' : 'Deze melding is al verstuurd en kan niet meer worden geannuleerd.');
     await manager.getRepository(OutageMessage).update({ id: message.id }, { status: Cancelled });
     await audit(manager, actor, 'outage.cancel', message.outageId, {});
     return manager.getRepository(OutageMessage).findOneByOrFail({ id: message.id });

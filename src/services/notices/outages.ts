@@ -156,7 +156,7 @@ export class Outages {
     const limit = messagingLimit(account, this.config);
     const warnings: string[] = [];
     if (looksLikePlannedWork(draft.text)) {
-      warnings.push('De tekst lijkt over gepland onderhoud of werkzaamheden te gaan. Die worden niet via WhatsApp gemeld: alleen landelijke en regionale storingen.');
+      warnings.push('De tekst lijkt over gepland onderhoud of geplande werkzaamheden te gaan. Die worden niet via WhatsApp gemeld: alleen landelijke en regionale storingen.');
     }
     if (limit !== null && recipients > limit) {
       warnings.push(`Het publiek (${recipients}) is groter dan de WhatsApp-berichtlimiet van ${limit} ontvangers per 24 uur${account.number?.messagingLimit ? '' : ' (ingesteld; Meta heeft nog geen limiet gemeld)'}: niet iedereen krijgt de melding vandaag.`);

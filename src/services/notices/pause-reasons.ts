@@ -9,7 +9,7 @@ const DUTCH: Record<PauseReason['scope'], string> = {
     'WhatsApp weigert het account of de toegangssleutel. Team Techniek: controleer in Meta Business Suite de toegangssleutel (WHATSAPP_ACCESS_TOKEN), de rechten van de app en de betaalgegevens, en kies dan Hervatten.',
   number: 'WhatsApp weigert het verzendnummer. Team Techniek: controleer WHATSAPP_PHONE_NUMBER_ID en de registratie van het nummer in WhatsApp Manager, en kies dan Hervatten.',
   template: 'WhatsApp weigert het sjabloon. Team Techniek: controleer het sjabloon in WhatsApp Manager (npm run template:sync toont de status), en kies dan Hervatten.',
-  notice: 'WhatsApp weigert de tekst van deze melding (bijvoorbeeld te lang of met opmaak die niet mag). Stuur de informatie opnieuw met een Update met aangepaste tekst; andere meldingen gaan gewoon door.',
+  notice: 'WhatsApp weigert de tekst van deze melding (bijvoorbeeld te lang of met opmaak die niet mag). Stuur de informatie opnieuw als update, met aangepaste tekst; andere meldingen gaan gewoon door.',
 };
 
 const ENGLISH: Record<PauseReason['scope'], string> = {

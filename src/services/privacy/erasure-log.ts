@@ -295,5 +295,6 @@ export function foreignLog(config: Config, foreign: number): string {
 
 /** In Dutch for staff, when sending is refused after a restore. */
 export function restoreRefusal(pending: number): string {
-  return `De database is teruggezet: ${pending} afmelding(en) van na de back-up zijn nog niet opnieuw verwerkt. Er wordt niets verstuurd tot Team Techniek npm run restore:reapply-erasures heeft uitgevoerd.`;
+  const what = pending === 1 ? '1 afmelding van sinds de back-up is' : `${pending} afmeldingen van sinds de back-up zijn`;
+  return `De database is teruggezet: ${what} nog niet opnieuw verwerkt. Er wordt niets verstuurd tot Team Techniek npm run restore:reapply-erasures heeft uitgevoerd.`;
 }

@@ -45,7 +45,7 @@ export class UnmatchableLinesError extends Error {
   ) {
     super(
       `${lines} line(s) of the erasure log were made with pseudonymisation key ${keyIds.join(', ')}, which this run does not have: nothing was changed and sending stays blocked. Run the step with the service's environment (PSEUDONYM_KEYS with every version it had since the backup; docs/deploy.md, Pseudonymisation key).\n` +
-        `${lines} regel(s) van het afmeldlogboek zijn gemaakt met sleutel ${keyIds.join(', ')}, die deze run niet heeft: er is niets veranderd en er wordt nog steeds niets verstuurd. Voer de stap uit met de omgeving van de dienst (PSEUDONYM_KEYS met elke versie sinds de back-up).`,
+        `${lines === 1 ? '1 regel van het afmeldlogboek is' : `${lines} regels van het afmeldlogboek zijn`} gemaakt met ${keyIds.length === 1 ? `sleutel ${keyIds[0]}, die` : `de sleutels ${keyIds.join(', ')}, die`} bij deze uitvoering ${keyIds.length === 1 ? 'ontbreekt' : 'ontbreken'}: er is niets veranderd en er wordt nog steeds niets verstuurd. Voer de stap uit met de omgeving van de dienst (PSEUDONYM_KEYS met elke versie sinds de back-up).`,
     );
     this.name = 'UnmatchableLinesError';
   }

@@ -18,8 +18,10 @@ export interface Stats {
     id: string;
     outageId: string;
     kind: string;
-    /** The outage in one line: "KPN internet · Utrecht · Hoog". */
+    /** The outage in one line, with the severity this notice went out with: "KPN internet · Utrecht · Hoog". */
     about: string;
+    /** Superseded by a newer notice of its outage before it reached everyone. */
+    superseded: boolean;
     /** Why recipients failed, by reason in Dutch (no addresses: the tab shows no personal data). */
     failures: { reason: string; count: number }[];
     createdAt: string;
@@ -29,6 +31,8 @@ export interface Stats {
     delivered: number;
     read: number;
     failed: number;
+    /** Not sent because a newer notice replaced this one (not failures). */
+    cancelled: number;
     /** How many Meta reported billable, and the category most were billed in (null before Meta said). */
     billable: number;
     billedAs: string | null;

@@ -12,7 +12,7 @@ import type { Clock } from '../../lib/clock';
 import { messagingLimit, readAccountState, templateAnnouncement, templateBlock } from '../notices/whatsapp-account';
 import { reachedSql } from '../ledger/status-order';
 import { groupByReason } from '../ledger/failure-reasons';
-import { outageTitle } from '../notices/notice-template';
+import { outageTitle, severityOfParameters } from '../notices/notice-template';
 import type { OutageScope, OutageService, OutageSeverity } from '../../entities';
 import type { MonthlyBill, Stats, WhatsAppFigures } from './stats-view';
 
@@ -114,7 +114,9 @@ export async function loadStats(db: DataSource, weeks = 26): Promise<Stats> {
       id: o.id,
       outageId: o.outage_id,
       kind: o.kind,
-      about: outageTitle(o),
+      // The severity it went out with (an update may have changed the outage's since; a resolution has none of its own).
+      about: outageTitle({ ...o, severity: severityOfParameters(o.template_parameters) ?? o.severity }),
+      superseded: o.status === 'superseded',
       failures: groupByReason(o.failure_codes ?? []).map((g) => ({ reason: g.label, count: g.count })),
       createdAt: new Date(o.created_at).toISOString(),
       releasedAt: o.released_at ? new Date(o.released_at).toISOString() : null,
@@ -123,6 +125,7 @@ export async function loadStats(db: DataSource, weeks = 26): Promise<Stats> {
       delivered: o.delivered,
       read: o.read,
       failed: o.failed,
+      cancelled: o.cancelled,
       billable: o.billable,
       billedAs: o.billed_as,
       secondsTo95Delivered: o.recipients > 0 && o.delivered >= Math.ceil(0.95 * o.recipients) ? o.t95 : null,
@@ -138,6 +141,8 @@ interface NoticeRow {
   scope: OutageScope;
   regions: string[];
   severity: OutageSeverity;
+  status: string;
+  template_parameters: string[];
   failure_codes: { code: number | null; count: number }[] | null;
   created_at: Date;
   released_at: Date | null;
@@ -146,6 +151,7 @@ interface NoticeRow {
   delivered: number;
   read: number;
   failed: number;
+  cancelled: number;
   billable: number;
   billed_as: string | null;
   t95: number | null;
@@ -154,7 +160,7 @@ interface NoticeRow {
 /** The last 20 released notices with their funnel (the heaviest query: started first). */
 function recentNotices(db: DataSource): Promise<NoticeRow[]> {
   return db.query(
-    `SELECT m.id, m.outage_id, m.kind, m.created_at, m.released_at, o.service, o.scope, o.regions, o.severity, f.*,
+    `SELECT m.id, m.outage_id, m.kind, m.status::text AS status, m.template_parameters, m.created_at, m.released_at, o.service, o.scope, o.regions, o.severity, f.*,
             (SELECT json_agg(json_build_object('code', e.error_code, 'count', e.n))
                FROM (SELECT error_code, count(*)::int AS n FROM delivery WHERE outage_message_id = m.id AND status = 'failed' GROUP BY error_code) e) AS failure_codes,
             CASE WHEN f.recipients > 0 AND f.delivered >= ceil(0.95 * f.recipients) THEN
@@ -172,6 +178,7 @@ function recentNotices(db: DataSource): Promise<NoticeRow[]> {
                 count(*) FILTER (WHERE status IN ${reachedSql('delivered')})::int AS delivered,
                 count(*) FILTER (WHERE status IN ${reachedSql('read')})::int AS read,
                 count(*) FILTER (WHERE status = 'failed')::int AS failed,
+                count(*) FILTER (WHERE status = 'cancelled')::int AS cancelled,
                 count(*) FILTER (WHERE billable)::int AS billable,
                 mode() WITHIN GROUP (ORDER BY pricing_category) FILTER (WHERE billable) AS billed_as
            FROM delivery WHERE outage_message_id = m.id) f

@@ -123,7 +123,7 @@ describe('old never after new: one lifecycle per notice', function () {
 
     // Its card says what happened, and has no Hervatten any more.
     const shown = await desk().statusOf(first.id);
-    expect(shown.statusText).to.equal(`Vervangen door de melding "opgelost" van ${formatDutch(resolved.createdAt, 'Europe/Amsterdam')}: deze melding wordt niet meer verstuurd. 2 nog niet verstuurde bericht(en) zijn geannuleerd.`);
+    expect(shown.statusText).to.equal(`Vervangen door het Opgelost-bericht van ${formatDutch(resolved.createdAt, 'Europe/Amsterdam')}: deze melding wordt niet meer verstuurd. 2 nog niet verstuurde berichten zijn geannuleerd.`);
     expect(((statusCard(shown).actions ?? []) as { verb: string }[]).map((a) => a.verb)).to.deep.equal(['update', 'resolve', 'status'].filter((verb) => verb === 'status' || shown.outageOpen));
     // Someone presses Hervatten on the first notice's card as it was.
     expect(await refusal(outages.resume(first.id, 'staff-2'))).to.equal(SUPERSEDED_REFUSAL);
@@ -160,7 +160,7 @@ describe('old never after new: one lifecycle per notice', function () {
     const first = await outages.send({ draft: STORING, createdBy: 'staff-1', requestId: 'retry-1' });
     const d = dispatcher();
     await until(async () => (await statusOf(first.id)) === 'done', 10_000, 'the first notice done, A failed');
-    expect((await desk().statusOf(first.id)).statusText, 'the headline says who was not reached').to.equal('Verstuurd, maar 1 van de 2 berichten zijn mislukt.');
+    expect((await desk().statusOf(first.id)).statusText, 'the headline says who was not reached').to.equal('Verstuurd, maar 1 van de 2 berichten is mislukt.');
     await d.stop();
     dispatchers.splice(0);
     refuse = undefined;

@@ -135,7 +135,7 @@ describe('npm run restore:reapply-erasures', function () {
     expect(dropped.status).to.equal(1);
     expect(dropped.stdout).to.equal('');
     expect(dropped.stderr).to.include(`1 line(s) of the erasure log were made with pseudonymisation key ${line.key}, which this run does not have: nothing was changed and sending stays blocked.`);
-    expect(dropped.stderr).to.include(`1 regel(s) van het afmeldlogboek zijn gemaakt met sleutel ${line.key}, die deze run niet heeft: er is niets veranderd en er wordt nog steeds niets verstuurd.`);
+    expect(dropped.stderr).to.include(`1 regel van het afmeldlogboek is gemaakt met sleutel ${line.key}, die bij deze uitvoering ontbreekt: er is niets veranderd en er wordt nog steeds niets verstuurd.`);
     // Nothing was applied: Anouk is still there, and sending is still refused.
     expect(await phones(restored.db)).to.deep.equal([ANOUK, BRAM]);
     expect(await pending(restored)).to.equal(1);

@@ -74,7 +74,7 @@ describe('restores keep opt-outs (erasure log)', function () {
       expect.fail('Versturen should be refused');
     } catch (error) {
       expect((error as { dutch: string }).dutch).to.equal(
-        'De database is teruggezet: 1 afmelding(en) van na de back-up zijn nog niet opnieuw verwerkt. Er wordt niets verstuurd tot Team Techniek npm run restore:reapply-erasures heeft uitgevoerd.',
+        'De database is teruggezet: 1 afmelding van sinds de back-up is nog niet opnieuw verwerkt. Er wordt niets verstuurd tot Team Techniek npm run restore:reapply-erasures heeft uitgevoerd.',
       );
     }
     // A notice that was being sent when the backup was made: the dispatcher holds it.

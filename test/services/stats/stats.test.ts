@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
+import { Outage, OutageMessage, OutageMessageKind, OutageMessageStatus, OutageScope, OutageService, OutageSeverity } from '../../../src/entities';
 import { loadStats } from '../../../src/services/stats/stats';
 import { seedStats } from '../../helpers/stats-seed';
 import { freshDataSource } from '../../helpers/postgres';
@@ -43,6 +44,20 @@ describe('management figures (/api/stats)', () => {
     const [notice] = (await loadStats(db)).outages;
     expect(notice.about).to.equal('KPN internet · Landelijk · Hoog');
     expect(notice.failures).to.deep.equal([{ reason: 'Niet bereikbaar op WhatsApp (geen WhatsApp, een verouderde app of de voorwaarden niet geaccepteerd)', count: 1 }]);
+  });
+
+  it('labels each notice with the severity it went out with, and counts what a newer notice cancelled apart from failures', async () => {
+    const own = await freshDataSource();
+    try {
+      const outage = await own.getRepository(Outage).save({ service: OutageService.Internet, scope: OutageScope.Landelijk, severity: OutageSeverity.Hoog, createdBy: 's' });
+      const first = await own.getRepository(OutageMessage).save({ outageId: outage.id, kind: OutageMessageKind.Initial, text: 't', templateParameters: ['Storing', 'internet', 'Landelijk', 'Laag', 't'], status: OutageMessageStatus.Superseded, createdBy: 's', releasedAt: new Date(Date.now() - 60_000) });
+      await own.query(`INSERT INTO delivery (outage_message_id, status) VALUES ($1, 'sent'), ($1, 'cancelled'), ($1, 'cancelled')`, [first.id]);
+      const [notice] = (await loadStats(own)).outages;
+      // The outage is Hoog now (an update raised it); this notice went out as Laag.
+      expect(notice).to.include({ about: 'KPN internet · Landelijk · Laag', superseded: true, cancelled: 2, failed: 0, recipients: 3 });
+    } finally {
+      await own.destroy();
+    }
   });
 
   it('shows coverage: the customers in the registry with and without an active subscriber', async () => {
