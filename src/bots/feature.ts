@@ -77,17 +77,22 @@ export function teamsBotFeature({ config, logger, staff }: TeamsBotDependencies)
     refreshing = true;
     try {
       for (const target of await staff.cardsToRefresh(holder, REFRESH_FOR_MS)) {
-        const staffId = (target.reference.user as { id?: string } | undefined)?.id;
-        const personal = (target.reference.conversation as { conversationType?: string } | undefined)?.conversationType === 'personal';
-        const card = statusCard(await staff.statusOf(target.messageId), { viewerIds: staffId ? [staffId] : [], personal });
-        // Only a card that changed is rewritten (a paused notice's stays as it is; one past its
-        // week of refreshes is rewritten once more, without the refresh clause, and then left).
-        const digest = createHash('sha256').update(JSON.stringify(card)).digest('hex');
-        if (digest === target.digest) continue;
-        await adapter.continueConversationAsync(config.bot.appId ?? '', target.reference, async (turn) => {
-          await turn.updateActivity({ type: 'message', id: target.activityId, attachments: [attachment(card)] });
-        });
-        await staff.cardShown(target.messageId, digest);
+        // One card that cannot be written (the bot was removed from that chat) does not stop the others.
+        try {
+          const staffId = (target.reference.user as { id?: string } | undefined)?.id;
+          const personal = (target.reference.conversation as { conversationType?: string } | undefined)?.conversationType === 'personal';
+          const card = statusCard(await staff.statusOf(target.messageId), { viewerIds: staffId ? [staffId] : [], personal });
+          // Only a card that changed is rewritten (a paused notice's stays as it is; one past its
+          // week of refreshes is rewritten once more, without the refresh clause, and then left).
+          const digest = createHash('sha256').update(JSON.stringify(card)).digest('hex');
+          if (digest === target.digest) continue;
+          await adapter.continueConversationAsync(config.bot.appId ?? '', target.reference, async (turn) => {
+            await turn.updateActivity({ type: 'message', id: target.activityId, attachments: [attachment(card)] });
+          });
+          await staff.cardShown(target.messageId, digest);
+        } catch (error) {
+          logger.warn({ err: error, notice: target.messageId }, 'status card refresh failed');
+        }
       }
     } catch (error) {
       logger.warn({ err: error }, 'status card refresh failed');

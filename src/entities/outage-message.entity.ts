@@ -18,7 +18,7 @@ export enum OutageMessageStatus {
   Paused = 'paused',
   Done = 'done',
   Cancelled = 'cancelled',
-  /** A newer message of the same outage replaced it before it was released. */
+  /** A newer message of the same outage replaced it before it had finished (notices/notice-lifecycle.ts): never sent again. */
   Superseded = 'superseded',
 }
 

@@ -87,7 +87,7 @@ describe('Teams staff bot over HTTP', function () {
     await startApp({});
     const card = await invoke('preview', { kind: 'initial', service: 'internet', scope: 'regionaal', regions: '', severity: 'hoog', text: 'kort' });
     expect(texts(card)).to.include('Kies minstens één provincie voor een regionale storing.');
-    expect(texts(card)).to.include('Beschrijf de storing in minimaal 10 tekens.');
+    expect(texts(card)).to.include('De tekst moet minimaal 10 tekens bevatten.');
     const text = card.body.find((e) => e.id === 'text');
     expect(text?.value).to.equal('kort');
   });

@@ -11,7 +11,7 @@ import type { DataSource } from 'typeorm';
 import { withDeadlockRetry } from '../../db/retry';
 import type { Logger } from '../../logger';
 import { maskAddress } from '../../lib/mask';
-import { sanitizeParameter } from '../notices/notice-template';
+import { sanitizeParameter, templateRoleOf } from '../notices/notice-template';
 import type { SendFailure, TemplateSender } from './sender';
 import { BatchClaimer } from './batch-claimer';
 import { asSendFailure, decideOnFailure } from './failure-policy';
@@ -285,7 +285,8 @@ export class Dispatcher {
         }
       } else {
         const scope = e.scope === 'number' || e.scope === 'template' ? e.scope : 'account';
-        const paused = await pauseAllSending(this.dataSource, { scope, code: e.code ?? null });
+        // A template's refusal pauses only the notices sent with that template (the notice's, or the resolution's).
+        const paused = await pauseAllSending(this.dataSource, { scope, code: e.code ?? null }, scope === 'template' ? templateRoleOf(delivery.parameters) : undefined);
         if (paused.length > 0) this.logger.error({ notices: paused.length, scope, code: e.code }, 'broadcasts paused: Meta refused the account, number or template; staff must fix it and resume');
       }
       this.handBack(delivery, 0, e);

@@ -77,7 +77,9 @@ export class NoticeLifecycle {
 
   /** Staff send a notice: it waits for approval, is held until the window opens, or is released now. */
   async create(manager: EntityManager, notice: NewNotice, now = this.clock()): Promise<OutageMessage> {
-    await this.refuseWhileBlocked(manager, notice.kind);
+    // Notices of one outage are created, released and superseded one at a time.
+    await lockedOutage(manager, notice.outageId);
+    await this.refuseWhileBlocked(manager, templateRoleOfKind(notice.kind));
     const releaseAt = this.calendar.nextOpening(now);
     const status = this.config.requireApproval ? AwaitingApproval : releaseAt > now ? Held : Sending;
     const saved = await manager.getRepository(OutageMessage).save({ ...notice, status, releaseAt: releaseAt > now ? releaseAt : null });
@@ -90,6 +92,8 @@ export class NoticeLifecycle {
 
   /** Four-eyes: a second staff member approves; the author cannot approve their own notice. */
   async approve(manager: EntityManager, messageId: string, approver: string, now = this.clock()): Promise<OutageMessage> {
+    // The outage first, as every other event that may release or supersede does: no deadlock, no race.
+    await lockedOutage(manager, (await findMessage(manager, messageId)).outageId);
     const message = await lockedMessage(manager, messageId);
     this.expect(message, 'approve', 'Deze melding wacht niet (meer) op goedkeuring.');
     if (message.createdBy === approver) throw new ForbiddenError('author cannot approve', 'Je kunt je eigen melding niet goedkeuren; vraag een collega.');
@@ -114,7 +118,8 @@ export class NoticeLifecycle {
     await lockedOutage(manager, (await findMessage(manager, messageId)).outageId);
     const message = await lockedMessage(manager, messageId);
     this.expect(message, 'resume', 'Deze melding is niet gepauzeerd.');
-    await this.refuseWhileBlocked(manager, message.kind);
+    // The template it goes out with (a resolution from before the second template goes out with the notice's).
+    await this.refuseWhileBlocked(manager, templateRoleOf(message.templateParameters));
     await manager.getRepository(OutageMessage).update({ id: message.id }, { status: Sending, pauseScope: null, pauseCode: null });
     await resolveWhenSending(manager, message, this.clock());
     await notifyDeliveriesReady(manager);
@@ -135,7 +140,7 @@ export class NoticeLifecycle {
     if (message.failuresRetriedAt) throw new ValidationError('already retried', 'De mislukte berichten van deze melding zijn al een keer opnieuw geprobeerd.');
     if (!this.calendar.isOpen(now)) throw new ValidationError('outside business hours', 'Opnieuw proberen kan alleen binnen kantoortijden.');
     if (await hasNewerNotice(manager, message)) throw new ValidationError('newer notice', 'Er is al een nieuwere melding van deze storing; deze melding wordt niet opnieuw geprobeerd.');
-    await this.refuseWhileBlocked(manager, message.kind);
+    await this.refuseWhileBlocked(manager, templateRoleOf(message.templateParameters));
     const requeued = await requeuePassingFailures(manager, message.id);
     if (requeued === 0) throw new ValidationError('nothing to retry', 'Er is niets om opnieuw te proberen: de overige mislukte berichten kunnen ook nu niet aankomen, of de ontvangers zijn afgemeld.');
     await manager.getRepository(OutageMessage).update({ id: message.id }, { status: Sending, finishedAt: null, failuresRetriedAt: now });
@@ -165,8 +170,8 @@ export class NoticeLifecycle {
    * Nothing is queued or resumed while Meta does not let the template be sent, nor after a
    * database restore until the opt-outs since the backup are applied again (privacy/erasure-log.ts).
    */
-  async refuseWhileBlocked(manager: EntityManager, kind?: OutageMessageKind): Promise<void> {
-    const blocked = templateBlock(await readAccountState(manager, this.config), this.config, kind ? templateRoleOfKind(kind) : 'notice');
+  async refuseWhileBlocked(manager: EntityManager, template: TemplateRole): Promise<void> {
+    const blocked = templateBlock(await readAccountState(manager, this.config), this.config, template);
     if (blocked) throw new ValidationError('template not approved', blocked);
     const erasures = await this.restore.pending(manager);
     if (erasures > 0) throw new ValidationError('erasures to reapply after a restore', restoreRefusal(erasures));
@@ -195,26 +200,38 @@ export class NoticeLifecycle {
     await notifyDeliveriesReady(manager);
   }
 
-  /** Older notices of the outage in one of these states are superseded by `newer`; what they still had queued is cancelled. */
+  /**
+   * The other notices of the outage in one of these states are superseded by `newer`; what they
+   * still had queued is cancelled. Called with the outage locked, for the newest notice: every
+   * other unfinished one is older (a time comparison would not say so reliably: transactions take
+   * their time when they start, not when they get the lock).
+   */
   private async supersede(manager: EntityManager, newer: OutageMessage, states: OutageMessageStatus[]): Promise<void> {
     const rows: { id: string }[] = await manager.query(
       `WITH replaced AS (
          -- Finished too: its card gets its last rewrite, saying what replaced it (status-cards.ts).
          UPDATE outage_message SET status = 'superseded', superseded_by = $2, finished_at = now()
-          WHERE outage_id = $1 AND id <> $2 AND created_at <= $3 AND status = ANY($4::outage_message_status[])
+          WHERE outage_id = $1 AND id <> $2 AND status = ANY($3::outage_message_status[])
          RETURNING id)
        SELECT id FROM replaced`,
-      [newer.outageId, newer.id, newer.createdAt, states],
+      [newer.outageId, newer.id, states],
     );
     if (rows.length > 0) await cancelQueuedDeliveries(manager, rows.map((r) => r.id));
   }
 }
 
-/** A later notice of the same outage that is (or will be) sent: an old one must not follow it. */
+/**
+ * A later notice of the same outage that is (or will be) sent: an old one must not follow it.
+ * Later means released after this one, or waiting to be (a waiting notice is always the newest:
+ * creating one supersedes the others that wait).
+ */
 export async function hasNewerNotice(db: Db, message: OutageMessage): Promise<boolean> {
   const rows: unknown[] = await db.query(
-    `SELECT 1 FROM outage_message WHERE outage_id = $1 AND id <> $2 AND created_at > $3 AND status NOT IN ('cancelled', 'superseded') LIMIT 1`,
-    [message.outageId, message.id, message.createdAt],
+    `SELECT 1 FROM outage_message o
+      WHERE o.outage_id = $1 AND o.id <> $2 AND o.status NOT IN ('cancelled', 'superseded')
+        AND (o.status IN ('held', 'awaiting_approval') OR o.released_at > (SELECT released_at FROM outage_message WHERE id = $2))
+      LIMIT 1`,
+    [message.outageId, message.id],
   );
   return rows.length > 0;
 }

@@ -38,18 +38,18 @@ export const composeSchema = z
     text: z
       .string({ message: 'Beschrijf de storing.' })
       .trim()
-      .min(10, 'Beschrijf de storing in minimaal 10 tekens.')
-      .max(MAX_STAFF_TEXT, `De tekst mag hoogstens ${MAX_STAFF_TEXT} tekens zijn.`),
+      .min(10, 'De tekst moet minimaal 10 tekens bevatten.')
+      .max(MAX_STAFF_TEXT, `De tekst mag maximaal ${MAX_STAFF_TEXT} tekens bevatten.`),
     expectedResolution: z
       .string()
       .trim()
-      .max(100, 'De verwachte oplostijd mag hoogstens 100 tekens zijn.')
+      .max(100, 'De verwachte oplossing mag maximaal 100 tekens bevatten.')
       .optional()
       .transform((v) => (v ? v : undefined)),
   })
   .superRefine((value, ctx) => {
     const unknown = value.regions.filter((r) => !(PROVINCES as readonly string[]).includes(r));
-    if (unknown.length) ctx.addIssue({ code: 'custom', path: ['regions'], message: `Onbekende provincie: ${unknown.join(', ')}.` });
+    if (unknown.length) ctx.addIssue({ code: 'custom', path: ['regions'], message: `${unknown.length === 1 ? 'Onbekende provincie' : 'Onbekende provincies'}: ${unknown.join(', ')}.` });
     if (value.scope === OutageScope.Regionaal && value.regions.length === 0) ctx.addIssue({ code: 'custom', path: ['regions'], message: 'Kies minstens één provincie voor een regionale storing.' });
   });
 
@@ -159,7 +159,7 @@ export class Outages {
       warnings.push('De tekst lijkt over gepland onderhoud of geplande werkzaamheden te gaan. Die worden niet via WhatsApp gemeld: alleen landelijke en regionale storingen.');
     }
     if (limit !== null && recipients > limit) {
-      warnings.push(`Het publiek (${recipients}) is groter dan de WhatsApp-berichtlimiet van ${limit} ontvangers per 24 uur${account.number?.messagingLimit ? '' : ' (ingesteld; Meta heeft nog geen limiet gemeld)'}: niet iedereen krijgt de melding vandaag.`);
+      warnings.push(`Het aantal ontvangers (${recipients}) is groter dan de WhatsApp-berichtlimiet van ${limit} ontvangers per 24 uur${account.number?.messagingLimit ? '' : ' (ingesteld; Meta heeft nog geen limiet gemeld)'}: niet iedereen krijgt de melding binnen 24 uur.`);
     }
     if (recipients === 0) warnings.push('Er zijn geen aangemelde ontvangers voor deze selectie.');
     const announcement = templateAnnouncement(account, this.config, now);

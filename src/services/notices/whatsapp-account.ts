@@ -199,7 +199,7 @@ export function templateBlock(state: AccountState, config: Config, role: Templat
   };
   const after =
     role === 'resolution'
-      ? 'worden Opgelost-berichten niet verstuurd; Team Techniek: controleer het in WhatsApp Manager, of maak het aan met npm run template:sync.'
+      ? 'worden Opgelost-berichten niet verstuurd; Team Techniek kan het controleren in WhatsApp Manager (npm run template:sync toont de status).'
       : 'wordt er niets verstuurd; Team Techniek kan het controleren in WhatsApp Manager.';
   return `Het WhatsApp-sjabloon ${name} ${statusText[status] ?? `heeft bij Meta de status ${status}${reason}`}. Zolang het niet is goedgekeurd, ${after}`;
 }

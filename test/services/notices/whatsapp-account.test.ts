@@ -230,7 +230,7 @@ describe('the WhatsApp account state', function () {
       const outages = new Outages(db, config, systemClock);
       expect((await outages.preview(draft)).warnings.join(' ')).to.include('groter dan de WhatsApp-berichtlimiet van 100 ontvangers per 24 uur (ingesteld; Meta heeft nog geen limiet gemeld)');
       await recordNumber(db, config, { messagingLimit: 'TIER_250' });
-      expect((await outages.preview(draft)).warnings.join(' ')).to.include('Het publiek (300) is groter dan de WhatsApp-berichtlimiet van 250 ontvangers per 24 uur:');
+      expect((await outages.preview(draft)).warnings.join(' ')).to.include('Het aantal ontvangers (300) is groter dan de WhatsApp-berichtlimiet van 250 ontvangers per 24 uur:');
       await recordNumber(db, config, { messagingLimit: 'TIER_UNLIMITED' });
       expect((await outages.preview(draft)).warnings.join(' ')).not.to.include('berichtlimiet');
       // Meta's integer form: -1 is unlimited (it once fell back to the configured 100 and warned).
