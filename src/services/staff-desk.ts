@@ -96,7 +96,15 @@ export class StaffDesk implements StaffServices {
   async statusOf(messageId: string): Promise<NoticeStatus> {
     const message = await this.outages.message(messageId);
     const progress = await deliveryProgress(this.dataSource, message.id);
-    const statusText = await this.headline(message, progress);
+    return this.noticeStatus(message, progress, await this.headline(message, progress), {
+      outageOpen: message.outage.status === OutageStatus.Open,
+      failures: (await failureGroups(this.dataSource, message.id)).map((g) => ({ reason: g.label, count: g.count, canPass: g.canPass, masked: g.addresses.map(maskAddress) })),
+      retryable: message.failuresRetriedAt || message.status !== OutageMessageStatus.Done || (await this.outages.hasNewerNotice(this.dataSource, message)) ? 0 : await retryableFailures(this.dataSource, message.id),
+    });
+  }
+
+  /** A notice as the door hands it out, from what the caller has read. */
+  private noticeStatus(message: OutageMessage, progress: DeliveryProgress, statusText: string, extra: Pick<NoticeStatus, 'outageOpen' | 'failures' | 'retryable'>): NoticeStatus {
     return {
       outageId: message.outageId,
       messageId: message.id,
@@ -105,12 +113,10 @@ export class StaffDesk implements StaffServices {
       statusText,
       text: renderNotice(message.templateParameters),
       progress,
-      outageOpen: message.outage.status === OutageStatus.Open,
       finishedAt: message.finishedAt?.toISOString() ?? null,
       asOf: this.clock().toISOString(),
-      failures: (await failureGroups(this.dataSource, message.id)).map((g) => ({ reason: g.label, count: g.count, canPass: g.canPass, masked: g.addresses.map(maskAddress) })),
-      retryable: message.failuresRetriedAt || message.status !== OutageMessageStatus.Done || (await this.outages.hasNewerNotice(this.dataSource, message)) ? 0 : await retryableFailures(this.dataSource, message.id),
       retried: message.failuresRetriedAt !== null,
+      ...extra,
     };
   }
 
@@ -154,29 +160,11 @@ export class StaffDesk implements StaffServices {
     const messages = new Map((await this.outages.messages(ids)).map((m) => [m.id, m]));
     const progress = await deliveryProgressOf(this.dataSource, ids);
     const account = [...messages.values()].some((m) => m.status === OutageMessageStatus.Paused) ? await readAccountState(this.dataSource, this.config) : undefined;
-    const asOf = this.clock().toISOString();
     const list: OpenOutage[] = [];
     for (const { outage, latestMessageId } of open) {
       const message = latestMessageId ? messages.get(latestMessageId) : undefined;
       const counts = message ? (progress.get(message.id) as DeliveryProgress) : undefined;
-      const latest: NoticeStatus | null =
-        message && counts
-          ? {
-              outageId: outage.id,
-              messageId: message.id,
-              kind: message.kind,
-              status: message.status,
-              statusText: await this.headline(message, counts, account),
-              text: renderNotice(message.templateParameters),
-              progress: counts,
-              outageOpen: true,
-              finishedAt: message.finishedAt?.toISOString() ?? null,
-              asOf,
-              failures: [],
-              retryable: 0,
-              retried: message.failuresRetriedAt !== null,
-            }
-          : null;
+      const latest = message && counts ? this.noticeStatus(message, counts, await this.headline(message, counts, account), { outageOpen: true, failures: [], retryable: 0 }) : null;
       list.push({ outageId: outage.id, title: outageTitle(outage), openedAt: formatDutch(outage.createdAt, this.config.businessHours.timeZone), latest });
     }
     return list;

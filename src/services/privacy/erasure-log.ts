@@ -27,7 +27,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '../../config';
@@ -198,12 +198,29 @@ export function assertErasureLogWritable(config: Config): void {
   }
 }
 
-/** The log's lines, each id once (two instances may both have appended a pending line). */
+/** The last read of each log file, by its size and modification time: it is read again only when it changed. */
+const lastRead = new Map<string, { stamp: string; tombstones: Tombstone[] }>();
+
+/**
+ * The log's lines, each id once (two instances may both have appended a pending line). Asked
+ * before every Versturen, every dispatcher turn and every keeper pass: the file is read again
+ * only when it changed.
+ */
 export function readTombstones(config: Config): Tombstone[] {
   const file = erasureLogPath(config);
-  if (!existsSync(file)) return [];
+  const stats = statSync(file, { throwIfNoEntry: false });
+  if (!stats) return [];
+  const stamp = `${stats.size}:${stats.mtimeMs}`;
+  const cached = lastRead.get(file);
+  if (cached?.stamp === stamp) return cached.tombstones;
+  const tombstones = parseTombstones(readFileSync(file, 'utf8'));
+  lastRead.set(file, { stamp, tombstones });
+  return tombstones;
+}
+
+function parseTombstones(text: string): Tombstone[] {
   const byId = new Map<string, Tombstone>();
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
+  for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     try {
       const t = JSON.parse(line) as Tombstone;
@@ -245,7 +262,6 @@ export async function checkLog(db: Db, tombstones: Tombstone[]): Promise<LogChec
  * or is noticed within seconds).
  */
 export class RestoreGuard {
-  private stamp = '';
   private tombstones: Tombstone[] = [];
   private checkedAt = 0;
   private last: { missing: number; foreign: number } = { missing: 0, foreign: 0 };
@@ -258,12 +274,10 @@ export class RestoreGuard {
   }
 
   async check(db: Db): Promise<{ missing: number; foreign: number }> {
-    const file = erasureLogPath(this.config);
-    const stats = statSync(file, { throwIfNoEntry: false });
-    const stamp = stats ? `${stats.size}:${stats.mtimeMs}` : 'none';
-    if (stamp !== this.stamp) {
-      this.tombstones = readTombstones(this.config);
-      this.stamp = stamp;
+    // A log that changed is checked against the database at once.
+    const tombstones = readTombstones(this.config);
+    if (tombstones !== this.tombstones) {
+      this.tombstones = tombstones;
       this.checkedAt = 0;
     }
     if (Date.now() - this.checkedAt > 10_000) {
