@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import type { GraphProcess, StormStats } from './graph';
+import { readProfiles, type ProfileFigures } from './profile';
 import { cpuSeconds, maxInAnySecond, peakRssMb, percentile, round, steadyRate } from './numbers';
 import { freePort } from '../../src/lib/free-port';
 import { duplicateWindow } from '../../src/services/dispatcher/limits';
@@ -50,6 +51,14 @@ export interface StormFigures {
    * is not local). Apart from the stand-ins, so a busy machine still says what the service costs.
    */
   cpuPer1000: { service: number; postgres: number | null };
+  /**
+   * Statements PostgreSQL ran for the service per message (BEGIN and COMMIT included), and the
+   * five that took the most time; null where pg_stat_statements is not loaded.
+   */
+  statementsPerMessage: number | null;
+  topStatements: { query: string; calls: number; ms: number }[] | null;
+  /** With --profile: where the instances' CPU went (scripts/bench/profile.ts). */
+  profile?: ProfileFigures;
 }
 
 export interface FailoverFigures {
@@ -91,8 +100,9 @@ function instanceEnv(databaseUrl: string, graphUrl: string, port: number): NodeJ
   };
 }
 
-function start(env: NodeJS.ProcessEnv): Instance {
-  const child = spawn(process.execPath, [...SERVICE_HEAP_FLAGS, '--disable-warning=DEP0111', ENTRY, 'all', '--local'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+function start(env: NodeJS.ProcessEnv, profileDir: string | undefined): Instance {
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...SERVICE_HEAP_FLAGS, ...profile, '--disable-warning=DEP0111', ENTRY, 'all', '--local'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const instance: Instance = { port: Number(env.PORT), child, output: '' };
   child.stdout.on('data', (c: Buffer) => (instance.output = (instance.output + c.toString()).slice(-4000)));
   child.stderr.on('data', (c: Buffer) => (instance.output = (instance.output + c.toString()).slice(-4000)));
@@ -146,11 +156,54 @@ async function clickSend(instance: Instance, serviceUrl: string): Promise<number
   return clicked;
 }
 
-export async function runStorm(options: { databaseUrl: string; graph: GraphProcess; subscribers: number; instances: number; killLeader: boolean; seed: (url: string) => Promise<void>; postgresCpu?: () => number | undefined }): Promise<{ storm: StormFigures; failover?: FailoverFigures }> {
+/** The bench's own queries are marked, so the statement counts leave them out. */
+const BENCH = '/* bench */';
+
+/** pg_stat_statements in this database, emptied; false where the server has not loaded it. */
+async function resetStatements(client: Client): Promise<boolean> {
+  try {
+    await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    await client.query(`${BENCH} SELECT pg_stat_statements_reset()`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function readStatements(client: Client, n: number): Promise<Pick<StormFigures, 'statementsPerMessage' | 'topStatements'>> {
+  const ours = `FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query NOT LIKE '${BENCH}%' AND query NOT LIKE '%pg_stat_statements%'`;
+  const { rows: total } = await client.query<{ calls: string }>(`${BENCH} SELECT coalesce(sum(calls), 0) AS calls ${ours}`);
+  const { rows: top } = await client.query<{ query: string; calls: string; ms: number }>(`${BENCH} SELECT query, calls, total_exec_time AS ms ${ours} ORDER BY total_exec_time DESC LIMIT 5`);
+  return {
+    statementsPerMessage: round(Number(total[0].calls) / n, 2),
+    topStatements: top.map((r) => ({ query: r.query.replace(/\s+/g, ' ').slice(0, 120), calls: Number(r.calls), ms: Math.round(r.ms) })),
+  };
+}
+
+export interface StormOptions {
+  databaseUrl: string;
+  graph: GraphProcess;
+  subscribers: number;
+  instances: number;
+  killLeader: boolean;
+  seed: (url: string) => Promise<void>;
+  postgresCpu?: () => number | undefined;
+  /** Where the instances write their CPU profiles (--cpu-prof); none when not given. */
+  profileDir?: string;
+}
+
+export async function runStorm(options: StormOptions): Promise<{ storm: StormFigures; failover?: FailoverFigures }> {
+  const result = await runInstances(options);
+  // Written as each instance exited.
+  if (options.profileDir) result.storm.profile = readProfiles(options.profileDir);
+  return result;
+}
+
+async function runInstances(options: StormOptions): Promise<{ storm: StormFigures; failover?: FailoverFigures }> {
   const { graph, subscribers: n } = options;
   const envs = await Promise.all(Array.from({ length: options.instances }, async () => instanceEnv(options.databaseUrl, graph.url, await freePort())));
   // All at the same moment, on an empty database: the start-up lock keeps them from racing.
-  const instances = envs.map(start);
+  const instances = envs.map((env) => start(env, options.profileDir));
   const bot = await connector();
   const rss = new Map<number, number>();
   try {
@@ -160,45 +213,47 @@ export async function runStorm(options: { databaseUrl: string; graph: GraphProce
     graph.reset();
     graph.storm({ targets: instances.map((i) => `http://127.0.0.1:${i.port}`), appSecret: APP_SECRET, phoneNumberId: 'bench-number' });
 
-    // CPU from here: each instance's so far, the dead one's up to its kill, PostgreSQL's.
-    const cpuAtClick = instances.map((i) => cpuSeconds(i.child.pid!));
-    let cpuOfKilled = 0;
-    const postgresAtClick = options.postgresCpu?.();
-    const clicked = await clickSend(instances[0], bot.url);
-    let killedAt: number | undefined;
-    let unique = 0;
-    await until(async () => {
-      const count = await graph.count();
-      unique = count.unique;
-      if (options.killLeader && killedAt === undefined && count.arrivals >= 0.3 * n) {
-        const leaders = await Promise.all(instances.map(isLeader));
-        const index = leaders.indexOf(true);
-        if (index >= 0) {
-          const victim = instances[index];
-          rss.set(index, peakRssMb(victim.child.pid!));
-          cpuOfKilled += cpuSeconds(victim.child.pid!) - cpuAtClick[index];
-          cpuAtClick[index] = 0; // its successor counts from its start
-          victim.child.kill('SIGKILL');
-          killedAt = Date.now();
-          await new Promise((resolve) => victim.child.once('exit', resolve));
-          // ... and started again, as a supervisor (systemd, the platform) would.
-          instances[index] = start(envs[index]);
-        }
-      }
-      return unique >= n;
-    }, 600_000, 'every recipient to be sent to');
-    // Every delivery settled, every callback posted and taken.
     const client = new Client({ connectionString: options.databaseUrl });
     await client.connect();
-    let messageId = '';
     try {
-      messageId = (await client.query<{ id: string }>(`SELECT id FROM outage_message ORDER BY created_at DESC LIMIT 1`)).rows[0].id;
-      await until(async () => (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM delivery WHERE outage_message_id = $1 AND status IN ('queued', 'sending')`, [messageId])).rows[0].n === 0, 120_000, 'the ledger to settle');
+      const counting = await resetStatements(client);
+      // CPU from here: each instance's so far, the dead one's up to its kill, PostgreSQL's.
+      const cpuAtClick = instances.map((i) => cpuSeconds(i.child.pid!));
+      let cpuOfKilled = 0;
+      const postgresAtClick = options.postgresCpu?.();
+      const clicked = await clickSend(instances[0], bot.url);
+      let killedAt: number | undefined;
+      let unique = 0;
+      await until(async () => {
+        const count = await graph.count();
+        unique = count.unique;
+        if (options.killLeader && killedAt === undefined && count.arrivals >= 0.3 * n) {
+          const leaders = await Promise.all(instances.map(isLeader));
+          const index = leaders.indexOf(true);
+          if (index >= 0) {
+            const victim = instances[index];
+            rss.set(index, peakRssMb(victim.child.pid!));
+            cpuOfKilled += cpuSeconds(victim.child.pid!) - cpuAtClick[index];
+            cpuAtClick[index] = 0; // its successor counts from its start
+            victim.child.kill('SIGKILL');
+            killedAt = Date.now();
+            await new Promise((resolve) => victim.child.once('exit', resolve));
+            // ... and started again, as a supervisor (systemd, the platform) would.
+            instances[index] = start(envs[index], options.profileDir);
+          }
+        }
+        return unique >= n;
+      }, 600_000, 'every recipient to be sent to');
+      // Every delivery settled, every callback posted and taken.
+      let messageId = '';
+      messageId = (await client.query<{ id: string }>(`${BENCH} SELECT id FROM outage_message ORDER BY created_at DESC LIMIT 1`)).rows[0].id;
+      await until(async () => (await client.query<{ n: number }>(`${BENCH} SELECT count(*)::int AS n FROM delivery WHERE outage_message_id = $1 AND status IN ('queued', 'sending')`, [messageId])).rows[0].n === 0, 120_000, 'the ledger to settle');
       await until(async () => (await graph.stormStats()).pending === 0, 120_000, 'the status callbacks');
       await new Promise((r) => setTimeout(r, 500));
       const stats = await graph.stats();
       const storm = await graph.stormStats();
       instances.forEach((instance, i) => rss.set(i, Math.max(rss.get(i) ?? 0, peakRssMb(instance.child.pid!))));
+      const statements = counting ? await readStatements(client, n) : { statementsPerMessage: null, topStatements: null };
       const ledger = await checkLedger(client, messageId, storm);
       const serviceCpu = cpuOfKilled + instances.reduce((sum, instance, i) => sum + cpuSeconds(instance.child.pid!) - cpuAtClick[i], 0);
       const postgresEnd = options.postgresCpu?.();
@@ -206,7 +261,7 @@ export async function runStorm(options: { databaseUrl: string; graph: GraphProce
         service: round((serviceCpu / n) * 1000, 2),
         postgres: postgresAtClick === undefined || postgresEnd === undefined ? null : round(((postgresEnd - postgresAtClick) / n) * 1000, 2),
       };
-      const figures = { ...stormFigures({ n, instances: options.instances, clicked, arrivals: stats.arrivals, storm, ledger, rss: [...rss.values()] }), cpuPer1000 };
+      const figures: StormFigures = { ...stormFigures({ n, instances: options.instances, clicked, arrivals: stats.arrivals, storm, ledger, rss: [...rss.values()] }), cpuPer1000, ...statements };
       const failover = killedAt === undefined ? undefined : failoverFigures(stats, killedAt, n);
       return { storm: figures, failover };
     } finally {
@@ -222,7 +277,7 @@ export async function runStorm(options: { databaseUrl: string; graph: GraphProce
 /** Each delivery must end in the highest status the stand-in reported for its recipient. */
 async function checkLedger(client: Client, messageId: string, storm: StormStats): Promise<{ total: number; exact: number }> {
   const { rows } = await client.query<{ total: number; exact: number }>(
-    `WITH expected AS (SELECT * FROM unnest($2::text[], $3::text[]) AS e(phone, status))
+    `${BENCH} WITH expected AS (SELECT * FROM unnest($2::text[], $3::text[]) AS e(phone, status))
      SELECT count(*)::int AS total, count(*) FILTER (WHERE d.status::text = e.status)::int AS exact
        FROM delivery d LEFT JOIN expected e ON e.phone = d.phone
       WHERE d.outage_message_id = $1`,
@@ -231,7 +286,7 @@ async function checkLedger(client: Client, messageId: string, storm: StormStats)
   return rows[0];
 }
 
-function stormFigures(m: { n: number; instances: number; clicked: number; arrivals: number[]; storm: StormStats; ledger: { total: number; exact: number }; rss: number[] }): Omit<StormFigures, 'cpuPer1000'> {
+function stormFigures(m: { n: number; instances: number; clicked: number; arrivals: number[]; storm: StormStats; ledger: { total: number; exact: number }; rss: number[] }): Omit<StormFigures, 'cpuPer1000' | 'statementsPerMessage' | 'topStatements' | 'profile'> {
   const first = Math.min(...m.arrivals);
   const last = Math.max(...m.arrivals);
   const during = m.storm.webhooks.filter((w) => w.at >= first && w.at <= last);

@@ -20,6 +20,8 @@ export interface EmbeddedPostgresOptions {
   onLog?: (line: string) => void;
   /** The PostgreSQL build (its native/ folder with bin, lib, share); the installed package's by default. */
   nativeDir?: string;
+  /** Server settings beyond ours (`-c name=value`), e.g. the bench's pg_stat_statements. */
+  settings?: Record<string, string>;
 }
 
 export interface RunningPostgres {
@@ -107,7 +109,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const port = options.port ?? (await freePort());
   const child = spawn(
     postgres,
-    ['-D', clusterDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200', '-c', 'fsync=on'],
+    ['-D', clusterDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200', '-c', 'fsync=on', ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`])],
     // Own process group: a Ctrl-C in the terminal reaches only us, and we stop the database
     // after the HTTP server has drained.
     { ...(user ?? {}), stdio: ['ignore', 'ignore', 'pipe'], detached: true },

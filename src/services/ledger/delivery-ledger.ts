@@ -313,29 +313,43 @@ export async function applyStatusUpdates(db: DataSource | EntityManager, updates
 
 /**
  * Erasure (R11, R15): the subscriber's deliveries lose every link to them, and what was still
- * queued is cancelled; inside the caller's transaction. Called by privacy/erasure.ts only.
+ * queued is cancelled; inside the caller's transaction. Their rows are those linked to them, and
+ * those a merge left without a subscriber (mergeRecipients) that carry their number or user id.
+ * A row of another subscriber with this number (theirs before a change of number) is theirs to
+ * erase. Each condition has its index (ix_delivery_subscriber, ix_delivery_orphan_phone,
+ * ix_delivery_orphan_user_id), so an opt-out reads the recipient's rows, not the ledger
+ * (test/services/ledger/erasure-plan.test.ts holds the plan).
  */
+export const UNLINK_SUBSCRIBER_SQL = `UPDATE delivery
+    SET status = CASE WHEN status = 'queued' THEN 'cancelled'::delivery_status ELSE status END,
+        subscriber_id = NULL, phone = NULL, user_id = NULL, ${hashMessageIdSql('$4')}
+  WHERE subscriber_id = $1 OR (subscriber_id IS NULL AND (phone = $2 OR user_id = $3))`;
+
+/** Called by privacy/erasure.ts and privacy/person-merge.ts only. */
 export async function unlinkSubscriber(manager: EntityManager, subscriber: { id: string; phone: string | null; userId: string | null }, idKey: string): Promise<void> {
-  await manager.query(
-    `UPDATE delivery
-        SET status = CASE WHEN status = 'queued' THEN 'cancelled'::delivery_status ELSE status END,
-            subscriber_id = NULL, phone = NULL, user_id = NULL, ${hashMessageIdSql('$4')}
-      WHERE subscriber_id = $1 OR phone = $2 OR user_id = $3`,
-    [subscriber.id, subscriber.phone, subscriber.userId, idKey],
-  );
+  await manager.query(UNLINK_SUBSCRIBER_SQL, [subscriber.id, subscriber.phone, subscriber.userId, idKey]);
 }
 
-/** R14: after the retention period only anonymous counts remain. Called by privacy/retention.ts only. */
-export async function forgetOldRecipients(db: Db, retentionDays: number, idKey: string): Promise<number> {
-  const [{ n }]: { n: number }[] = await db.query(
-    `WITH forgotten AS (
+/**
+ * A row that still names someone: by link, number, user id or an unhashed message id. In these
+ * very words the predicate of ix_delivery_linked_created (migration 1766100000000), so the planner
+ * can prove the index covers retention's statement.
+ */
+const LINKED_SQL = `subscriber_id IS NOT NULL OR phone IS NOT NULL OR user_id IS NOT NULL OR (wa_message_id IS NOT NULL AND NOT ${HASHED_ID_SQL('wa_message_id')})`;
+
+/**
+ * R14: after the retention period only anonymous counts remain. The index holds only rows that
+ * still name someone, so the nightly statement reads what it has to forget, not the ledger.
+ */
+export const FORGET_OLD_RECIPIENTS_SQL = `WITH forgotten AS (
        UPDATE delivery SET subscriber_id = NULL, phone = NULL, user_id = NULL, ${hashMessageIdSql('$2')}
-        WHERE created_at < now() - ($1::int * interval '1 day')
-          AND (subscriber_id IS NOT NULL OR phone IS NOT NULL OR user_id IS NOT NULL OR (wa_message_id IS NOT NULL AND NOT ${HASHED_ID_SQL('wa_message_id')}))
+        WHERE created_at < now() - ($1::int * interval '1 day') AND (${LINKED_SQL})
        RETURNING 1)
-     SELECT count(*)::int AS n FROM forgotten`,
-    [retentionDays, idKey],
-  );
+     SELECT count(*)::int AS n FROM forgotten`;
+
+/** Called by privacy/retention.ts only. */
+export async function forgetOldRecipients(db: Db, retentionDays: number, idKey: string): Promise<number> {
+  const [{ n }]: { n: number }[] = await db.query(FORGET_OLD_RECIPIENTS_SQL, [retentionDays, idKey]);
   return n;
 }
 
