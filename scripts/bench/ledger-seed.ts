@@ -1,7 +1,7 @@
 /**
  * A ledger as years of use leave it, written straight in SQL (millions of rows in seconds):
- * one customer, `rows / NOTICES` active subscribers, NOTICES notices a week apart each sent to
- * all of them. Rows older than RETAINED_WEEKS are anonymous, as retention leaves them (no link,
+ * one customer, `rows / NOTICES` active subscribers, NOTICES notices of one outage, a week apart,
+ * each sent to all of them. Rows older than RETAINED_WEEKS are anonymous, as retention leaves them (no link,
  * number or user id; a hashed message id); the recent ones still name their recipient. Shared by
  * the bench (opt-out at 5 million rows) and the plan test (test/services/ledger/erasure-plan.test.ts).
  */
@@ -18,6 +18,14 @@ export async function seedLedger(client: Client, rows: number): Promise<{ subscr
      SELECT (31610000000 + g)::text, 'Ledger', $1, 'active', 'NL.' || g FROM generate_series(1, $2) g`,
     [customer[0].id, subscribers],
   );
+  const { rows: outage } = await client.query<{ id: string }>(`INSERT INTO outage (service, scope, severity, status, created_by) VALUES ('internet', 'landelijk', 'hoog', 'resolved', 'ledger-seed') RETURNING id`);
+  // The notices, sent and done, a week apart.
+  await client.query(
+    `INSERT INTO outage_message (outage_id, kind, text, template_parameters, status, created_by, created_at, released_at, finished_at)
+     SELECT $1, 'update', 'Storing', '["Internet", "Landelijk", "Storing", "Hoog"]', 'done', 'ledger-seed', at, at, at + interval '2 minutes'
+       FROM (SELECT now() - (($2 - k) * interval '7 days') AS at FROM generate_series(0, $2 - 1) k) n`,
+    [outage[0].id, NOTICES],
+  );
   await client.query(
     `INSERT INTO delivery (outage_message_id, subscriber_id, phone, user_id, status, wa_message_id, created_at, sent_at, delivered_at)
      SELECT n.id,
@@ -27,11 +35,12 @@ export async function seedLedger(client: Client, rows: number): Promise<{ subscr
             'delivered',
             CASE WHEN n.recent THEN 'wamid.' || md5(n.id::text || s.phone) ELSE 'h:' || encode(sha256(convert_to(n.id::text || s.phone, 'UTF8')), 'hex') END,
             n.at, n.at, n.at + interval '3 seconds'
-       FROM (SELECT gen_random_uuid() AS id, now() - (($1 - k) * interval '7 days') AS at, $1 - k < $2 AS recent FROM generate_series(0, $1 - 1) k) n
+       FROM (SELECT id, created_at AS at, created_at > now() - ($1 * interval '7 days') AS recent FROM outage_message) n
        CROSS JOIN (SELECT id, phone, user_id FROM subscriber) s`,
-    [NOTICES, RETAINED_WEEKS],
+    [RETAINED_WEEKS],
   );
   await client.query('VACUUM ANALYZE delivery');
   await client.query('ANALYZE subscriber');
+  await client.query('ANALYZE outage_message');
   return { subscribers };
 }

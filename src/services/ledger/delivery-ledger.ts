@@ -10,7 +10,7 @@
  * rows at the same time (dispatcher outcomes, status webhooks, erasure) never deadlock.
  * Statements that return rows from UPDATE are wrapped in a CTE: TypeORM then returns plain rows.
  */
-import type { DataSource, EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { audienceQuery, REACHABLE, type Audience } from './audience';
 import { reachedSql, statusRankSql } from './status-order';
 import { requeueStaleClaims } from './stale-claims';
@@ -57,10 +57,18 @@ export interface ClaimCursor {
  * With `after`, the scan starts past the previous claim: claimed rows leave index entries
  * behind until vacuum, and a scan from the start of the queue steps over all of them (a claim
  * took 22 ms on average and up to 457 ms halfway through 100,000 deliveries; from the cursor, ~2 ms).
+ *
+ * The claim must walk ix_delivery_queued in order and stop at the limit. Left to the statistics,
+ * PostgreSQL read every queued row of the notice (through ix_delivery_message_status or a bitmap
+ * of ix_delivery_queued), joined them all, then sorted them, whenever its statistics said few
+ * rows were queued, which they say before every large notice (the last analysis saw the ledger
+ * between notices): 290 ms a claim at 70,000 queued, most of the storm's database CPU. Planned
+ * without sorting (CLAIM_PLANNER_SETTINGS, for this transaction only), the only plan left is the
+ * walk in order (test/services/ledger/erasure-plan.test.ts holds it whatever the statistics say).
  */
-export async function claimDeliveries(db: Db, limit: number, token: string, after?: ClaimCursor): Promise<{ deliveries: ClaimedDelivery[]; cursor: ClaimCursor | undefined }> {
-  const rows: { id: string; outage_message_id: string; address: string; attempts: number; template_parameters: string[]; next_at: string }[] = await db.query(
-    `WITH picked AS (
+export const CLAIM_PLANNER_SETTINGS = 'SET LOCAL enable_sort = off';
+
+export const CLAIM_DELIVERIES_SQL = `WITH picked AS (
        SELECT d.id FROM delivery d
          JOIN outage_message m ON m.id = d.outage_message_id AND m.status = 'sending'
          JOIN subscriber s ON s.id = d.subscriber_id AND ${REACHABLE}
@@ -76,9 +84,14 @@ export async function claimDeliveries(db: Db, limit: number, token: string, afte
      )
      SELECT c.id, c.outage_message_id, c.address, c.attempts, m.template_parameters, c.next_attempt_at::text AS next_at
        FROM claimed c JOIN outage_message m ON m.id = c.outage_message_id
-      ORDER BY c.next_attempt_at, c.id`,
-    [limit, token, after?.at ?? null, after?.id ?? null],
-  );
+      ORDER BY c.next_attempt_at, c.id`;
+
+export async function claimDeliveries(db: Db, limit: number, token: string, after?: ClaimCursor): Promise<{ deliveries: ClaimedDelivery[]; cursor: ClaimCursor | undefined }> {
+  type Row = { id: string; outage_message_id: string; address: string; attempts: number; template_parameters: string[]; next_at: string };
+  const rows = await (db instanceof DataSource ? db.manager : db).transaction(async (manager): Promise<Row[]> => {
+    await manager.query(CLAIM_PLANNER_SETTINGS);
+    return manager.query(CLAIM_DELIVERIES_SQL, [limit, token, after?.at ?? null, after?.id ?? null]);
+  });
   const last = rows[rows.length - 1];
   return {
     deliveries: rows.map((r) => ({ id: String(r.id), outageMessageId: r.outage_message_id, address: r.address, attempts: r.attempts, parameters: r.template_parameters, claimedBy: token })),
