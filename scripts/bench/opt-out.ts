@@ -2,7 +2,7 @@
  * An opt-out and retention on a large ledger (issue 28): the ledger seeded as years of use leave
  * it (ledger-seed.ts), then the production erasure (privacy/erasure.ts, everything an opt-out
  * does in the database, in its own transaction) for subscribers picked across the ledger, and
- * retention's nightly statement once.
+ * retention's nightly run once (one notice, of five weeks ago, has crossed the period).
  */
 import { Client } from 'pg';
 import { loadConfig } from '../../src/config';
@@ -22,6 +22,7 @@ export interface OptOutFigures {
   optOutP95Ms: number;
   optOutMaxMs: number;
   retentionMs: number;
+  retentionRows: number;
 }
 
 export async function runOptOut(database: Database, url: string, ledgerRows: number): Promise<OptOutFigures> {
@@ -44,7 +45,7 @@ export async function runOptOut(database: Database, url: string, ledgerRows: num
       times.push(Number(process.hrtime.bigint() - started) / 1e6);
     }
     const retentionStarted = process.hrtime.bigint();
-    await forgetOldRecipients(database.dataSource, config.retentionDays, config.pseudonymKeys.current.secret);
+    const retentionRows = await forgetOldRecipients(database.dataSource, config.retentionDays, config.pseudonymKeys.current.secret);
     const retentionMs = Number(process.hrtime.bigint() - retentionStarted) / 1e6;
     return {
       ledgerRows: rows[0].n,
@@ -53,6 +54,7 @@ export async function runOptOut(database: Database, url: string, ledgerRows: num
       optOutP95Ms: round(percentile(times, 95), 1),
       optOutMaxMs: round(Math.max(...times), 1),
       retentionMs: round(retentionMs, 1),
+      retentionRows,
     };
   } finally {
     await client.end();

@@ -29,11 +29,10 @@ export enum DeliveryStatus {
 @Index('uq_delivery_message_subscriber', ['outageMessageId', 'subscriberId'], { unique: true })
 // Partial: a snapshot inserts its rows without a message id, so they cost this index nothing.
 @Index('uq_delivery_wa_message', ['waMessageId'], { unique: true, where: 'wa_message_id IS NOT NULL' })
-// An opt-out and retention find their rows through these (migration 1766100000000). The first
-// two hold only rows a merge left without a subscriber, so status updates never write to them.
+// An opt-out finds a merge's orphans through these (migration 1766100000000); they hold only rows
+// a merge left without a subscriber, so status updates never write to them.
 @Index('ix_delivery_orphan_phone', ['phone'], { where: 'subscriber_id IS NULL AND phone IS NOT NULL' })
 @Index('ix_delivery_orphan_user_id', ['userId'], { where: 'subscriber_id IS NULL AND user_id IS NOT NULL' })
-@Index('ix_delivery_linked_created', ['createdAt'], { where: "subscriber_id IS NOT NULL OR phone IS NOT NULL OR user_id IS NOT NULL OR (wa_message_id IS NOT NULL AND NOT wa_message_id LIKE 'h:%')" })
 export class Delivery {
   @PrimaryGeneratedColumn('increment', { name: 'id', type: 'bigint' })
   id!: string;

@@ -102,6 +102,10 @@ export class OutageMessage {
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
   finishedAt!: Date | null;
 
+  /** When retention found none of its deliveries naming anyone any more (R14): later nights skip it. */
+  @Column({ name: 'recipients_forgotten_at', type: 'timestamptz', nullable: true })
+  recipientsForgottenAt!: Date | null;
+
   /** A digest of the status card last written (services/notices/status-cards.ts): it is rewritten only when it changed. */
   @Column({ name: 'card_digest', type: 'varchar', length: 64, nullable: true })
   cardDigest!: string | null;

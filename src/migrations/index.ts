@@ -16,7 +16,7 @@ import { OptOutConfirmation1765700000000 } from './1765700000000-opt-out-confirm
 import { TombstonePendingLine1765800000000 } from './1765800000000-tombstone-pending-line';
 import { NoticeSupersededBy1765900000000 } from './1765900000000-notice-superseded-by';
 import { CardRefresh1766000000000 } from './1766000000000-card-refresh';
-import { DeliveryErasureIndexes1766100000000 } from './1766100000000-delivery-erasure-indexes';
+import { LedgerErasureAndRetention1766100000000 } from './1766100000000-ledger-erasure-and-retention';
 
 /** Every migration, oldest first. A new one is added here as well as in its own file. */
-export const MIGRATIONS = [Initial1763870000000, ContactSentence1763880000000, DeliveryPartialIndexes1763900000000, WhatsAppState1764600000000, DeliveryClaimedBy1764700000000, DeliverySnapshotFaster1764800000000, BusinessScopedUserIds1764900000000, TemplateCategoryAnnouncement1765000000000, MessagePricing1765100000000, PauseReason1765200000000, ReplyOutbox1765300000000, ErasureTombstone1765400000000, FailuresRetried1765500000000, DatabaseIdentity1765600000000, OptOutConfirmation1765700000000, TombstonePendingLine1765800000000, NoticeSupersededBy1765900000000, CardRefresh1766000000000, DeliveryErasureIndexes1766100000000];
+export const MIGRATIONS = [Initial1763870000000, ContactSentence1763880000000, DeliveryPartialIndexes1763900000000, WhatsAppState1764600000000, DeliveryClaimedBy1764700000000, DeliverySnapshotFaster1764800000000, BusinessScopedUserIds1764900000000, TemplateCategoryAnnouncement1765000000000, MessagePricing1765100000000, PauseReason1765200000000, ReplyOutbox1765300000000, ErasureTombstone1765400000000, FailuresRetried1765500000000, DatabaseIdentity1765600000000, OptOutConfirmation1765700000000, TombstonePendingLine1765800000000, NoticeSupersededBy1765900000000, CardRefresh1766000000000, LedgerErasureAndRetention1766100000000];

@@ -10,7 +10,8 @@
  * rows at the same time (dispatcher outcomes, status webhooks, erasure) never deadlock.
  * Statements that return rows from UPDATE are wrapped in a CTE: TypeORM then returns plain rows.
  */
-import { DataSource, type EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { queryPrepared, queryPreparedIn } from '../../db/prepared';
 import { audienceQuery, REACHABLE, type Audience } from './audience';
 import { reachedSql, statusRankSql } from './status-order';
 import { requeueStaleClaims } from './stale-claims';
@@ -86,12 +87,9 @@ export const CLAIM_DELIVERIES_SQL = `WITH picked AS (
        FROM claimed c JOIN outage_message m ON m.id = c.outage_message_id
       ORDER BY c.next_attempt_at, c.id`;
 
-export async function claimDeliveries(db: Db, limit: number, token: string, after?: ClaimCursor): Promise<{ deliveries: ClaimedDelivery[]; cursor: ClaimCursor | undefined }> {
+export async function claimDeliveries(db: DataSource, limit: number, token: string, after?: ClaimCursor): Promise<{ deliveries: ClaimedDelivery[]; cursor: ClaimCursor | undefined }> {
   type Row = { id: string; outage_message_id: string; address: string; attempts: number; template_parameters: string[]; next_at: string };
-  const rows = await (db instanceof DataSource ? db.manager : db).transaction(async (manager): Promise<Row[]> => {
-    await manager.query(CLAIM_PLANNER_SETTINGS);
-    return manager.query(CLAIM_DELIVERIES_SQL, [limit, token, after?.at ?? null, after?.id ?? null]);
-  });
+  const rows = await queryPreparedIn<Row>(db, CLAIM_PLANNER_SETTINGS, CLAIM_DELIVERIES_SQL, [limit, token, after?.at ?? null, after?.id ?? null]);
   const last = rows[rows.length - 1];
   return {
     deliveries: rows.map((r) => ({ id: String(r.id), outageMessageId: r.outage_message_id, address: r.address, attempts: r.attempts, parameters: r.template_parameters, claimedBy: token })),
@@ -103,11 +101,12 @@ export async function claimDeliveries(db: Db, limit: number, token: string, afte
  * Accepted by WhatsApp: record the message id. Rows still 'sending' change, and rows a
  * successor has re-queued meanwhile (the message went out: sending it again would be a duplicate).
  */
-export async function recordSent(db: Db, sent: { id: string; waMessageId: string }[], idKey?: string): Promise<void> {
+export async function recordSent(db: DataSource, sent: { id: string; waMessageId: string }[], idKey?: string): Promise<void> {
   if (sent.length === 0) return;
   // A recipient erased while the send was on its way: the id (which encodes the number) is kept as its keyed hash.
   const id = idKey === undefined ? 's.wa_id' : `CASE WHEN d.subscriber_id IS NULL AND d.phone IS NULL AND d.user_id IS NULL THEN ${messageIdHashSql('s.wa_id', '$3')} ELSE s.wa_id END`;
-  await db.query(
+  await queryPrepared(
+    db,
     `WITH s AS (SELECT * FROM unnest($1::bigint[], $2::text[]) AS s(id, wa_id)),
      locked AS MATERIALIZED (SELECT d.id FROM delivery d WHERE d.id IN (SELECT id FROM s) ORDER BY d.id FOR UPDATE)
      UPDATE delivery d SET status = 'sent', wa_message_id = ${id}, sent_at = coalesce(d.sent_at, now()), status_at = coalesce(d.status_at, now()),
@@ -246,9 +245,10 @@ export interface StatusResult {
  * that was claimed (attempts > 0), has no message id yet and is to the status's recipient: the
  * number may be shared with another install (staging) whose ids mean other deliveries.
  */
-export async function applyStatusUpdates(db: DataSource | EntityManager, updates: StatusUpdate[]): Promise<StatusResult> {
+export async function applyStatusUpdates(db: DataSource, updates: StatusUpdate[]): Promise<StatusResult> {
   if (updates.length === 0) return { applied: 0, unknown: 0 };
-  const rows: { id: string; matched: boolean; changed: boolean }[] = await db.query(
+  const rows = await queryPrepared<{ id: string; matched: boolean; changed: boolean }>(
+    db,
     `WITH incoming AS (
        SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::boolean[], $10::text[], $11::text[], $12::text[])
          AS u(wa_message_id, status, at, error_code, error_title, delivery_id, recipient_id, recipient_user_id, billable, pricing_category, pricing_model, hashed_ids)
@@ -343,27 +343,42 @@ export async function unlinkSubscriber(manager: EntityManager, subscriber: { id:
   await manager.query(UNLINK_SUBSCRIBER_SQL, [subscriber.id, subscriber.phone, subscriber.userId, idKey]);
 }
 
-/**
- * A row that still names someone: by link, number, user id or an unhashed message id. In these
- * very words the predicate of ix_delivery_linked_created (migration 1766100000000), so the planner
- * can prove the index covers retention's statement.
- */
-const LINKED_SQL = `subscriber_id IS NOT NULL OR phone IS NOT NULL OR user_id IS NOT NULL OR (wa_message_id IS NOT NULL AND NOT ${HASHED_ID_SQL('wa_message_id')})`;
+/** A row that still names someone: by link, number, user id or an unhashed message id. */
+const LINKED_SQL = `(d.subscriber_id IS NOT NULL OR d.phone IS NOT NULL OR d.user_id IS NOT NULL OR (d.wa_message_id IS NOT NULL AND NOT ${HASHED_ID_SQL('d.wa_message_id')}))`;
 
 /**
- * R14: after the retention period only anonymous counts remain. The index holds only rows that
- * still name someone, so the nightly statement reads what it has to forget, not the ledger.
+ * R14: after the retention period only anonymous counts remain. Notice by notice: the notices
+ * released before the period that retention has not finished with, then each one's rows (through
+ * uq_delivery_message_subscriber), never the whole ledger; every row still filtered on its own
+ * created_at. One notice at a time also keeps the planner honest: asked for all due notices at
+ * once it guessed several were due (the unfinished notices are the recent ones) and read the
+ * ledger. A notice none of whose rows names anyone any more is marked and not read again (no row
+ * regains a link: merges and statuses change only linked rows, and a notice's rows are all
+ * created when it is released).
  */
-export const FORGET_OLD_RECIPIENTS_SQL = `WITH forgotten AS (
-       UPDATE delivery SET subscriber_id = NULL, phone = NULL, user_id = NULL, ${hashMessageIdSql('$2')}
-        WHERE created_at < now() - ($1::int * interval '1 day') AND (${LINKED_SQL})
+export const DUE_FOR_RETENTION_SQL = `SELECT id FROM outage_message
+      WHERE recipients_forgotten_at IS NULL AND released_at < now() - ($1::int * interval '1 day')
+      ORDER BY released_at`;
+
+export const FORGET_NOTICE_RECIPIENTS_SQL = `WITH forgotten AS (
+       UPDATE delivery d SET subscriber_id = NULL, phone = NULL, user_id = NULL, ${hashMessageIdSql('$3')}
+        WHERE d.outage_message_id = $1 AND d.created_at < now() - ($2::int * interval '1 day') AND ${LINKED_SQL}
        RETURNING 1)
      SELECT count(*)::int AS n FROM forgotten`;
 
+export const MARK_RECIPIENTS_FORGOTTEN_SQL = `UPDATE outage_message m SET recipients_forgotten_at = now()
+      WHERE m.id = $1 AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.outage_message_id = m.id AND ${LINKED_SQL})`;
+
 /** Called by privacy/retention.ts only. */
 export async function forgetOldRecipients(db: Db, retentionDays: number, idKey: string): Promise<number> {
-  const [{ n }]: { n: number }[] = await db.query(FORGET_OLD_RECIPIENTS_SQL, [retentionDays, idKey]);
-  return n;
+  const due: { id: string }[] = await db.query(DUE_FOR_RETENTION_SQL, [retentionDays]);
+  let forgotten = 0;
+  for (const { id } of due) {
+    const [{ n }]: { n: number }[] = await db.query(FORGET_NOTICE_RECIPIENTS_SQL, [id, retentionDays, idKey]);
+    await db.query(MARK_RECIPIENTS_FORGOTTEN_SQL, [id]);
+    forgotten += n;
+  }
+  return forgotten;
 }
 
 /**

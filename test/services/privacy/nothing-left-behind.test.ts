@@ -76,7 +76,7 @@ describe('no personal data left behind (erasure and retention)', function () {
     // Time passes beyond the retention period; the retention tasks run.
     await db.query(`UPDATE email_notice SET sent_at = now() - interval '40 days', created_at = now() - interval '40 days'`);
     await db.query(`UPDATE delivery SET created_at = now() - interval '200 days'`);
-    await db.query(`UPDATE outage_message SET created_at = now() - interval '200 days'`);
+    await db.query(`UPDATE outage_message SET created_at = now() - interval '200 days', released_at = now() - interval '200 days'`);
     await forgetOldRecipients(db, t.config.retentionDays, APP_SECRET);
     await forgetOldMessages(db, t.config.retentionDays);
     await purgeStaleContacts(db);

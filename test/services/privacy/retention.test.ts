@@ -22,6 +22,7 @@ describe('retention (R14, R5)', () => {
     await db.query(`UPDATE delivery SET status = 'delivered', delivered_at = now() WHERE true`);
     await db.query(`UPDATE outage_message SET released_at = now() WHERE true`);
     await db.query(`UPDATE delivery SET created_at = now() - interval '184 days' WHERE outage_message_id = $1`, [old]);
+    await db.query(`UPDATE outage_message SET released_at = now() - interval '184 days' WHERE id = $1`, [old]);
 
     expect(await forgetOldRecipients(db, 183, 'test-key')).to.equal(3);
     const rows: { outage_message_id: string; phone: string | null; subscriber_id: string | null }[] = await db.query('SELECT outage_message_id, phone, subscriber_id FROM delivery');
@@ -30,6 +31,9 @@ describe('retention (R14, R5)', () => {
     const stats = await loadStats(db);
     expect(stats.outages.find((o) => o.id === old)).to.include({ recipients: 3, delivered: 3 });
     expect(await forgetOldRecipients(db, 183, 'test-key')).to.equal(0);
+    // Done with: later nights do not read the notice's rows again.
+    const marked: { id: string }[] = await db.query('SELECT id FROM outage_message WHERE recipients_forgotten_at IS NOT NULL');
+    expect(marked.map((m) => m.id)).to.deep.equal([old]);
   });
 
   it('deletes sign-ups that were never completed within 7 days', async () => {
