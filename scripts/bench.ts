@@ -199,7 +199,7 @@ function restRows(r: Results): [string, string, string][] {
     rows.push(
       ['ledger for the opt-out (seeded in)', `${o.ledgerRows} delivery rows (${o.seedSeconds} s)`, ''],
       ['opt-out (the whole erasure, one transaction) p50 / p95 / max', `${o.optOutP50Ms} / ${o.optOutP95Ms} / ${o.optOutMaxMs} ms`, '< 20 ms at 5 million rows'],
-      ['retention: a night with one notice to forget (its rows)', `${o.retentionMs} ms (${o.retentionRows} rows)`, ''],
+      ['retention (30 days): a night with one notice to forget', `${o.retentionMs} ms (${o.retentionRows} rows)`, ''],
     );
   }
   return rows;

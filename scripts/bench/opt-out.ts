@@ -14,6 +14,8 @@ import { seedLedger } from './ledger-seed';
 import { percentile, round } from './numbers';
 
 const OPT_OUTS = 50;
+/** Retention's period for the bench: the seeded notice of five weeks ago has crossed it, the four since have not. */
+const RETENTION_DAYS = 30;
 
 export interface OptOutFigures {
   ledgerRows: number;
@@ -45,7 +47,7 @@ export async function runOptOut(database: Database, url: string, ledgerRows: num
       times.push(Number(process.hrtime.bigint() - started) / 1e6);
     }
     const retentionStarted = process.hrtime.bigint();
-    const retentionRows = await forgetOldRecipients(database.dataSource, config.retentionDays, config.pseudonymKeys.current.secret);
+    const retentionRows = await forgetOldRecipients(database.dataSource, RETENTION_DAYS, config.pseudonymKeys.current.secret);
     const retentionMs = Number(process.hrtime.bigint() - retentionStarted) / 1e6;
     return {
       ledgerRows: rows[0].n,
