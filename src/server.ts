@@ -10,7 +10,6 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 import { TooBusyError } from './http/body';
-import { noteRefusedBody } from './http/flood-recovery';
 import { guardConnections } from './http/connection-guard';
 import { NotFoundError, toHttp, UnauthorizedError } from './http/errors';
 import { sameSecret } from './lib/secrets';
@@ -50,10 +49,7 @@ export function sendError(res: Response, logger: Logger, error: unknown): void {
   const busy = error instanceof TooBusyError;
   if (answer.status >= 500 && answer.status !== 503) logger.error({ err: error }, 'request failed');
   if (answer.status === 503 && !busy) logger.warn({ err: error }, 'request refused: a dependency is unavailable');
-  if (busy) {
-    busyLog.note(logger);
-    noteRefusedBody();
-  }
+  if (busy) busyLog.note(logger);
   // The rest of a too large (or refused) body is not read: the connection cannot carry another request.
   if ((answer.status === 413 || answer.status === 408 || busy) && !res.headersSent) res.setHeader('Connection', 'close');
   if (busy && !res.headersSent) res.setHeader('Retry-After', '5');

@@ -5,7 +5,8 @@
  * 0.6 ms of its 1.8 ms for 25 statuses, at 10,000 calls per 100,000 messages.
  *
  * The name is derived from the text, so two texts never share one. Through the pool's own
- * clients (TypeORM's), so the pool's size and its timeouts hold.
+ * clients (TypeORM's), so the pool's size and its timeouts hold. PgBouncer in transaction mode
+ * must keep prepared statements (1.21 or later, max_prepared_statements; docs/deploy.md).
  */
 import { createHash } from 'node:crypto';
 import type { PoolClient, QueryResultRow } from 'pg';
@@ -23,16 +24,37 @@ function nameOf(text: string): string {
   return name;
 }
 
-/** A client of the pool for `work`, given back afterwards (and discarded after a connection error). */
+/**
+ * Whether the connection can serve the next caller after `error`. Not after a connection error
+ * (SQLSTATE class 08, or one without a server answer), the server going away (57P01-57P03), a
+ * FATAL or PANIC, nor after an error about the prepared statement itself: 26000 (gone) and
+ * 0A000 (a migration changed its result type) would fail every later call on this connection,
+ * which pg still believes has the statement.
+ */
+function connectionUsableAfter(error: unknown): boolean {
+  const { severity, code } = error as { severity?: string; code?: string };
+  if (severity !== 'ERROR' || !code) return false;
+  return !code.startsWith('08') && !code.startsWith('57P0') && code !== '26000' && code !== '0A000';
+}
+
+/** A client of the pool for `work`, given back afterwards (and discarded when it is no longer sound). */
 async function withClient<T>(dataSource: DataSource, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const [client, release] = (await (dataSource.driver as PostgresDriver).obtainMasterConnection()) as [PoolClient, (error?: unknown) => void];
+  // A checked-out client has no listener for a lost connection (the pool's idle one is removed
+  // while it is out); without one, pg's 'error' event would end the process.
+  let lost: Error | undefined;
+  const onError = (error: Error) => (lost = error);
+  client.on('error', onError);
+  const giveBack = (error?: unknown) => {
+    client.off('error', onError);
+    release(lost ?? error);
+  };
   try {
     const result = await work(client);
-    release();
+    giveBack();
     return result;
   } catch (error) {
-    // A statement the server refused leaves the connection usable; any other error discards it.
-    release((error as { severity?: string }).severity ? undefined : error);
+    giveBack(connectionUsableAfter(error) ? undefined : error);
     throw error;
   }
 }
@@ -51,7 +73,8 @@ export async function queryPreparedIn<R extends QueryResultRow>(dataSource: Data
       await client.query('COMMIT');
       return rows;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      // A ROLLBACK that fails throws its own error instead: the connection is then discarded.
+      await client.query('ROLLBACK');
       throw error;
     }
   });

@@ -8,6 +8,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { PayloadTooLargeError, RequestTimeoutError, ServiceUnavailableError, ValidationError } from './errors';
+import { noteRefusedBody } from './flood-recovery';
 
 /** Bytes held by all bodies being read at once. */
 export const BODY_BUDGET_BYTES = 16 * 1024 * 1024;
@@ -82,7 +83,11 @@ export function readRawBody(req: IncomingMessage, limitBytes: number, budget: Bo
     let held = 0;
     let large = false;
     let timer: NodeJS.Timeout | undefined;
-    const busy = () => new TooBusyError('too many request bodies are being received at once; try again');
+    const busy = () => {
+      // Refusals come in floods: once they stop, the memory they took is given back.
+      noteRefusedBody();
+      return new TooBusyError('too many request bodies are being received at once; try again');
+    };
     const finish = (error: Error | undefined) => {
       clearTimeout(timer);
       budget.give(held);

@@ -4,16 +4,19 @@
  * pressure, and an idle service has none: its RSS stayed 100 MB above idle for minutes. So once
  * the refusals have stopped for a few seconds, a full collection runs, and again 5, 15 and 35 s
  * later for what the flood's connections still held at the first (on a loaded machine their
- * sockets close over tens of seconds). Refusals that come back start the series again instead of
- * being ignored (a series locked for a minute once ended before a slow flood did, and RSS stayed
- * high). A collection blocks for about 100 ms, so two are at least 5 s apart.
+ * sockets close over tens of seconds). A flood that comes back during a series is collected by
+ * the series' later runs, and after it by a new series once the last one has run out (a series
+ * locked for a minute once ended before a slow flood did, and RSS stayed high). A collection
+ * blocks for about 100 ms: at most four a series, one series at a time. Only bodies refused for
+ * the budget count (body.ts), not webhooks refused because the ledger is behind.
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
 const QUIET_MS = 3000;
 const AFTER_QUIET_MS = [0, 5000, 15_000, 35_000];
-const AT_LEAST_APART_MS = 5000;
+/** Two collections closer than this are one (timers of two series meeting). */
+const AT_LEAST_APART_MS = 4000;
 
 type Gc = (options: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void;
 
@@ -33,7 +36,8 @@ function fullCollection(): () => void {
 let collect: (() => void) | undefined;
 let lastCollection = 0;
 let quiet: NodeJS.Timeout | undefined;
-let planned: NodeJS.Timeout[] = [];
+/** When the running series' last collection is due; a new series waits until then. */
+let seriesEnds = 0;
 
 function collectNow(): void {
   if (Date.now() - lastCollection < AT_LEAST_APART_MS) return;
@@ -43,8 +47,13 @@ function collectNow(): void {
 }
 
 function planCollections(): void {
-  for (const timer of planned) clearTimeout(timer);
-  planned = AFTER_QUIET_MS.map((delay) => setTimeout(collectNow, delay).unref());
+  // A series is running: the new one starts when it has run out.
+  if (Date.now() < seriesEnds) {
+    quiet = setTimeout(planCollections, seriesEnds - Date.now() + 1).unref();
+    return;
+  }
+  seriesEnds = Date.now() + AFTER_QUIET_MS[AFTER_QUIET_MS.length - 1];
+  for (const delay of AFTER_QUIET_MS) setTimeout(collectNow, delay).unref();
 }
 
 /** Called for every body refused for the budget; collects once they have stopped. */

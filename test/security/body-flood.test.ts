@@ -1,8 +1,14 @@
 /**
  * Bounded work before authentication: 500 concurrent unsigned 3 MB posts from another process
  * (once 163 MB -> 778 MB, still 689 MB a minute later) are refused without being held, the
- * service's memory is back within 50 MB of idle within 60 s, and signed webhooks sent meanwhile
+ * service's memory is back within 80 MB of idle within 60 s, and signed webhooks sent meanwhile
  * are all processed (retried on 503, as Meta retries).
+ *
+ * Why 80: after the flood-recovery collection V8's heap and external memory are back at idle
+ * (54 and 4 MB here), but in about a third of the runs on Node 24 glibc keeps 56-61 MB of the
+ * freed buffers' pages (holes its heap cannot trim; only malloc_trim, which Node does not offer,
+ * would give them back), and RSS stays there; in the other runs it is within 35 MB. A leak of
+ * the flood (once 689 MB a minute later) is still far above it.
  */
 import { expect } from 'chai';
 import { baseEnv } from '../helpers/child-env';
@@ -76,7 +82,7 @@ describe('security: a flood of unsigned bodies', function () {
     expect(refused, JSON.stringify(result.statuses)).to.be.greaterThan(0);
     expect(result.statuses['200'] ?? 0).to.equal(0);
     const settled = Date.now();
-    await waitFor(() => rssMb(child.pid!) <= idle + 50, { timeoutMs: 60_000, intervalMs: 500, what: `RSS within 50 MB of idle (${idle.toFixed(0)} MB)` });
+    await waitFor(() => rssMb(child.pid!) <= idle + 80, { timeoutMs: 60_000, intervalMs: 500, what: `RSS within 80 MB of idle (${idle.toFixed(0)} MB)` });
     process.stdout.write(`      (RSS ${rssMb(child.pid!).toFixed(0)} MB ${((Date.now() - settled) / 1000).toFixed(1)} s after the flood)\n`);
   });
 });
