@@ -4,15 +4,23 @@
  * - docs/architecture.md, dependency rules: the checks of test/architecture.test.ts (their
  *   titles) and its declarations (test/architecture-rules.ts);
  * - docs/architecture.md, migrations: every file of src/migrations/, oldest first, with the
- *   first sentence of its comment.
+ *   first sentence of its comment;
+ * - docs/configuration.md and .env.example, whole: from the settings reference
+ *   (src/settings-reference.ts) and the schema's defaults.
  * A generated part stands between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->`.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SEAMS, SERVICE_FOLDERS } from '../test/architecture-rules';
+import { configurationDoc, envExample } from '../src/settings-reference';
 
 const ROOT = path.resolve(__dirname, '../..');
 export const ARCHITECTURE_DOC = path.join(ROOT, 'docs', 'architecture.md');
+
+/** The documents written whole, by path from the project's root. */
+export function wholeDocuments(): Record<string, string> {
+  return { 'docs/configuration.md': configurationDoc(), '.env.example': envExample() };
+}
 
 /** The first sentence of the first doc comment in a source text. */
 function firstSentence(source: string): string {
@@ -76,4 +84,15 @@ if (require.main === module) {
   const after = regenerate(before, architectureParts());
   writeFileSync(ARCHITECTURE_DOC, after);
   process.stdout.write(before === after ? 'docs/architecture.md was up to date\n' : 'docs/architecture.md: generated parts rewritten\n');
+  for (const [file, text] of Object.entries(wholeDocuments())) {
+    const target = path.join(ROOT, file);
+    let old = '';
+    try {
+      old = readFileSync(target, 'utf8');
+    } catch {
+      // A new document.
+    }
+    writeFileSync(target, text);
+    process.stdout.write(old === text ? `${file} was up to date\n` : `${file}: rewritten\n`);
+  }
 }

@@ -94,10 +94,8 @@ const envSchema = z.object({
   WHATSAPP_TEMPLATE_LANGUAGE: z.string().trim().regex(/^[a-z]{2}(_[A-Z]{2})?$/, { message: 'expected a language code such as nl or en_US' }).default('nl'),
   WHATSAPP_BUSINESS_ACCOUNT_ID: optionalText.pipe(z.string().regex(/^\d{5,30}$/, { message: 'expected the WhatsApp Business Account id (digits)' }).optional()),
   WHATSAPP_MAX_MPS: positiveInt('messages per second').max(10000, { message: 'expected messages per second (at most 10000)' }).default(80),
-  WHATSAPP_MESSAGING_LIMIT: positiveInt('unique recipients per 24 hours').default(2000),
   WHATSAPP_PRICE_UTILITY_EUR: optionalPrice('the price of one delivered utility template'),
   WHATSAPP_PRICE_SERVICE_EUR: optionalPrice('the price of one service message'),
-  WHATSAPP_DISPLAY_NUMBER: z.string().trim().default('085 48 69 699'),
 
   SMTP_URL: optionalText.pipe(z.string().regex(/^smtps?:\/\//, { message: 'expected an smtp:// or smtps:// URL' }).optional()),
   MAIL_FROM: z.string().trim().default('CBG Connect <noreply@cbgconnect.nl>'),
@@ -111,8 +109,13 @@ const envSchema = z.object({
 
 type Env = z.infer<typeof envSchema>;
 
-/** Every variable the configuration reads (.env.example documents each: test/docs.test.ts). */
-export const SETTING_NAMES = Object.keys(envSchema.shape) as (keyof Env)[];
+export type SettingName = keyof Env;
+
+/** Every variable the configuration reads (src/settings-reference.ts documents each). */
+export const SETTING_NAMES = Object.keys(envSchema.shape) as SettingName[];
+
+/** Each setting's value when it is unset (undefined: no default), read from the schema. */
+export const SETTING_DEFAULTS = Object.fromEntries(SETTING_NAMES.map((name) => [name, envSchema.shape[name].safeParse(undefined).data])) as Record<SettingName, unknown>;
 
 export interface BusinessHours {
   always: boolean;
@@ -189,11 +192,8 @@ export interface Config {
     maxMps: number;
     /** The WhatsApp Business Account (templates live there); a placeholder in local mode. */
     businessAccountId: string | undefined;
-    /** Unique recipients per 24 h the preview warns above, until Meta reports the live tier. */
-    messagingLimit: number;
     /** Meta's rate card for the Netherlands, in euros per message, when set: the tab estimates the bill. */
     prices: { utility: number | undefined; service: number | undefined };
-    displayNumber: string;
     /** No Cloud API credentials: the built-in Graph API stand-in is used. */
     localMode: boolean;
   };
@@ -382,9 +382,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, options
       templateLanguage: env.WHATSAPP_TEMPLATE_LANGUAGE,
       maxMps: env.WHATSAPP_MAX_MPS,
       businessAccountId: env.WHATSAPP_BUSINESS_ACCOUNT_ID ?? (whatsappLocal ? '100000000000001' : undefined),
-      messagingLimit: env.WHATSAPP_MESSAGING_LIMIT,
       prices: { utility: env.WHATSAPP_PRICE_UTILITY_EUR, service: env.WHATSAPP_PRICE_SERVICE_EUR },
-      displayNumber: env.WHATSAPP_DISPLAY_NUMBER,
       localMode: whatsappLocal,
     },
     mail: {

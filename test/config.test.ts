@@ -54,7 +54,6 @@ describe('config', () => {
     expect(config.businessHours.days).to.deep.equal([1, 2, 3, 4, 5]);
     expect(config.retentionDays).to.equal(183);
     expect(config.requireApproval).to.equal(false);
-    expect(config.whatsapp.messagingLimit).to.equal(2000);
     expect(config.whatsapp.businessAccountId).to.equal('100000000000001');
     expect(config.bot.openIdMetadataUrl).to.equal(undefined);
     expect(Object.isFrozen(config.whatsapp)).to.equal(true);

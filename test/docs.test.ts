@@ -7,7 +7,8 @@ import { expect } from 'chai';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { SETTING_NAMES } from '../src/config';
-import { architectureParts, ARCHITECTURE_DOC, migrationList, regenerate } from '../scripts/docs';
+import { SETTINGS, settingsIn } from '../src/settings-reference';
+import { architectureParts, ARCHITECTURE_DOC, migrationList, regenerate, wholeDocuments } from '../scripts/docs';
 import { MIGRATIONS } from '../src/migrations';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -23,9 +24,19 @@ describe('the documents', () => {
     expect(() => regenerate('no markers', architectureParts())).to.throw('no generated part "dependency-rules"');
   });
 
-  it('.env.example names every setting the configuration accepts, and nothing else', () => {
+  it('docs/configuration.md and .env.example are what the settings reference generates (npm run docs rewrites them)', () => {
+    for (const [file, text] of Object.entries(wholeDocuments())) expect(read(file), `run npm run docs and commit ${file}`).to.equal(text);
+  });
+
+  it('the reference documents every setting the configuration accepts, the production group has at most 15, and .env.example leaves out the stand-ins', () => {
+    expect(Object.keys(SETTINGS).sort()).to.deep.equal([...SETTING_NAMES].sort());
+    expect(settingsIn('production').length).to.be.at.most(15);
     const named = [...read('.env.example').matchAll(/^#?([A-Za-z][A-Za-z0-9_]*)=/gm)].map((match) => match[1]);
-    expect([...new Set(named)].sort()).to.deep.equal([...SETTING_NAMES].sort());
+    expect(named.sort()).to.deep.equal([...settingsIn('production'), ...settingsIn('optional')].sort());
+    const reference = read('docs/configuration.md');
+    for (const name of SETTING_NAMES) expect(reference, name).to.include(`| \`${name}\` |`);
+    // Defaults come from the schema: the one in the table is the one the configuration applies.
+    expect(reference).to.match(/\| `RETENTION_DAYS` \| [^|]+ \| 183 \|/);
   });
 
   it("the README's layout names every folder under src/ and src/services/, and every src/ path it names exists", () => {

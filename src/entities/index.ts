@@ -10,6 +10,7 @@ import { Lease } from './lease.entity';
 import { Outage } from './outage.entity';
 import { OutageMessage } from './outage-message.entity';
 import { ReplyOutbox } from './reply-outbox.entity';
+import { StaffRole } from './staff-role.entity';
 import { MessageCount } from './message-count.entity';
 import { Subscriber } from './subscriber.entity';
 import { SubscriptionEvent } from './subscription-event.entity';
@@ -27,6 +28,7 @@ export * from './lease.entity';
 export * from './outage.entity';
 export * from './outage-message.entity';
 export * from './reply-outbox.entity';
+export * from './staff-role.entity';
 export * from './message-count.entity';
 export * from './subscriber.entity';
 export * from './subscription-event.entity';
@@ -45,6 +47,7 @@ export const ENTITIES = [
   Outage,
   OutageMessage,
   ReplyOutbox,
+  StaffRole,
   MessageCount,
   Subscriber,
   SubscriptionEvent,

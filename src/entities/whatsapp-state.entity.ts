@@ -33,6 +33,10 @@ export class WhatsAppState {
   @Column({ name: 'messaging_limit', type: 'varchar', length: 40, nullable: true })
   messagingLimit!: string | null;
 
+  /** The number as Meta displays it (+31 85 486 9699): the stappenplan tells subscribers to save it. */
+  @Column({ name: 'display_number', type: 'varchar', length: 40, nullable: true })
+  displayNumber!: string | null;
+
   /** Why Meta rejected, paused or disabled the template, as Meta says it. */
   @Column({ name: 'reason', type: 'varchar', length: 500, nullable: true })
   reason!: string | null;

@@ -4,6 +4,7 @@
  * `npm run doctor`, `npm run template:sync` and the hourly look-up run their production code
  * against it. Tests set the number's fields and the templates' status as they need them.
  */
+import { LOCAL_DISPLAY_NUMBER } from '../lib/local-whatsapp-number';
 import { randomInt } from 'node:crypto';
 import { parameterCount } from '../services/notices/notice-template';
 import type { PhoneNumberInfo, TemplateComponent, TemplateInfo } from '../channels/whatsapp/account-api';
@@ -41,7 +42,7 @@ export function defaultAccount(phoneNumberId: string): StandInAccount {
     businessAccountId: '100000000000001',
     phoneNumber: {
       id: phoneNumberId,
-      display_phone_number: '+31 85 486 9699',
+      display_phone_number: LOCAL_DISPLAY_NUMBER,
       verified_name: 'CBG Connect',
       quality_rating: 'GREEN',
       whatsapp_business_manager_messaging_limit: 'TIER_2K',

@@ -5,6 +5,7 @@
  * the outbox. Local mode only: with Bot Framework or WhatsApp credentials, or in production,
  * these routes do not exist (app.ts does not mount them).
  */
+import { LOCAL_DISPLAY_NUMBER } from '../lib/local-whatsapp-number';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Request } from 'restify';
@@ -54,7 +55,7 @@ export function playgroundFeature(deps: PlaygroundDependencies): Feature {
     phones: PLAYGROUND_PHONES,
     webhookUrl: () => `${deps.serviceUrl()}/webhooks/whatsapp`,
     appSecret: config.whatsapp.appSecret,
-    sender: config.whatsapp,
+    sender: { ...config.whatsapp, displayNumber: LOCAL_DISPLAY_NUMBER.replace(/\D/g, '') },
     renderTemplate: renderNotice,
     logger: deps.logger,
   });
@@ -100,7 +101,7 @@ export function playgroundFeature(deps: PlaygroundDependencies): Feature {
             phones: phones.view(),
             mailbox: await deps.readMailbox(),
             links: { teams: deps.teamsClientUrl ?? null, tab: '/tab' },
-            whatsappNumber: config.whatsapp.displayNumber,
+            whatsappNumber: LOCAL_DISPLAY_NUMBER,
           };
           res.setHeader('Cache-Control', 'no-store');
           res.send(200, state);

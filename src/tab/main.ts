@@ -243,7 +243,7 @@ function renderAccount(account: Stats['whatsapp']): void {
   };
   const template = account.template;
   fact('Kwaliteit van het nummer', account.qualityRating ? (QUALITY[account.qualityRating] ?? account.qualityRating) : 'nog niet gemeld', account.qualityRating === 'RED' ? 'bad' : account.qualityRating === 'YELLOW' ? 'warn' : '');
-  fact('Berichtlimiet per 24 uur', account.messagingLimit === null ? 'onbeperkt' : `${nf.format(account.messagingLimit)} ontvangers${account.messagingLimitTier ? '' : ' (ingesteld)'}`);
+  fact('Berichtlimiet per 24 uur', account.messagingLimit === null ? 'onbeperkt' : `${nf.format(account.messagingLimit)} ontvangers${account.messagingLimitTier ? '' : ' (aangenomen, nog niet door Meta gemeld)'}`);
   fact(`Sjabloon ${template.name}`, `${template.status ? (TEMPLATE_STATUS[template.status] ?? template.status) : 'nog niet gemeld'}${template.category ? ` · ${template.category}` : ''}${template.reason ? ` · ${template.reason}` : ''}`, template.sendable ? '' : 'bad');
   if (template.blocked) fact('Versturen geweigerd', template.blocked, 'bad');
   if (template.announcement) fact('Aangekondigd door Meta', template.announcement, 'warn');

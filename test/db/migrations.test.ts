@@ -19,7 +19,7 @@ describe('migrations', () => {
   });
   after(async () => dataSource.destroy());
 
-  it('create every table of docs/architecture.md (Data) (and the WhatsApp account state, the monthly message counts, the reply outbox, the erasure tombstones, the database identity, the card refresher lease) on an empty database', async () => {
+  it('create every table of docs/architecture.md (Data) (and the WhatsApp account state, the monthly message counts, the reply outbox, the erasure tombstones, the database identity, the card refresher lease, the staff roles) on an empty database', async () => {
     await dataSource.runMigrations();
     expect(await tables(dataSource)).to.have.members([
       'audit_event',
@@ -36,6 +36,7 @@ describe('migrations', () => {
       'outage',
       'outage_message',
       'reply_outbox',
+      'staff_role',
       'subscriber',
       'subscription_event',
       'whatsapp_state',
@@ -45,7 +46,7 @@ describe('migrations', () => {
   it('leave nothing for the entities to change (migrations and entities agree)', async () => {
     const pending = await dataSource.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((q) => q.query)).to.deep.equal([]);
-    expect(ENTITIES.map((e) => dataSource.getMetadata(e).tableName)).to.have.length(16);
+    expect(ENTITIES.map((e) => dataSource.getMetadata(e).tableName)).to.have.length(17);
   });
 
   it('revert down to an empty database and apply again', async () => {
@@ -56,6 +57,6 @@ describe('migrations', () => {
     const types: unknown[] = await dataSource.query("SELECT typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public' AND t.typtype = 'e'");
     expect(types).to.deep.equal([]);
     await dataSource.runMigrations();
-    expect(await tables(dataSource)).to.have.length(17);
+    expect(await tables(dataSource)).to.have.length(18);
   });
 });

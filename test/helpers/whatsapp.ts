@@ -99,6 +99,8 @@ export async function startWhatsAppApp(env: Record<string, string> = {}, options
     return sending;
   };
   const base = `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}`;
+  // The stappenplan names the number as Meta displays it: the look-up at start records it.
+  await waitFor(async () => (await database.dataSource.query<unknown[]>(`SELECT 1 FROM whatsapp_state WHERE subject = 'number' AND display_number IS NOT NULL`)).length > 0 || undefined, { what: 'the look-up of the number at start' });
   return {
     app,
     base,

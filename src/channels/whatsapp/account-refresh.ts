@@ -1,6 +1,6 @@
 /**
- * The hourly look-up of the account's state (and once at start): the number's quality rating
- * and messaging limit, and both templates' status and category (a resolution template that
+ * The hourly look-up of the account's state (and once at start): the number's quality rating,
+ * display form (the stappenplan names it) and messaging limit, and both templates' status and category (a resolution template that
  * does not exist at Meta yet, as after an upgrade, is recorded as MISSING: Opgelost is refused,
  * saying what to do, until it is approved). Webhooks report changes
  * as they happen; this catches what a missed or unsubscribed webhook field would leave stale.
@@ -15,7 +15,7 @@ import { AccountApi } from './account-api';
 export async function refreshAccountState(dataSource: DataSource, config: Config, api: AccountApi, logger: Logger): Promise<void> {
   try {
     const number = await api.phoneNumber();
-    await recordNumber(dataSource, config, { qualityRating: number.quality_rating, messagingLimit: normaliseMessagingLimit(number.whatsapp_business_manager_messaging_limit) });
+    await recordNumber(dataSource, config, { qualityRating: number.quality_rating, messagingLimit: normaliseMessagingLimit(number.whatsapp_business_manager_messaging_limit), displayNumber: number.display_phone_number });
     if (!config.whatsapp.businessAccountId) return;
     for (const role of TEMPLATE_ROLES) {
       const name = templateName(config, role);

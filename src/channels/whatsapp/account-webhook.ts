@@ -77,7 +77,8 @@ export interface AccountEvents {
   skipped: number;
 }
 
-export function extractAccountEvents(body: WebhookBody, ours: { businessAccountId: string | undefined; displayNumber: string }): AccountEvents {
+/** ours.displayNumber: the number as Meta last displayed it; unknown, a quality event is not matched to it. */
+export function extractAccountEvents(body: WebhookBody, ours: { businessAccountId: string | undefined; displayNumber: string | undefined }): AccountEvents {
   const events: AccountEvents = { reports: [], foreign: 0, skipped: 0 };
   if (body.object !== 'whatsapp_business_account') return events;
   for (const entry of body.entry) {
@@ -98,7 +99,7 @@ export function extractAccountEvents(body: WebhookBody, ours: { businessAccountI
 
 const ACCOUNT_FIELDS = new Set(['message_template_status_update', 'template_category_update', 'phone_number_quality_update', 'business_capability_update']);
 
-function readChange(field: string, value: unknown, displayNumber: string): AccountReport | undefined {
+function readChange(field: string, value: unknown, displayNumber: string | undefined): AccountReport | undefined {
   if (field === 'message_template_status_update') {
     const v = parse(templateStatus, value);
     if (!v) return undefined;
@@ -120,6 +121,6 @@ function readChange(field: string, value: unknown, displayNumber: string): Accou
   const v = parse(numberQuality, value);
   if (!v) return undefined;
   // The messaging limit belongs to the business portfolio, shared by its numbers; the quality to one number.
-  const ourNumber = v.display_phone_number !== undefined && e164Digits(v.display_phone_number) === e164Digits(displayNumber);
+  const ourNumber = v.display_phone_number !== undefined && displayNumber !== undefined && e164Digits(v.display_phone_number) === e164Digits(displayNumber);
   return { kind: 'number', report: { messagingLimit: normaliseMessagingLimit(v.max_daily_conversations_per_business ?? v.current_limit), qualityRating: ourNumber && v.event ? QUALITY_EVENT[v.event] : undefined } };
 }

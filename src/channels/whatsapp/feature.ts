@@ -14,7 +14,7 @@ import type { EmailService } from '../../services/email/feature';
 import { StatusBatcher } from '../../services/ledger/status-batcher';
 import { notifyDeliveriesReady } from '../../services/ledger/delivery-ledger';
 import { everyMessageIdHash } from '../../lib/message-id-hash';
-import { recordAccountReports } from '../../services/notices/whatsapp-account';
+import { displayNumber, recordAccountReports } from '../../services/notices/whatsapp-account';
 import { handleInbound } from '../../services/signup/conversation';
 import { applyIdentityChange } from '../../services/privacy/person-merge';
 import type { AccountApi } from './account-api';
@@ -56,7 +56,9 @@ export function whatsappFeature(ctx: WhatsAppDependencies): Feature {
             events.inc({ kind: 'message', outcome: 'skipped' }, skipped.messages);
             events.inc({ kind: 'status', outcome: 'skipped' }, skipped.statuses);
           }
-          const account = extractAccountEvents(body, config.whatsapp);
+          // Account events are rare (a few a month): only they need the number as Meta displays it.
+          const accountChanges = body.entry.some((entry) => entry.changes.some((change) => change.field !== 'messages'));
+          const account = extractAccountEvents(body, { businessAccountId: config.whatsapp.businessAccountId, displayNumber: accountChanges ? await displayNumber(dataSource, config) : undefined });
           if (account.foreign > 0 && !foreignAccountLogged) {
             foreignAccountLogged = true;
             logger.warn({ changes: account.foreign }, `account events of another WhatsApp Business Account than ${config.whatsapp.businessAccountId ?? '(none set)'} are ignored (logged once)`);

@@ -153,13 +153,13 @@ export class Outages {
     const newcomers = audience.joinedSince ? recipients - (await countAudience(this.dataSource.manager, { ...audience, joinedSince: undefined })) : undefined;
     const opening = this.calendar.nextOpening(now);
     const account = await readAccountState(this.dataSource, this.config);
-    const limit = messagingLimit(account, this.config);
+    const limit = messagingLimit(account);
     const warnings: string[] = [];
     if (looksLikePlannedWork(draft.text)) {
       warnings.push('De tekst lijkt over gepland onderhoud of geplande werkzaamheden te gaan. Die worden niet via WhatsApp gemeld: alleen landelijke en regionale storingen.');
     }
     if (limit !== null && recipients > limit) {
-      warnings.push(`Het aantal ontvangers (${recipients}) is groter dan de WhatsApp-berichtlimiet van ${limit} ontvangers per 24 uur${account.number?.messagingLimit ? '' : ' (ingesteld; Meta heeft nog geen limiet gemeld)'}: niet iedereen krijgt de melding binnen 24 uur.`);
+      warnings.push(`Het aantal ontvangers (${recipients}) is groter dan de WhatsApp-berichtlimiet van ${limit} ontvangers per 24 uur${account.number?.messagingLimit ? '' : ' (aangenomen; Meta heeft nog geen limiet gemeld)'}: niet iedereen krijgt de melding binnen 24 uur.`);
     }
     if (recipients === 0) warnings.push('Er zijn geen aangemelde ontvangers voor deze selectie.');
     const announcement = templateAnnouncement(account, this.config, now);

@@ -33,6 +33,8 @@ export interface NumberReport {
   qualityRating?: string;
   /** A tier (TIER_2K, TIER_UNLIMITED ...) or a number of recipients. */
   messagingLimit?: string;
+  /** The number as Meta displays it (the hourly look-up). */
+  displayNumber?: string;
 }
 
 export type AccountReport = { kind: 'template'; report: TemplateReport } | { kind: 'number'; report: NumberReport };
@@ -51,7 +53,7 @@ export interface AccountState {
   template: TemplateState | null;
   /** The resolution template's (Opgelost). */
   resolutionTemplate: TemplateState | null;
-  number: { qualityRating: string | null; messagingLimit: string | null; updatedAt: string } | null;
+  number: { qualityRating: string | null; messagingLimit: string | null; displayNumber: string | null; updatedAt: string } | null;
 }
 
 /**
@@ -104,7 +106,7 @@ export async function readAccountState(db: Db, config: Config): Promise<AccountS
   return {
     template: templateState('notice'),
     resolutionTemplate: templateState('resolution'),
-    number: number ? { qualityRating: number.status, messagingLimit: number.messagingLimit, updatedAt: number.updatedAt.toISOString() } : null,
+    number: number ? { qualityRating: number.status, messagingLimit: number.messagingLimit, displayNumber: number.displayNumber, updatedAt: number.updatedAt.toISOString() } : null,
   };
 }
 
@@ -148,14 +150,22 @@ export async function recordTemplate(db: Db, config: Config, report: TemplateRep
   return blocked ? pauseAllSending(db, { scope: 'template', code: null }, role) : [];
 }
 
-/** Records the number's quality rating and the portfolio's messaging limit, as far as reported. */
+/** Records the number's quality rating, display form and the portfolio's messaging limit, as far as reported. */
 export async function recordNumber(db: Db, config: Config, report: NumberReport): Promise<void> {
-  if (report.qualityRating === undefined && report.messagingLimit === undefined) return;
+  const displayNumber = report.displayNumber?.trim().slice(0, 40) || undefined;
+  if (report.qualityRating === undefined && report.messagingLimit === undefined && displayNumber === undefined) return;
   await db.query(
-    `INSERT INTO whatsapp_state (subject, key, status, messaging_limit, updated_at) VALUES ('number', $1, $2, $3, now())
-     ON CONFLICT (subject, key) DO UPDATE SET status = coalesce($2, whatsapp_state.status), messaging_limit = coalesce($3, whatsapp_state.messaging_limit), updated_at = now()`,
-    [numberKey(config), report.qualityRating ?? null, normaliseMessagingLimit(report.messagingLimit) ?? null],
+    `INSERT INTO whatsapp_state (subject, key, status, messaging_limit, display_number, updated_at) VALUES ('number', $1, $2, $3, $4, now())
+     ON CONFLICT (subject, key) DO UPDATE SET status = coalesce($2, whatsapp_state.status), messaging_limit = coalesce($3, whatsapp_state.messaging_limit),
+       display_number = coalesce($4, whatsapp_state.display_number), updated_at = now()`,
+    [numberKey(config), report.qualityRating ?? null, normaliseMessagingLimit(report.messagingLimit) ?? null, displayNumber ?? null],
   );
+}
+
+/** The number subscribers save, as Meta displays it; undefined until the first look-up of the number. */
+export async function displayNumber(db: Db, config: Config): Promise<string | undefined> {
+  const row = await db.getRepository(WhatsAppState).findOne({ where: { subject: 'number', key: numberKey(config) }, select: { displayNumber: true } });
+  return row?.displayNumber ?? undefined;
 }
 
 /** Records reports in order; returns the ids of the notices paused because the template may no longer be sent. */
@@ -240,11 +250,17 @@ export function normaliseMessagingLimit(value: unknown): string | undefined {
 }
 
 /**
- * Unique recipients per 24 h the number's portfolio may reach with templates: the live tier
- * once Meta reported one, else WHATSAPP_MESSAGING_LIMIT. null: unlimited.
+ * The limit assumed until Meta reports one (the look-up at start normally has by the first
+ * notice): a new business portfolio's first tier after verification.
  */
-export function messagingLimit(state: AccountState, config: Config): number | null {
+export const ASSUMED_MESSAGING_LIMIT = 2000;
+
+/**
+ * Unique recipients per 24 h the number's portfolio may reach with templates: the live tier
+ * once Meta reported one, else ASSUMED_MESSAGING_LIMIT. null: unlimited.
+ */
+export function messagingLimit(state: AccountState): number | null {
   const reported = normaliseMessagingLimit(state.number?.messagingLimit);
-  if (reported === undefined) return config.whatsapp.messagingLimit;
+  if (reported === undefined) return ASSUMED_MESSAGING_LIMIT;
   return reported in TIERS ? TIERS[reported] : Number(reported);
 }

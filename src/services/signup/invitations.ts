@@ -11,6 +11,7 @@ import { NotFoundError, ValidationError } from '../../http/errors';
 import { findCustomer, suggestCustomers } from '../registry/customers';
 import { queueEmail } from '../email/outbox';
 import { stappenplanMail } from '../email/templates';
+import { subscriberNumber } from './whatsapp-number';
 
 /** No 0/O, 1/I/L, 5/S, 2/Z, 8/B: readable on a phone and over the telephone. */
 const CODE_ALPHABET = 'ACDEFGHJKMNPQRTUVWXY34679';
@@ -92,7 +93,7 @@ export async function createInvitation(
     const mail = stappenplanMail({
       code: invitation.code,
       companyName: customer.name,
-      whatsappNumber: config.whatsapp.displayNumber,
+      whatsappNumber: await subscriberNumber(manager, config),
       supportEmail: config.mail.supportEmail,
       expiresOn: expiresAt.toLocaleDateString('nl-NL', { timeZone: 'Europe/Amsterdam', day: 'numeric', month: 'long', year: 'numeric' }),
     });

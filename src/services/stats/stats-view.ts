@@ -46,7 +46,7 @@ export interface Stats {
 export interface WhatsAppFigures {
   qualityRating: string | null;
   messagingLimitTier: string | null;
-  /** Unique recipients per 24 h (the live tier, else WHATSAPP_MESSAGING_LIMIT); null: unlimited. */
+  /** Unique recipients per 24 h (the live tier, else the assumed first tier); null: unlimited. */
   messagingLimit: number | null;
   template: { name: string; status: string | null; category: string | null; reason: string | null; sendable: boolean; blocked: string | null; announcement: string | null };
   updatedAt: string | null;

@@ -51,7 +51,7 @@ export async function whatsappFigures(db: DataSource, config: Config, clock: Clo
   return {
     qualityRating: state.number?.qualityRating ?? null,
     messagingLimitTier: state.number?.messagingLimit ?? null,
-    messagingLimit: messagingLimit(state, config),
+    messagingLimit: messagingLimit(state),
     template: { name: config.whatsapp.templateName, status: state.template?.status ?? null, category: state.template?.category ?? null, reason: state.template?.reason ?? null, sendable: blocked === null, blocked, announcement: templateAnnouncement(state, config, clock()) },
     updatedAt: dates.at(-1) ?? null,
     bill: { months: await monthlyBill(db, config), prices: { utility: config.whatsapp.prices.utility ?? null, service: config.whatsapp.prices.service ?? null } },

@@ -139,7 +139,7 @@ describe('the WhatsApp account state', function () {
 
   describe('sending while Meta does not let the template be sent', () => {
     let db: DataSource;
-    const config = loadConfig({ ERASURE_LOG: testErasureLog(), BUSINESS_HOURS: 'always', WHATSAPP_MESSAGING_LIMIT: '100' }, { purpose: 'local' });
+    const config = loadConfig({ ERASURE_LOG: testErasureLog(), BUSINESS_HOURS: 'always' }, { purpose: 'local' });
     const template = (status: string, reason: string | null = null) => recordTemplate(db, config, { name: 'storing_melding', language: 'nl', status, reason });
 
     beforeEach(async () => {
@@ -218,7 +218,7 @@ describe('the WhatsApp account state', function () {
     });
 
     it('holds back a held notice released while the template is paused', async () => {
-      const outages = new Outages(db, loadConfig({ ERASURE_LOG: testErasureLog(), WHATSAPP_MESSAGING_LIMIT: '100' }, { purpose: 'local' }), systemClock);
+      const outages = new Outages(db, loadConfig({ ERASURE_LOG: testErasureLog() }, { purpose: 'local' }), systemClock);
       const held = await outages.send({ draft, createdBy: 'staff', requestId: 'held-1', now: new Date('2026-11-27T18:00:00+01:00') });
       expect(held.status).to.equal(OutageMessageStatus.Held);
       await template('PAUSED');
@@ -226,14 +226,16 @@ describe('the WhatsApp account state', function () {
       expect((await db.getRepository(OutageMessage).findOneByOrFail({ id: held.id })).status).to.equal(OutageMessageStatus.Paused);
     });
 
-    it('warns against the live messaging limit, the configured one until Meta reported one', async () => {
+    it('warns against the live messaging limit, the first tier (2,000) until Meta reported one', async () => {
       const outages = new Outages(db, config, systemClock);
-      expect((await outages.preview(draft)).warnings.join(' ')).to.include('groter dan de WhatsApp-berichtlimiet van 100 ontvangers per 24 uur (ingesteld; Meta heeft nog geen limiet gemeld)');
+      expect((await outages.preview(draft)).warnings.join(' ')).not.to.include('berichtlimiet');
+      await seedSubscribers(db, 1800, 31691000000);
+      expect((await outages.preview(draft)).warnings.join(' ')).to.include('Het aantal ontvangers (2100) is groter dan de WhatsApp-berichtlimiet van 2000 ontvangers per 24 uur (aangenomen; Meta heeft nog geen limiet gemeld)');
       await recordNumber(db, config, { messagingLimit: 'TIER_250' });
-      expect((await outages.preview(draft)).warnings.join(' ')).to.include('Het aantal ontvangers (300) is groter dan de WhatsApp-berichtlimiet van 250 ontvangers per 24 uur:');
+      expect((await outages.preview(draft)).warnings.join(' ')).to.include('Het aantal ontvangers (2100) is groter dan de WhatsApp-berichtlimiet van 250 ontvangers per 24 uur:');
       await recordNumber(db, config, { messagingLimit: 'TIER_UNLIMITED' });
       expect((await outages.preview(draft)).warnings.join(' ')).not.to.include('berichtlimiet');
-      // Meta's integer form: -1 is unlimited (it once fell back to the configured 100 and warned).
+      // Meta's integer form: -1 is unlimited (it once fell back to the configured limit and warned).
       await recordNumber(db, config, { messagingLimit: '-1' });
       expect((await outages.preview(draft)).warnings.join(' ')).not.to.include('berichtlimiet');
       await recordNumber(db, config, { messagingLimit: '250' });

@@ -37,7 +37,7 @@ describe('WhatsApp sign-up conversation', () => {
     const line = `${SENTENCE} Code: ${code}`;
     expect((mail.text ?? '').split('\n').map((l) => l.trim())).to.include(line);
     expect(mail.html).to.include(line);
-    expect(mail.text).to.include('085 48 69 699');
+    expect(mail.text).to.include('+31 85 486 9699');
     expect(code).to.match(/^[ACDEFGHJKMNPQRTUVWXY34679]{4}-[ACDEFGHJKMNPQRTUVWXY34679]{2}$/);
   });
 
