@@ -21,6 +21,7 @@ import { privacyFeature } from './services/privacy/feature';
 import { assertErasureLogWritable, databaseIdentity } from './services/privacy/erasure-log';
 import { ErasureLogKeeper } from './services/privacy/erasure-log-keeper';
 import { StaffDesk } from './services/staff-desk';
+import { rolesOf } from './services/access/staff-roles';
 import { noticesFeature } from './services/notices/feature';
 import { loadStats, whatsappFigures } from './services/stats/stats';
 import { AccountApi } from './channels/whatsapp/account-api';
@@ -91,7 +92,14 @@ export async function createApp(config: Config, database: Database, logger: Logg
     { name: 'email', routes: [], start: () => email.start(), stop: () => email.stop() },
     { name: 'erasure-log', routes: [], start: async () => erasureLog.start(), stop: () => erasureLog.stop() },
     ...(services !== 'whatsapp'
-      ? [teamsBotFeature({ config, logger, staff: new StaffDesk(dataSource, config, email, clock) }), managementFeature({ config, loadStats: async () => ({ ...(await loadStats(dataSource)), whatsapp: await whatsappFigures(dataSource, config, clock) }) })]
+      ? [
+          teamsBotFeature({ config, logger, staff: new StaffDesk(dataSource, config, email, clock) }),
+          managementFeature({
+            config,
+            loadStats: async () => ({ ...(await loadStats(dataSource)), whatsapp: await whatsappFigures(dataSource, config, clock) }),
+            isManager: async (aadObjectId) => (await rolesOf(dataSource, config.bot, aadObjectId)).manager,
+          }),
+        ]
       : []),
     ...(services !== 'teams'
       ? [

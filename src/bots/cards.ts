@@ -276,6 +276,7 @@ export function helpCard(): Card {
         { title: '/stappenplan <e-mail> <klant>', value: 'Het stappenplan naar een contactpersoon van een klant sturen' },
         { title: '/abonnee <telefoon>', value: 'Alles wat over een nummer is opgeslagen (inzage, export)' },
         { title: '/verwijder <telefoon>', value: 'Een abonnee verwijderen op schriftelijk verzoek' },
+        { title: '/rechten', value: 'Wie medewerker, manager of beheerder is; beheerders geven en ontnemen rechten: /rechten geef <Entra-id> medewerker' },
         { title: 'help', value: 'Dit overzicht' },
       ],
     },

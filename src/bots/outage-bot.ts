@@ -8,10 +8,10 @@ import type { Config } from '../config';
 import { toDutch, ValidationError } from '../http/errors';
 import { maskAddress, maskContact } from '../lib/mask';
 import type { Logger } from '../logger';
-import type { InviteResult, StaffServices } from '../services/staff-services';
+import type { InviteResult, RoleHolder, StaffRoleName, StaffServices } from '../services/staff-services';
 import { parseCardAction } from './card-actions';
 import { attachment, composeCard, confirmEraseCard, helpCard, messageCard, openOutagesCard, outsideDomainsCard, previewCard, statusCard, suggestedCustomersCard, type Card } from './cards';
-import { actorOf, checkStaff } from './staff-auth';
+import { actorOf, checkStaff, fromOtherTenant } from './staff-auth';
 
 export class OutageBot extends TeamsActivityHandler {
   constructor(
@@ -40,12 +40,14 @@ export class OutageBot extends TeamsActivityHandler {
     const text = (TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '').trim();
     const [first = '', ...rest] = text.split(/\s+/);
     const command = first.replace(/^\//, '').toLowerCase();
-    if (command === '' || command === 'help' || !['outage', 'storingen', 'stappenplan', 'abonnee', 'verwijder'].includes(command)) return helpCard();
-    const refused = await this.refusal(context, `command.${command}`);
+    if (command === '' || command === 'help' || !['outage', 'storingen', 'stappenplan', 'abonnee', 'verwijder', 'rechten'].includes(command)) return helpCard();
+    const refused = await this.refusal(context, `command.${command}`, { need: command === 'rechten' ? 'admin' : 'staff' });
     if (refused) return refused;
     const actor = actorOf(context.activity);
     try {
       switch (command) {
+        case 'rechten':
+          return await this.rights(rest, actor);
         case 'outage':
           return composeCard({ kind: 'initial' });
         case 'storingen':
@@ -96,7 +98,7 @@ export class OutageBot extends TeamsActivityHandler {
     const refused = await this.refusal(context, `card.${verb}`, { auditAllowed: verb !== 'status' });
     // Someone else of CBG Connect in the chat sees the card as it was sent, without masked numbers
     // or further refreshes; a user of another tenant gets the refusal, not the notice's text and figures.
-    if (refused && verb === 'status' && messageId && checkStaff(this.config, context.activity) !== 'tenant') {
+    if (refused && verb === 'status' && messageId && !fromOtherTenant(this.config, context.activity)) {
       try {
         return { card: statusCard(await this.services.statusOf(messageId), { noRefresh: true }) };
       } catch (error) {
@@ -193,14 +195,33 @@ export class OutageBot extends TeamsActivityHandler {
     return outageId ? this.services.outageTitle(outageId) : undefined;
   }
 
-  private async refusal(context: TurnContext, action: string, options: { auditAllowed?: boolean } = {}): Promise<Card | undefined> {
-    const refused = checkStaff(this.config, context.activity);
+  private async refusal(context: TurnContext, action: string, options: { auditAllowed?: boolean; need?: 'staff' | 'admin' } = {}): Promise<Card | undefined> {
+    const refused = await checkStaff(this.config, context.activity, (id, name) => this.services.rolesOf(id, name), options.need);
     const actor = actorOf(context.activity);
     if (refused !== null || options.auditAllowed !== false) await this.services.recordAccess(actor, action, refused !== null);
     if (!refused) return undefined;
-    return refused === 'tenant'
-      ? messageCard('Geen toegang', ['Deze bot is alleen beschikbaar voor CBG Connect.'], 'Attention')
-      : messageCard('Geen toegang', ['Alleen medewerkers van CBG Connect kunnen storingsmeldingen opstellen en versturen. Neem contact op met Team Techniek als je toegang nodig hebt.'], 'Attention');
+    if (refused === 'tenant') return messageCard('Geen toegang', ['Deze bot is alleen beschikbaar voor CBG Connect.'], 'Attention');
+    if (refused === 'not_admin') return messageCard('Geen toegang', ['Alleen beheerders geven en ontnemen rechten. Vraag een beheerder van Storingsmelder.'], 'Attention');
+    // Someone new learns what to pass on: an administrator grants the role with this id.
+    const id = context.activity.from?.aadObjectId;
+    return messageCard('Geen toegang', [
+      'Alleen medewerkers van CBG Connect kunnen storingsmeldingen opstellen en versturen.',
+      id ? `Heb je toegang nodig? Stuur een beheerder van Storingsmelder je Entra-id: ${id}. De beheerder typt dan: /rechten geef ${id} medewerker` : 'Neem contact op met Team Techniek als je toegang nodig hebt.',
+    ], 'Attention');
+  }
+
+  /** /rechten: the list; /rechten geef|ontneem <Entra-id> <rol>: a change, audited. */
+  private async rights(words: string[], actor: string): Promise<Card> {
+    const usage = messageCard('Gebruik: /rechten, /rechten geef <Entra-id> <rol> of /rechten ontneem <Entra-id> <rol>', [`Rollen: ${Object.keys(ROLE_WORDS).join(', ')}.`]);
+    if (words.length === 0) return rightsCard(await this.services.roleHolders());
+    const [verb = '', id = '', roleWord = ''] = words;
+    const granted = verb.toLowerCase() === 'geef' ? true : verb.toLowerCase() === 'ontneem' ? false : undefined;
+    const role = ROLE_WORDS[roleWord.toLowerCase()];
+    if (granted === undefined || !role || words.length !== 3) return usage;
+    const changed = await this.services.setRole(id, role, granted, actor);
+    const name = ROLE_NAMES[role];
+    const title = granted ? (changed ? `${id} is nu ${name}` : `${id} was al ${name}`) : changed ? `${id} is geen ${name} meer` : `${id} was geen ${name}`;
+    return messageCard(title, [changed ? 'Dit geldt meteen, zonder herstart, en staat in het auditlog.' : 'Er is niets veranderd.'], changed ? 'Good' : 'Default');
   }
 
   /** What staff see after /stappenplan: sent, or why not yet (an address outside the customer's domains). */
@@ -214,6 +235,21 @@ export class OutageBot extends TeamsActivityHandler {
     if (known.startsWith('Er ging iets mis')) this.logger.error({ err: error }, 'bot action failed');
     return messageCard('Dat lukte niet', [known], 'Attention');
   }
+}
+
+/** The role words of /rechten. */
+const ROLE_WORDS: Record<string, StaffRoleName> = { medewerker: 'staff', manager: 'manager', beheerder: 'admin' };
+const ROLE_NAMES: Record<StaffRoleName, string> = { staff: 'medewerker', manager: 'manager', admin: 'beheerder' };
+const ROLE_PLURALS: Record<StaffRoleName, string> = { admin: 'Beheerders (ook medewerker)', staff: 'Medewerkers', manager: 'Managers (zien het tabblad)' };
+
+/** Who holds which role, by role: a name where Teams showed one, the id, and where the role comes from. */
+function rightsCard(holders: RoleHolder[]): Card {
+  const lines = (['admin', 'staff', 'manager'] as const).map((role) => {
+    const of = holders.filter((h) => h.role === role);
+    const names = of.map((h) => `${h.displayName ? `${h.displayName} (${h.aadObjectId})` : h.aadObjectId}${h.source === 'settings' ? ', uit de instellingen' : `, sinds ${new Date(h.source.grantedAt).toLocaleDateString('nl-NL', { timeZone: 'Europe/Amsterdam', dateStyle: 'long' })}`}`);
+    return `${ROLE_PLURALS[role]}: ${names.length ? names.join('; ') : 'niemand'}`;
+  });
+  return messageCard('Rechten in Storingsmelder', [...lines, 'Wijzigen: /rechten geef <Entra-id> medewerker|manager|beheerder, of /rechten ontneem <Entra-id> <rol>. Wie nog geen toegang heeft, ziet zijn Entra-id als hij de bot iets stuurt.']);
 }
 
 /** A subscriber's status as staff read it. */

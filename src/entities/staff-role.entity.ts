@@ -1,11 +1,7 @@
 import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** What a staff role allows: staff compose and send, managers see the tab, administrators also grant roles (/rechten). */
-export enum StaffRoleName {
-  Staff = 'staff',
-  Manager = 'manager',
-  Admin = 'admin',
-}
+/** Staff compose and send, managers see the tab, administrators also grant roles (/rechten). */
+export type StaffRoleName = 'staff' | 'manager' | 'admin';
 
 /**
  * A role an administrator granted in Teams (/rechten), on top of the settings' bootstrap lists

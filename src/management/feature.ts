@@ -33,10 +33,12 @@ export interface ManagementDependencies {
   config: Config;
   /** The figures of GET /api/stats, from the domain. */
   loadStats(): Promise<Stats>;
+  /** Whether an Entra object id may see them (the settings' list or a grant of /rechten). */
+  isManager(aadObjectId: string): Promise<boolean>;
 }
 
 export function managementFeature(ctx: ManagementDependencies): Feature {
-  const sso = new SsoVerifier(ctx.config);
+  const sso = new SsoVerifier(ctx.config, (aadObjectId) => ctx.isManager(aadObjectId));
   const asset = (file: string) => readFileSync(path.join(TAB_DIR, file));
   return {
     name: 'management',

@@ -2,7 +2,8 @@
  * Teams SSO for the management tab (R16): the tab sends the token from
  * authentication.getAuthToken(); we check its signature against Entra ID's published keys
  * (OpenID discovery), issuer, audience (our app id), expiry, the access_as_user scope, the
- * tenant, and that the caller is a manager.
+ * tenant, and that the caller is a manager (the settings' list or a grant of /rechten, asked
+ * each time, so a revoked manager is refused at once).
  */
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import type { Config } from '../config';
@@ -17,7 +18,10 @@ export class SsoVerifier {
   private jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
   private issuer: string | undefined;
 
-  constructor(private readonly config: Config) {}
+  constructor(
+    private readonly config: Config,
+    private readonly isManager: (aadObjectId: string) => Promise<boolean>,
+  ) {}
 
   async verify(authorization: string | undefined): Promise<Manager> {
     const token = /^Bearer (\S+)$/i.exec(authorization ?? '')?.[1];
@@ -38,7 +42,7 @@ export class SsoVerifier {
     const scopes = typeof payload.scp === 'string' ? payload.scp.split(' ') : [];
     if (!scopes.includes('access_as_user')) throw new UnauthorizedError('the token lacks the access_as_user scope');
     const oid = typeof payload.oid === 'string' ? payload.oid : '';
-    if (!this.config.bot.managerIds.includes(oid)) throw new ForbiddenError('only management may see these figures');
+    if (!oid || !(await this.isManager(oid))) throw new ForbiddenError('only management may see these figures');
     return { oid, name: typeof payload.name === 'string' ? payload.name : undefined };
   }
 

@@ -7,6 +7,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import type { Clock } from '../lib/clock';
 import { OutageMessageKind, OutageMessageStatus, OutageStatus, type OutageMessage } from '../entities';
+import { grantRole, revokeRole, roleHolders, rolesOf } from './access/staff-roles';
 import { recordAudit } from './audit/audit-log';
 import type { EmailService } from './email/feature';
 import { failureGroups, retryableFailures } from './ledger/failure-reasons';
@@ -20,7 +21,7 @@ import { readAccountState, templateBlock, type AccountState } from './notices/wh
 import { pauseExplanation } from './notices/pause-reasons';
 import { eraseByIdOnRequest, exportSubscriber } from './privacy/subscriber-requests';
 import { createInvitation, OutsideDomainsError, UnknownCustomerError } from './signup/invitations';
-import type { CardToRefresh, ComposeFields, ComposeRequest, FieldErrors, InviteResult, NoticeKind, NoticePreview, NoticeStatus, OpenOutage, SendRequest, StaffServices, SubscriberExport } from './staff-services';
+import type { CardToRefresh, ComposeFields, ComposeRequest, FieldErrors, InviteResult, NoticeKind, NoticePreview, NoticeStatus, OpenOutage, RoleHolder, RolesHeld, SendRequest, StaffRoleName, StaffServices, SubscriberExport } from './staff-services';
 
 const KINDS: Record<NoticeKind, OutageMessageKind> = { initial: OutageMessageKind.Initial, update: OutageMessageKind.Update, resolved: OutageMessageKind.Resolved };
 
@@ -207,6 +208,18 @@ export class StaffDesk implements StaffServices {
 
   async recordAccess(actor: string, action: string, refused: boolean): Promise<void> {
     await recordAudit(this.dataSource, refused ? { actor, action: 'access.refused', target: action, outcome: 'refused' } : { actor, action });
+  }
+
+  rolesOf(aadObjectId: string, displayName?: string): Promise<RolesHeld> {
+    return rolesOf(this.dataSource, this.config.bot, aadObjectId, displayName);
+  }
+
+  roleHolders(): Promise<RoleHolder[]> {
+    return roleHolders(this.dataSource, this.config.bot);
+  }
+
+  setRole(aadObjectId: string, role: StaffRoleName, granted: boolean, actor: string): Promise<boolean> {
+    return (granted ? grantRole : revokeRole)(this.dataSource, this.config.bot, aadObjectId, role, actor);
   }
 
   /** Validates the card's fields; a follow-up keeps the outage's service and area. */

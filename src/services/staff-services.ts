@@ -9,6 +9,23 @@
  * touches bots/ only.
  */
 
+/** Staff compose and send, managers see the tab, administrators also grant roles (/rechten). */
+export type StaffRoleName = 'staff' | 'manager' | 'admin';
+
+export interface RolesHeld {
+  staff: boolean;
+  manager: boolean;
+  admin: boolean;
+}
+
+export interface RoleHolder {
+  aadObjectId: string;
+  role: StaffRoleName;
+  displayName: string | null;
+  /** 'settings' for the settings' lists, else who granted it and when. */
+  source: 'settings' | { grantedBy: string; grantedAt: string };
+}
+
 /** The kind of notice: the first one of an outage, an update, or "opgelost". */
 export type NoticeKind = 'initial' | 'update' | 'resolved';
 
@@ -166,4 +183,10 @@ export interface StaffServices {
   erase(subscriberId: string, actor: string, reason: string): Promise<{ emailQueued: boolean }>;
   /** Audits a staff action, or its refusal (R16). */
   recordAccess(actor: string, action: string, refused: boolean): Promise<void>;
+  /** The roles of an Entra object id: the settings' lists and the grants of /rechten; the name keeps the list readable. */
+  rolesOf(aadObjectId: string, displayName?: string): Promise<RolesHeld>;
+  /** Everyone with a role, for /rechten. */
+  roleHolders(): Promise<RoleHolder[]>;
+  /** Grants (true) or revokes (false) a role, audited; answers whether anything changed. */
+  setRole(aadObjectId: string, role: StaffRoleName, granted: boolean, actor: string): Promise<boolean>;
 }

@@ -40,6 +40,8 @@ describe('who may use the staff bot (R16)', () => {
     };
   }
 
+  const says = (aadObjectId: string, text: string, name = 'Iemand'): Partial<Activity> => ({ ...from(aadObjectId), text, from: { id: `29:${aadObjectId}`, name, aadObjectId } });
+
   async function reply(activity: Partial<Activity>): Promise<string> {
     const adapter = new TestAdapter(async (context) => bot.run(context));
     let answer = '';
@@ -72,5 +74,46 @@ describe('who may use the staff bot (R16)', () => {
     expect(await reply(activity)).to.include('Geen toegang');
     const [{ n }]: { n: number }[] = await db.query('SELECT count(*)::int AS n FROM outage_message');
     expect(n).to.equal(0);
+  });
+
+  describe('roles without a restart (/rechten)', () => {
+    const newcomer = '3c1e5a7b-2d4f-4e6a-8b9c-0d1e2f3a4b5c';
+    const helper = '9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a';
+
+    it('tells a newcomer their Entra id; an administrator of the settings grants staff, which applies at once and is audited; revoked, refused again', async () => {
+      const refused = await reply(says(newcomer, '/outage', 'Sanne de Vries'));
+      expect(refused).to.include(`je Entra-id: ${newcomer}`).and.to.include(`/rechten geef ${newcomer} medewerker`);
+      expect(await reply(says('staff-aad-1', `/rechten geef ${newcomer} medewerker`))).to.include(`${newcomer} is nu medewerker`);
+      expect(await reply(says(newcomer, '/outage', 'Sanne de Vries'))).to.include('"id":"service"');
+      const list = await reply(says('staff-aad-1', '/rechten'));
+      expect(list).to.include(`Medewerkers: Sanne de Vries (${newcomer}), sinds`).and.to.include('Beheerders (ook medewerker): staff-aad-1, uit de instellingen; staff-aad-2, uit de instellingen');
+      expect(await reply(says('staff-aad-1', `/rechten geef ${newcomer} medewerker`))).to.include('was al medewerker');
+      expect(await reply(says('staff-aad-1', `/rechten ontneem ${newcomer} medewerker`))).to.include(`${newcomer} is geen medewerker meer`);
+      expect(await reply(says(newcomer, '/outage', 'Sanne de Vries'))).to.include('Geen toegang');
+      const audit = await db.getRepository(AuditEvent).find({ where: { target: newcomer }, order: { id: 'ASC' } });
+      expect(audit.map((a) => [a.actor, a.action, a.detail])).to.deep.equal([
+        ['staff-aad-1', 'access.grant', { role: 'staff' }],
+        ['staff-aad-1', 'access.revoke', { role: 'staff' }],
+      ]);
+    });
+
+    it('lets only administrators change roles: staff are refused (audited), a granted administrator may', async () => {
+      await reply(says('staff-aad-1', `/rechten geef ${helper} medewerker`));
+      expect(await reply(says(helper, `/rechten geef ${newcomer} beheerder`))).to.include('Alleen beheerders geven en ontnemen rechten');
+      expect(await db.getRepository(AuditEvent).countBy({ actor: helper, action: 'access.refused', target: 'command.rechten' })).to.equal(1);
+      expect(await reply(says('staff-aad-1', `/rechten geef ${helper} beheerder`))).to.include('is nu beheerder');
+      expect(await reply(says(helper, `/rechten geef ${newcomer} manager`))).to.include(`${newcomer} is nu manager`);
+      // A manager is not staff: the tab, not the bot.
+      expect(await reply(says(newcomer, '/outage'))).to.include('Geen toegang');
+    });
+
+    it("refuses in Dutch what it cannot do: a role from the settings, an id that is not one, a role that does not exist; nothing changes", async () => {
+      const before = await db.query<{ n: number }[]>('SELECT count(*)::int AS n FROM staff_role');
+      expect(await reply(says('staff-aad-1', '/rechten ontneem staff-aad-2 beheerder'))).to.include('komt uit de instelling STAFF_AAD_OBJECT_IDS');
+      expect(await reply(says('staff-aad-1', '/rechten geef sanne@cbgconnect.nl medewerker'))).to.include('is geen Entra-id');
+      expect(await reply(says('staff-aad-1', `/rechten geef ${newcomer} baas`))).to.include('Rollen: medewerker, manager, beheerder');
+      expect(await reply(says('staff-aad-1', '/rechten weg'))).to.include('Gebruik: /rechten');
+      expect(await db.query<{ n: number }[]>('SELECT count(*)::int AS n FROM staff_role')).to.deep.equal(before);
+    });
   });
 });
