@@ -5,7 +5,7 @@
 import type { Server } from 'restify';
 import type { DataSource } from 'typeorm';
 import { teamsBotFeature } from './bots/feature';
-import type { Config } from './config';
+import { teamsSettings, type Config } from './config';
 import type { Database } from './db/database';
 import type { Feature } from './feature';
 import { systemClock, type Clock } from './lib/clock';
@@ -93,9 +93,9 @@ export async function createApp(config: Config, database: Database, logger: Logg
     { name: 'erasure-log', routes: [], start: async () => erasureLog.start(), stop: () => erasureLog.stop() },
     ...(services !== 'whatsapp'
       ? [
-          teamsBotFeature({ config, logger, staff: new StaffDesk(dataSource, config, email, clock) }),
+          teamsBotFeature({ config: teamsSettings(config), logger, staff: new StaffDesk(dataSource, config, email, clock) }),
           managementFeature({
-            config,
+            config: teamsSettings(config),
             loadStats: async () => ({ ...(await loadStats(dataSource)), whatsapp: await whatsappFigures(dataSource, config, clock) }),
             isManager: async (aadObjectId) => (await rolesOf(dataSource, config.bot, aadObjectId)).manager,
           }),

@@ -208,6 +208,21 @@ export interface Config {
   requireApproval: boolean;
 }
 
+/**
+ * What the Teams side (the staff bot and the management tab) may read: the bot's identity and
+ * the public origin. Not the WhatsApp token or app secret, the SMTP URL, the pseudonym key nor
+ * the database: the composition root hands bots/ and management/ this slice only, as its own
+ * object (test/architecture.test.ts checks the imports and the slice).
+ */
+export interface TeamsSettings {
+  readonly bot: Config['bot'];
+  readonly publicBaseUrl: string;
+}
+
+export function teamsSettings(config: Config): TeamsSettings {
+  return Object.freeze({ bot: config.bot, publicBaseUrl: config.publicBaseUrl });
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(problems.join('\n'));

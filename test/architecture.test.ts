@@ -16,6 +16,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { SEAMS, SERVICE_FOLDERS } from './architecture-rules';
+import { loadConfig, teamsSettings } from '../src/config';
 
 const SRC = path.resolve(__dirname, '../../src');
 
@@ -215,6 +216,31 @@ describe('architecture', () => {
       }
     }
     expect(problems).to.deep.equal([]);
+  });
+
+  it('gives the Teams side (bots/, management/) only its settings: the TeamsSettings slice, no WhatsApp, mail or key credential', () => {
+    // No file there names the whole configuration.
+    const whole = ['bots', 'management'].flatMap((dir) => sourceFiles(path.join(SRC, dir)).filter((file) => /import[^;]*\bConfig\b[^;]*from '\.\.\/config'/.test(readFileSync(file, 'utf8'))).map((file) => path.relative(SRC, file)));
+    expect(whole).to.deep.equal([]);
+    // The slice's type, all the way down: the bot's identity and the public origin, nothing else.
+    const file = path.join(SRC, 'config.ts');
+    const program = ts.createProgram([file], { strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, types: [], noEmit: true, experimentalDecorators: true });
+    const checker = program.getTypeChecker();
+    const slice = program.getSourceFile(file)!.statements.find((s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === 'TeamsSettings');
+    const names = (type: ts.Type, prefix: string): string[] =>
+      type.getProperties().flatMap((p) => {
+        const inner = checker.getTypeOfSymbol(p);
+        const nested = inner.getCallSignatures().length === 0 && inner.getProperties().length > 0 && !(inner.flags & ts.TypeFlags.StringLike) && !checker.isArrayType(inner) ? names(inner, `${prefix}${p.name}.`) : [];
+        return [`${prefix}${p.name}`, ...nested];
+      });
+    const all = names(checker.getTypeAtLocation(slice!), '');
+    expect(all.filter((name) => !name.includes('.'))).to.deep.equal(['bot', 'publicBaseUrl']);
+    expect(all.filter((name) => /whatsapp|smtp|mail|pseudonym|database|secret|metrics/i.test(name))).to.deep.equal([]);
+    // What the composition root hands over is that slice as its own object, not the whole configuration.
+    const config = loadConfig({ WHATSAPP_ACCESS_TOKEN: 'wa-token-1', WHATSAPP_PHONE_NUMBER_ID: '1', WHATSAPP_APP_SECRET: 'wa-secret-1', WHATSAPP_VERIFY_TOKEN: 'v', SMTP_URL: 'smtp://u:mail-pass-1@mail.local:587' }, { purpose: 'tool' });
+    const handed = JSON.stringify(teamsSettings(config));
+    for (const secret of ['wa-token-1', 'wa-secret-1', 'mail-pass-1']) expect(handed).to.not.include(secret);
+    expect(readFileSync(path.join(SRC, 'app.ts'), 'utf8')).to.match(/teamsBotFeature\(\{ config: teamsSettings\(config\)/).and.to.match(/managementFeature\(\{\s+config: teamsSettings\(config\)/);
   });
 
   it('declares every folder under services/ with the folders it may import, and keeps to it', () => {

@@ -5,7 +5,7 @@
  */
 import { CallerIdConstants, CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
 import { AuthenticationConstants } from 'botframework-connector';
-import type { Config } from '../config';
+import type { TeamsSettings } from '../config';
 import type { Logger } from '../logger';
 
 /** CloudAdapter whose processActivity we call ourselves, to answer errors as JSON without a stack. */
@@ -32,7 +32,7 @@ function publicCloudWithMetadata(openIdMetadataUrl: string): Record<string, stri
   };
 }
 
-export function createAdapter(config: Config, logger: Logger): StaffAdapter {
+export function createAdapter(config: TeamsSettings, logger: Logger): StaffAdapter {
   const auth = new ConfigurationBotFrameworkAuthentication({
     MicrosoftAppId: config.bot.appId ?? '',
     MicrosoftAppPassword: config.bot.appPassword ?? '',

@@ -7,7 +7,7 @@
 import type { Activity } from 'botbuilder';
 import { createHash, randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
-import type { Config } from '../config';
+import type { TeamsSettings } from '../config';
 import type { Feature } from '../feature';
 import { readJsonBody } from '../http/body';
 import { ServiceUnavailableError, UnauthorizedError, ValidationError } from '../http/errors';
@@ -59,7 +59,7 @@ function tokenProblem(header: string | undefined, nowS = Date.now() / 1000): str
 }
 
 export interface TeamsBotDependencies {
-  config: Config;
+  config: TeamsSettings;
   logger: Logger;
   staff: StaffServices;
 }

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { TeamsActivityHandler, TurnContext, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue } from 'botbuilder';
-import type { Config } from '../config';
+import type { TeamsSettings } from '../config';
 import { toDutch, ValidationError } from '../http/errors';
 import { maskAddress, maskContact } from '../lib/mask';
 import type { Logger } from '../logger';
@@ -15,7 +15,7 @@ import { actorOf, checkStaff, fromOtherTenant } from './staff-auth';
 
 export class OutageBot extends TeamsActivityHandler {
   constructor(
-    private readonly config: Config,
+    private readonly config: TeamsSettings,
     private readonly services: StaffServices,
     private readonly logger: Logger,
   ) {

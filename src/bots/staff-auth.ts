@@ -6,7 +6,7 @@
  * staff and administrator (the Agents Playground).
  */
 import type { Activity } from 'botbuilder';
-import type { Config } from '../config';
+import type { TeamsSettings } from '../config';
 import type { RolesHeld } from '../services/staff-services';
 
 export type Refusal = 'tenant' | 'not_staff' | 'not_admin';
@@ -19,12 +19,12 @@ export function actorOf(activity: Partial<Activity>): string {
   return activity.from?.aadObjectId ?? activity.from?.id ?? 'unknown';
 }
 
-export function fromOtherTenant(config: Config, activity: Partial<Activity>): boolean {
+export function fromOtherTenant(config: TeamsSettings, activity: Partial<Activity>): boolean {
   return config.bot.tenantId !== undefined && tenantOf(activity) !== config.bot.tenantId;
 }
 
 /** null when allowed, else why not. `roles` looks up the sender's roles (asked only when needed). */
-export async function checkStaff(config: Config, activity: Partial<Activity>, roles: (aadObjectId: string, name: string | undefined) => Promise<RolesHeld>, need: 'staff' | 'admin' = 'staff'): Promise<Refusal | null> {
+export async function checkStaff(config: TeamsSettings, activity: Partial<Activity>, roles: (aadObjectId: string, name: string | undefined) => Promise<RolesHeld>, need: 'staff' | 'admin' = 'staff'): Promise<Refusal | null> {
   if (fromOtherTenant(config, activity)) return 'tenant';
   if (config.bot.localMode && config.bot.staffIds.length === 0) return null;
   const id = activity.from?.aadObjectId;
