@@ -1,7 +1,8 @@
 /**
  * The documents say what the code does: the parts that copy the code are generated
  * (scripts/docs.ts, `npm run docs`) and compared here, and the lists a newcomer relies on
- * (the settings in .env.example, the README's layout) are checked against the source.
+ * (the settings' reference, the code's layout) are checked against the source, and the README
+ * stays a ten-minute read whose links all lead somewhere.
  */
 import { expect } from 'chai';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -39,13 +40,24 @@ describe('the documents', () => {
     expect(reference).to.match(/\| `RETENTION_DAYS` \| [^|]+ \| 183 \|/);
   });
 
-  it("the README's layout names every folder under src/ and src/services/, and every src/ path it names exists", () => {
-    const readme = read('README.md');
-    const layout = /```\nsrc\/index\.ts[\s\S]*?```/.exec(readme)?.[0] ?? '';
+  it("docs/development.md's layout names every folder under src/ and src/services/, and every src/ path it names exists", () => {
+    const layout = /```\nsrc\/index\.ts[\s\S]*?```/.exec(read('docs/development.md'))?.[0] ?? '';
     expect(layout, 'the layout block').to.not.equal('');
     const folders = (dir: string) => readdirSync(path.join(ROOT, dir)).filter((name) => statSync(path.join(ROOT, dir, name)).isDirectory());
     for (const folder of folders('src')) expect(layout, `src/${folder}/`).to.match(new RegExp(`src/${folder}/`));
     for (const folder of folders('src/services')) expect(layout, `services/${folder}/`).to.match(new RegExp(`^\\s+${folder}/`, 'm'));
     for (const [named] of layout.matchAll(/src\/[\w./-]+/g)) expect(existsSync(path.join(ROOT, named.replace(/\/$/, ''))), named).to.equal(true);
+  });
+
+  it('keeps the README under 200 lines, and every relative link in README.md and docs/ points at a file that exists', () => {
+    expect(read('README.md').split('\n').length).to.be.below(200);
+    const documents = ['README.md', ...readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+    const broken: string[] = [];
+    for (const document of documents) {
+      for (const [, target] of read(document).matchAll(/\]\(((?!https?:|#|mailto:)[^)#\s]+)(?:#[^)]*)?\)/g)) {
+        if (!existsSync(path.join(ROOT, path.dirname(document), target))) broken.push(`${document} -> ${target}`);
+      }
+    }
+    expect(broken).to.deep.equal([]);
   });
 });

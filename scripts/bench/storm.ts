@@ -24,7 +24,7 @@ const APP_SECRET = 'bench-secret';
 const MAX_MPS = 1000;
 /** The heap flags the deploy guide runs the service with: the storm measures the service as it runs. */
 const SERVICE_HEAP_FLAGS = ['--max-old-space-size=160', '--max-semi-space-size=8'];
-/** The README's duplicate window: what a killed dispatcher had claimed but not recorded. */
+/** The duplicate window of docs/architecture.md (The dispatcher): what a killed dispatcher had claimed but not recorded. */
 export const DUPLICATE_WINDOW = duplicateWindow(MAX_MPS);
 
 export interface StormFigures {

@@ -21,7 +21,7 @@ import { checkBrowser, teamsClientStopped, type BrowserCheck } from './agents-pl
 const started = Date.now();
 const DEFAULT_TEAMS_PORT = 56150;
 
-/** Settings the playground picks where the environment sets nothing (see the README). */
+/** Settings the playground picks where the environment sets nothing (docs/development.md, npm run playground). */
 const PLAYGROUND_DEFAULTS = {
   // A visitor in the evening should still see a notice arrive; set BUSINESS_HOURS to try R12.
   BUSINESS_HOURS: 'always',

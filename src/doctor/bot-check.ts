@@ -60,8 +60,8 @@ export async function checkBot(config: Config): Promise<CheckResult[]> {
   const results = [await checkToken(config)];
   results.push(
     config.bot.staffIds.length > 0
-      ? ok('staff', `${config.bot.staffIds.length} staff member(s) may send, ${config.bot.managerIds.length} manager(s) see the tab`)
-      : fail('staff', 'STAFF_AAD_OBJECT_IDS is empty: nobody may compose or send a notice', "set STAFF_AAD_OBJECT_IDS to the Entra ID object ids of the support staff (and MANAGER_AAD_OBJECT_IDS for the tab)"),
+      ? ok('staff', `${config.bot.staffIds.length} administrator(s) in STAFF_AAD_OBJECT_IDS, ${config.bot.managerIds.length} manager(s) in MANAGER_AAD_OBJECT_IDS; the rest are granted in Teams with /rechten`)
+      : fail('staff', 'STAFF_AAD_OBJECT_IDS is empty: there is no administrator, so nobody may send a notice or grant a role', 'set STAFF_AAD_OBJECT_IDS to the Entra ID object ids of one or two administrators; they grant everyone else in Teams with /rechten'),
   );
   return results;
 }

@@ -1,4 +1,4 @@
-/** The dispatcher's default sizes, and the duplicate window they make (stated in the README). */
+/** The dispatcher's default sizes, and the duplicate window they make (stated in docs/architecture.md, The dispatcher). */
 
 /** Requests in flight at most, by default. */
 export const DEFAULT_MAX_IN_FLIGHT = 256;

@@ -1,7 +1,7 @@
 /**
  * Two instances, one dispatcher lock: when the instance that sends is killed (SIGKILL), the
  * other takes the lock, re-queues what the dead one had claimed, and every recipient gets the
- * notice; what may go twice stays within the window the README states.
+ * notice; what may go twice stays within the window docs/architecture.md states.
  */
 import { expect } from 'chai';
 import { baseEnv } from '../../helpers/child-env';
@@ -77,7 +77,7 @@ describe('dispatcher failover between two instances', function () {
     for (const r of graph.requests) perRecipient.set((r.body as { to: string }).to, (perRecipient.get((r.body as { to: string }).to) ?? 0) + 1);
     expect(perRecipient.size, 'every recipient reached').to.equal(1000);
     const duplicates = [...perRecipient.values()].filter((n) => n > 1).length;
-    // The window the README states.
+    // The window docs/architecture.md states.
     expect(duplicates).to.be.at.most(duplicateWindow(MAX_MPS));
     expect(takeoverMs).to.be.below(8000);
   });
