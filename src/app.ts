@@ -5,7 +5,7 @@
 import type { Server } from 'restify';
 import type { DataSource } from 'typeorm';
 import { teamsBotFeature } from './bots/feature';
-import { teamsSettings, type Config } from './config';
+import { tabSettings, teamsSettings, type Config } from './config';
 import type { Database } from './db/database';
 import type { Feature } from './feature';
 import { systemClock, type Clock } from './lib/clock';
@@ -95,7 +95,7 @@ export async function createApp(config: Config, database: Database, logger: Logg
       ? [
           teamsBotFeature({ config: teamsSettings(config), logger, staff: new StaffDesk(dataSource, config, email, clock) }),
           managementFeature({
-            config: teamsSettings(config),
+            config: tabSettings(config),
             loadStats: async () => ({ ...(await loadStats(dataSource)), whatsapp: await whatsappFigures(dataSource, config, clock) }),
             isManager: async (aadObjectId) => (await rolesOf(dataSource, config.bot, aadObjectId)).manager,
           }),

@@ -80,6 +80,7 @@ const envSchema = z.object({
   MicrosoftAppTenantId: optionalText,
   ENTRA_AUTHORITY_URL: httpUrl('the Entra ID authority, e.g. https://login.microsoftonline.com').default('https://login.microsoftonline.com'),
   BOT_OPENID_METADATA_URL: optionalText.pipe(httpUrl('the Bot Framework OpenID metadata URL').optional()),
+  ADMIN_AAD_OBJECT_IDS: commaList,
   STAFF_AAD_OBJECT_IDS: commaList,
   MANAGER_AAD_OBJECT_IDS: commaList,
 
@@ -168,8 +169,10 @@ export interface Config {
     appPassword: string | undefined;
     appType: Env['MicrosoftAppType'];
     tenantId: string | undefined;
-    /** No Bot Framework credentials: local mode (Agents Playground, no authentication); staff and manager lists apply only when set. */
+    /** No Bot Framework credentials: local mode (Agents Playground, no authentication); the role lists apply only when set. */
     localMode: boolean;
+    /** Administrators: staff who also grant roles with /rechten (the bootstrap of the roles in staff_role). */
+    adminIds: string[];
     staffIds: string[];
     managerIds: string[];
     /** Where Teams SSO tokens come from (OpenID discovery): {authority}/{tenant}/v2.0. */
@@ -209,8 +212,8 @@ export interface Config {
 }
 
 /**
- * What the Teams side (the staff bot and the management tab) may read: the bot's identity and
- * the public origin. Not the WhatsApp token or app secret, the SMTP URL, the pseudonym key nor
+ * What the Teams side (the staff bot; the tab gets TabSettings, less still) may read: the bot's
+ * identity and the public origin. Not the WhatsApp token or app secret, the SMTP URL, the pseudonym key nor
  * the database: the composition root hands bots/ and management/ this slice only, as its own
  * object (test/architecture.test.ts checks the imports and the slice).
  */
@@ -221,6 +224,18 @@ export interface TeamsSettings {
 
 export function teamsSettings(config: Config): TeamsSettings {
   return Object.freeze({ bot: config.bot, publicBaseUrl: config.publicBaseUrl });
+}
+
+/** The management tab's slice: the Teams side's, without the bot's client secret (the tab checks tokens, it asks for none). */
+export interface TabSettings {
+  readonly bot: Omit<Config['bot'], 'appPassword'>;
+  readonly publicBaseUrl: string;
+}
+
+export function tabSettings(config: Config): TabSettings {
+  const bot: Partial<Config['bot']> = { ...config.bot };
+  delete bot.appPassword;
+  return Object.freeze({ bot: Object.freeze(bot as TabSettings['bot']), publicBaseUrl: config.publicBaseUrl });
 }
 
 export class ConfigError extends Error {
@@ -367,7 +382,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, options
     purpose,
     logLevel: env.LOG_LEVEL,
     databaseUrl: env.DATABASE_URL,
-    dataDir: env.DATA_DIR ?? '.data',
+    // systemd's StateDirectory= names the service's own writable folder: where the erasure log belongs.
+    dataDir: env.DATA_DIR ?? (source.STATE_DIRECTORY?.split(':')[0] || undefined) ?? '.data',
     erasureLog: env.ERASURE_LOG,
     pseudonymKeys,
     port: env.PORT,
@@ -380,6 +396,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, options
       appType: env.MicrosoftAppType,
       tenantId: env.MicrosoftAppTenantId,
       localMode: botLocal,
+      adminIds: env.ADMIN_AAD_OBJECT_IDS,
       staffIds: env.STAFF_AAD_OBJECT_IDS,
       managerIds: env.MANAGER_AAD_OBJECT_IDS,
       authorityUrl: env.ENTRA_AUTHORITY_URL.replace(/\/+$/, ''),

@@ -86,7 +86,9 @@ function loopbackGuard(logger: Logger) {
     if (reason === null) return next();
     logger.warn({ reason }, 'local mode: request from outside this computer refused');
     res.setHeader('Connection', 'close');
-    res.send(403, { error: 'forbidden', message: 'this service runs in local mode and answers only this computer' });
+    // A form post from this computer is refused for what it could be (a cross-site form): say what is accepted.
+    const message = reason === 'content-type' ? 'this service runs in local mode and accepts only JSON posts (Content-Type: application/json)' : 'this service runs in local mode and answers only this computer';
+    res.send(403, { error: 'forbidden', message });
     next(false);
   };
 }

@@ -22,6 +22,8 @@ export interface SettingDoc {
   example: string;
   /** When it must be set, where that is more than "in production". */
   required?: string;
+  /** What unset means, where the schema has no default but the code derives one. */
+  whenUnset?: string;
 }
 
 export const SETTINGS: Record<SettingName, SettingDoc> = {
@@ -32,13 +34,14 @@ export const SETTINGS: Record<SettingName, SettingDoc> = {
   },
   DATABASE_URL: {
     group: 'production',
-    meaning: 'The PostgreSQL database (14 or newer). Unset: an embedded PostgreSQL under DATA_DIR/postgres, for npm start only.',
+    meaning: 'The PostgreSQL database (13 or newer; restoring a backup as docs/deploy.md says needs 15). Unset: an embedded PostgreSQL under DATA_DIR/postgres, for npm start only.',
     example: 'postgres://storingsmelder:secret@db.internal:5432/storingsmelder',
+    whenUnset: 'embedded PostgreSQL (npm start only)',
   },
   PSEUDONYM_KEYS: {
     group: 'production',
     meaning: 'Our own secret that keys the hashes of the erasure log, the sign-up counters and forgotten deliveries; never a Meta, Microsoft or mail credential. Versioned (`2:<new>,1:<old>`): the highest makes new hashes, every version still matches. npm run pseudonym-key makes one; keep it in the password vault (docs/deploy.md).',
-    example: '1:<64 hex characters from npm run pseudonym-key>',
+    example: '1:<the key npm run pseudonym-key prints>',
     required: 'everywhere but npm start (which uses a built-in development key)',
   },
   PUBLIC_BASE_URL: {
@@ -63,9 +66,9 @@ export const SETTINGS: Record<SettingName, SettingDoc> = {
     example: '9c7d5e3a-1b2c-4d5e-8f90-a1b2c3d4e5f6',
     required: 'with MicrosoftAppId',
   },
-  STAFF_AAD_OBJECT_IDS: {
+  ADMIN_AAD_OBJECT_IDS: {
     group: 'production',
-    meaning: 'Comma list of Entra ID object ids of the first administrators: they are staff and manage who else is (/rechten in Teams). Applies in local mode too once set; unset in local mode everyone is staff.',
+    meaning: 'Comma list of Entra ID object ids of the administrators (one or two: the support lead, the IT person). They are staff and give everyone else their role in Teams with /rechten, without a restart. Applies in local mode too once set; with no administrator or staff list, local mode lets everyone in.',
     example: '0b8e4c2a-5d6f-4a1b-9c3d-7e8f9a0b1c2d',
   },
   WHATSAPP_PHONE_NUMBER_ID: {
@@ -117,11 +120,13 @@ export const SETTINGS: Record<SettingName, SettingDoc> = {
     group: 'optional',
     meaning: 'The folder for local data: the embedded database, the .eml outbox and the erasure log by default.',
     example: '/var/lib/storingsmelder',
+    whenUnset: "systemd's state directory when the unit has StateDirectory= (it sets STATE_DIRECTORY), else .data",
   },
   ERASURE_LOG: {
     group: 'optional',
     meaning: 'The erasure log: a line (id, time, keyed hashes; never a number) per opt-out and erasure, outside the database, so that a restored backup cannot bring anyone back. In production on storage a database restore does not touch, shared by every instance; it must be writable or the service does not start. Unset: DATA_DIR/erasures.log.',
     example: '/var/lib/storingsmelder/erasures.log',
+    whenUnset: 'DATA_DIR/erasures.log',
   },
   PORT: {
     group: 'optional',
@@ -142,6 +147,11 @@ export const SETTINGS: Record<SettingName, SettingDoc> = {
     group: 'optional',
     meaning: 'SingleTenant, UserAssignedMSI or MultiTenant (new multi-tenant bots cannot be registered since 31 July 2025).',
     example: 'UserAssignedMSI',
+  },
+  STAFF_AAD_OBJECT_IDS: {
+    group: 'optional',
+    meaning: 'Comma list of Entra ID object ids who are always staff (compose and send), on top of those granted with /rechten; the list from before /rechten existed keeps working. Applies in local mode too once set.',
+    example: '4d2c1b0a-9e8f-4a7b-8c6d-5e4f3a2b1c0d',
   },
   MANAGER_AAD_OBJECT_IDS: {
     group: 'optional',
@@ -234,7 +244,7 @@ const GROUP_TITLES: Record<SettingGroup, string> = {
 
 const GROUP_INTROS: Record<SettingGroup, string> = {
   production:
-    'A normal production installation sets these and nothing else. `npm start` needs none of them: without credentials it runs locally, on this computer only. The production command (`node .`) refuses to start while one is missing, in one line that names it.',
+    'A production installation on a Linux VM as in docs/deploy.md sets these and nothing else (its unit file sets `NODE_ENV`). In a container or on App Service add `HOST=0.0.0.0`; with Prometheus add `METRICS_TOKEN`. `npm start` needs none of them: without credentials it runs locally, on this computer only. The production command (`node .`) refuses to start while one is missing, in one line that names it.',
   optional: 'Each has a default that fits a normal installation; set one only to change what it says.',
   'stand-in': "Endpoints of Meta's and Microsoft's services, so that tests and the local stand-ins can take their place. Never set in production; they are not in `.env.example`.",
 };
@@ -247,6 +257,8 @@ export function settingsIn(group: SettingGroup): SettingName[] {
 
 /** The schema's default as text, or what being unset means. */
 function defaultText(name: SettingName): string {
+  const derived = SETTINGS[name].whenUnset;
+  if (derived !== undefined) return derived;
   const value = SETTING_DEFAULTS[name];
   if (value === undefined || (Array.isArray(value) && value.length === 0)) return 'unset';
   if (Array.isArray(value)) return value.join(',');

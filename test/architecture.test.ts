@@ -16,7 +16,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { SEAMS, SERVICE_FOLDERS } from './architecture-rules';
-import { loadConfig, teamsSettings } from '../src/config';
+import { loadConfig, tabSettings, teamsSettings } from '../src/config';
 
 const SRC = path.resolve(__dirname, '../../src');
 
@@ -218,29 +218,36 @@ describe('architecture', () => {
     expect(problems).to.deep.equal([]);
   });
 
-  it('gives the Teams side (bots/, management/) only its settings: the TeamsSettings slice, no WhatsApp, mail or key credential', () => {
+  it('gives the Teams side only its settings: the bot TeamsSettings, the tab TabSettings (not even the bot\'s secret), never a WhatsApp, mail or key credential', () => {
     // No file there names the whole configuration.
     const whole = ['bots', 'management'].flatMap((dir) => sourceFiles(path.join(SRC, dir)).filter((file) => /import[^;]*\bConfig\b[^;]*from '\.\.\/config'/.test(readFileSync(file, 'utf8'))).map((file) => path.relative(SRC, file)));
     expect(whole).to.deep.equal([]);
-    // The slice's type, all the way down: the bot's identity and the public origin, nothing else.
+    // Each slice's type, all the way down: the bot's identity and the public origin, nothing else.
     const file = path.join(SRC, 'config.ts');
     const program = ts.createProgram([file], { strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, types: [], noEmit: true, experimentalDecorators: true });
     const checker = program.getTypeChecker();
-    const slice = program.getSourceFile(file)!.statements.find((s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === 'TeamsSettings');
     const names = (type: ts.Type, prefix: string): string[] =>
       type.getProperties().flatMap((p) => {
         const inner = checker.getTypeOfSymbol(p);
         const nested = inner.getCallSignatures().length === 0 && inner.getProperties().length > 0 && !(inner.flags & ts.TypeFlags.StringLike) && !checker.isArrayType(inner) ? names(inner, `${prefix}${p.name}.`) : [];
         return [`${prefix}${p.name}`, ...nested];
       });
-    const all = names(checker.getTypeAtLocation(slice!), '');
-    expect(all.filter((name) => !name.includes('.'))).to.deep.equal(['bot', 'publicBaseUrl']);
-    expect(all.filter((name) => /whatsapp|smtp|mail|pseudonym|database|secret|metrics/i.test(name))).to.deep.equal([]);
-    // What the composition root hands over is that slice as its own object, not the whole configuration.
-    const config = loadConfig({ WHATSAPP_ACCESS_TOKEN: 'wa-token-1', WHATSAPP_PHONE_NUMBER_ID: '1', WHATSAPP_APP_SECRET: 'wa-secret-1', WHATSAPP_VERIFY_TOKEN: 'v', SMTP_URL: 'smtp://u:mail-pass-1@mail.local:587' }, { purpose: 'tool' });
-    const handed = JSON.stringify(teamsSettings(config));
-    for (const secret of ['wa-token-1', 'wa-secret-1', 'mail-pass-1']) expect(handed).to.not.include(secret);
-    expect(readFileSync(path.join(SRC, 'app.ts'), 'utf8')).to.match(/teamsBotFeature\(\{ config: teamsSettings\(config\)/).and.to.match(/managementFeature\(\{\s+config: teamsSettings\(config\)/);
+    const slice = (name: string) => {
+      const declaration = program.getSourceFile(file)!.statements.find((s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === name);
+      return names(checker.getTypeAtLocation(declaration!), '');
+    };
+    const credentials = /whatsapp|smtp|mail|pseudonym|database|secret|metrics|password|token/i;
+    for (const [name, allowed] of [['TeamsSettings', ['bot.appPassword']], ['TabSettings', []]] as const) {
+      const all = slice(name);
+      expect(all.filter((n) => !n.includes('.')), name).to.deep.equal(['bot', 'publicBaseUrl']);
+      expect(all.filter((n) => credentials.test(n) && !(allowed as readonly string[]).includes(n)), name).to.deep.equal([]);
+    }
+    // What the composition root hands over is each slice as its own object, not the whole configuration.
+    const config = loadConfig({ MicrosoftAppId: '6f1d2c3b-1111-4aaa-8bbb-0123456789ab', MicrosoftAppPassword: 'bot-pass-1', MicrosoftAppTenantId: 't', WHATSAPP_ACCESS_TOKEN: 'wa-token-1', WHATSAPP_PHONE_NUMBER_ID: '1', WHATSAPP_APP_SECRET: 'wa-secret-1', WHATSAPP_VERIFY_TOKEN: 'v', SMTP_URL: 'smtp://u:mail-pass-1@mail.local:587' }, { purpose: 'tool' });
+    for (const secret of ['wa-token-1', 'wa-secret-1', 'mail-pass-1']) expect(JSON.stringify(teamsSettings(config))).to.not.include(secret);
+    for (const secret of ['wa-token-1', 'wa-secret-1', 'mail-pass-1', 'bot-pass-1']) expect(JSON.stringify(tabSettings(config))).to.not.include(secret);
+    const app = readFileSync(path.join(SRC, 'app.ts'), 'utf8');
+    expect(app).to.match(/teamsBotFeature\(\{ config: teamsSettings\(config\)/).and.to.match(/managementFeature\(\{\s+config: tabSettings\(config\)/);
   });
 
   it('declares every folder under services/ with the folders it may import, and keeps to it', () => {

@@ -34,6 +34,13 @@ const productionEnv = {
 const local = { purpose: 'local' } as const;
 
 describe('config', () => {
+  it("keeps local data in systemd's state directory when the unit names one (StateDirectory=), DATA_DIR first", () => {
+    expect(loadConfig({ STATE_DIRECTORY: '/var/lib/storingsmelder' }, local).dataDir).to.equal('/var/lib/storingsmelder');
+    expect(loadConfig({ STATE_DIRECTORY: '/var/lib/storingsmelder:/var/lib/other' }, local).dataDir).to.equal('/var/lib/storingsmelder');
+    expect(loadConfig({ STATE_DIRECTORY: '/var/lib/storingsmelder', DATA_DIR: '/srv/sm' }, local).dataDir).to.equal('/srv/sm');
+    expect(loadConfig({}, local).dataDir).to.equal('.data');
+  });
+
   it('gives every variable its documented default with an empty environment', () => {
     const config = loadConfig({}, local);
     expect(config.port).to.equal(3978);

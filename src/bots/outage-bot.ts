@@ -47,6 +47,8 @@ export class OutageBot extends TeamsActivityHandler {
     try {
       switch (command) {
         case 'rechten':
+          // Names and Entra ids of colleagues stay in a personal chat, as subscriber data does.
+          if (!isPersonal(context)) return personalOnlyCard('Rechten van collega\'s');
           return await this.rights(rest, actor);
         case 'outage':
           return composeCard({ kind: 'initial' });
@@ -202,12 +204,14 @@ export class OutageBot extends TeamsActivityHandler {
     if (!refused) return undefined;
     if (refused === 'tenant') return messageCard('Geen toegang', ['Deze bot is alleen beschikbaar voor CBG Connect.'], 'Attention');
     if (refused === 'not_admin') return messageCard('Geen toegang', ['Alleen beheerders geven en ontnemen rechten. Vraag een beheerder van Storingsmelder.'], 'Attention');
-    // Someone new learns what to pass on: an administrator grants the role with this id.
+    // Someone new learns what to pass on (in their own chat): an administrator grants the role with this id.
     const id = context.activity.from?.aadObjectId;
-    return messageCard('Geen toegang', [
-      'Alleen medewerkers van CBG Connect kunnen storingsmeldingen opstellen en versturen.',
-      id ? `Heb je toegang nodig? Stuur een beheerder van Storingsmelder je Entra-id: ${id}. De beheerder typt dan: /rechten geef ${id} medewerker` : 'Neem contact op met Team Techniek als je toegang nodig hebt.',
-    ], 'Attention');
+    const how = !id
+      ? 'Neem contact op met Team Techniek als je toegang nodig hebt.'
+      : isPersonal(context)
+        ? `Heb je toegang nodig? Stuur een beheerder van Storingsmelder je Entra-id: ${id}. De beheerder typt dan: /rechten geef ${id} medewerker`
+        : 'Heb je toegang nodig? Stuur mij een persoonlijk bericht: daar staat je Entra-id, die je aan een beheerder van Storingsmelder doorgeeft.';
+    return messageCard('Geen toegang', ['Alleen medewerkers van CBG Connect kunnen storingsmeldingen opstellen en versturen.', how], 'Attention');
   }
 
   /** /rechten: the list; /rechten geef|ontneem <Entra-id> <rol>: a change, audited. */
@@ -218,10 +222,14 @@ export class OutageBot extends TeamsActivityHandler {
     const granted = verb.toLowerCase() === 'geef' ? true : verb.toLowerCase() === 'ontneem' ? false : undefined;
     const role = ROLE_WORDS[roleWord.toLowerCase()];
     if (granted === undefined || !role || words.length !== 3) return usage;
-    const changed = await this.services.setRole(id, role, granted, actor);
+    const change = await this.services.setRole(id, role, granted, actor);
     const name = ROLE_NAMES[role];
-    const title = granted ? (changed ? `${id} is nu ${name}` : `${id} was al ${name}`) : changed ? `${id} is geen ${name} meer` : `${id} was geen ${name}`;
-    return messageCard(title, [changed ? 'Dit geldt meteen, zonder herstart, en staat in het auditlog.' : 'Er is niets veranderd.'], changed ? 'Good' : 'Default');
+    const lines = [change.changed ? 'Dit geldt meteen, zonder herstart, en staat in het auditlog.' : 'Er is niets veranderd.'];
+    if (change.because === 'settings') lines.push(`De rol ${name} komt uit de instelling ${ROLE_SETTINGS[role]} en kan alleen daar worden weggehaald (door wie de server beheert).`);
+    if (change.because === 'admin') lines.push(`Als beheerder blijft ${id} ook medewerker; ontneem de rol beheerder om dat te beëindigen.`);
+    if (granted) return messageCard(change.changed ? `${id} is nu ${name}` : `${id} was al ${name}`, lines, change.changed ? 'Good' : 'Default');
+    const title = change.holds ? `${id} is nog ${name}` : change.changed ? `${id} is geen ${name} meer` : `${id} was geen ${name}`;
+    return messageCard(title, lines, change.holds ? 'Attention' : change.changed ? 'Good' : 'Default');
   }
 
   /** What staff see after /stappenplan: sent, or why not yet (an address outside the customer's domains). */
@@ -240,6 +248,7 @@ export class OutageBot extends TeamsActivityHandler {
 /** The role words of /rechten. */
 const ROLE_WORDS: Record<string, StaffRoleName> = { medewerker: 'staff', manager: 'manager', beheerder: 'admin' };
 const ROLE_NAMES: Record<StaffRoleName, string> = { staff: 'medewerker', manager: 'manager', admin: 'beheerder' };
+const ROLE_SETTINGS: Record<StaffRoleName, string> = { staff: 'STAFF_AAD_OBJECT_IDS', manager: 'MANAGER_AAD_OBJECT_IDS', admin: 'ADMIN_AAD_OBJECT_IDS' };
 const ROLE_PLURALS: Record<StaffRoleName, string> = { admin: 'Beheerders (ook medewerker)', staff: 'Medewerkers', manager: 'Managers (zien het tabblad)' };
 
 /** Who holds which role, by role: a name where Teams showed one, the id, and where the role comes from. */
@@ -268,8 +277,8 @@ function isPersonal(context: TurnContext): boolean {
   return context.activity.conversation?.conversationType === 'personal';
 }
 
-function personalOnlyCard(): Card {
-  return messageCard('Alleen in je persoonlijke chat', ['Gegevens van abonnees laat ik alleen zien in een persoonlijke chat met mij. Open de chat met Storingsmelder en stuur het commando daar.'], 'Attention');
+function personalOnlyCard(what = 'Gegevens van abonnees'): Card {
+  return messageCard('Alleen in je persoonlijke chat', [`${what} laat ik alleen zien in een persoonlijke chat met mij. Open de chat met Storingsmelder en stuur het commando daar.`], 'Attention');
 }
 
 /** An Action.Submit message carries the card's data, with its verb, as the activity's value. */

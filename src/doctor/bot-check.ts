@@ -3,7 +3,7 @@
  * the Bot Framework, as the adapter does before every reply), and someone is staff.
  */
 import type { Config } from '../config';
-import { fail, ok, reason, skip, type CheckResult } from './check';
+import { fail, ok, reason, skip, warn, type CheckResult } from './check';
 
 const NAME = 'Bot Framework';
 export const BOT_FRAMEWORK_SCOPE = 'https://api.botframework.com/.default';
@@ -54,14 +54,17 @@ async function checkToken(config: Config): Promise<CheckResult> {
 
 export async function checkBot(config: Config): Promise<CheckResult[]> {
   if (config.bot.localMode) {
-    const lists = config.bot.staffIds.length > 0 ? `; STAFF_AAD_OBJECT_IDS applies (${config.bot.staffIds.length})` : '; everyone is staff';
+    const listed = config.bot.adminIds.length + config.bot.staffIds.length;
+    const lists = listed > 0 ? `; ADMIN_AAD_OBJECT_IDS and STAFF_AAD_OBJECT_IDS apply (${listed})` : '; everyone is staff';
     return [skip(NAME, `MicrosoftAppId not set: local mode, no authentication (the Agents Playground)${lists}`)];
   }
   const results = [await checkToken(config)];
   results.push(
-    config.bot.staffIds.length > 0
-      ? ok('staff', `${config.bot.staffIds.length} administrator(s) in STAFF_AAD_OBJECT_IDS, ${config.bot.managerIds.length} manager(s) in MANAGER_AAD_OBJECT_IDS; the rest are granted in Teams with /rechten`)
-      : fail('staff', 'STAFF_AAD_OBJECT_IDS is empty: there is no administrator, so nobody may send a notice or grant a role', 'set STAFF_AAD_OBJECT_IDS to the Entra ID object ids of one or two administrators; they grant everyone else in Teams with /rechten'),
+    config.bot.adminIds.length > 0
+      ? ok('staff', `${config.bot.adminIds.length} administrator(s) in ADMIN_AAD_OBJECT_IDS, ${config.bot.staffIds.length} staff and ${config.bot.managerIds.length} manager(s) in the settings; the rest are granted in Teams with /rechten`)
+      : config.bot.staffIds.length > 0
+        ? warn('staff', `${config.bot.staffIds.length} staff member(s) in STAFF_AAD_OBJECT_IDS and no administrator: roles change only in the settings, with a restart`, 'set ADMIN_AAD_OBJECT_IDS to one or two administrators, who then manage roles in Teams with /rechten')
+        : fail('staff', 'ADMIN_AAD_OBJECT_IDS and STAFF_AAD_OBJECT_IDS are empty: nobody may send a notice or grant a role', 'set ADMIN_AAD_OBJECT_IDS to the Entra ID object ids of one or two administrators; they grant everyone else in Teams with /rechten'),
   );
   return results;
 }

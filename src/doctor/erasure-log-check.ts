@@ -18,7 +18,7 @@ export async function checkErasureLog(config: Config, rows: <T>(sql: string, par
     // Asked, not tried: the doctor may run as another user, and must not create the file as that user.
     erasureLogAccess(file);
   } catch (error) {
-    return fail(NAME, reason(error), 'give the service a writable folder for it that a database restore does not touch (systemd: StateDirectory=storingsmelder and ERASURE_LOG=/var/lib/storingsmelder/erasures.log)');
+    return fail(NAME, reason(error), 'give the service a writable folder for it that a database restore does not touch (systemd: StateDirectory=storingsmelder, which makes it /var/lib/storingsmelder/erasures.log)');
   }
   const db = { query: rows };
   try {

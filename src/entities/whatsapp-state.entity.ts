@@ -44,3 +44,8 @@ export class WhatsAppState {
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
 }
+
+/** The key of the number's row (subject 'number'): the Cloud API phone number id. One definition for its writer and its readers. */
+export function numberStateKey(phoneNumberId: string): string {
+  return phoneNumberId;
+}

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { TeamsSettings } from '../config';
+import type { TabSettings } from '../config';
 import type { Feature } from '../feature';
 import { sendAsset } from '../http/assets';
 import { ForbiddenError } from '../http/errors';
@@ -30,7 +30,7 @@ const TAB_CSP = [
 ].join('; ');
 
 export interface ManagementDependencies {
-  config: TeamsSettings;
+  config: TabSettings;
   /** The figures of GET /api/stats, from the domain. */
   loadStats(): Promise<Stats>;
   /** Whether an Entra object id may see them (the settings' list or a grant of /rechten). */

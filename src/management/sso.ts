@@ -6,7 +6,7 @@
  * each time, so a revoked manager is refused at once).
  */
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
-import type { TeamsSettings } from '../config';
+import type { TabSettings } from '../config';
 import { ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../http/errors';
 
 export interface Manager {
@@ -19,7 +19,7 @@ export class SsoVerifier {
   private issuer: string | undefined;
 
   constructor(
-    private readonly config: TeamsSettings,
+    private readonly config: TabSettings,
     private readonly isManager: (aadObjectId: string) => Promise<boolean>,
   ) {}
 

@@ -7,7 +7,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import type { Clock } from '../lib/clock';
 import { OutageMessageKind, OutageMessageStatus, OutageStatus, type OutageMessage } from '../entities';
-import { grantRole, revokeRole, roleHolders, rolesOf } from './access/staff-roles';
+import { changeRole, roleHolders, rolesOf } from './access/staff-roles';
 import { recordAudit } from './audit/audit-log';
 import type { EmailService } from './email/feature';
 import { failureGroups, retryableFailures } from './ledger/failure-reasons';
@@ -21,7 +21,7 @@ import { readAccountState, templateBlock, type AccountState } from './notices/wh
 import { pauseExplanation } from './notices/pause-reasons';
 import { eraseByIdOnRequest, exportSubscriber } from './privacy/subscriber-requests';
 import { createInvitation, OutsideDomainsError, UnknownCustomerError } from './signup/invitations';
-import type { CardToRefresh, ComposeFields, ComposeRequest, FieldErrors, InviteResult, NoticeKind, NoticePreview, NoticeStatus, OpenOutage, RoleHolder, RolesHeld, SendRequest, StaffRoleName, StaffServices, SubscriberExport } from './staff-services';
+import type { CardToRefresh, ComposeFields, ComposeRequest, FieldErrors, InviteResult, NoticeKind, NoticePreview, NoticeStatus, OpenOutage, RoleChange, RoleHolder, RolesHeld, SendRequest, StaffRoleName, StaffServices, SubscriberExport } from './staff-services';
 
 const KINDS: Record<NoticeKind, OutageMessageKind> = { initial: OutageMessageKind.Initial, update: OutageMessageKind.Update, resolved: OutageMessageKind.Resolved };
 
@@ -218,8 +218,8 @@ export class StaffDesk implements StaffServices {
     return roleHolders(this.dataSource, this.config.bot);
   }
 
-  setRole(aadObjectId: string, role: StaffRoleName, granted: boolean, actor: string): Promise<boolean> {
-    return (granted ? grantRole : revokeRole)(this.dataSource, this.config.bot, aadObjectId, role, actor);
+  setRole(aadObjectId: string, role: StaffRoleName, granted: boolean, actor: string): Promise<RoleChange> {
+    return changeRole(this.dataSource, this.config.bot, aadObjectId, role, granted, actor);
   }
 
   /** Validates the card's fields; a follow-up keeps the outage's service and area. */

@@ -26,6 +26,13 @@ export interface RoleHolder {
   source: 'settings' | { grantedBy: string; grantedAt: string };
 }
 
+/** What a grant or revocation did, and whether the role is still held (and why: the settings give it, or an administrator is staff). */
+export interface RoleChange {
+  changed: boolean;
+  holds: boolean;
+  because?: 'settings' | 'admin';
+}
+
 /** The kind of notice: the first one of an outage, an update, or "opgelost". */
 export type NoticeKind = 'initial' | 'update' | 'resolved';
 
@@ -187,6 +194,6 @@ export interface StaffServices {
   rolesOf(aadObjectId: string, displayName?: string): Promise<RolesHeld>;
   /** Everyone with a role, for /rechten. */
   roleHolders(): Promise<RoleHolder[]>;
-  /** Grants (true) or revokes (false) a role, audited; answers whether anything changed. */
-  setRole(aadObjectId: string, role: StaffRoleName, granted: boolean, actor: string): Promise<boolean>;
+  /** Grants (true) or revokes (false) a role, audited when something changed. */
+  setRole(aadObjectId: string, role: StaffRoleName, granted: boolean, actor: string): Promise<RoleChange>;
 }

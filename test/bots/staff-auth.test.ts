@@ -14,6 +14,7 @@ const config = loadConfig({
   MicrosoftAppPassword: 'secret',
   MicrosoftAppType: 'SingleTenant',
   MicrosoftAppTenantId: 'tenant-cbg',
+  ADMIN_AAD_OBJECT_IDS: 'admin-aad-1',
   STAFF_AAD_OBJECT_IDS: 'staff-aad-1,staff-aad-2',
   MANAGER_AAD_OBJECT_IDS: 'manager-aad-1',
 }, { purpose: 'local' });
@@ -83,36 +84,50 @@ describe('who may use the staff bot (R16)', () => {
     it('tells a newcomer their Entra id; an administrator of the settings grants staff, which applies at once and is audited; revoked, refused again', async () => {
       const refused = await reply(says(newcomer, '/outage', 'Sanne de Vries'));
       expect(refused).to.include(`je Entra-id: ${newcomer}`).and.to.include(`/rechten geef ${newcomer} medewerker`);
-      expect(await reply(says('staff-aad-1', `/rechten geef ${newcomer} medewerker`))).to.include(`${newcomer} is nu medewerker`);
+      expect(await reply(says('admin-aad-1', `/rechten geef ${newcomer} medewerker`))).to.include(`${newcomer} is nu medewerker`);
       expect(await reply(says(newcomer, '/outage', 'Sanne de Vries'))).to.include('"id":"service"');
-      const list = await reply(says('staff-aad-1', '/rechten'));
-      expect(list).to.include(`Medewerkers: Sanne de Vries (${newcomer}), sinds`).and.to.include('Beheerders (ook medewerker): staff-aad-1, uit de instellingen; staff-aad-2, uit de instellingen');
-      expect(await reply(says('staff-aad-1', `/rechten geef ${newcomer} medewerker`))).to.include('was al medewerker');
-      expect(await reply(says('staff-aad-1', `/rechten ontneem ${newcomer} medewerker`))).to.include(`${newcomer} is geen medewerker meer`);
+      const list = await reply(says('admin-aad-1', '/rechten'));
+      expect(list).to.include(`Medewerkers: staff-aad-1, uit de instellingen; staff-aad-2, uit de instellingen; Sanne de Vries (${newcomer}), sinds`).and.to.include('Beheerders (ook medewerker): admin-aad-1, uit de instellingen');
+      expect(await reply(says('admin-aad-1', `/rechten geef ${newcomer} medewerker`))).to.include('was al medewerker');
+      expect(await reply(says('admin-aad-1', `/rechten ontneem ${newcomer} medewerker`))).to.include(`${newcomer} is geen medewerker meer`);
       expect(await reply(says(newcomer, '/outage', 'Sanne de Vries'))).to.include('Geen toegang');
       const audit = await db.getRepository(AuditEvent).find({ where: { target: newcomer }, order: { id: 'ASC' } });
       expect(audit.map((a) => [a.actor, a.action, a.detail])).to.deep.equal([
-        ['staff-aad-1', 'access.grant', { role: 'staff' }],
-        ['staff-aad-1', 'access.revoke', { role: 'staff' }],
+        ['admin-aad-1', 'access.grant', { role: 'staff' }],
+        ['admin-aad-1', 'access.revoke', { role: 'staff' }],
       ]);
     });
 
-    it('lets only administrators change roles: staff are refused (audited), a granted administrator may', async () => {
-      await reply(says('staff-aad-1', `/rechten geef ${helper} medewerker`));
+    it('lets only administrators change roles: staff of the settings are refused (audited), a granted administrator may', async () => {
+      expect(await reply(says('staff-aad-1', `/rechten geef ${newcomer} beheerder`))).to.include('Alleen beheerders geven en ontnemen rechten');
+      expect(await db.getRepository(AuditEvent).countBy({ actor: 'staff-aad-1', action: 'access.refused', target: 'command.rechten' })).to.equal(1);
+      await reply(says('admin-aad-1', `/rechten geef ${helper} medewerker`));
       expect(await reply(says(helper, `/rechten geef ${newcomer} beheerder`))).to.include('Alleen beheerders geven en ontnemen rechten');
-      expect(await db.getRepository(AuditEvent).countBy({ actor: helper, action: 'access.refused', target: 'command.rechten' })).to.equal(1);
-      expect(await reply(says('staff-aad-1', `/rechten geef ${helper} beheerder`))).to.include('is nu beheerder');
+      expect(await reply(says('admin-aad-1', `/rechten geef ${helper} beheerder`))).to.include('is nu beheerder');
       expect(await reply(says(helper, `/rechten geef ${newcomer} manager`))).to.include(`${newcomer} is nu manager`);
       // A manager is not staff: the tab, not the bot.
       expect(await reply(says(newcomer, '/outage'))).to.include('Geen toegang');
     });
 
-    it("refuses in Dutch what it cannot do: a role from the settings, an id that is not one, a role that does not exist; nothing changes", async () => {
+    it('says what a revocation leaves: a role the settings give, staff through being an administrator', async () => {
+      const settings = await reply(says('admin-aad-1', '/rechten ontneem staff-aad-2 medewerker'));
+      expect(settings).to.include('staff-aad-2 is nog medewerker').and.to.include('komt uit de instelling STAFF_AAD_OBJECT_IDS');
+      await reply(says('admin-aad-1', `/rechten geef ${helper} beheerder`));
+      const admin = await reply(says('admin-aad-1', `/rechten ontneem ${helper} medewerker`));
+      expect(admin).to.include(`${helper} is nog medewerker`).and.to.include('Als beheerder blijft');
+      expect(await reply(says(helper, '/outage'))).to.include('"id":"service"');
+    });
+
+    it("refuses in Dutch what it cannot do: an id that is not one, a role that does not exist, a group chat; nothing changes", async () => {
       const before = await db.query<{ n: number }[]>('SELECT count(*)::int AS n FROM staff_role');
-      expect(await reply(says('staff-aad-1', '/rechten ontneem staff-aad-2 beheerder'))).to.include('komt uit de instelling STAFF_AAD_OBJECT_IDS');
-      expect(await reply(says('staff-aad-1', '/rechten geef sanne@cbgconnect.nl medewerker'))).to.include('is geen Entra-id');
-      expect(await reply(says('staff-aad-1', `/rechten geef ${newcomer} baas`))).to.include('Rollen: medewerker, manager, beheerder');
-      expect(await reply(says('staff-aad-1', '/rechten weg'))).to.include('Gebruik: /rechten');
+      expect(await reply(says('admin-aad-1', '/rechten geef sanne@cbgconnect.nl medewerker'))).to.include('is geen Entra-id');
+      expect(await reply(says('admin-aad-1', `/rechten geef ${newcomer} baas`))).to.include('Rollen: medewerker, manager, beheerder');
+      expect(await reply(says('admin-aad-1', '/rechten weg'))).to.include('Gebruik: /rechten');
+      const inChannel = { ...says('admin-aad-1', `/rechten geef ${newcomer} beheerder`), conversation: { id: 'channel', tenantId: 'tenant-cbg', isGroup: true, conversationType: 'channel', name: 'Support' } };
+      expect(await reply(inChannel)).to.include("Rechten van collega's laat ik alleen zien in een persoonlijke chat");
+      // In a channel a refused colleague is not shown their id: they are told to ask in their own chat.
+      const stranger = await reply({ ...says(newcomer, '/outage'), conversation: inChannel.conversation });
+      expect(stranger).to.include('Stuur mij een persoonlijk bericht').and.not.to.include(newcomer);
       expect(await db.query<{ n: number }[]>('SELECT count(*)::int AS n FROM staff_role')).to.deep.equal(before);
     });
   });

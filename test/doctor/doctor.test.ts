@@ -86,6 +86,7 @@ describe('npm run doctor', function () {
       MicrosoftAppType: 'SingleTenant',
       MicrosoftAppTenantId: 'tenant-cbg',
       ENTRA_AUTHORITY_URL: entra.authority,
+      ADMIN_AAD_OBJECT_IDS: 'admin-1',
       STAFF_AAD_OBJECT_IDS: 'staff-1,staff-2',
       MANAGER_AAD_OBJECT_IDS: 'manager-1',
       WHATSAPP_API_BASE_URL: graph.url,
@@ -236,7 +237,9 @@ describe('npm run doctor', function () {
     it('Bot Framework: an app the tenant does not know, an unreachable authority, nobody staff', async () => {
       expect((await check('Bot Framework', { MicrosoftAppId: '0f1d2c3b-1111-4aaa-8bbb-0123456789ab' })).fix).to.match(/^app 0f1d2c3b-1111-4aaa-8bbb-0123456789ab is not registered in tenant tenant-cbg/);
       expect((await check('Bot Framework', { ENTRA_AUTHORITY_URL: 'http://127.0.0.1:9' })).fix).to.equal('check ENTRA_AUTHORITY_URL and that this machine may make outbound HTTPS calls');
-      expect((await check('staff', { STAFF_AAD_OBJECT_IDS: '' })).fix).to.match(/^set STAFF_AAD_OBJECT_IDS/);
+      expect((await check('staff', { STAFF_AAD_OBJECT_IDS: '', ADMIN_AAD_OBJECT_IDS: '' })).fix).to.match(/^set ADMIN_AAD_OBJECT_IDS/);
+      // Staff from the settings and no administrator: it works, but roles change only in the settings.
+      expect(await check('staff', { STAFF_AAD_OBJECT_IDS: 'staff-1', ADMIN_AAD_OBJECT_IDS: '' })).to.include({ status: 'warn', detail: '1 staff member(s) in STAFF_AAD_OBJECT_IDS and no administrator: roles change only in the settings, with a restart' });
     });
 
     it('WhatsApp number: a bad token, an unknown phone number id, a RED quality rating', async () => {

@@ -8,7 +8,7 @@ import { EntraStandIn } from '../helpers/entra';
 import { memoryLogger } from '../helpers/logger';
 import { freshDatabase } from '../helpers/postgres';
 import { TEST_PSEUDONYM_KEYS } from '../helpers/keys';
-import { grantRole, revokeRole } from '../../src/services/access/staff-roles';
+import { changeRole } from '../../src/services/access/staff-roles';
 
 const APP_ID = '6f1d2c3b-1111-4aaa-8bbb-0123456789ab';
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -97,10 +97,10 @@ describe('management tab SSO (R16)', () => {
     const colleague = '3c1e5a7b-2d4f-4e6a-8b9c-0d1e2f3a4b5c';
     const token = await entra.token({ oid: colleague }, { audience: APP_ID, tenant: TENANT });
     expect((await stats(token)).status).to.equal(403);
-    const bootstrap = { staffIds: ['staff-oid'], managerIds: ['manager-oid'] };
-    expect(await grantRole(database.dataSource, bootstrap, colleague, 'manager', 'staff-oid')).to.equal(true);
+    const bootstrap = { adminIds: [], staffIds: ['staff-oid'], managerIds: ['manager-oid'] };
+    expect(await changeRole(database.dataSource, bootstrap, colleague, 'manager', true, 'admin-oid')).to.deep.equal({ changed: true, holds: true, because: undefined });
     expect((await stats(token)).status).to.equal(200);
-    expect(await revokeRole(database.dataSource, bootstrap, colleague, 'manager', 'staff-oid')).to.equal(true);
+    expect(await changeRole(database.dataSource, bootstrap, colleague, 'manager', false, 'admin-oid')).to.deep.equal({ changed: true, holds: false, because: undefined });
     expect((await stats(token)).status).to.equal(403);
   });
 });

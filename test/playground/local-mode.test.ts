@@ -125,7 +125,7 @@ describe('local mode', function () {
       const form = await fetch(`${base}/playground/api/phones/${PLAYGROUND_PHONES[0].number}/messages`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{"text":"afmelden"}' });
       // Refused by local mode's guard for every route now (403), before the playground's own check (400).
       expect(form.status).to.equal(403);
-      expect(((await form.json()) as { message: string }).message).to.equal('this service runs in local mode and answers only this computer');
+      expect(((await form.json()) as { message: string }).message).to.equal('this service runs in local mode and accepts only JSON posts (Content-Type: application/json)');
       const state = (await (await fetch(`${base}/playground/api/state`)).json()) as { phones: { messages: unknown[] }[] };
       expect(state.phones[0].messages).to.deep.equal([]);
     });

@@ -14,7 +14,8 @@ import type { EmailService } from '../../services/email/feature';
 import { StatusBatcher } from '../../services/ledger/status-batcher';
 import { notifyDeliveriesReady } from '../../services/ledger/delivery-ledger';
 import { everyMessageIdHash } from '../../lib/message-id-hash';
-import { displayNumber, recordAccountReports } from '../../services/notices/whatsapp-account';
+import { recordAccountReports } from '../../services/notices/whatsapp-account';
+import { knownDisplayNumber } from '../../services/signup/whatsapp-number';
 import { handleInbound } from '../../services/signup/conversation';
 import { applyIdentityChange } from '../../services/privacy/person-merge';
 import type { AccountApi } from './account-api';
@@ -58,7 +59,7 @@ export function whatsappFeature(ctx: WhatsAppDependencies): Feature {
           }
           // Account events are rare (a few a month): only they need the number as Meta displays it.
           const accountChanges = body.entry.some((entry) => entry.changes.some((change) => change.field !== 'messages'));
-          const account = extractAccountEvents(body, { businessAccountId: config.whatsapp.businessAccountId, displayNumber: accountChanges ? await displayNumber(dataSource, config) : undefined });
+          const account = extractAccountEvents(body, { businessAccountId: config.whatsapp.businessAccountId, displayNumber: accountChanges ? await knownDisplayNumber(dataSource, config) : undefined });
           if (account.foreign > 0 && !foreignAccountLogged) {
             foreignAccountLogged = true;
             logger.warn({ changes: account.foreign }, `account events of another WhatsApp Business Account than ${config.whatsapp.businessAccountId ?? '(none set)'} are ignored (logged once)`);

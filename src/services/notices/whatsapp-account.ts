@@ -8,7 +8,7 @@
  */
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '../../config';
-import { WhatsAppState } from '../../entities';
+import { numberStateKey, WhatsAppState } from '../../entities';
 import { pauseAllSending } from './notice-lifecycle';
 import type { TemplateRole } from './notice-template';
 
@@ -81,7 +81,7 @@ function templateKey(config: Config, role: TemplateRole): string {
 }
 
 function numberKey(config: Config): string {
-  return config.whatsapp.phoneNumberId;
+  return numberStateKey(config.whatsapp.phoneNumberId);
 }
 
 /** Which of our templates a name and language are, or null for another of the account's. */
@@ -160,12 +160,6 @@ export async function recordNumber(db: Db, config: Config, report: NumberReport)
        display_number = coalesce($4, whatsapp_state.display_number), updated_at = now()`,
     [numberKey(config), report.qualityRating ?? null, normaliseMessagingLimit(report.messagingLimit) ?? null, displayNumber ?? null],
   );
-}
-
-/** The number subscribers save, as Meta displays it; undefined until the first look-up of the number. */
-export async function displayNumber(db: Db, config: Config): Promise<string | undefined> {
-  const row = await db.getRepository(WhatsAppState).findOne({ where: { subject: 'number', key: numberKey(config) }, select: { displayNumber: true } });
-  return row?.displayNumber ?? undefined;
 }
 
 /** Records reports in order; returns the ids of the notices paused because the template may no longer be sent. */

@@ -92,6 +92,16 @@ describe('the WhatsApp account state', function () {
       expect(await state('number')).to.deep.include({ messagingLimit: 'TIER_UNLIMITED', status: before!.status });
     });
 
+    it("records a quality event of our own number, matched against the display number Meta's look-up recorded (digits or spaced)", async () => {
+      const flagged = fixture('phone-number-quality-update.json') as { entry: { changes: { value: Record<string, unknown> }[] }[] };
+      Object.assign(flagged.entry[0].changes[0].value, { display_phone_number: '31854869699', event: 'FLAGGED' });
+      await t.post(flagged);
+      expect(await state('number')).to.deep.include({ status: 'RED', displayNumber: '+31 85 486 9699' });
+      flagged.entry[0].changes[0].value.event = 'UNFLAGGED';
+      await t.post(flagged);
+      expect(await state('number')).to.deep.include({ status: 'GREEN' });
+    });
+
     it("records the portfolio's limit from business_capability_update, -1 as unlimited (Meta's webhook reference, syntax of May 2026)", async () => {
       await t.post(fixture('business-capability-update.json'));
       expect(await state('number')).to.deep.include({ messagingLimit: 'TIER_UNLIMITED' });
