@@ -165,18 +165,21 @@ export async function recordFailed(db: Db, failed: { id: string; claimedBy: stri
  */
 /**
  * One person's rows become one (privacy/person-merge.ts): the other rows' deliveries become the
- * survivor's; a notice both rows were given keeps the survivor's delivery (the other one, if
- * still queued, is cancelled: one person, one message); queued deliveries go to the person's
- * address as it is now.
+ * survivor's; a notice both rows were given keeps the survivor's delivery, and the other one
+ * (cancelled if still queued: one person, one message) keeps its counts but forgets its
+ * recipient, as an erasure would: left with the old number or user id it would outlive the
+ * person's opt-out once they had changed number. Queued deliveries go to the person's address
+ * as it is now.
  */
-export async function mergeRecipients(manager: EntityManager, fromIds: string[], to: { id: string; phone: string | null; userId: string | null }): Promise<void> {
+export async function mergeRecipients(manager: EntityManager, fromIds: string[], to: { id: string; phone: string | null; userId: string | null }, idKey: string): Promise<void> {
   // One row at a time: after each, the survivor holds that row's notices, so a third row's
   // deliveries of the same notices are seen as duplicates too.
   for (const fromId of fromIds) {
     await manager.query(
-      `UPDATE delivery d SET status = CASE WHEN d.status = 'queued' THEN 'cancelled'::delivery_status ELSE d.status END, subscriber_id = NULL
+      `UPDATE delivery d SET status = CASE WHEN d.status = 'queued' THEN 'cancelled'::delivery_status ELSE d.status END,
+          subscriber_id = NULL, phone = NULL, user_id = NULL, ${hashMessageIdSql('$3')}
         WHERE d.subscriber_id = $1 AND EXISTS (SELECT 1 FROM delivery o WHERE o.outage_message_id = d.outage_message_id AND o.subscriber_id = $2)`,
-      [fromId, to.id],
+      [fromId, to.id, idKey],
     );
     await manager.query('UPDATE delivery SET subscriber_id = $2 WHERE subscriber_id = $1', [fromId, to.id]);
   }
@@ -333,7 +336,8 @@ export async function applyStatusUpdates(db: DataSource, updates: StatusUpdate[]
 /**
  * Erasure (R11, R15): the subscriber's deliveries lose every link to them, and what was still
  * queued is cancelled; inside the caller's transaction. Their rows are those linked to them, and
- * those a merge left without a subscriber (mergeRecipients) that carry their number or user id.
+ * those a merge left without a subscriber that carry their number or user id (merges before
+ * 2026-12 left them so; mergeRecipients now forgets them itself).
  * A row of another subscriber with this number (theirs before a change of number) is theirs to
  * erase. Each condition has its index (ix_delivery_subscriber, ix_delivery_orphan_phone,
  * ix_delivery_orphan_user_id), so an opt-out reads the recipient's rows, not the ledger

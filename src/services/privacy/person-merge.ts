@@ -22,7 +22,7 @@ import { contactKeys, lockContact, type WhatsAppContact } from '../registry/cont
  * The row that keeps the person is an active one (the oldest of those), so a sign-up still
  * waiting for its first name never takes over a complete one. Returns the survivor.
  */
-export async function mergePerson(manager: EntityManager, rows: Subscriber[], identity: WhatsAppContact): Promise<Subscriber> {
+export async function mergePerson(manager: EntityManager, rows: Subscriber[], identity: WhatsAppContact, idKey: string): Promise<Subscriber> {
   const survivor = rows.find((row) => row.status === SubscriberStatus.Active) ?? rows[0];
   const others = rows.filter((row) => row !== survivor);
   const active = rows.some((row) => row.status === SubscriberStatus.Active);
@@ -37,7 +37,7 @@ export async function mergePerson(manager: EntityManager, rows: Subscriber[], id
   };
   // The others' deliveries first (they reference the rows), then the rows: their identities are
   // unique and leave with them before the survivor takes them.
-  await mergeRecipients(manager, others.map((o) => o.id), { id: survivor.id, phone: merged.phone, userId: merged.userId });
+  await mergeRecipients(manager, others.map((o) => o.id), { id: survivor.id, phone: merged.phone, userId: merged.userId }, idKey);
   if (others.length > 0) await manager.getRepository(Subscriber).delete({ id: In(others.map((o) => o.id)) });
   await manager.getRepository(Subscriber).update({ id: survivor.id }, merged);
   return Object.assign(survivor, merged);
@@ -94,7 +94,7 @@ export async function applyIdentityChange(dataSource: DataSource, config: Config
     }
     // A new BSUID leaves the number as it is (Meta's user_changed_user_id carries none).
     const phone = change.kind === 'userId' ? (change.current.phone ?? person.find((p) => p.phone)?.phone ?? null) : change.current.phone;
-    await mergePerson(manager, person, { phone, userId: change.current.userId });
+    await mergePerson(manager, person, { phone, userId: change.current.userId }, config.pseudonymKeys.current.secret);
     return { duplicate: false, subscriber: true };
   });
   // As for an opt-out: the erasure's line goes to the log once it is committed.

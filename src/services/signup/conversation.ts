@@ -97,7 +97,7 @@ async function handleInTransaction(manager: EntityManager, config: Config, messa
   // De-duplication inside the same transaction (ledger/inbound-messages.ts).
   if (!(await firstSighting(manager, config.pseudonymKeys, message.messageId)).fresh) return { replies: [], emailQueued: false, duplicate: true };
   const say = dutchReplies(config.mail.supportEmail, sendWindowDutch(config.businessHours));
-  const rows = await findSubscribers(manager, message.contact);
+  const rows = await findSubscribers(manager, config, message.contact);
   const subscriber = rows[0] ?? null;
 
   const confirmed = askedRecently(subscriber, message.receivedAt) && read.confirmation === 'yes';
@@ -220,7 +220,7 @@ async function autoReplyAllowed(manager: EntityManager, config: Config, message:
  * subscriber's BSUID since Meta added it; a username user's number once they share it), so
  * either finds them next time and erasure removes both.
  */
-async function findSubscribers(manager: EntityManager, contact: WhatsAppContact): Promise<Subscriber[]> {
+async function findSubscribers(manager: EntityManager, config: Config, contact: WhatsAppContact): Promise<Subscriber[]> {
   const repository = manager.getRepository(Subscriber);
   const where = [contact.phone ? { phone: contact.phone } : null, contact.userId ? { userId: contact.userId } : null].filter((w) => w !== null);
   const found = await repository.find({ where, lock: { mode: 'pessimistic_write' }, order: { createdAt: 'ASC' } });
@@ -228,7 +228,7 @@ async function findSubscribers(manager: EntityManager, contact: WhatsAppContact)
   if (!subscriber) return [];
   // Two rows of one person (one per identity, from before Meta linked them) become one now that
   // a message names both (privacy/person-merge.ts): one notice per person, one erasure.
-  if (found.length > 1) return [await mergePerson(manager, found, { phone: contact.phone ?? found.find((f) => f.phone)?.phone ?? null, userId: contact.userId ?? found.find((f) => f.userId)?.userId ?? null })];
+  if (found.length > 1) return [await mergePerson(manager, found, { phone: contact.phone ?? found.find((f) => f.phone)?.phone ?? null, userId: contact.userId ?? found.find((f) => f.userId)?.userId ?? null }, config.pseudonymKeys.current.secret)];
   const learned = { phone: subscriber.phone ?? contact.phone, userId: subscriber.userId ?? contact.userId };
   if (learned.phone !== subscriber.phone || learned.userId !== subscriber.userId) {
     await repository.update({ id: subscriber.id }, learned);

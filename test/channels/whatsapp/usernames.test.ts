@@ -184,6 +184,34 @@ describe('WhatsApp usernames (business-scoped user ids)', () => {
     expect(await db.getRepository(Subscriber).countBy({ phone: '31687650201' })).to.equal(0);
   });
 
+  it("forgets a merged person's duplicate delivery with the merge: after a change of number and an opt-out, no table holds the old user id or number", async () => {
+    const db = t.database.dataSource;
+    const phone = '31687650301';
+    const userId = 'NL.40404040404040404041';
+    await t.post(textWebhook(phone, `${SENTENCE} Code: ${await invite('sem@fietsenmakerij.nl')}`));
+    await t.post(textWebhook(phone, 'Sem'));
+    await t.post(inboundWebhook(TEST_NUMBER, { userId }, { type: 'text', text: { body: `${SENTENCE} Code: ${await invite('sem@fietsenmakerij.nl')}` } }, { id: wamid() }));
+    await t.post(inboundWebhook(TEST_NUMBER, { userId }, { type: 'text', text: { body: 'Sem' } }, { id: wamid() }));
+    await t.repliesSettled();
+    // Both rows get the notice (Meta had not linked them yet), then a message names both: one person.
+    const messageId = await startBroadcast(db);
+    await waitFor(async () => (await db.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM delivery WHERE outage_message_id = $1 AND status IN ('queued', 'sending')`, [messageId]))[0].n === 0, { what: 'the notice sent' });
+    await t.post(inboundWebhook(TEST_NUMBER, { phone, userId }, { type: 'text', text: { body: 'Dank je' } }, { id: wamid() }));
+    await t.repliesSettled();
+    const changed = fixture('system-user-changed-number.json') as { entry: { changes: { value: { messages: Record<string, unknown>[] } }[] }[] };
+    const system = changed.entry[0].changes[0].value.messages[0];
+    Object.assign(system, { from: phone, id: wamid(), timestamp: String(Math.floor(Date.now() / 1000)) });
+    Object.assign(system.system as Record<string, unknown>, { wa_id: '31687650302', user_id: 'NL.40404040404040404042', previous_user_id: userId });
+    expect((await t.post(changed)).status).to.equal(200);
+    await t.post(textWebhook('31687650302', 'afmelden'));
+    await t.repliesSettled();
+    expect(await db.getRepository(Subscriber).countBy({ firstName: 'Sem' })).to.equal(0);
+    expect((await findEverywhere(db, userId)).hits, 'the old user id').to.deep.equal([]);
+    expect((await findEverywhere(db, phone)).hits, 'the old number').to.deep.equal([]);
+    // The notice still counts both sends.
+    expect(await db.getRepository(Delivery).countBy({ outageMessageId: messageId, status: DeliveryStatus.Sent })).to.be.greaterThan(0);
+  });
+
   it("follows a user whose BSUID changed (Meta's user_changed_user_id): the subscriber is found and reached under the new id", async () => {
     const db = t.database.dataSource;
     const old = 'NL.30303030303030303031';
