@@ -45,6 +45,15 @@ describe('WhatsApp usernames (business-scoped user ids)', () => {
     return (await createInvitation(t.database.dataSource, t.config, { email, customer: 'C-3003', createdBy: 'staff-1' })).invitation.code;
   }
 
+  /** One person signs up twice, by number and by username, before Meta links the two: two rows. */
+  async function signUpTwice(phone: string, userId: string, email: string, firstName: string): Promise<void> {
+    await t.post(textWebhook(phone, `${SENTENCE} Code: ${await invite(email)}`));
+    await t.post(textWebhook(phone, firstName));
+    await t.post(inboundWebhook(TEST_NUMBER, { userId }, { type: 'text', text: { body: `${SENTENCE} Code: ${await invite(email)}` } }, { id: wamid() }));
+    await t.post(inboundWebhook(TEST_NUMBER, { userId }, { type: 'text', text: { body: firstName } }, { id: wamid() }));
+    await t.repliesSettled();
+  }
+
   it('a username user without a number signs up, gets a notice at the BSUID, its status counts, and opting out leaves nothing', async () => {
     const db = t.database.dataSource;
     const code = await invite('kerry@fietsenmakerij.nl');
@@ -134,11 +143,7 @@ describe('WhatsApp usernames (business-scoped user ids)', () => {
     const db = t.database.dataSource;
     const phone = '31687650111';
     const userId = 'NL.70070070070070070111';
-    await t.post(textWebhook(phone, `${SENTENCE} Code: ${await invite('een@fietsenmakerij.nl')}`));
-    await t.post(textWebhook(phone, 'Lotte'));
-    await t.post(inboundWebhook(TEST_NUMBER, { userId }, { type: 'text', text: { body: `${SENTENCE} Code: ${await invite('een@fietsenmakerij.nl')}` } }, { id: wamid() }));
-    await t.post(inboundWebhook(TEST_NUMBER, { userId }, { type: 'text', text: { body: 'Lotte' } }, { id: wamid() }));
-    await t.repliesSettled();
+    await signUpTwice(phone, userId, 'een@fietsenmakerij.nl', 'Lotte');
     expect(await db.getRepository(Subscriber).countBy([{ phone }, { userId }]), 'two rows before Meta links them').to.equal(2);
     const activeBefore = (await loadStats(db)).subscribers.active;
 
@@ -188,11 +193,7 @@ describe('WhatsApp usernames (business-scoped user ids)', () => {
     const db = t.database.dataSource;
     const phone = '31687650301';
     const userId = 'NL.40404040404040404041';
-    await t.post(textWebhook(phone, `${SENTENCE} Code: ${await invite('sem@fietsenmakerij.nl')}`));
-    await t.post(textWebhook(phone, 'Sem'));
-    await t.post(inboundWebhook(TEST_NUMBER, { userId }, { type: 'text', text: { body: `${SENTENCE} Code: ${await invite('sem@fietsenmakerij.nl')}` } }, { id: wamid() }));
-    await t.post(inboundWebhook(TEST_NUMBER, { userId }, { type: 'text', text: { body: 'Sem' } }, { id: wamid() }));
-    await t.repliesSettled();
+    await signUpTwice(phone, userId, 'sem@fietsenmakerij.nl', 'Sem');
     // Both rows get the notice (Meta had not linked them yet), then a message names both: one person.
     const messageId = await startBroadcast(db);
     await waitFor(async () => (await db.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM delivery WHERE outage_message_id = $1 AND status IN ('queued', 'sending')`, [messageId]))[0].n === 0, { what: 'the notice sent' });
