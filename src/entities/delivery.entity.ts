@@ -25,8 +25,11 @@ export enum DeliveryStatus {
 @Index('ix_delivery_sending', ['claimedAt'], { where: "status = 'sending'" })
 // The tab's "time until 95% delivered" reads the k-th delivery of a notice straight from this.
 @Index('ix_delivery_message_delivered', ['outageMessageId', 'deliveredAt'], { where: 'delivered_at IS NOT NULL' })
+// What reads a notice's rows (progress, cancellation, retention, a follow-up's audience) goes through this.
 @Index('ix_delivery_message_status', ['outageMessageId', 'status'])
-@Index('uq_delivery_message_subscriber', ['outageMessageId', 'subscriberId'], { unique: true })
+// One delivery per recipient per notice, and an opt-out's and the subscriber key's path to a
+// subscriber's rows, in one index: each update of a row writes one entry fewer (migration 1766300000000).
+@Index('uq_delivery_subscriber_message', ['subscriberId', 'outageMessageId'], { unique: true })
 // Partial: a snapshot inserts its rows without a message id, so they cost this index nothing.
 @Index('uq_delivery_wa_message', ['waMessageId'], { unique: true, where: 'wa_message_id IS NOT NULL' })
 // An opt-out finds a merge's orphans through these (migration 1766100000000); they hold only rows
@@ -48,7 +51,6 @@ export class Delivery {
   @Column({ name: 'outage_message_id', type: 'uuid' })
   outageMessageId!: string;
 
-  @Index('ix_delivery_subscriber')
   @ManyToOne(() => Subscriber, { onDelete: 'SET NULL', nullable: true })
   @JoinColumn({ name: 'subscriber_id', foreignKeyConstraintName: 'fk_delivery_subscriber' })
   subscriber!: Subscriber | null;

@@ -339,7 +339,7 @@ export async function applyStatusUpdates(db: DataSource, updates: StatusUpdate[]
  * those a merge left without a subscriber that carry their number or user id (merges before
  * 2026-12 left them so; mergeRecipients now forgets them itself).
  * A row of another subscriber with this number (theirs before a change of number) is theirs to
- * erase. Each condition has its index (ix_delivery_subscriber, ix_delivery_orphan_phone,
+ * erase. Each condition has its index (uq_delivery_subscriber_message, ix_delivery_orphan_phone,
  * ix_delivery_orphan_user_id), so an opt-out reads the recipient's rows, not the ledger
  * (test/services/ledger/erasure-plan.test.ts holds the plan).
  */
@@ -359,7 +359,7 @@ const LINKED_SQL = `(d.subscriber_id IS NOT NULL OR d.phone IS NOT NULL OR d.use
 /**
  * R14: after the retention period only anonymous counts remain. Notice by notice: the notices
  * released before the period that retention has not finished with, then each one's rows (through
- * uq_delivery_message_subscriber), never the whole ledger; every row still filtered on its own
+ * ix_delivery_message_status), never the whole ledger; every row still filtered on its own
  * created_at. One notice at a time also keeps the planner honest: asked for all due notices at
  * once it guessed several were due (the unfinished notices are the recent ones) and read the
  * ledger. A notice none of whose rows names anyone any more is marked and not read again (no row
