@@ -38,7 +38,7 @@ export interface WhatsAppDependencies {
 
 export function whatsappFeature(ctx: WhatsAppDependencies): Feature {
   const { config, dataSource, logger } = ctx;
-  const statusBatcher = new StatusBatcher(dataSource);
+  const statusBatcher = new StatusBatcher(dataSource, (waMessageId) => everyMessageIdHash(config.pseudonymKeys, waMessageId));
   let foreignAccountLogged = false;
   const events = new Counter({ name: 'whatsapp_webhook_events_total', help: 'WhatsApp webhook events by kind and outcome', labelNames: ['kind', 'outcome'], registers: [ctx.metrics.registry] });
 
@@ -71,7 +71,7 @@ export function whatsappFeature(ctx: WhatsAppDependencies): Feature {
             if (paused.length > 0) logger.warn({ notices: paused.length }, 'the WhatsApp template can no longer be sent: notices being sent are paused until staff resume them');
           }
           if (statuses.length > 0) {
-            const result = await statusBatcher.add(statuses.map((s) => ({ ...s, hashedIds: everyMessageIdHash(config.pseudonymKeys, s.waMessageId) })));
+            const result = await statusBatcher.add(statuses);
             events.inc({ kind: 'status', outcome: 'applied' }, result.applied);
             events.inc({ kind: 'status', outcome: 'unknown' }, result.unknown);
           }

@@ -12,6 +12,7 @@
  */
 import type { DataSource, EntityManager } from 'typeorm';
 import { queryPrepared, queryPreparedIn } from '../../db/prepared';
+import { withDeadlockRetry } from '../../db/retry';
 import { audienceQuery, REACHABLE, type Audience } from './audience';
 import { reachedSql, statusRankSql } from './status-order';
 import { requeueStaleClaims } from './stale-claims';
@@ -255,8 +256,34 @@ export interface StatusResult {
  * number may be shared with another install (staging) whose ids mean other deliveries.
  */
 export async function applyStatusUpdates(db: DataSource, updates: StatusUpdate[]): Promise<StatusResult> {
-  if (updates.length === 0) return { applied: 0, unknown: 0 };
-  const rows = await queryPrepared<{ id: string; matched: boolean; changed: boolean }>(
+  return countOutcomes(await runStatusStatement(db, updates));
+}
+
+/**
+ * applyStatusUpdates for statuses as webhooks bring them: by the message id alone first, and only
+ * the statuses that matched no row look again under the id's keyed hashes (`hashIds`; a row whose
+ * recipient was forgotten keeps only a hash). A status of a row still linked, nearly every one,
+ * costs no hashing and one index probe. Each statement is retried on a deadlock on its own.
+ */
+export async function applyArrivingStatuses(db: DataSource, updates: StatusUpdate[], hashIds: (waMessageId: string) => string[]): Promise<StatusResult> {
+  const first = await withDeadlockRetry(() => runStatusStatement(db, updates.map((u) => ({ ...u, hashedIds: [] }))));
+  const missed = new Set(first.filter((r) => !r.matched).map((r) => r.id));
+  if (missed.size === 0) return countOutcomes(first);
+  const again = updates.filter((u) => missed.has(u.waMessageId)).map((u) => ({ ...u, hashedIds: hashIds(u.waMessageId) }));
+  const second = countOutcomes(await withDeadlockRetry(() => runStatusStatement(db, again)));
+  return { applied: countOutcomes(first).applied + second.applied, unknown: second.unknown };
+}
+
+type StatusOutcome = { id: string; matched: boolean; changed: boolean };
+
+function countOutcomes(rows: StatusOutcome[]): StatusResult {
+  return { applied: rows.filter((r) => r.changed).length, unknown: rows.filter((r) => !r.matched).length };
+}
+
+/** The statement of applyStatusUpdates: for each message id of the batch, whether it found its row and changed it. */
+async function runStatusStatement(db: DataSource, updates: StatusUpdate[]): Promise<StatusOutcome[]> {
+  if (updates.length === 0) return [];
+  return queryPrepared<StatusOutcome>(
     db,
     `WITH incoming AS (
        SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::boolean[], $10::text[], $11::text[], $12::text[])
@@ -330,7 +357,6 @@ export async function applyStatusUpdates(db: DataSource, updates: StatusUpdate[]
       updates.map((u) => (u.hashedIds ?? []).join(' ')),
     ],
   );
-  return { applied: rows.filter((r) => r.changed).length, unknown: rows.filter((r) => !r.matched).length };
 }
 
 /**

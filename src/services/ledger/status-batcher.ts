@@ -8,9 +8,8 @@
  * it later, and nothing of it was applied.
  */
 import type { DataSource } from 'typeorm';
-import { withDeadlockRetry } from '../../db/retry';
 import { TooBusyError } from '../../http/body';
-import { applyStatusUpdates, type StatusResult, type StatusUpdate } from './delivery-ledger';
+import { applyArrivingStatuses, type StatusResult, type StatusUpdate } from './delivery-ledger';
 
 type Waiting = { updates: StatusUpdate[]; resolve: (r: StatusResult) => void; reject: (e: unknown) => void };
 
@@ -25,6 +24,8 @@ export class StatusBatcher {
 
   constructor(
     private readonly db: DataSource,
+    /** A message id's keyed hashes, for the statuses that match no row by the id itself (applyArrivingStatuses). */
+    private readonly hashIds: (waMessageId: string) => string[],
     private readonly maxWaitMs = 10,
     private readonly maxBatch = 1000,
     private readonly maxInFlight = 4,
@@ -63,7 +64,7 @@ export class StatusBatcher {
     this.running += 1;
     const updates = batch.flatMap((b) => b.updates);
     // Batches may run side by side: each locks its rows in id order, so they only queue, never deadlock.
-    withDeadlockRetry(() => applyStatusUpdates(this.db, updates))
+    applyArrivingStatuses(this.db, updates, this.hashIds)
       .then(
         (result) => {
           // The counts are for the whole batch; each caller gets its share for its metrics.

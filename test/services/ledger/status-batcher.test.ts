@@ -31,7 +31,7 @@ describe('status batcher under overload', () => {
     Array.from({ length: count }, (_, i) => ({ waMessageId: `wamid.batch-${from + i}`, status: 'delivered' as const, timestamp: new Date() }));
 
   it('refuses statuses beyond its backlog while the ledger is stalled, and applies all it accepted once it moves', async () => {
-    const batcher = new StatusBatcher(db, 5, 4, 1, 8);
+    const batcher = new StatusBatcher(db, () => [], 5, 4, 1, 8);
     // Another transaction holds every delivery row: the ledger's statement waits for it.
     const blocker = new Client({ connectionString: url });
     await blocker.connect();
