@@ -306,8 +306,14 @@ async function runStatusStatement(db: DataSource, updates: StatusUpdate[]): Prom
          FROM ranked r
      ),
      -- Rows locked in id order, as every ledger writer does: two writers never wait on each other in a circle.
+     -- Only rows a status moves up: a lock writes to the row too, and some 40 % of statuses change
+     -- nothing (Meta's 'sent' after the send's own record, repeats, statuses out of order). A row
+     -- that changed meanwhile is checked again on its newest version before it is locked or skipped.
      locked AS MATERIALIZED (
-       SELECT d.id, d.billable FROM delivery d WHERE d.id IN (SELECT target FROM targets) ORDER BY d.id FOR UPDATE
+       SELECT d.id, d.billable FROM delivery d
+        WHERE d.id IN (SELECT target FROM targets)
+          AND EXISTS (SELECT 1 FROM targets t WHERE t.target = d.id AND ${statusRankSql('t.status')} > ${statusRankSql('d.status::text')})
+        ORDER BY d.id FOR UPDATE
      ),
      updated AS (
        UPDATE delivery d
