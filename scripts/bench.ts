@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   if (KILL_LEADER && INSTANCES < 2) throw new Error('--kill-leader needs --instances 2 or more');
   const tempDir = process.env.DATABASE_URL ? undefined : mkdtempSync(path.join(os.tmpdir(), 'storingsmelder-bench-'));
   // pg_stat_statements counts the storm's statements (on a DATABASE_URL server, where it is loaded).
-  const server = tempDir ? await startEmbeddedPostgres({ dataDir: tempDir, settings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_utility': 'on' } }) : undefined;
+  const server = tempDir ? await startEmbeddedPostgres({ dataDir: tempDir, settings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_utility': 'on', 'pg_stat_statements.track_planning': 'on' } }) : undefined;
   const serverUrl = process.env.DATABASE_URL ?? server!.url;
   // Databases of this run: on a server of the operator's (DATABASE_URL) they are dropped at the end.
   const created = ['bench', 'storm', 'ledger'].map((name) => `${name}_${randomBytes(4).toString('hex')}`);
@@ -182,7 +182,7 @@ function restRows(r: Results): [string, string, string][] {
       ['storm: CPU per 1,000 messages (send + callbacks)', `service ${s.cpuPer1000.service} s, PostgreSQL ${s.cpuPer1000.postgres ?? 'n/a (not local)'} s`, '<= 0.5 s together'],
       ['storm: statements per message (pg_stat_statements)', String(s.statementsPerMessage ?? 'n/a (not loaded)'), ''],
     );
-    for (const t of s.topStatements ?? []) rows.push(['  statement', `${t.ms} ms in ${t.calls} calls`, t.query]);
+    for (const t of s.topStatements ?? []) rows.push(['  statement', `${t.ms} ms in ${t.calls} calls, planned ${t.plans} times (${t.planMs} ms)`, t.query]);
     if (s.profile) {
       rows.push(['storm: service CPU profiled', `${s.profile.busyMs} ms busy`, '']);
       for (const c of s.profile.topFunctions) rows.push(['  function', `${c.ms} ms (${Math.round(c.share * 100)}%)`, c.name]);

@@ -53,10 +53,10 @@ export interface StormFigures {
   cpuPer1000: { service: number; postgres: number | null };
   /**
    * Statements PostgreSQL ran for the service per message (BEGIN and COMMIT included), and the
-   * five that took the most time; null where pg_stat_statements is not loaded.
+   * five that took the most time (planning and execution, with how often each was planned); null where pg_stat_statements is not loaded.
    */
   statementsPerMessage: number | null;
-  topStatements: { query: string; calls: number; ms: number }[] | null;
+  topStatements: { query: string; calls: number; ms: number; plans: number; planMs: number }[] | null;
   /** With --profile: where the instances' CPU went (scripts/bench/profile.ts). */
   profile?: ProfileFigures;
 }
@@ -173,10 +173,12 @@ async function resetStatements(client: Client): Promise<boolean> {
 async function readStatements(client: Client, n: number): Promise<Pick<StormFigures, 'statementsPerMessage' | 'topStatements'>> {
   const ours = `FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query NOT LIKE '${BENCH}%' AND query NOT LIKE '%pg_stat_statements%'`;
   const { rows: total } = await client.query<{ calls: string }>(`${BENCH} SELECT coalesce(sum(calls), 0) AS calls ${ours}`);
-  const { rows: top } = await client.query<{ query: string; calls: string; ms: number }>(`${BENCH} SELECT query, calls, total_exec_time AS ms ${ours} ORDER BY total_exec_time DESC LIMIT 5`);
+  const { rows: top } = await client.query<{ query: string; calls: string; ms: number; plans: string; plan_ms: number }>(
+    `${BENCH} SELECT query, calls, total_exec_time AS ms, plans, total_plan_time AS plan_ms ${ours} ORDER BY total_exec_time + total_plan_time DESC LIMIT 5`,
+  );
   return {
     statementsPerMessage: round(Number(total[0].calls) / n, 2),
-    topStatements: top.map((r) => ({ query: r.query.replace(/\s+/g, ' ').slice(0, 120), calls: Number(r.calls), ms: Math.round(r.ms) })),
+    topStatements: top.map((r) => ({ query: r.query.replace(/\s+/g, ' ').slice(0, 120), calls: Number(r.calls), ms: Math.round(r.ms), plans: Number(r.plans), planMs: Math.round(r.plan_ms) })),
   };
 }
 
