@@ -182,7 +182,8 @@ function restRows(r: Results): [string, string, string][] {
       ['storm: CPU per 1,000 messages (send + callbacks)', `service ${s.cpuPer1000.service} s, PostgreSQL ${s.cpuPer1000.postgres ?? 'n/a (not local)'} s`, '<= 0.5 s together'],
       ['storm: statements per message (pg_stat_statements)', String(s.statementsPerMessage ?? 'n/a (not loaded)'), ''],
     );
-    for (const t of s.topStatements ?? []) rows.push(['  statement', `${t.ms} ms in ${t.calls} calls, planned ${t.plans} times (${t.planMs} ms)`, t.query]);
+    // A server without pg_stat_statements.track_planning counts no plans at all.
+    for (const t of s.topStatements ?? []) rows.push(['  statement', `${t.ms} ms in ${t.calls} calls, ${t.plans > 0 ? `planned ${t.plans} times (${t.planMs} ms)` : 'plans not tracked'}`, t.query]);
     if (s.profile) {
       rows.push(['storm: service CPU profiled', `${s.profile.busyMs} ms busy`, '']);
       for (const c of s.profile.topFunctions) rows.push(['  function', `${c.ms} ms (${Math.round(c.share * 100)}%)`, c.name]);

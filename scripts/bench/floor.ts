@@ -4,7 +4,8 @@
  * Graph API stand-in is) that answers like the Graph API. No database, no pacing, no ledger:
  * what Node and loopback HTTP can do here, so every throughput figure can be read against it.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { forkHelper } from './harness';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -58,9 +59,11 @@ async function post(port: number, requests: number, concurrency: number): Promis
   return requests / seconds;
 }
 
-function reply<T>(child: ChildProcess): Promise<T> {
+/** The child's one message; its error (or its stopping without one) rejects. */
+function reply<T extends object>(child: ChildProcess): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    child.once('message', (m: T) => resolve(m));
+    child.once('message', (m: T | { error: string }) => ('error' in m ? reject(new Error(`the floor's client failed: ${m.error}`)) : resolve(m)));
+    child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`the floor's ${child.spawnargs.at(-1)} process stopped (${code})`)));
   });
 }
@@ -71,11 +74,11 @@ function reply<T>(child: ChildProcess): Promise<T> {
  * RSS is the classic run's figure.
  */
 export async function measureFloor(requests = 50_000, concurrency = 256): Promise<number> {
-  const server = fork(__filename, ['--serve'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const server = forkHelper(__filename, ['--serve']);
   let client: ChildProcess | undefined;
   try {
     const { port } = await reply<{ port: number }>(server);
-    client = fork(__filename, [String(port), String(requests), String(concurrency), '--client'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    client = forkHelper(__filename, [String(port), String(requests), String(concurrency), '--client']);
     return (await reply<{ perSecond: number }>(client)).perSecond;
   } finally {
     client?.kill();
@@ -86,5 +89,8 @@ export async function measureFloor(requests = 50_000, concurrency = 256): Promis
 if (require.main === module && process.argv.includes('--serve')) serve();
 if (require.main === module && process.argv.includes('--client')) {
   const [port, requests, concurrency] = process.argv.slice(2, 5).map(Number);
-  void post(port, requests, concurrency).then((perSecond) => process.send?.({ perSecond }));
+  void post(port, requests, concurrency).then(
+    (perSecond) => process.send?.({ perSecond }),
+    (error: Error) => process.send?.({ error: error.message }),
+  );
 }

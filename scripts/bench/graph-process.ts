@@ -11,7 +11,8 @@
  *                      keeps its own loop free, so its arrival times stay true;
  *   'storm-stats'      -> what the storm posted and what the ledger should now say.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { forkHelper } from './harness';
 import path from 'node:path';
 import { templateDefinition } from '../../src/services/notices/notice-template';
 import { GraphStandIn } from '../../src/local/graph-standin';
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
       unique = new Set();
     }
     if (typeof message === 'object' && message.storm) {
-      callbacks = fork(path.join(__dirname, 'callbacks-process.js'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+      callbacks = forkHelper(path.join(__dirname, 'callbacks-process.js'), []);
       callbacks.send(message);
     }
     if (message === 'storm-stats' && callbacks) {

@@ -1,5 +1,6 @@
 /** The bench's handle on the Graph API stand-in process (graph-process.ts). */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { forkHelper } from './harness';
 import path from 'node:path';
 
 export interface GraphStats {
@@ -29,7 +30,7 @@ export interface GraphProcess {
 }
 
 export async function startGraph(): Promise<GraphProcess> {
-  const child = fork(path.join(__dirname, 'graph-process.js'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = forkHelper(path.join(__dirname, 'graph-process.js'), []);
   const url = await new Promise<string>((resolve) => child.once('message', (m: { url: string }) => resolve(m.url)));
   const ask = <T>(question: string) =>
     new Promise<T>((resolve) => {

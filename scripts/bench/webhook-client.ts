@@ -3,7 +3,7 @@
  * ours): posts one signed `delivered` webhook per message id, 64 at a time, as fast as the
  * service takes them, and reports the rate and the latencies.
  */
-import { fork } from 'node:child_process';
+import { forkHelper } from './harness';
 import http from 'node:http';
 import { signBody } from '../../src/channels/whatsapp/webhook';
 import { statusWebhook } from '../../src/local/webhook-payloads';
@@ -17,7 +17,7 @@ interface Job {
 }
 
 export function postStatusWebhooks(job: Job): Promise<{ perSecond: number; p99Ms: number }> {
-  const child = fork(__filename, ['--post'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = forkHelper(__filename, ['--post']);
   return new Promise((resolve, reject) => {
     child.once('message', (result: { perSecond: number; p99Ms: number } | { error: string }) => {
       child.kill();

@@ -3,7 +3,7 @@
  * statuses), as named prepared statements: PostgreSQL plans each for its first five runs on a
  * connection and then keeps a generic plan, instead of planning on every call. Planning the status
  * statement took 0.6 ms of its 1.8 ms for 25 statuses, at 10,000 calls per 100,000 messages; in a
- * storm it is now planned about 45 times in 10,200 calls (npm run bench -- --storm shows how often
+ * storm it is planned 45-70 times in about 10,200 calls (npm run bench -- --storm shows how often
  * each statement was planned). The claim is planned for each call on purpose (delivery-ledger.ts).
  *
  * The name is derived from the text, so two texts never share one. Through the pool's own

@@ -262,8 +262,10 @@ export async function applyStatusUpdates(db: DataSource, updates: StatusUpdate[]
 /**
  * applyStatusUpdates for statuses as webhooks bring them: by the message id alone first, and only
  * the statuses that matched no row look again under the id's keyed hashes (`hashIds`; a row whose
- * recipient was forgotten keeps only a hash). A status of a row still linked, nearly every one,
- * costs no hashing and one index probe. Each statement is retried on a deadlock on its own.
+ * recipient was forgotten keeps only a hash). A status of a notice's row still linked, nearly every
+ * one in a broadcast, costs no hashing and one index probe; a batch with a status that matches
+ * no row (a forgotten recipient's, or one of the service's own replies, which are not in the
+ * ledger) runs a second statement for those. Each statement is retried on a deadlock on its own.
  */
 export async function applyArrivingStatuses(db: DataSource, updates: StatusUpdate[], hashIds: (waMessageId: string) => string[]): Promise<StatusResult> {
   const first = await withDeadlockRetry(() => runStatusStatement(db, updates.map((u) => ({ ...u, hashedIds: [] }))));
@@ -308,7 +310,9 @@ async function runStatusStatement(db: DataSource, updates: StatusUpdate[]): Prom
      -- Rows locked in id order, as every ledger writer does: two writers never wait on each other in a circle.
      -- Only rows a status moves up: a lock writes to the row too, and some 40 % of statuses change
      -- nothing (Meta's 'sent' after the send's own record, repeats, statuses out of order). A row
-     -- that changed meanwhile is checked again on its newest version before it is locked or skipped.
+     -- already as far as the status is skipped without waiting (a status never moves a row down,
+     -- so the UPDATE would not have changed it either); one that passes and changed meanwhile is
+     -- checked again on its newest version when its lock is granted.
      locked AS MATERIALIZED (
        SELECT d.id, d.billable FROM delivery d
         WHERE d.id IN (SELECT target FROM targets)

@@ -1,6 +1,6 @@
 /**
  * Groups the statuses of concurrent webhook requests into one statement of the ledger
- * (applyStatusUpdates): 3,000 callbacks a second would otherwise be 3,000 transactions.
+ * (applyArrivingStatuses): 3,000 callbacks a second would otherwise be 3,000 transactions.
  *
  * Bounded: at most `maxInFlight` statements run at once, and at most `maxQueued` statuses wait
  * for one. When the ledger falls that far behind (Meta sends faster than the database applies),

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { messageIdHash } from '../../../src/lib/message-id-hash';
 import type { DataSource } from 'typeorm';
-import { applyStatusUpdates, type StatusUpdate } from '../../../src/services/ledger/delivery-ledger';
+import { applyArrivingStatuses, applyStatusUpdates, type StatusUpdate } from '../../../src/services/ledger/delivery-ledger';
 import { claimDeliveries, recordSent, requeueStale } from '../../../src/services/ledger/delivery-ledger';
 import { seedSubscribers, startBroadcast } from '../../helpers/broadcast';
 import { freshDataSource } from '../../helpers/postgres';
@@ -31,6 +31,33 @@ describe('delivery statuses under load', () => {
     claimed = (await claimDeliveries(db, 3, '00000000-0000-4000-8000-000000000001')).deliveries;
   });
   afterEach(async () => db.destroy());
+
+  it('applies a batch of linked, forgotten, unknown and repeated statuses as they arrive, hashing only the ids it did not find', async () => {
+    const [a, b] = claimed;
+    await recordSent(db, [{ id: a.id, waMessageId: 'wamid.LINKED' }, { id: b.id, waMessageId: 'wamid.FORGOTTEN' }]);
+    // b's recipient is forgotten: the row keeps only the keyed hash of its message id.
+    await db.query('UPDATE delivery SET subscriber_id = NULL, phone = NULL, user_id = NULL, wa_message_id = $2 WHERE id = $1', [b.id, messageIdHash('the-key', 'wamid.FORGOTTEN')]);
+    const hashed: string[] = [];
+    const hashIds = (id: string) => {
+      hashed.push(id);
+      return [messageIdHash('the-key', id)];
+    };
+    const at = new Date();
+    const result = await applyArrivingStatuses(
+      db,
+      [
+        { waMessageId: 'wamid.LINKED', status: 'delivered', timestamp: at },
+        { waMessageId: 'wamid.LINKED', status: 'read', timestamp: at },
+        { waMessageId: 'wamid.FORGOTTEN', status: 'read', timestamp: at },
+        { waMessageId: 'wamid.NOT-OURS', status: 'delivered', timestamp: at },
+      ],
+      hashIds,
+    );
+    expect(result).to.deep.equal({ applied: 2, unknown: 1 });
+    expect(hashed.sort(), 'only the ids not found as they are').to.deep.equal(['wamid.FORGOTTEN', 'wamid.NOT-OURS']);
+    expect((await row(a.id)).status).to.equal('read');
+    expect((await row(b.id)).status).to.equal('read');
+  });
 
   it('keeps only the keyed hash of the message id of a recipient erased while the send was on its way', async () => {
     const [d] = claimed;
