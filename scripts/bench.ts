@@ -7,7 +7,8 @@
  * rows (5 million unless given; 0 skips it, scripts/bench/opt-out.ts).
  *
  * `npm run bench` runs this process with the service's heap flags (docs/deploy.md): the classic
- * figures run the dispatcher and the app in it, so its peak RSS is theirs as they run in production.
+ * figures run the dispatcher and the app in it as in production (its peak RSS also holds the
+ * bench's own modules, pool and seeding); its helper processes run without them (bench/harness.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -53,7 +53,8 @@ export interface StormFigures {
   cpuPer1000: { service: number; postgres: number | null };
   /**
    * Statements PostgreSQL ran for the service per message (BEGIN and COMMIT included), and the
-   * five that took the most time (planning and execution, with how often each was planned); null where pg_stat_statements is not loaded.
+   * five that took the most time (planning and execution, with how often each was planned);
+   * null where pg_stat_statements is not loaded.
    */
   statementsPerMessage: number | null;
   topStatements: { query: string; calls: number; ms: number; plans: number; planMs: number }[] | null;

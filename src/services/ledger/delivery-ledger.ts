@@ -222,8 +222,6 @@ export type WhatsAppStatus = 'sent' | 'delivered' | 'read' | 'failed';
 
 export interface StatusUpdate {
   waMessageId: string;
-  /** The keyed hashes of the message id, one per key version (lib/message-id-hash.ts): how a delivery whose recipient was forgotten is found. */
-  hashedIds?: string[];
   /** The delivery the send carried along (biz_opaque_callback_data), for a status that outruns the send's own record. */
   deliveryId?: string | null;
   /** The recipient's WhatsApp id (recipient_id): a delivery found by its id must be to this number... */
@@ -247,25 +245,22 @@ export interface StatusResult {
 }
 
 /**
- * Applies a batch in one statement; unknown ids are counted, not stored. A status finds its
- * delivery by the WhatsApp message id, or, when it comes before the dispatcher has recorded
- * that id (Meta can answer faster than our 50 ms outcome writes), by the delivery id the send
- * carried along: it then records the message id too, and the send's own record, arriving later,
- * changes nothing (it only moves rows not yet sent). That id is trusted only for a delivery
- * that was claimed (attempts > 0), has no message id yet and is to the status's recipient: the
- * number may be shared with another install (staging) whose ids mean other deliveries.
- */
-export async function applyStatusUpdates(db: DataSource, updates: StatusUpdate[]): Promise<StatusResult> {
-  return countOutcomes(await runStatusStatement(db, updates));
-}
-
-/**
- * applyStatusUpdates for statuses as webhooks bring them: by the message id alone first, and only
- * the statuses that matched no row look again under the id's keyed hashes (`hashIds`; a row whose
- * recipient was forgotten keeps only a hash). A status of a notice's row still linked, nearly every
- * one in a broadcast, costs no hashing and one index probe; a batch with a status that matches
- * no row (a forgotten recipient's, or one of the service's own replies, which are not in the
- * ledger) runs a second statement for those. Each statement is retried on a deadlock on its own.
+ * Applies a batch of statuses as webhooks bring them; unknown ids are counted, not stored.
+ *
+ * A status finds its delivery by the WhatsApp message id, or, when it comes before the
+ * dispatcher has recorded that id (Meta can answer faster than our 50 ms outcome writes), by the
+ * delivery id the send carried along: it then records the message id too, and the send's own
+ * record, arriving later, changes nothing (it only moves rows not yet sent). That id is trusted
+ * only for a delivery that was claimed (attempts > 0), has no message id yet and is to the
+ * status's recipient: the number may be shared with another install (staging) whose ids mean
+ * other deliveries.
+ *
+ * By the message id alone first, and only the statuses that matched no row look again under the
+ * id's keyed hashes (`hashIds`; a row whose recipient was forgotten keeps only a hash). A status
+ * of a notice's row still linked, nearly every one in a broadcast, costs no hashing and one index
+ * probe; a batch with a status that matches no row (a forgotten recipient's, or one of the
+ * service's own replies, which are not in the ledger) runs a second statement for those. Each
+ * statement is retried on a deadlock on its own.
  */
 export async function applyArrivingStatuses(db: DataSource, updates: StatusUpdate[], hashIds: (waMessageId: string) => string[]): Promise<StatusResult> {
   const first = await withDeadlockRetry(() => runStatusStatement(db, updates.map((u) => ({ ...u, hashedIds: [] }))));
@@ -282,8 +277,9 @@ function countOutcomes(rows: StatusOutcome[]): StatusResult {
   return { applied: rows.filter((r) => r.changed).length, unknown: rows.filter((r) => !r.matched).length };
 }
 
-/** The statement of applyStatusUpdates: for each message id of the batch, whether it found its row and changed it. */
-async function runStatusStatement(db: DataSource, updates: StatusUpdate[]): Promise<StatusOutcome[]> {
+/** One statement of applyArrivingStatuses: for each message id of the batch, whether it found its row and changed it. */
+/** `hashedIds`: the keyed hashes of each message id to look for as well, one per key version (lib/message-id-hash.ts). */
+async function runStatusStatement(db: DataSource, updates: (StatusUpdate & { hashedIds: string[] })[]): Promise<StatusOutcome[]> {
   if (updates.length === 0) return [];
   return queryPrepared<StatusOutcome>(
     db,
@@ -364,7 +360,7 @@ async function runStatusStatement(db: DataSource, updates: StatusUpdate[]): Prom
       updates.map((u) => u.pricingCategory ?? null),
       updates.map((u) => u.pricingModel ?? null),
       // Hashes are hex: a space-separated list travels as one text per row.
-      updates.map((u) => (u.hashedIds ?? []).join(' ')),
+      updates.map((u) => u.hashedIds.join(' ')),
     ],
   );
 }

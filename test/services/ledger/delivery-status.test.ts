@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { messageIdHash } from '../../../src/lib/message-id-hash';
 import type { DataSource } from 'typeorm';
-import { applyArrivingStatuses, applyStatusUpdates, type StatusUpdate } from '../../../src/services/ledger/delivery-ledger';
+import { applyArrivingStatuses, type StatusUpdate } from '../../../src/services/ledger/delivery-ledger';
 import { claimDeliveries, recordSent, requeueStale } from '../../../src/services/ledger/delivery-ledger';
 import { seedSubscribers, startBroadcast } from '../../helpers/broadcast';
 import { freshDataSource } from '../../helpers/postgres';
@@ -22,6 +22,8 @@ describe('delivery statuses under load', () => {
     status: s,
     timestamp: new Date(Date.now() - secondsAgo * 1000),
   });
+  /** Statuses as the webhook applies them; `hashes` gives an id's keyed hashes (none unless a test stores one). */
+  const apply = (updates: StatusUpdate[], hashes: (id: string) => string[] = () => []) => applyArrivingStatuses(db, updates, hashes);
   const row = async (id: string) => (await db.query<{ status: string; wa_message_id: string | null }[]>('SELECT status::text, wa_message_id FROM delivery WHERE id = $1', [id]))[0];
 
   beforeEach(async () => {
@@ -66,7 +68,7 @@ describe('delivery statuses under load', () => {
     await recordSent(db, [{ id: d.id, waMessageId: 'wamid.HBgLMzE2OTQwMDAwMDA' }], 'the-key');
     expect((await row(d.id)).wa_message_id).to.equal(messageIdHash('the-key', 'wamid.HBgLMzE2OTQwMDAwMDA'));
     // Meta's status still finds it, by the hash.
-    expect(await applyStatusUpdates(db, [{ waMessageId: 'wamid.HBgLMzE2OTQwMDAwMDA', hashedIds: [messageIdHash('the-key', 'wamid.HBgLMzE2OTQwMDAwMDA')], status: 'delivered', timestamp: new Date() }])).to.deep.equal({ applied: 1, unknown: 0 });
+    expect(await apply([{ waMessageId: 'wamid.HBgLMzE2OTQwMDAwMDA', status: 'delivered', timestamp: new Date() }], (id) => [messageIdHash('the-key', id)])).to.deep.equal({ applied: 1, unknown: 0 });
     expect((await row(d.id)).wa_message_id).to.equal(messageIdHash('the-key', 'wamid.HBgLMzE2OTQwMDAwMDA'));
   });
 
@@ -76,14 +78,14 @@ describe('delivery statuses under load', () => {
     await recordSent(db, [{ id: d.id, waMessageId: 'wamid.HBgLMzE2OTQwMDAwMDE' }], 'key-version-1');
     // Rotated: the webhook hashes with version 2 first, version 1 still listed.
     const hashedIds = ['key-version-2', 'key-version-1'].map((key) => messageIdHash(key, 'wamid.HBgLMzE2OTQwMDAwMDE'));
-    expect(await applyStatusUpdates(db, [{ waMessageId: 'wamid.HBgLMzE2OTQwMDAwMDE', hashedIds, status: 'read', timestamp: new Date() }])).to.deep.equal({ applied: 1, unknown: 0 });
+    expect(await apply([{ waMessageId: 'wamid.HBgLMzE2OTQwMDAwMDE', status: 'read', timestamp: new Date() }], () => hashedIds)).to.deep.equal({ applied: 1, unknown: 0 });
     // Without the older version it is not found.
-    expect(await applyStatusUpdates(db, [{ waMessageId: 'wamid.HBgLMzE2OTQwMDAwMDE', hashedIds: hashedIds.slice(0, 1), status: 'failed', timestamp: new Date() }])).to.deep.equal({ applied: 0, unknown: 1 });
+    expect(await apply([{ waMessageId: 'wamid.HBgLMzE2OTQwMDAwMDE', status: 'failed', timestamp: new Date() }], () => hashedIds.slice(0, 1))).to.deep.equal({ applied: 0, unknown: 1 });
   });
 
   it('applies a status that comes before the send is recorded, and the late record changes nothing', async () => {
     const [d] = claimed;
-    expect(await applyStatusUpdates(db, [status('wamid.A', 'delivered', d.id)])).to.deep.equal({ applied: 1, unknown: 0 });
+    expect(await apply([status('wamid.A', 'delivered', d.id)])).to.deep.equal({ applied: 1, unknown: 0 });
     expect(await row(d.id)).to.deep.equal({ status: 'delivered', wa_message_id: 'wamid.A' });
     await recordSent(db, [{ id: d.id, waMessageId: 'wamid.A' }]);
     expect(await row(d.id)).to.deep.equal({ status: 'delivered', wa_message_id: 'wamid.A' });
@@ -96,10 +98,10 @@ describe('delivery statuses under load', () => {
     const [a, b] = claimed;
     await recordSent(db, [{ id: a.id, waMessageId: 'wamid.A' }]);
     // One webhook with three statuses of one message, the newest first; then the same again, and an older one.
-    await applyStatusUpdates(db, [status('wamid.B', 'read', b.id), status('wamid.B', 'sent', b.id, 20), status('wamid.B', 'delivered', b.id, 10)]);
-    await applyStatusUpdates(db, [status('wamid.B', 'read', b.id), status('wamid.B', 'delivered', b.id, 10)]);
-    await applyStatusUpdates(db, [status('wamid.A', 'read', null), status('wamid.A', 'read', null)]);
-    await applyStatusUpdates(db, [status('wamid.A', 'delivered', null, 5), status('wamid.A', 'sent', null, 30)]);
+    await apply([status('wamid.B', 'read', b.id), status('wamid.B', 'sent', b.id, 20), status('wamid.B', 'delivered', b.id, 10)]);
+    await apply([status('wamid.B', 'read', b.id), status('wamid.B', 'delivered', b.id, 10)]);
+    await apply([status('wamid.A', 'read', null), status('wamid.A', 'read', null)]);
+    await apply([status('wamid.A', 'delivered', null, 5), status('wamid.A', 'sent', null, 30)]);
     expect(await row(a.id)).to.deep.equal({ status: 'read', wa_message_id: 'wamid.A' });
     expect(await row(b.id)).to.deep.equal({ status: 'read', wa_message_id: 'wamid.B' });
   });
@@ -107,7 +109,7 @@ describe('delivery statuses under load', () => {
   it('does not let a status move another message: a delivery id whose delivery has another message id is not trusted', async () => {
     const [a] = claimed;
     await recordSent(db, [{ id: a.id, waMessageId: 'wamid.A' }]);
-    expect(await applyStatusUpdates(db, [status('wamid.X', 'failed', a.id)])).to.deep.equal({ applied: 0, unknown: 1 });
+    expect(await apply([status('wamid.X', 'failed', a.id)])).to.deep.equal({ applied: 0, unknown: 1 });
     expect(await row(a.id)).to.deep.equal({ status: 'sent', wa_message_id: 'wamid.A' });
   });
 
@@ -115,8 +117,8 @@ describe('delivery statuses under load', () => {
     const [a] = claimed;
     const unclaimed = (await db.query<{ id: string }[]>(`SELECT id::text FROM delivery WHERE attempts = 0`))[0].id;
     // Another install on the same number (staging) has its own delivery ids.
-    expect(await applyStatusUpdates(db, [status('wamid.S1', 'delivered', unclaimed, 0, '31694000099')])).to.deep.equal({ applied: 0, unknown: 1 });
-    expect(await applyStatusUpdates(db, [status('wamid.S2', 'delivered', a.id, 0, '31694000099')])).to.deep.equal({ applied: 0, unknown: 1 });
+    expect(await apply([status('wamid.S1', 'delivered', unclaimed, 0, '31694000099')])).to.deep.equal({ applied: 0, unknown: 1 });
+    expect(await apply([status('wamid.S2', 'delivered', a.id, 0, '31694000099')])).to.deep.equal({ applied: 0, unknown: 1 });
     expect(await row(unclaimed)).to.deep.equal({ status: 'queued', wa_message_id: null });
     expect(await row(a.id)).to.deep.equal({ status: 'sending', wa_message_id: null });
   });
