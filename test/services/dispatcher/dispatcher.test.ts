@@ -15,6 +15,9 @@ import { Outages } from '../../../src/services/notices/outages';
 import { OutageMessage, OutageMessageKind, OutageScope, OutageService, OutageSeverity } from '../../../src/entities';
 import { failureGroups, retryableFailures } from '../../../src/services/ledger/failure-reasons';
 import { testErasureLog } from '../../helpers/data-dir';
+import { queueReplies } from '../../../src/services/ledger/reply-outbox';
+import { notifyDeliveriesReady } from '../../../src/services/ledger/delivery-ledger';
+import { ServiceMessageKind } from '../../../src/entities';
 
 describe('broadcast dispatcher', function () {
   this.timeout(60_000);
@@ -132,6 +135,32 @@ describe('broadcast dispatcher', function () {
     }
     // An invariant, not a speed: how close it gets to the limit is measured by npm run bench.
     expect(worst).to.be.at.most(15);
+  });
+
+  it('sends replies during a broadcast: announced ones in its next batch, and one that came due unannounced (a retry) within the poll', async () => {
+    useUnhurriedClient();
+    await seed(300);
+    const messageId = await startBroadcast(db);
+    // 300 at 100/s: three seconds of sending, batches of 100.
+    dispatcher({ maxMps: 100, idlePollMs: 200 });
+    await until(async () => graph.requests.length >= 20, 10_000, 'the broadcast under way');
+    const textsTo = (address: string) => graph.requests.filter((r) => (r.body as { to: string; type: string }).to === address && (r.body as { type: string }).type === 'text');
+    // An announced reply (the webhook queues it and notifies).
+    await db.transaction(async (manager) => {
+      await queueReplies(manager, 'inbound-announced', '31699000001', [{ kind: ServiceMessageKind.OptOut, text: 'Je bent afgemeld.' }]);
+      await notifyDeliveriesReady(manager);
+    });
+    // A retry that comes due in 300 ms, as replyRetry leaves one: nobody announces it.
+    await db.transaction((manager) => queueReplies(manager, 'inbound-retry', '31699000002', [{ kind: ServiceMessageKind.OneWay, text: 'Dit nummer leest geen berichten.' }]));
+    await db.query(`UPDATE reply_outbox SET next_attempt_at = now() + interval '300 milliseconds' WHERE inbound_message_id = 'inbound-retry'`);
+    await until(async () => (await statusCounts(db, messageId)).sent === 300, 20_000, 'the broadcast finished');
+    expect(textsTo('31699000001')).to.have.length(1);
+    expect(textsTo('31699000002')).to.have.length(1);
+    // Both went out while the broadcast was still being sent, not after it.
+    const templates = graph.requests.filter((r) => (r.body as { type: string }).type === 'template');
+    const lastTemplateAt = Math.max(...templates.map((r) => r.at));
+    expect(textsTo('31699000001')[0].at).to.be.below(lastTemplateAt - 500);
+    expect(textsTo('31699000002')[0].at).to.be.below(lastTemplateAt - 500);
   });
 
   it('stops sending to a number that opts out during the broadcast (R3, R11)', async () => {
