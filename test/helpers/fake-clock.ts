@@ -106,6 +106,16 @@ export class FakeClock {
     this.time = Math.max(this.time, target);
   }
 
+  /**
+   * The event loop was busy for ms (a garbage collection, a burst of responses): time moves on
+   * without firing anything, then the timers that fell due meanwhile fire, late, in due order.
+   */
+  async stall(ms: number): Promise<void> {
+    await this.settle();
+    this.time += ms;
+    await this.advanceTo(this.time);
+  }
+
   /** Fires timers in due order until `done()` holds; throws if it does not by the clock's `limitMs` from now. */
   async runUntil(done: () => boolean, limitMs: number): Promise<void> {
     const limit = this.time + limitMs;
