@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { Customer, Delivery, DeliveryStatus, InboundMessage, Outage, OutageMessage, OutageMessageKind, OutageMessageStatus, OutageScope, OutageService, OutageSeverity, Subscriber, SubscriberStatus } from '../src/entities';
+import { Customer, Delivery, DeliveryStatus, InboundMessage, Outage, OutageMessage, OutageMessageKind, OutageMessageStatus, OutageScope, OutageService, OutageSeverity, Subscriber, SubscriberStatus, SubscriptionEventKind } from '../src/entities';
 import { freshDataSource } from './helpers/postgres';
+import { testErasureLog } from './helpers/data-dir';
+import { loadConfig } from '../src/config';
+import { eraseSubscriber } from '../src/services/privacy/erasure';
 
 async function rejection(promise: Promise<unknown>): Promise<{ code?: string; constraint?: string }> {
   try {
@@ -59,7 +62,7 @@ describe('entities and constraints', () => {
     expect(error.code).to.equal('23505');
   });
 
-  it('keeps a delivery row without its recipient when the subscriber is deleted', async () => {
+  it('keeps a delivery row without its recipient when the subscriber is erased (the erasure unlinks it: delivery has no foreign key to do it)', async () => {
     const subscriber = await db.getRepository(Subscriber).save({ phone: '31611112222', firstName: 'Cor', customerId: customer.id, status: SubscriberStatus.Active });
     const outage = await db.getRepository(Outage).save({ service: OutageService.Internet, scope: OutageScope.Landelijk, severity: OutageSeverity.Hoog, createdBy: 'staff-1' });
     const message = await db.getRepository(OutageMessage).save({
@@ -72,8 +75,12 @@ describe('entities and constraints', () => {
     });
     const delivery = await db.getRepository(Delivery).save({ outageMessageId: message.id, subscriberId: subscriber.id, phone: subscriber.phone });
     expect(delivery.status).to.equal(DeliveryStatus.Queued);
-    await db.getRepository(Subscriber).delete(subscriber.id);
+    const config = loadConfig({ ERASURE_LOG: testErasureLog() }, { purpose: 'local' });
+    await db.transaction((manager) => eraseSubscriber(manager, config, subscriber, { kind: SubscriptionEventKind.Erasure, actor: 'staff-1', mail: false }));
+    expect(await db.getRepository(Subscriber).countBy({ id: subscriber.id })).to.equal(0);
     const after = await db.getRepository(Delivery).findOneByOrFail({ id: delivery.id });
     expect(after.subscriberId).to.equal(null);
+    expect(after.phone).to.equal(null);
+    expect(after.status).to.equal(DeliveryStatus.Cancelled);
   });
 });

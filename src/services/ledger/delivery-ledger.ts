@@ -21,8 +21,21 @@ import { HASHED_ID_SQL, messageIdHashSql } from '../../lib/message-id-hash';
 
 type Db = DataSource | EntityManager;
 
+/**
+ * A snapshot and a subscriber's removal take turns: the snapshot holds this advisory lock
+ * (a two-key one, apart from the one-key locks elsewhere) alone until its transaction ends, and
+ * removals (unlinkSubscriber, mergeRecipients) share it until theirs does. delivery.subscriber_id
+ * has no foreign key (its check locked every subscriber row of a snapshot, migration
+ * 1766400000000); without the turns, an opt-out that commits while a snapshot runs would leave
+ * the snapshot's delivery to them behind, number and all. With them, either the removal waits
+ * and then sees the snapshot's rows, or the snapshot waits and does not see the removed
+ * subscriber. A removal waits for a snapshot at most as long as the snapshot takes (1 s at 100k).
+ */
+const SNAPSHOT_TURNS_SQL = { exclusive: 'SELECT pg_advisory_xact_lock(28, 1)', shared: 'SELECT pg_advisory_xact_lock_shared(28, 1)' };
+
 /** Inserts the deliveries of a notice, in the caller's transaction (notice and deliveries exist together or not at all); returns how many. */
 export async function snapshotAudience(manager: EntityManager, outageMessageId: string, audience: Audience): Promise<number> {
+  await manager.query(SNAPSHOT_TURNS_SQL.exclusive);
   const { from, params } = audienceQuery(audience, 2);
   const [row]: { count: number }[] = await manager.query(
     `WITH inserted AS (
@@ -173,6 +186,8 @@ export async function recordFailed(db: Db, failed: { id: string; claimedBy: stri
  * as it is now.
  */
 export async function mergeRecipients(manager: EntityManager, fromIds: string[], to: { id: string; phone: string | null; userId: string | null }, idKey: string): Promise<void> {
+  // The rows merged away are deleted in this transaction: no snapshot may give them a delivery meanwhile.
+  await manager.query(SNAPSHOT_TURNS_SQL.shared);
   // One row at a time: after each, the survivor holds that row's notices, so a third row's
   // deliveries of the same notices are seen as duplicates too.
   for (const fromId of fromIds) {
@@ -382,6 +397,8 @@ export const UNLINK_SUBSCRIBER_SQL = `UPDATE delivery
 
 /** Called by privacy/erasure.ts and privacy/person-merge.ts only. */
 export async function unlinkSubscriber(manager: EntityManager, subscriber: { id: string; phone: string | null; userId: string | null }, idKey: string): Promise<void> {
+  // The subscriber is deleted in this transaction: a snapshot running now finishes first, and its rows are unlinked too.
+  await manager.query(SNAPSHOT_TURNS_SQL.shared);
   await manager.query(UNLINK_SUBSCRIBER_SQL, [subscriber.id, subscriber.phone, subscriber.userId, idKey]);
 }
 
