@@ -138,14 +138,17 @@ export class Dispatcher {
           continue;
         }
         // Recovery and closing run beside the batch's pacing, and are awaited at the end of the
-        // turn: awaited here, their round trips were gaps in the send rate (0.2 s in 100 s).
-        const chores = this.housekeeping();
-        chores.catch(() => undefined);
-        try {
-          await this.sendTurn();
-        } finally {
-          await chores;
-        }
+        // turn: awaited before it, their round trips were gaps in the send rate (0.2 s in 100 s).
+        // Should they fail (the lock's connection does not answer), leadership ends at once: the
+        // batch's sends not yet started are handed back, as the check before each send says.
+        const chores = this.housekeeping().catch((error: unknown) => {
+          this.setLeader(false);
+          throw error;
+        });
+        const [turn, housekeeping] = await Promise.allSettled([this.sendTurn(), chores]);
+        if (turn.status === 'rejected' && housekeeping.status === 'rejected') this.logger.warn({ err: housekeeping.reason }, 'dispatcher housekeeping error');
+        if (turn.status === 'rejected') throw turn.reason;
+        if (housekeeping.status === 'rejected') throw housekeeping.reason;
       } catch (error) {
         // Database restart, network blip: drop leadership (its connection may be gone) and retry.
         this.claimer.reset();
@@ -346,7 +349,11 @@ export class Dispatcher {
     const requeued = await withDeadlockRetry(() => requeueStale(this.dataSource, this.token, this.staleMs, OWN_STALE_MS));
     const repliesBack = await withDeadlockRetry(() => requeueStaleReplies(this.dataSource, this.token, this.staleMs, OWN_STALE_MS));
     if (repliesBack > 0) this.logger.warn({ replies: repliesBack }, 'replies of a stopped dispatcher queued again');
-    if (requeued > 0) this.logger.warn({ requeued }, 'deliveries of a stopped dispatcher re-queued');
+    if (requeued > 0) {
+      this.logger.warn({ requeued }, 'deliveries of a stopped dispatcher re-queued');
+      // They may lie before the claim's cursor (the first claim of a term runs beside this).
+      this.claimer.rescanFromFront();
+    }
     await withDeadlockRetry(() => finishMessages(this.dataSource));
   }
 

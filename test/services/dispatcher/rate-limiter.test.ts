@@ -118,6 +118,28 @@ describe('RateLimiter on a fake clock', () => {
     expect(mostInAnyWindow(times, 1025), 'most in any 1,025 ms').to.be.at.most(perSecond);
   });
 
+  it('makes up for a long stall only in part: at most 8 ms of sends owed (and the 3 ms allowance) leave together', async () => {
+    const perSecond = 1000;
+    const limiter = new RateLimiter(perSecond, undefined, clock.now);
+    const { times, order } = acquireMany(limiter, 400);
+    await clock.advance(200);
+    await clock.stall(60);
+    await clock.runUntil(() => order.length === 400, 2000);
+    expect(mostInAnyWindow(times, 1), 'together in one millisecond').to.be.within(9, 13);
+  });
+
+  it('does not make up for a gap in demand: sends asked for 50 ms after the last are paced from the first', async () => {
+    const perSecond = 1000;
+    const limiter = new RateLimiter(perSecond, undefined, clock.now);
+    const before = acquireMany(limiter, 100);
+    await clock.runUntil(() => before.order.length === 100, 1000);
+    await clock.advance(50);
+    const { times, order } = acquireMany(limiter, 100);
+    await clock.runUntil(() => order.length === 100, 1000);
+    // The burst allowance (3 ms) lets a few go together; nothing is owed after a gap nobody waited through.
+    expect(mostInAnyWindow(times, 1), 'together in one millisecond').to.be.at.most(4);
+  });
+
   it('does not make up for a pause in the sending: after one, sends are paced evenly from the first', async () => {
     const perSecond = 200;
     const limiter = new RateLimiter(perSecond, undefined, clock.now);
