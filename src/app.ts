@@ -106,7 +106,7 @@ export async function createApp(config: Config, database: Database, logger: Logg
           whatsappFeature({ config, logger, dataSource, jobs, metrics, whatsapp, account: new AccountApi({ ...config.whatsapp, baseUrl: whatsappBase }), email }),
           dispatcherFeature({ config, logger, dataSource, databaseUrl: database.url, metrics, sender: whatsapp }),
           noticesFeature({ config, dataSource, jobs, logger, clock }),
-          privacyFeature({ config, dataSource, jobs, logger }),
+          privacyFeature({ config, dataSource, jobs, logger, metrics }),
         ]
       : []),
     ...(standIn && playground?.playgroundAvailable(config)

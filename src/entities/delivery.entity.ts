@@ -45,7 +45,8 @@ export class Delivery {
   // the snapshot inserts the deliveries in the transaction that creates their notice, and notices
   // are never deleted. The subscriber's lock kept an opt-out during a snapshot from leaving a
   // delivery behind: an advisory lock does that now (ledger/delivery-ledger.ts, snapshotAudience),
-  // and whatever deletes a subscriber unlinks their deliveries first (privacy/).
+  // and whatever deletes a subscriber of an audience unlinks their deliveries first (privacy/;
+  // sign-ups that never completed were never in one).
   @ManyToOne(() => OutageMessage, { nullable: false, createForeignKeyConstraints: false })
   @JoinColumn({ name: 'outage_message_id' })
   outageMessage!: OutageMessage;

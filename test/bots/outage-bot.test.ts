@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import type { App } from '../../src/app';
 import type { Database } from '../../src/db/database';
-import { AuditEvent, Customer, Delivery, Outage, OutageMessage, OutageMessageStatus, Subscriber, SubscriberStatus } from '../../src/entities';
+import { AuditEvent, Customer, Delivery, Outage, OutageMessage, OutageMessageStatus, Subscriber, SubscriberStatus, SubscriptionEventKind } from '../../src/entities';
+import { loadConfig } from '../../src/config';
+import { eraseSubscriber } from '../../src/services/privacy/erasure';
+import { testErasureLog } from '../helpers/data-dir';
 import { BotConnectorStandIn, cardAction, teamsMessage } from '../helpers/bot-connector';
 import { startService } from '../helpers/service';
 import { waitFor } from '../helpers/wait';
@@ -158,7 +161,10 @@ describe('Teams staff bot over HTTP', function () {
     const status = await invoke('send', preview.actions!.find((a) => a.verb === 'send')!.data);
     const resolve = status.actions!.find((a) => a.verb === 'resolve')!;
     const outageId = resolve.data.outageId as string;
-    await database.dataSource.getRepository(Subscriber).delete({ phone: '31622222222' });
+    // Bas opts out (as privacy/erasure.ts removes a subscriber).
+    const bas = await database.dataSource.getRepository(Subscriber).findOneByOrFail({ phone: '31622222222' });
+    const config = loadConfig({ ERASURE_LOG: testErasureLog() }, { purpose: 'local' });
+    await database.dataSource.transaction((manager) => eraseSubscriber(manager, config, bas, { kind: SubscriptionEventKind.OptOut, actor: 'subscriber', mail: false }));
     // Opgelost leaves the status card a status card and posts the compose card below it.
     const clicked = await invoke('resolve', resolve.data);
     expect(texts(clicked)).to.include('Ontvangers').and.not.include('Tekst voor de klant');

@@ -29,12 +29,18 @@ type Db = DataSource | EntityManager;
  * 1766400000000); without the turns, an opt-out that commits while a snapshot runs would leave
  * the snapshot's delivery to them behind, number and all. With them, either the removal waits
  * and then sees the snapshot's rows, or the snapshot waits and does not see the removed
- * subscriber. A removal waits for a snapshot at most as long as the snapshot takes (1 s at 100k).
+ * subscriber. A removal waits for the rest of the releasing transaction (about a second at
+ * 100k; the session's lock_timeout of 15 s bounds it, and a webhook that times out is retried
+ * by Meta); snapshots of different notices take turns with each other too. The one delete that
+ * takes no turn, of sign-ups that never completed (privacy/retention.ts), deletes rows that were
+ * never in an audience (only active subscribers are).
  */
 const SNAPSHOT_TURNS_SQL = { exclusive: 'SELECT pg_advisory_xact_lock(28, 1)', shared: 'SELECT pg_advisory_xact_lock_shared(28, 1)' };
 
 /** Inserts the deliveries of a notice, in the caller's transaction (notice and deliveries exist together or not at all); returns how many. */
 export async function snapshotAudience(manager: EntityManager, outageMessageId: string, audience: Audience): Promise<number> {
+  // Outside a transaction the turn would end with its own statement, before the insert.
+  if (!manager.queryRunner?.isTransactionActive) throw new Error('snapshotAudience runs in the transaction that releases its notice');
   await manager.query(SNAPSHOT_TURNS_SQL.exclusive);
   const { from, params } = audienceQuery(audience, 2);
   const [row]: { count: number }[] = await manager.query(
@@ -427,6 +433,29 @@ export const FORGET_NOTICE_RECIPIENTS_SQL = `WITH forgotten AS (
 
 export const MARK_RECIPIENTS_FORGOTTEN_SQL = `UPDATE outage_message m SET recipients_forgotten_at = now()
       WHERE m.id = $1 AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.outage_message_id = m.id AND ${LINKED_SQL})`;
+
+/**
+ * A delivery linked to a subscriber who is gone: every removal unlinks first, taking its turn
+ * with snapshots, so this finds nothing unless an instance of a version before those turns
+ * (before migration 1766400000000, during a rolling upgrade or after a rollback without its
+ * down) raced a snapshot. Only notices released in the last two days are read, each through its
+ * own rows: it is a safety net for such a window, not a scan of the ledger.
+ */
+export const FORGET_DANGLING_RECIPIENTS_SQL = `WITH recent AS (
+       SELECT id FROM outage_message WHERE released_at > now() - interval '2 days'
+     ), dangling AS (
+       UPDATE delivery d SET status = CASE WHEN d.status = 'queued' THEN 'cancelled'::delivery_status ELSE d.status END,
+           subscriber_id = NULL, phone = NULL, user_id = NULL, ${hashMessageIdSql('$1')}
+        WHERE d.outage_message_id IN (SELECT id FROM recent) AND d.subscriber_id IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM subscriber s WHERE s.id = d.subscriber_id)
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM dangling`;
+
+/** Called by privacy/retention.ts only: how many recipients of subscribers who are gone it forgot. */
+export async function forgetDanglingRecipients(db: Db, idKey: string): Promise<number> {
+  const [{ n }]: { n: number }[] = await db.query(FORGET_DANGLING_RECIPIENTS_SQL, [idKey]);
+  return n;
+}
 
 /** Called by privacy/retention.ts only. */
 export async function forgetOldRecipients(db: Db, retentionDays: number, idKey: string): Promise<number> {

@@ -53,7 +53,7 @@ describe('WhatsApp opt-out (R11)', () => {
       status: OutageMessageStatus.Held,
       createdBy: 'staff-1',
     });
-    await snapshotAudience(db.manager, message.id, { regions: null });
+    await db.transaction((manager) => snapshotAudience(manager, message.id, { regions: null }));
     return message;
   }
 
