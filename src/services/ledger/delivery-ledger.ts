@@ -437,24 +437,30 @@ export const MARK_RECIPIENTS_FORGOTTEN_SQL = `UPDATE outage_message m SET recipi
 /**
  * A delivery linked to a subscriber who is gone: every removal unlinks first, taking its turn
  * with snapshots, so this finds nothing unless an instance of a version before those turns
- * (before migration 1766400000000, during a rolling upgrade or after a rollback without its
- * down) raced a snapshot. Only notices released in the last two days are read, each through its
- * own rows: it is a safety net for such a window, not a scan of the ledger.
+ * (before migration 1766400000000, during a rolling upgrade) raced a snapshot. Only notices
+ * released in the last two days are read, one statement per notice through its own rows (as
+ * retention does): a safety net for such a window, not a scan of the ledger
+ * (test/services/ledger/erasure-plan.test.ts holds the plan).
  */
-export const FORGET_DANGLING_RECIPIENTS_SQL = `WITH recent AS (
-       SELECT id FROM outage_message WHERE released_at > now() - interval '2 days'
-     ), dangling AS (
+export const RECENTLY_RELEASED_SQL = `SELECT id FROM outage_message WHERE released_at > now() - interval '2 days'`;
+
+export const FORGET_DANGLING_RECIPIENTS_SQL = `WITH dangling AS (
        UPDATE delivery d SET status = CASE WHEN d.status = 'queued' THEN 'cancelled'::delivery_status ELSE d.status END,
-           subscriber_id = NULL, phone = NULL, user_id = NULL, ${hashMessageIdSql('$1')}
-        WHERE d.outage_message_id IN (SELECT id FROM recent) AND d.subscriber_id IS NOT NULL
+           subscriber_id = NULL, phone = NULL, user_id = NULL, ${hashMessageIdSql('$2')}
+        WHERE d.outage_message_id = $1 AND d.subscriber_id IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM subscriber s WHERE s.id = d.subscriber_id)
        RETURNING 1)
      SELECT count(*)::int AS n FROM dangling`;
 
-/** Called by privacy/retention.ts only: how many recipients of subscribers who are gone it forgot. */
+/** Called by privacy/feature.ts only: how many recipients of subscribers who are gone it forgot. */
 export async function forgetDanglingRecipients(db: Db, idKey: string): Promise<number> {
-  const [{ n }]: { n: number }[] = await db.query(FORGET_DANGLING_RECIPIENTS_SQL, [idKey]);
-  return n;
+  const recent: { id: string }[] = await db.query(RECENTLY_RELEASED_SQL);
+  let forgotten = 0;
+  for (const { id } of recent) {
+    const [{ n }]: { n: number }[] = await db.query(FORGET_DANGLING_RECIPIENTS_SQL, [id, idKey]);
+    forgotten += n;
+  }
+  return forgotten;
 }
 
 /** Called by privacy/retention.ts only. */

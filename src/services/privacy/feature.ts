@@ -21,12 +21,13 @@ export function privacyFeature({ config, dataSource, jobs, logger, metrics }: Pr
   const dangling = new Counter({ name: 'storingsmelder_dangling_recipients_total', help: 'Deliveries found still linked to a subscriber who is gone (forgotten then): an opt-out raced a snapshot without taking turns', registers: [metrics.registry] });
   const idKey = config.pseudonymKeys.current.secret;
   async function deliveryRetention(): Promise<void> {
+    // Retention (R14) first: the safety net after it cannot hold it up.
+    await forgetOldRecipients(dataSource, config.retentionDays, idKey);
     const found = await forgetDanglingRecipients(dataSource, idKey);
     if (found > 0) {
       dangling.inc(found);
       logger.error({ deliveries: found }, 'deliveries were still linked to subscribers who are gone (an instance older than migration 1766400000000 raced an opt-out); their recipients are forgotten now');
     }
-    await forgetOldRecipients(dataSource, config.retentionDays, idKey);
   }
   return {
     name: 'privacy',

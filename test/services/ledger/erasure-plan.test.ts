@@ -9,7 +9,7 @@
  */
 import { expect } from 'chai';
 import { Client } from 'pg';
-import { CLAIM_DELIVERIES_SQL, CLAIM_PLANNER_SETTINGS, FORGET_NOTICE_RECIPIENTS_SQL, MARK_RECIPIENTS_FORGOTTEN_SQL, UNLINK_SUBSCRIBER_SQL } from '../../../src/services/ledger/delivery-ledger';
+import { CLAIM_DELIVERIES_SQL, CLAIM_PLANNER_SETTINGS, FORGET_DANGLING_RECIPIENTS_SQL, FORGET_NOTICE_RECIPIENTS_SQL, MARK_RECIPIENTS_FORGOTTEN_SQL, UNLINK_SUBSCRIBER_SQL } from '../../../src/services/ledger/delivery-ledger';
 import { freshDatabase } from '../../helpers/postgres';
 import { seedLedger } from '../../../scripts/bench/ledger-seed';
 
@@ -87,6 +87,8 @@ describe('ledger: the plans of an opt-out and of retention', function () {
       for (const [sql, types, parameters] of [
         [FORGET_NOTICE_RECIPIENTS_SQL, 'uuid, int, text', `'${rows[0].id}', 30, 'pseudonym-key'`],
         [MARK_RECIPIENTS_FORGOTTEN_SQL, 'uuid', `'${rows[0].id}'`],
+        // The nightly safety net for deliveries of subscribers who are gone, per recent notice.
+        [FORGET_DANGLING_RECIPIENTS_SQL, 'uuid, text', `'${rows[0].id}', 'pseudonym-key'`],
       ]) {
         const scans = await scansOfDelivery(sql, types, parameters, mode);
         expect(scans).to.have.length.above(0);
